@@ -1,0 +1,1 @@
+"""Workflow Builder core: everything except the Streamlit pages (imports without Streamlit)."""

@@ -1,0 +1,36 @@
+"""The one exception root of Workflow Builder and its specific subclasses."""
+
+from __future__ import annotations
+
+
+class WorkflowBuilderError(Exception):
+    """Root of every error Workflow Builder raises on purpose; pages catch this and show it."""
+
+
+class GraphFormatError(WorkflowBuilderError):
+    """A graph document cannot be read: malformed JSON, wrong format version or wrong shape.
+
+    Attributes:
+        where: where in the document (``line 3, column 7`` or a JSON path such as ``nodes[2].id``).
+        reason: what is wrong, in a sentence a user understands.
+    """
+
+    def __init__(self, reason: str, *, where: str | None = None) -> None:
+        self.reason = reason
+        self.where = where
+        super().__init__(f"{where}: {reason}" if where else reason)
+
+
+class ExpressionError(WorkflowBuilderError):
+    """An expression is not valid: bad syntax or a construct outside the allowed subset.
+
+    Attributes:
+        construct: the rejected construct as a user would name it (``lambda``, ``import``,
+            ``call to 'open'``), or ``syntax`` for a parse error.
+        reason: a sentence saying what is wrong.
+    """
+
+    def __init__(self, construct: str, reason: str) -> None:
+        self.construct = construct
+        self.reason = reason
+        super().__init__(reason)
