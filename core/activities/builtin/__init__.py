@@ -1,0 +1,70 @@
+"""The built-in activities: one self-contained module each, copied verbatim into bundles.
+
+Each ``<name>.py`` here imports only the standard library, ``temporalio`` and, for
+``http_request``, ``httpx``, never ``core``, so that an exported bundle runs with only
+those installed. All of them use the same import style so that their sources can be
+merged into one module (see :mod:`core.activities.bundle`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib import resources
+
+from core.activities.errors import ActivityRegistryError
+
+BUILTIN_NAMES: tuple[str, ...] = ("echo", "fail", "http_request", "log")
+"""Names of the built-in activities; each is also the name of its module here."""
+
+_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    # Pinned to the version the test suite runs against (a unit test checks they agree).
+    "http_request": ("httpx==0.28.1",),
+}
+
+
+def _check_name(name: str) -> None:
+    if name not in BUILTIN_NAMES:
+        raise ActivityRegistryError(
+            f"{name!r} is not a built-in activity (built-ins: {', '.join(BUILTIN_NAMES)})"
+        )
+
+
+def builtin_module_name(name: str) -> str:
+    """Return the import path of the module that defines built-in activity ``name``.
+
+    Raises:
+        ActivityRegistryError: ``name`` is not a built-in activity.
+    """
+    _check_name(name)
+    return f"{__name__}.{name}"
+
+
+def builtin_function(name: str) -> Callable:
+    """Return the ``@activity.defn`` function of built-in activity ``name``.
+
+    Raises:
+        ActivityRegistryError: ``name`` is not a built-in activity.
+    """
+    module = importlib.import_module(builtin_module_name(name))
+    return getattr(module, name)
+
+
+def builtin_source(name: str) -> str:
+    """Return the source text of the module that defines built-in activity ``name``.
+
+    Raises:
+        ActivityRegistryError: ``name`` is not a built-in activity.
+    """
+    _check_name(name)
+    return resources.files(__name__).joinpath(f"{name}.py").read_text(encoding="utf-8")
+
+
+def builtin_requirements(name: str) -> tuple[str, ...]:
+    """Return the pip requirements built-in activity ``name`` needs besides temporalio.
+
+    Raises:
+        ActivityRegistryError: ``name`` is not a built-in activity.
+    """
+    _check_name(name)
+    return _REQUIREMENTS.get(name, ())
