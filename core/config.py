@@ -1,0 +1,372 @@
+"""Settings from environment variables: the one place Workflow Builder reads the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio.envconfig import ClientConfigProfile, DataSource
+
+from core.errors import WorkflowBuilderError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_TRUE = frozenset({"1", "true"})
+_FALSE = frozenset({"0", "false"})
+
+
+class ConfigError(WorkflowBuilderError):
+    """An environment variable holds a value Workflow Builder cannot use.
+
+    Attributes:
+        variable: the environment variable at fault (or two names joined by `` and ``).
+        reason: what is wrong with its value.
+    """
+
+    def __init__(self, variable: str, reason: str) -> None:
+        self.variable = variable
+        self.reason = reason
+        super().__init__(f"{variable}: {reason}")
+
+
+@dataclass(frozen=True)
+class EnvironmentVariable:
+    """One documented environment variable (a row of the README table)."""
+
+    name: str
+    default: str
+    meaning: str
+
+
+_VARIABLES: tuple[EnvironmentVariable, ...] = (
+    EnvironmentVariable(
+        "WB_DATA_DIR",
+        "`<repo>/data`",
+        "Folder for local state: SQLite database, Temporal dev server files, logs.",
+    ),
+    EnvironmentVariable(
+        "DATABASE_URL",
+        "SQLite file `workflow_builder.db` in the data folder",
+        "SQLAlchemy URL of the database (`sqlite:///...` or `postgresql+psycopg://...`).",
+    ),
+    EnvironmentVariable(
+        "DEPLOY_DIR",
+        "`deployments` in the data folder",
+        "Folder where deployed workflow bundles are written.",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_ADDRESS",
+        "unset: embedded dev server",
+        "`host:port` of a Temporal cluster or Temporal Cloud; unset starts an embedded dev server.",
+    ),
+    EnvironmentVariable("TEMPORAL_NAMESPACE", "`default`", "Temporal namespace."),
+    EnvironmentVariable(
+        "TEMPORAL_API_KEY",
+        "unset",
+        "API key (Temporal Cloud); turns TLS on unless TLS is disabled explicitly.",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS",
+        "unset",
+        "`true`/`false` (or `1`/`0`): force TLS on or off (read by temporalio).",
+    ),
+    EnvironmentVariable("TEMPORAL_TLS_ENABLED", "unset", "Alias of `TEMPORAL_TLS`."),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_CLIENT_CERT_PATH",
+        "unset",
+        "Client certificate (PEM) for mTLS; `..._DATA` holds the PEM itself (read by temporalio).",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_CLIENT_CERT_PATH", "unset", "Alias of `TEMPORAL_TLS_CLIENT_CERT_PATH`."
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_CLIENT_KEY_PATH",
+        "unset",
+        "Client private key (PEM) for mTLS; `..._DATA` holds the PEM itself (read by temporalio).",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_CLIENT_KEY_PATH", "unset", "Alias of `TEMPORAL_TLS_CLIENT_KEY_PATH`."
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
+        "unset: system roots",
+        "CA (PEM) that signed the server certificate; `..._DATA` holds the PEM (temporalio).",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_SERVER_ROOT_CA_PATH", "unset", "Alias of `TEMPORAL_TLS_SERVER_CA_CERT_PATH`."
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_SERVER_NAME", "unset", "TLS server name (SNI) override (read by temporalio)."
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_GRPC_META_<NAME>",
+        "unset",
+        "Extra gRPC header `<name>` sent on every Temporal call (read by temporalio).",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_CONFIG_FILE",
+        "unset",
+        "Temporal client TOML config file to read first (environment variables override it).",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_PROFILE", "`default`", "Profile to use from `TEMPORAL_CONFIG_FILE`."
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_DEV_PORT",
+        "`7233`",
+        "gRPC port of the embedded dev server (`0` picks a free port).",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_DEV_UI_PORT",
+        "`8233`",
+        "Web UI port of the embedded dev server (`0` picks a free port).",
+    ),
+    EnvironmentVariable(
+        "WB_DEFAULT_TASK_QUEUE", "`workflow-builder`", "Task queue used when a workflow names none."
+    ),
+    EnvironmentVariable(
+        "WB_ACTIVITY_MODULES",
+        "unset",
+        "Comma-separated importable modules that register extra activities (plugins).",
+    ),
+    EnvironmentVariable(
+        "WB_WORKER_HEARTBEAT_SECONDS",
+        "`10`",
+        "Seconds between worker heartbeats written to the database.",
+    ),
+)
+
+# The integration plan's names for what temporalio already reads under its own names.
+_ALIASES: Mapping[str, str] = {
+    "TEMPORAL_TLS_ENABLED": "TEMPORAL_TLS",
+    "TEMPORAL_CLIENT_CERT_PATH": "TEMPORAL_TLS_CLIENT_CERT_PATH",
+    "TEMPORAL_CLIENT_KEY_PATH": "TEMPORAL_TLS_CLIENT_KEY_PATH",
+    "TEMPORAL_SERVER_ROOT_CA_PATH": "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
+}
+
+
+def environment_variables() -> tuple[EnvironmentVariable, ...]:
+    """Return every environment variable Workflow Builder reads, with its default and meaning."""
+    return _VARIABLES
+
+
+def environment_variables_markdown() -> str:
+    """Return the environment variable table as Markdown, as the README shows it."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    lines += [f"| `{v.name}` | {v.default} | {v.meaning} |" for v in _VARIABLES]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class CertificateSource:
+    """A PEM certificate or key given either as a file path or inline.
+
+    Attributes:
+        variable: the environment variable it came from, for error messages.
+        path: the file holding the PEM, or None when given inline.
+        data: the PEM itself when given inline (hidden from repr: it may be a private key).
+    """
+
+    variable: str
+    path: Path | None = None
+    data: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class TemporalTLS:
+    """TLS settings for the Temporal client connection.
+
+    Attributes:
+        enabled: True/False when TLS was forced on/off, None when not said.
+        server_name: SNI override.
+        server_root_ca_cert: CA that signed the server certificate (None: system roots).
+        client_cert: client certificate for mTLS.
+        client_private_key: client private key for mTLS.
+    """
+
+    enabled: bool | None = None
+    server_name: str | None = None
+    server_root_ca_cert: CertificateSource | None = None
+    client_cert: CertificateSource | None = None
+    client_private_key: CertificateSource | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about Workflow Builder; build it with `load_settings`.
+
+    Secrets (the API key, the database URL which may hold a password, gRPC metadata) are
+    left out of the repr so settings can be logged.
+    """
+
+    data_dir: Path
+    database_url: str = field(repr=False)
+    deploy_dir: Path
+    temporal_address: str | None
+    temporal_namespace: str
+    temporal_api_key: str | None = field(repr=False)
+    temporal_tls: TemporalTLS | None
+    temporal_rpc_metadata: Mapping[str, str] = field(repr=False)
+    temporal_dev_port: int
+    temporal_dev_ui_port: int
+    default_task_queue: str
+    activity_modules: tuple[str, ...]
+    worker_heartbeat_seconds: float
+
+    @property
+    def embedded_temporal(self) -> bool:
+        """True when no cluster is configured and the embedded dev server must run."""
+        return self.temporal_address is None
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read settings from environment variables (see `environment_variables`).
+
+    Temporal client variables (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
+    `TEMPORAL_TLS*`, `TEMPORAL_GRPC_META_*`, and the optional `TEMPORAL_CONFIG_FILE` with
+    `TEMPORAL_PROFILE`) are read by `temporalio.envconfig`, so they mean exactly what they
+    mean to every other Temporal tool. Empty values count as unset.
+
+    Args:
+        environ: the environment to read; tests pass their own mapping.
+
+    Returns:
+        The settings.
+
+    Raises:
+        ConfigError: a variable holds an unusable value; the error names the variable.
+    """
+    env = {k: v for k, v in environ.items() if v.strip() != ""}
+    data_dir = _path(env, "WB_DATA_DIR", REPO_ROOT / "data")
+    profile = _temporal_profile(env)
+    return Settings(
+        data_dir=data_dir,
+        database_url=env.get("DATABASE_URL", f"sqlite:///{data_dir / 'workflow_builder.db'}"),
+        deploy_dir=_path(env, "DEPLOY_DIR", data_dir / "deployments"),
+        temporal_address=profile.address or None,
+        temporal_namespace=profile.namespace or "default",
+        temporal_api_key=profile.api_key or None,
+        temporal_tls=_tls(env, profile),
+        temporal_rpc_metadata=dict(profile.grpc_meta),
+        temporal_dev_port=_port(env, "TEMPORAL_DEV_PORT", 7233),
+        temporal_dev_ui_port=_port(env, "TEMPORAL_DEV_UI_PORT", 8233),
+        default_task_queue=env.get("WB_DEFAULT_TASK_QUEUE", "workflow-builder").strip(),
+        activity_modules=_modules(env, "WB_ACTIVITY_MODULES"),
+        worker_heartbeat_seconds=_positive_float(env, "WB_WORKER_HEARTBEAT_SECONDS", 10.0),
+    )
+
+
+def _temporal_profile(env: Mapping[str, str]) -> ClientConfigProfile:
+    """Let temporalio read its own variables, after mapping the plan's alias names onto them."""
+    merged = dict(env)
+    for alias, name in _ALIASES.items():
+        if alias in env:
+            if name in env and env[name] != env[alias]:
+                raise ConfigError(f"{name} and {alias}", "both are set to different values")
+            merged[name] = env[alias]
+    for name in ("TEMPORAL_TLS", "TEMPORAL_TLS_ENABLED"):
+        if name in env:
+            # temporalio silently ignores a value it does not understand (such as "yes").
+            _boolean(env, name)
+    config_file = env.get("TEMPORAL_CONFIG_FILE")
+    if config_file is not None and not Path(config_file).is_file():
+        raise ConfigError("TEMPORAL_CONFIG_FILE", f"file not found: {config_file}")
+    try:
+        # Without TEMPORAL_CONFIG_FILE no file is read: the user's ~/.config must not change
+        # what a given environment means (and tests stay independent of the machine).
+        return ClientConfigProfile.load(
+            profile=env.get("TEMPORAL_PROFILE"),
+            config_source=Path(config_file) if config_file else None,
+            disable_file=config_file is None,
+            override_env_vars=merged,
+        )
+    except Exception as exc:  # the bridge raises plain RuntimeError/ValueError
+        raise ConfigError(
+            "TEMPORAL_CONFIG_FILE", f"cannot load Temporal client config: {exc}"
+        ) from exc
+
+
+def _tls(env: Mapping[str, str], profile: ClientConfigProfile) -> TemporalTLS | None:
+    tls = profile.tls
+    if tls is None:
+        return None
+    return TemporalTLS(
+        enabled=None if tls.disabled is None else not tls.disabled,
+        server_name=tls.server_name,
+        server_root_ca_cert=_certificate(
+            env, "TEMPORAL_TLS_SERVER_CA_CERT", tls.server_root_ca_cert
+        ),
+        client_cert=_certificate(env, "TEMPORAL_TLS_CLIENT_CERT", tls.client_cert),
+        client_private_key=_certificate(env, "TEMPORAL_TLS_CLIENT_KEY", tls.client_private_key),
+    )
+
+
+def _certificate(
+    env: Mapping[str, str], prefix: str, source: DataSource | None
+) -> CertificateSource | None:
+    """Wrap a temporalio certificate source, remembering the variable the user actually set."""
+    if source is None:
+        return None
+    if isinstance(source, Path):
+        candidates = [
+            f"{prefix}_PATH",
+            *(a for a, n in _ALIASES.items() if n == f"{prefix}_PATH"),
+        ]
+        variable = next((c for c in candidates if c in env), "TEMPORAL_CONFIG_FILE")
+        return CertificateSource(variable=variable, path=source)
+    variable = f"{prefix}_DATA" if f"{prefix}_DATA" in env else "TEMPORAL_CONFIG_FILE"
+    data = source.encode() if isinstance(source, str) else source
+    return CertificateSource(variable=variable, data=data)
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name)
+    return default if raw is None else Path(raw).expanduser().resolve()
+
+
+def _boolean(env: Mapping[str, str], name: str) -> bool:
+    raw = env[name].strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(name, f"expected true/false or 1/0, got {env[name]!r}")
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"expected a port number, got {raw!r}") from None
+    if not 0 <= port <= 65535:
+        raise ConfigError(name, f"port must be between 0 and 65535, got {port}")
+    return port
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"expected a number of seconds, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(name, f"must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def _modules(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    modules = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for module in modules:
+        if not _MODULE_NAME.match(module):
+            raise ConfigError(name, f"{module!r} is not an importable module name")
+    return modules
