@@ -1,0 +1,58 @@
+"""Fixtures and collection rules shared by every test layer."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+# A test's folder decides its layer marker, so `-m "not e2e"` works without per-file marks.
+_LAYER_MARKERS = {"integration": pytest.mark.integration, "e2e": pytest.mark.e2e}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test in tests/integration and tests/e2e with its layer."""
+    for item in items:
+        relative = item.path.resolve().relative_to(TESTS_DIR)
+        marker = _LAYER_MARKERS.get(relative.parts[0])
+        if marker is not None:
+            item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """Return a function giving a TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Servers started by tests use these instead of fixed ports, so parallel runs never collide.
+    """
+
+    def pick() -> int:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    return pick
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The SQLAlchemy URL of the test PostgreSQL database, from TEST_DATABASE_URL.
+
+    `./wb test` starts a throwaway cluster and sets it. Without it the test is skipped locally,
+    but fails under CI, where PostgreSQL must always be tested.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    reason = (
+        "TEST_DATABASE_URL is not set: run the tests with ./wb test (it starts PostgreSQL when "
+        "the postgresql package is installed: apt-get install -y postgresql)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)

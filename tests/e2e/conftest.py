@@ -1,0 +1,172 @@
+"""Browser test plumbing: Debian's Chromium for Playwright and a live `streamlit run app.py`."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS_DIR = ROOT / "test-artifacts"
+# `playwright install` downloads its own browser, which this project's machines cannot fetch.
+CHROMIUM = Path(os.environ.get("WB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+LOG_TAIL_LINES = 80
+# Settings that point the app at real infrastructure; the test app must use its embedded defaults.
+_INHERITED_SETTINGS = re.compile(r"^(DATABASE_URL|TEMPORAL_.*)$")
+_LOG_PATH = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian's Chromium (pytest-playwright override) with flags that work as root."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: browser tests need it. Install it with "
+            "`apt-get install -y chromium` (./wb test does this when run as root), "
+            "or set WB_CHROMIUM to a Chromium binary."
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def streamlit_app(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    free_port: Callable[[], int],
+) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free port with a fresh WB_DATA_DIR; yield its base URL.
+
+    The server's output goes to a log file (a pipe nobody reads would fill up and hang it);
+    the tail of that log is attached to the report of every failed test that used the app.
+    """
+    app = ROOT / "app.py"
+    if not app.is_file():
+        pytest.fail(f"{app} not found: browser tests run the app's entry point")
+    data_dir = tmp_path_factory.mktemp("wb-data")
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    request.config.stash[_LOG_PATH] = log_path
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not _INHERITED_SETTINGS.match(key)}
+    env["WB_DATA_DIR"] = str(data_dir)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false",
+    ]
+    with log_path.open("wb") as log:
+        # Own process group: stopping it also stops servers the app started (embedded Temporal).
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(process, base_url, log_path)
+        yield base_url
+    finally:
+        _stop_process_group(process)
+
+
+@pytest.fixture
+def screenshot(page: Any, request: pytest.FixtureRequest) -> Callable[[str], Path]:
+    """Return a function that saves a full-page screenshot in test-artifacts/, returning its path.
+
+    Files are named after the test and a label: `test_builder-after-save.png`.
+    """
+
+    def save(label: str) -> Path:
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{label}")
+        path = ARTIFACTS_DIR / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Attach the streamlit log tail to the report of a failed test that used the app."""
+    report = yield
+    log_path = item.config.stash.get(_LOG_PATH, None)
+    if report.failed and log_path is not None and "streamlit_app" in item.fixturenames:
+        report.sections.append((f"streamlit log tail ({log_path})", _log_tail(log_path)))
+    return report
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    health_url = f"{base_url}/_stcore/health"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"streamlit exited with code {process.returncode} before becoming healthy; "
+                f"log {log_path}:\n{_log_tail(log_path)}"
+            )
+        try:
+            with urllib.request.urlopen(health_url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(
+        f"streamlit did not answer {health_url} within {STARTUP_TIMEOUT_S:.0f} s; "
+        f"log {log_path}:\n{_log_tail(log_path)}"
+    )
+
+
+def _stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    # Signal the group even if streamlit itself already exited: its children may still run.
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _log_tail(log_path: Path) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return "(no log file)"
+    return "\n".join(lines[-LOG_TAIL_LINES:]) or "(log is empty)"
