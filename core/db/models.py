@@ -1,0 +1,197 @@
+"""SQLAlchemy ORM models: one class per table, typed with ``Mapped``."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.db.records import DeploymentStatus, ExecutionStatus, QueueStrategy, WorkerStatus
+from core.db.types import JSONDocument, JSONValue, UTCDateTime, utc_now
+
+# Named constraints make migrations deterministic on both dialects (and alterable on SQLite).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s__%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s__%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s__%(constraint_name)s",
+    "fk": "fk_%(table_name)s__%(column_0_name)s__%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _status(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    """A status column stored as its string value, checked by a constraint on both dialects."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WorkflowRow(Base):
+    """A workflow definition with its editable draft graph."""
+
+    __tablename__ = "workflows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    draft_graph: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    owner: Mapped[str | None] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkflowVersionRow(Base):
+    """An immutable graph snapshot; ``version`` counts up from 1 per workflow."""
+
+    __tablename__ = "workflow_versions"
+    __table_args__ = (UniqueConstraint("workflow_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    graph: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    graph_hash: Mapped[str] = mapped_column(String(128))
+    bundle_hash: Mapped[str] = mapped_column(String(128))
+    compiler_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class TaskQueueRow(Base):
+    """A task queue the app manages."""
+
+    __tablename__ = "task_queues"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    strategy: Mapped[QueueStrategy] = mapped_column(_status(QueueStrategy, "queue_strategy"))
+    pool_size: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class WorkerRow(Base):
+    """A worker (thread in the app or ``python -m core.worker`` process) and its heartbeat."""
+
+    __tablename__ = "workflow_workers"
+    __table_args__ = (Index("ix_workflow_workers__task_queue_status", "task_queue", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(200), unique=True)
+    task_queue: Mapped[str] = mapped_column(String(200))
+    status: Mapped[WorkerStatus] = mapped_column(_status(WorkerStatus, "worker_status"))
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int | None] = mapped_column(Integer)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_heartbeat: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    # "metadata" is reserved on declarative classes, hence the attribute name.
+    worker_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSONValue, default=dict)
+
+
+class WorkerCapabilityRow(Base):
+    """A workflow type (and optionally one of its activities) a worker can run."""
+
+    __tablename__ = "worker_capabilities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[str] = mapped_column(
+        ForeignKey("workflow_workers.worker_id", ondelete="CASCADE"), index=True
+    )
+    workflow_type: Mapped[str] = mapped_column(String(200), index=True)
+    activity_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class DeploymentRow(Base):
+    """A workflow version deployed to a task queue, and where its bundle lives."""
+
+    __tablename__ = "workflow_deployments"
+    __table_args__ = (
+        Index("ix_workflow_deployments__workflow_id_status", "workflow_id", "status"),
+        Index("ix_workflow_deployments__task_queue_status", "task_queue", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("workflow_versions.id", ondelete="CASCADE"), index=True
+    )
+    task_queue: Mapped[str] = mapped_column(String(200))
+    workflow_type: Mapped[str] = mapped_column(String(200))
+    status: Mapped[DeploymentStatus] = mapped_column(_status(DeploymentStatus, "deployment_status"))
+    error: Mapped[str | None] = mapped_column(Text)
+    bundle_dir: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExecutionRow(Base):
+    """The database's mirror of a Temporal run, for listing, filtering and charts."""
+
+    __tablename__ = "workflow_executions"
+    __table_args__ = (
+        UniqueConstraint("workflow_id", "run_id"),
+        Index("ix_workflow_executions__status_start_time", "status", "start_time"),
+        Index("ix_workflow_executions__workflow_type_start_time", "workflow_type", "start_time"),
+        Index("ix_workflow_executions__definition_id_start_time", "definition_id", "start_time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(255))
+    run_id: Mapped[str] = mapped_column(String(64))
+    workflow_type: Mapped[str] = mapped_column(String(200))
+    definition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workflows.id", ondelete="SET NULL")
+    )
+    version: Mapped[int | None] = mapped_column(Integer)
+    task_queue: Mapped[str] = mapped_column(String(200))
+    status: Mapped[ExecutionStatus] = mapped_column(_status(ExecutionStatus, "execution_status"))
+    input: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    output: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    start_time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    close_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScheduleRow(Base):
+    """A cron schedule that starts runs of a workflow."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[str] = mapped_column(String(200), unique=True)
+    workflow_id: Mapped[int] = mapped_column(
+        ForeignKey("workflows.id", ondelete="CASCADE"), index=True
+    )
+    cron: Mapped[str] = mapped_column(String(200))
+    input: Mapped[Any] = mapped_column(JSONValue, nullable=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
