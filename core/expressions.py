@@ -1,0 +1,670 @@
+"""The restricted expression language: parse, check against an allow-list, rewrite and evaluate."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import logging
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from core.errors import ExpressionError
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ALLOWED_FUNCTIONS",
+    "ALLOWED_METHODS",
+    "MAX_DEPTH",
+    "MAX_GROWTH",
+    "MAX_INT_DIGITS",
+    "MAX_POWER_EXPONENT",
+    "MAX_REPEAT",
+    "MAX_SOURCE_LENGTH",
+    "Expression",
+    "evaluate",
+    "parse_expression",
+    "to_python_ast",
+]
+
+ALLOWED_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "abs",
+        "all",
+        "any",
+        "bool",
+        "dict",
+        "float",
+        "int",
+        "len",
+        "list",
+        "max",
+        "min",
+        "round",
+        "sorted",
+        "str",
+        "sum",
+    }
+)
+"""Built-in functions an expression may call; all are pure on JSON data."""
+
+ALLOWED_METHODS: frozenset[str] = frozenset(
+    {
+        # str
+        "capitalize",
+        "count",
+        "endswith",
+        "find",
+        "isalnum",
+        "isalpha",
+        "isdigit",
+        "isspace",
+        "join",
+        "lower",
+        "lstrip",
+        "replace",
+        "rstrip",
+        "split",
+        "startswith",
+        "strip",
+        "title",
+        "upper",
+        # dict
+        "get",
+        "items",
+        "keys",
+        "values",
+    }
+)
+"""Method names an expression may call (``str`` and ``dict`` methods; never ``format``)."""
+
+MAX_SOURCE_LENGTH = 2000
+"""Longest accepted expression source, in characters."""
+
+MAX_DEPTH = 64
+"""Deepest accepted nesting of syntax-tree nodes."""
+
+MAX_INT_DIGITS = 20
+"""Most digits an integer literal may have."""
+
+MAX_POWER_EXPONENT = 64
+"""Largest absolute value of the literal exponent of ``**``."""
+
+MAX_REPEAT = 10_000
+"""Largest literal count for repeating a string or list with ``*``."""
+
+MAX_GROWTH = 10_000
+"""Largest product of the growth factors of nested growing operations (see docs/expressions.md)."""
+
+# Growth factor assumed for a growing operation whose size effect is not known statically.
+_UNKNOWN_GROWTH = 1000
+
+_INPUT = "input"
+
+# Allowed node types with nothing further to check; others are handled in _Checker or rejected.
+_PLAIN_NODES: tuple[type[ast.AST], ...] = (
+    ast.Expression,
+    ast.BoolOp,
+    ast.BinOp,
+    ast.Dict,
+    ast.UnaryOp,
+    ast.IfExp,
+    ast.Compare,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Subscript,
+    ast.Slice,
+    ast.JoinedStr,
+    ast.Load,
+    ast.And,
+    ast.Or,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.Is,
+    ast.IsNot,
+    ast.In,
+    ast.NotIn,
+)
+
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+_ALLOWED_NODES = _PLAIN_NODES + _ARITHMETIC
+
+_OPERATOR_SYMBOLS = {
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.MatMult: "@",
+    ast.Invert: "~",
+}
+
+# Constructs a user would recognise, by node type, with why each is rejected.
+_REJECTED_NODES: dict[type[ast.AST], tuple[str, str]] = {
+    ast.Lambda: ("lambda", "Expressions cannot define functions with lambda."),
+    ast.NamedExpr: ("walrus (:=)", "Expressions cannot assign variables with :=."),
+    ast.ListComp: ("list comprehension", "Comprehensions are not supported; use a loop node."),
+    ast.SetComp: ("set comprehension", "Comprehensions are not supported; use a loop node."),
+    ast.DictComp: ("dict comprehension", "Comprehensions are not supported; use a loop node."),
+    ast.GeneratorExp: (
+        "generator expression",
+        "Generator expressions are not supported; use a loop node.",
+    ),
+    ast.Await: ("await", "Expressions cannot await."),
+    ast.Yield: ("yield", "Expressions cannot yield."),
+    ast.YieldFrom: ("yield", "Expressions cannot yield."),
+    ast.Starred: ("starred (*)", "Unpacking with * is not supported in expressions."),
+}
+
+_STATEMENT_CONSTRUCTS: dict[type[ast.AST], str] = {
+    ast.Import: "import",
+    ast.ImportFrom: "import",
+    ast.Assign: "assignment",
+    ast.AugAssign: "assignment",
+    ast.AnnAssign: "assignment",
+    ast.Delete: "del",
+    ast.FunctionDef: "def",
+    ast.AsyncFunctionDef: "def",
+    ast.ClassDef: "class",
+    ast.For: "for loop",
+    ast.AsyncFor: "for loop",
+    ast.While: "while loop",
+    ast.If: "if statement",
+}
+
+# Format specs in f-strings: only fill/align/sign/width/grouping/precision/type, width and
+# precision at most three digits so `{x:>999999999}` cannot allocate a gigabyte.
+_SAFE_FORMAT_SPEC = re.compile(
+    r"(.?[<>=^])?[+\- ]?z?#?0?(\d{1,3})?[,_]?(\.\d{1,3})?[bcdeEfFgGnosxX%]?", re.S
+)
+
+# Calls whose result is a str or list, so `*` on them is repetition (see _is_sequence).
+_SEQUENCE_FUNCTIONS = frozenset({"str", "list", "sorted"})
+_SEQUENCE_METHODS = frozenset(
+    {
+        "capitalize",
+        "join",
+        "lower",
+        "lstrip",
+        "replace",
+        "rstrip",
+        "split",
+        "strip",
+        "title",
+        "upper",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """An expression that passed the allow-list check.
+
+    Attributes:
+        source: the text as the user wrote it.
+        tree: the checked syntax tree, as parsed (never mutated).
+        variables: bare names used, other than ``input`` and allowed function names.
+        input_fields: top-level input fields read with a constant key (``input.x``,
+            ``input["x"]``, ``input.get("x")`` give ``"x"``).
+    """
+
+    source: str
+    tree: ast.Expression
+    variables: frozenset[str]
+    input_fields: frozenset[str]
+
+
+def parse_expression(source: str) -> Expression:
+    """Parse and check an expression.
+
+    Args:
+        source: the expression text.
+
+    Returns:
+        The checked expression with the variables and input fields it reads.
+
+    Raises:
+        ExpressionError: the text is not an expression, or uses a construct outside the
+            allowed subset, or could exhaust memory or time (see docs/expressions.md).
+    """
+    if not isinstance(source, str):
+        raise ExpressionError("syntax", f"An expression must be text, not {type(source).__name__}.")
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise ExpressionError(
+            "too long",
+            f"The expression is {len(source)} characters long; "
+            f"at most {MAX_SOURCE_LENGTH} are allowed.",
+        )
+    tree = _parse(source)
+    _check_depth(tree)
+    checker = _Checker()
+    checker.visit(tree)
+    return Expression(
+        source=source,
+        tree=tree,
+        variables=frozenset(checker.variables),
+        input_fields=frozenset(checker.input_fields),
+    )
+
+
+def to_python_ast(
+    expression: Expression,
+    *,
+    input_ref: ast.expr,
+    variable_ref: Callable[[str], ast.expr],
+) -> ast.expr:
+    """Rewrite a checked expression into the AST that generated workflow code embeds.
+
+    ``input`` becomes ``input_ref``, bare variable names become ``variable_ref(name)``,
+    ``a.b`` not followed by a call becomes ``a["b"]``; allowed method and function calls
+    stay as they are.
+
+    Args:
+        expression: a result of parse_expression.
+        input_ref: the expression to use for ``input`` (copied at each use), e.g. ``self.input``.
+        variable_ref: builds the expression for a workflow variable, e.g. ``self.vars["name"]``.
+
+    Returns:
+        A fresh tree with location info on every node; ``expression.tree`` is left untouched.
+    """
+    body = _Rewriter(input_ref, variable_ref).visit(copy.deepcopy(expression.tree.body))
+    return ast.fix_missing_locations(ast.Expression(body=body)).body
+
+
+def evaluate(
+    expression: Expression, *, input: Mapping[str, Any], variables: Mapping[str, Any]
+) -> Any:
+    """Evaluate a checked expression with only the allowed functions available.
+
+    Args:
+        expression: a result of parse_expression.
+        input: the workflow input.
+        variables: the workflow variables by name.
+
+    Returns:
+        The value of the expression.
+
+    Raises:
+        Exception: whatever the expression raises on this data, e.g. KeyError for a missing
+            field or variable, TypeError for mismatched types, ZeroDivisionError.
+    """
+    body = to_python_ast(
+        expression,
+        input_ref=ast.Name(id="_input", ctx=ast.Load()),
+        variable_ref=lambda name: ast.Subscript(
+            value=ast.Name(id="_vars", ctx=ast.Load()),
+            slice=ast.Constant(value=name),
+            ctx=ast.Load(),
+        ),
+    )
+    code = compile(ast.Expression(body=body), "<expression>", "eval")
+    namespace = {"__builtins__": {}, **_FUNCTION_OBJECTS}
+    # Safe to eval: the tree passed the allow-list and the only builtins are the allowed functions.
+    return eval(code, namespace, {"_input": input, "_vars": variables})
+
+
+_FUNCTION_OBJECTS: dict[str, Any] = {name: getattr(builtins, name) for name in ALLOWED_FUNCTIONS}
+
+
+def _parse(source: str) -> ast.Expression:
+    """Parse source in eval mode, turning every parser failure into an ExpressionError."""
+    # Leading blanks make the parser report "unexpected indent"; users paste them by accident.
+    text = source.lstrip()
+    lead = source[: len(source) - len(text)]
+    try:
+        return ast.parse(text, mode="eval")
+    except SyntaxError as error:
+        statement = _statement_construct(text)
+        if statement is not None:
+            raise ExpressionError(statement, _statement_reason(statement)) from None
+        raise ExpressionError("syntax", _syntax_reason(error, lead, text)) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise ExpressionError("syntax", f"The expression cannot be parsed: {error}.") from None
+
+
+def _statement_construct(text: str) -> str | None:
+    """Name the statement in text if it is a statement rather than an expression."""
+    try:
+        module = ast.parse(text, mode="exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for statement in module.body:
+        if not isinstance(statement, ast.Expr):
+            return _STATEMENT_CONSTRUCTS.get(type(statement), "statement")
+    return None
+
+
+def _statement_reason(construct: str) -> str:
+    if construct == "import":
+        return "Expressions cannot import modules; only the listed functions are available."
+    if construct == "assignment":
+        return "Expressions cannot assign; use a set-variable node to store a value."
+    return (
+        f"An expression cannot contain a statement ({construct}); "
+        "write a single expression such as x if c else y."
+    )
+
+
+def _syntax_reason(error: SyntaxError, lead: str, text: str) -> str:
+    if not text:
+        return "The expression is empty."
+    line = (error.lineno or 1) + lead.count("\n")
+    column = error.offset or 1
+    if line == lead.count("\n") + 1:
+        column += len(lead) - (lead.rfind("\n") + 1)
+    return f"Invalid syntax at line {line}, column {column}: {error.msg}."
+
+
+def _check_depth(tree: ast.AST) -> None:
+    """Reject trees nested deeper than MAX_DEPTH, iteratively so a deep tree cannot overflow."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpressionError(
+                "deep nesting",
+                f"The expression is nested more than {MAX_DEPTH} levels deep; split it into steps.",
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__")
+
+
+def _int_literal(node: ast.AST) -> int | None:
+    """The value of an int literal, optionally negated, else None (bools are not ints here)."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -1 if isinstance(node.op, ast.USub) else 1
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None
+
+
+def _number_literal(node: ast.AST) -> float | None:
+    """The value of an int or float literal, optionally negated, else None."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -1 if isinstance(node.op, ast.USub) else 1
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return sign * node.value
+    return None
+
+
+def _is_sequence(node: ast.AST) -> bool:
+    """Whether node statically yields a str, bytes, list or tuple, so `*` on it repeats."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (str, bytes))
+    if isinstance(node, (ast.List, ast.Tuple, ast.JoinedStr)):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+        return _is_sequence(node.left) or _is_sequence(node.right)
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name):
+            return node.func.id in _SEQUENCE_FUNCTIONS
+        return isinstance(node.func, ast.Attribute) and node.func.attr in _SEQUENCE_METHODS
+    return False
+
+
+def _string_literal(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+class _Checker(ast.NodeVisitor):
+    """Walks a parsed tree, rejecting anything outside the allow-list and collecting names."""
+
+    def __init__(self) -> None:
+        self.variables: set[str] = set()
+        self.input_fields: set[str] = set()
+        # Product of growth factors of the growing operations enclosing the current node.
+        self._growth = 1
+
+    def generic_visit(self, node: ast.AST) -> None:
+        rejected = _REJECTED_NODES.get(type(node))
+        if rejected is not None:
+            raise ExpressionError(*rejected)
+        symbol = _OPERATOR_SYMBOLS.get(type(node))
+        if symbol is not None:
+            raise ExpressionError(
+                f"bitwise operator '{symbol}'",
+                f"The operator {symbol} is not supported in expressions.",
+            )
+        if not isinstance(node, _ALLOWED_NODES):
+            name = type(node).__name__
+            raise ExpressionError(
+                name.lower(), f"The construct {name} is not supported in expressions."
+            )
+        super().generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if value is Ellipsis:
+            raise ExpressionError(
+                "ellipsis (...)", "The ... literal is not supported in expressions."
+            )
+        if type(value) is int and abs(value) >= 10**MAX_INT_DIGITS:
+            raise ExpressionError(
+                "huge number literal",
+                f"An integer literal may have at most {MAX_INT_DIGITS} digits.",
+            )
+        if isinstance(value, complex):
+            raise ExpressionError(
+                "complex number literal", "Complex numbers are not supported in expressions."
+            )
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if _is_dunder(node.id):
+            raise ExpressionError(
+                f"dunder name '{node.id}'",
+                f"Names starting with two underscores ('{node.id}') are not allowed.",
+            )
+        if node.id in ALLOWED_FUNCTIONS:
+            raise ExpressionError(
+                f"function '{node.id}' used as a value",
+                f"'{node.id}' is a built-in function here; call it as {node.id}(...). "
+                "A workflow variable with this name cannot be used in expressions.",
+            )
+        if node.id != _INPUT:
+            self.variables.add(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self._check_attribute_name(node.attr)
+        if isinstance(node.value, ast.Name) and node.value.id == _INPUT:
+            self.input_fields.add(node.attr)
+        self.visit(node.value)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        key = _string_literal(node.slice)
+        if key is not None and isinstance(node.value, ast.Name) and node.value.id == _INPUT:
+            self.input_fields.add(key)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        if any(key is None for key in node.keys):
+            raise ExpressionError(
+                "dict unpacking (**)", "Unpacking with ** is not supported in expressions."
+            )
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Name):
+            if func.id not in ALLOWED_FUNCTIONS:
+                raise ExpressionError(
+                    f"call to '{func.id}'",
+                    f"'{func.id}' is not an allowed function; "
+                    f"allowed: {', '.join(sorted(ALLOWED_FUNCTIONS))}.",
+                )
+        elif isinstance(func, ast.Attribute):
+            self._check_attribute_name(func.attr)
+            if func.attr not in ALLOWED_METHODS:
+                raise ExpressionError(
+                    f"call to method '{func.attr}'",
+                    f"'.{func.attr}()' is not an allowed method; "
+                    f"allowed: {', '.join(sorted(ALLOWED_METHODS))}.",
+                )
+            if (
+                func.attr == "get"
+                and isinstance(func.value, ast.Name)
+                and func.value.id == _INPUT
+                and node.args
+            ):
+                key = _string_literal(node.args[0])
+                if key is not None:
+                    self.input_fields.add(key)
+        else:
+            raise ExpressionError(
+                "call of a computed value",
+                "Only allowed functions and methods can be called, by name.",
+            )
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise ExpressionError(
+                    "dict unpacking (**)", "Unpacking with ** is not supported in expressions."
+                )
+        with self._growing(self._call_growth(node)):
+            for child in (*node.args, *(keyword.value for keyword in node.keywords)):
+                self.visit(child)
+            if isinstance(func, ast.Attribute):
+                self.visit(func.value)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.Pow):
+            factor = self._power_growth(node)
+        elif isinstance(node.op, ast.Mult):
+            factor = self._repeat_growth(node)
+        else:
+            factor = 1
+            if isinstance(node.op, ast.Mod) and _is_sequence(node.left):
+                raise ExpressionError(
+                    "% string formatting",
+                    "Use an f-string instead of % formatting (it can pad without limit).",
+                )
+        with self._growing(factor):
+            self.generic_visit(node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+        if node.format_spec is not None:
+            parts = node.format_spec.values if isinstance(node.format_spec, ast.JoinedStr) else []
+            if not all(isinstance(part, ast.Constant) for part in parts):
+                raise ExpressionError(
+                    "computed format spec",
+                    "An f-string format spec must be written literally, like {x:.2f}.",
+                )
+            spec = "".join(str(part.value) for part in parts)
+            if not _SAFE_FORMAT_SPEC.fullmatch(spec):
+                raise ExpressionError(
+                    "f-string format spec",
+                    f"The format spec ':{spec}' is not allowed; "
+                    "width and precision have at most 3 digits.",
+                )
+        self.visit(node.value)
+
+    def _check_attribute_name(self, attr: str) -> None:
+        if _is_dunder(attr):
+            raise ExpressionError(
+                f"dunder name '{attr}'",
+                f"Names starting with two underscores ('{attr}') are not allowed.",
+            )
+
+    def _power_growth(self, node: ast.BinOp) -> int:
+        exponent = _number_literal(node.right)
+        if exponent is None or not math.isfinite(exponent) or abs(exponent) > MAX_POWER_EXPONENT:
+            raise ExpressionError(
+                "power with a large exponent",
+                "The exponent of ** must be a number written literally, "
+                f"between -{MAX_POWER_EXPONENT} and {MAX_POWER_EXPONENT}.",
+            )
+        return max(1, math.ceil(abs(exponent)))
+
+    def _repeat_growth(self, node: ast.BinOp) -> int:
+        for sequence, count in ((node.left, node.right), (node.right, node.left)):
+            if _is_sequence(sequence):
+                times = _int_literal(count)
+                if times is None or abs(times) > MAX_REPEAT:
+                    raise ExpressionError(
+                        "repetition with a large count",
+                        f"A string or list may be repeated with * only by a whole number written "
+                        f"literally, at most {MAX_REPEAT}.",
+                    )
+                return max(1, abs(times))
+        return 1
+
+    @staticmethod
+    def _call_growth(node: ast.Call) -> int:
+        """How many times larger than its inputs a call's result can be (1 if it cannot grow)."""
+        if not isinstance(node.func, ast.Attribute):
+            return 1
+        if node.func.attr == "join":
+            separator = _string_literal(node.func.value)
+            return _UNKNOWN_GROWTH if separator is None else len(separator) + 1
+        if node.func.attr == "replace" and len(node.args) >= 2:
+            old, new = _string_literal(node.args[0]), _string_literal(node.args[1])
+            if old is None or new is None:
+                return _UNKNOWN_GROWTH
+            if not old:
+                return len(new) + 1
+            return max(1, math.ceil(len(new) / len(old)))
+        return 1
+
+    @contextmanager
+    def _growing(self, factor: int) -> Iterator[None]:
+        """Multiply the growth product by factor while the operands of one operation are visited."""
+        product = self._growth * factor
+        if product > MAX_GROWTH:
+            raise ExpressionError(
+                "nested growing operations",
+                "Nested repetition, powers, join or replace could build a huge value "
+                f"(growth factor {product} > {MAX_GROWTH}); split the expression into steps.",
+            )
+        previous, self._growth = self._growth, product
+        try:
+            yield
+        finally:
+            self._growth = previous
+
+
+class _Rewriter(ast.NodeTransformer):
+    """Rewrites a copied tree for embedding: input/variables to refs, attribute access to items."""
+
+    def __init__(self, input_ref: ast.expr, variable_ref: Callable[[str], ast.expr]) -> None:
+        self._input_ref = input_ref
+        self._variable_ref = variable_ref
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        # Copies, so no node is shared between two places in the tree.
+        reference = self._input_ref if node.id == _INPUT else self._variable_ref(node.id)
+        replacement = copy.deepcopy(reference)
+        return ast.copy_location(replacement, node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        item = ast.Subscript(
+            value=self.visit(node.value), slice=ast.Constant(value=node.attr), ctx=ast.Load()
+        )
+        return ast.copy_location(item, node)
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        # The callee is an allowed function name or method attribute and stays as written.
+        if isinstance(node.func, ast.Attribute):
+            node.func.value = self.visit(node.func.value)
+        node.args = [self.visit(arg) for arg in node.args]
+        node.keywords = [self.visit(keyword) for keyword in node.keywords]
+        return node
