@@ -12,7 +12,8 @@ from temporalio.envconfig import ClientConfigProfile, DataSource
 
 from core.errors import WorkflowBuilderError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+# No resolve(): workflow sandboxes forbid it, and a module import is absolute already.
+REPO_ROOT = Path(__file__).parents[1]
 
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _TRUE = frozenset({"1", "true"})
