@@ -31,8 +31,9 @@ CHROMIUM_ARGS = [
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
 LOG_TAIL_LINES = 80
-# Settings that point the app at real infrastructure; the test app must use its embedded defaults.
-_INHERITED_SETTINGS = re.compile(r"^(DATABASE_URL|TEMPORAL_.*)$")
+# The developer's own settings (core/config.py) must not leak in: the app under test uses its
+# embedded defaults in a temp data dir, with the dev server on free ports (see streamlit_app).
+_APP_SETTINGS = re.compile(r"^(DATABASE_URL|DEPLOY_DIR|TEMPORAL_.*|WB_.*)$")
 _LOG_PATH = pytest.StashKey[Path]()
 
 
@@ -60,6 +61,9 @@ def streamlit_app(
 ) -> Iterator[str]:
     """Run `streamlit run app.py` on a free port with a fresh WB_DATA_DIR; yield its base URL.
 
+    The app gets none of the caller's DATABASE_URL, DEPLOY_DIR, TEMPORAL_* or WB_* variables, so
+    it runs on its embedded defaults (SQLite, a Temporal dev server on free ports).
+
     The server's output goes to a log file (a pipe nobody reads would fill up and hang it);
     the tail of that log is attached to the report of every failed test that used the app.
     """
@@ -70,8 +74,8 @@ def streamlit_app(
     log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     request.config.stash[_LOG_PATH] = log_path
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not _INHERITED_SETTINGS.match(key)}
-    env["WB_DATA_DIR"] = str(data_dir)
+    env = {key: value for key, value in os.environ.items() if not _APP_SETTINGS.match(key)}
+    env.update(WB_DATA_DIR=str(data_dir), TEMPORAL_DEV_PORT="0", TEMPORAL_DEV_UI_PORT="0")
     command = [
         sys.executable,
         "-m",
@@ -106,12 +110,14 @@ def streamlit_app(
 def screenshot(page: Any, request: pytest.FixtureRequest) -> Callable[[str], Path]:
     """Return a function that saves a full-page screenshot in test-artifacts/, returning its path.
 
-    Files are named after the test and a label: `test_builder-after-save.png`.
+    Files are named after the test and a label: `test_save_chromium-after-save.png`.
     """
 
     def save(label: str) -> Path:
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{label}")
-        path = ARTIFACTS_DIR / f"{name}.png"
+        test_name, label_name = (
+            re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") for text in (request.node.name, label)
+        )
+        path = ARTIFACTS_DIR / f"{test_name}-{label_name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
         return path
