@@ -299,27 +299,27 @@ def _tls(env: Mapping[str, str], profile: ClientConfigProfile) -> TemporalTLS | 
         enabled=None if tls.disabled is None else not tls.disabled,
         server_name=tls.server_name,
         server_root_ca_cert=_certificate(
-            env, "TEMPORAL_TLS_SERVER_CA_CERT", tls.server_root_ca_cert
+            env, "TEMPORAL_TLS_SERVER_CA_CERT_PATH", tls.server_root_ca_cert
         ),
-        client_cert=_certificate(env, "TEMPORAL_TLS_CLIENT_CERT", tls.client_cert),
-        client_private_key=_certificate(env, "TEMPORAL_TLS_CLIENT_KEY", tls.client_private_key),
+        client_cert=_certificate(env, "TEMPORAL_TLS_CLIENT_CERT_PATH", tls.client_cert),
+        client_private_key=_certificate(
+            env, "TEMPORAL_TLS_CLIENT_KEY_PATH", tls.client_private_key
+        ),
     )
 
 
 def _certificate(
-    env: Mapping[str, str], prefix: str, source: DataSource | None
+    env: Mapping[str, str], path_variable: str, source: DataSource | None
 ) -> CertificateSource | None:
     """Wrap a temporalio certificate source, remembering the variable the user actually set."""
     if source is None:
         return None
     if isinstance(source, Path):
-        candidates = [
-            f"{prefix}_PATH",
-            *(a for a, n in _ALIASES.items() if n == f"{prefix}_PATH"),
-        ]
+        candidates = [path_variable, *(a for a, n in _ALIASES.items() if n == path_variable)]
         variable = next((c for c in candidates if c in env), "TEMPORAL_CONFIG_FILE")
         return CertificateSource(variable=variable, path=source)
-    variable = f"{prefix}_DATA" if f"{prefix}_DATA" in env else "TEMPORAL_CONFIG_FILE"
+    data_variable = path_variable.removesuffix("_PATH") + "_DATA"
+    variable = data_variable if data_variable in env else "TEMPORAL_CONFIG_FILE"
     data = source.encode() if isinstance(source, str) else source
     return CertificateSource(variable=variable, data=data)
 
