@@ -11,14 +11,13 @@ class GraphFormatError(WorkflowBuilderError):
     """A graph document cannot be read: malformed JSON, wrong format version or wrong shape.
 
     Attributes:
-        where: where in the document (``line 3, column 7`` or a JSON path such as ``nodes[2].id``).
-        reason: what is wrong, in a sentence a user understands.
+        problems: every ``(where, reason)`` found, ``where`` being a position such as
+            ``line 3, column 7`` or a path such as ``nodes[2].id``.
     """
 
-    def __init__(self, reason: str, *, where: str | None = None) -> None:
-        self.reason = reason
-        self.where = where
-        super().__init__(f"{where}: {reason}" if where else reason)
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{where}: {reason}" for where, reason in self.problems))
 
 
 class ExpressionError(WorkflowBuilderError):

@@ -1,0 +1,49 @@
+"""A compiled workflow: the files of one version, ready to be written, loaded or exported."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: The files every bundle holds, in the order they are hashed and written.
+BUNDLE_FILES = ("workflow.py", "activities.py", "worker.py", "manifest.json")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The output of :func:`core.compiler.compile_graph`.
+
+    Attributes:
+        files: file name -> text, exactly the names in :data:`BUNDLE_FILES`.
+        manifest: the parsed ``manifest.json`` (workflow type, task queue, graph hash, compiler
+            version, signals, queries, activities, requirements, workflow class name).
+    """
+
+    files: Mapping[str, str]
+    manifest: Mapping[str, Any]
+
+    @property
+    def workflow_type(self) -> str:
+        """The Temporal workflow type name, e.g. ``order_approval_v3``."""
+        return str(self.manifest["workflow_type"])
+
+    @property
+    def task_queue(self) -> str:
+        """The task queue the workflow is meant to run on."""
+        return str(self.manifest["task_queue"])
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 over every file, identifying the bundle's exact bytes."""
+        sha = hashlib.sha256()
+        for name in BUNDLE_FILES:
+            sha.update(name.encode() + b"\0" + self.files[name].encode() + b"\0")
+        return sha.hexdigest()
+
+
+def manifest_text(manifest: Mapping[str, Any]) -> str:
+    """``manifest.json`` bytes: sorted keys, 2-space indent, trailing newline (deterministic)."""
+    return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

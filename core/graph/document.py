@@ -1,0 +1,269 @@
+"""Reading and writing ``workflow-builder/1`` JSON documents (their shape, not their meaning)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.errors import GraphFormatError
+from core.graph.model import (
+    DEFAULT_HANDLE,
+    FORMAT,
+    Edge,
+    Graph,
+    InputField,
+    Node,
+    Position,
+    QueryDecl,
+    SignalDecl,
+    WorkflowMeta,
+    freeze,
+    thaw,
+)
+
+FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo such as "taret" must not silently drop an edge end.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class InputFieldDoc(_Strict):
+    """A field of the workflow input or of a signal payload."""
+
+    name: str
+    type: FieldType = "string"
+    required: bool = False
+    default: Any = None
+    description: str = ""
+
+
+class SignalDoc(_Strict):
+    """A signal the workflow accepts."""
+
+    name: str
+    description: str = ""
+    fields: list[InputFieldDoc] = Field(default_factory=list)
+
+
+class QueryDoc(_Strict):
+    """A query the workflow answers with an expression over its variables."""
+
+    name: str
+    expression: str
+    description: str = ""
+
+
+class WorkflowDoc(_Strict):
+    """Workflow metadata."""
+
+    name: str
+    description: str = ""
+    task_queue: str | None = None
+    signals: list[SignalDoc] = Field(default_factory=list)
+    queries: list[QueryDoc] = Field(default_factory=list)
+
+
+class PositionDoc(_Strict):
+    """Canvas position; integers stay integers so exports match imports."""
+
+    x: int | float = 0
+    y: int | float = 0
+
+
+class NodeDoc(_Strict):
+    """One node; ``params`` are checked per node kind by validation, not here."""
+
+    id: str
+    type: str
+    label: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+    position: PositionDoc = Field(default_factory=PositionDoc)
+
+
+class EdgeDoc(_Strict):
+    """One edge."""
+
+    id: str
+    source: str
+    target: str
+    handle: str = DEFAULT_HANDLE
+
+
+class GraphDoc(_Strict):
+    """The whole document."""
+
+    format: Literal["workflow-builder/1"]
+    workflow: WorkflowDoc
+    nodes: list[NodeDoc] = Field(default_factory=list)
+    edges: list[EdgeDoc] = Field(default_factory=list)
+
+
+def load_graph(text: str | bytes) -> Graph:
+    """Parse a JSON document into a :class:`Graph`.
+
+    Raises:
+        GraphFormatError: malformed JSON (with line and column), a wrong or missing format
+            version, or values of the wrong JSON type (with their path, e.g. ``nodes[2].id``).
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise GraphFormatError(
+            [(f"line {error.lineno}, column {error.colno}", f"malformed JSON: {error.msg}")]
+        ) from None
+    except UnicodeDecodeError as error:
+        raise GraphFormatError([(f"byte {error.start}", "the file is not UTF-8 text")]) from None
+    return graph_from_dict(data)
+
+
+def graph_from_dict(data: Any) -> Graph:
+    """Build a :class:`Graph` from already-parsed JSON (see :func:`load_graph` for errors)."""
+    if not isinstance(data, Mapping):
+        raise GraphFormatError([("document", "a workflow graph must be a JSON object")])
+    version = data.get("format")
+    if version != FORMAT:
+        found = "no format field" if version is None else f"format {version!r}"
+        raise GraphFormatError(
+            [("format", f"expected format {FORMAT!r}, found {found}; is this a workflow graph?")]
+        )
+    try:
+        doc = GraphDoc.model_validate(data)
+    except ValidationError as error:
+        raise GraphFormatError(
+            [(_json_path(item["loc"], data), item["msg"]) for item in error.errors()]
+        ) from None
+    return _graph_from_doc(doc)
+
+
+def graph_to_dict(graph: Graph) -> dict[str, Any]:
+    """The canonical JSON object of a graph: every field present, in a fixed order."""
+    meta = graph.workflow
+    return {
+        "format": FORMAT,
+        "workflow": {
+            "name": meta.name,
+            "description": meta.description,
+            "task_queue": meta.task_queue,
+            "signals": [
+                {
+                    "name": signal.name,
+                    "description": signal.description,
+                    "fields": [field_to_dict(item) for item in signal.fields],
+                }
+                for signal in meta.signals
+            ],
+            "queries": [
+                {
+                    "name": query.name,
+                    "description": query.description,
+                    "expression": query.expression,
+                }
+                for query in meta.queries
+            ],
+        },
+        "nodes": [
+            {
+                "id": node.id,
+                "type": node.type,
+                "label": node.label,
+                "params": thaw(node.params),
+                "position": {"x": node.position.x, "y": node.position.y},
+            }
+            for node in graph.nodes
+        ],
+        "edges": [
+            {"id": edge.id, "source": edge.source, "target": edge.target, "handle": edge.handle}
+            for edge in graph.edges
+        ],
+    }
+
+
+def dump_graph(graph: Graph) -> str:
+    """The canonical JSON text of a graph (2-space indent, UTF-8, trailing newline)."""
+    return json.dumps(graph_to_dict(graph), indent=2, ensure_ascii=False) + "\n"
+
+
+def field_to_dict(item: InputField) -> dict[str, Any]:
+    """The JSON object of an input or payload field."""
+    return {
+        "name": item.name,
+        "type": item.type,
+        "required": item.required,
+        "default": thaw(item.default),
+        "description": item.description,
+    }
+
+
+def graph_json_schema() -> dict[str, Any]:
+    """JSON Schema of the document shape (node params are described per kind in the docs)."""
+    schema = GraphDoc.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Workflow Builder graph (workflow-builder/1)"
+    return schema
+
+
+def _graph_from_doc(doc: GraphDoc) -> Graph:
+    meta = doc.workflow
+    return Graph(
+        workflow=WorkflowMeta(
+            name=meta.name,
+            description=meta.description,
+            task_queue=meta.task_queue,
+            signals=tuple(
+                SignalDecl(
+                    name=signal.name,
+                    description=signal.description,
+                    fields=tuple(_field(item) for item in signal.fields),
+                )
+                for signal in meta.signals
+            ),
+            queries=tuple(
+                QueryDecl(
+                    name=query.name, expression=query.expression, description=query.description
+                )
+                for query in meta.queries
+            ),
+        ),
+        nodes=tuple(
+            Node(
+                id=node.id,
+                type=node.type,
+                label=node.label,
+                params=freeze(node.params),
+                position=Position(x=node.position.x, y=node.position.y),
+            )
+            for node in doc.nodes
+        ),
+        edges=tuple(
+            Edge(id=edge.id, source=edge.source, target=edge.target, handle=edge.handle)
+            for edge in doc.edges
+        ),
+    )
+
+
+def _field(doc: InputFieldDoc) -> InputField:
+    return InputField(
+        name=doc.name,
+        type=doc.type,
+        required=doc.required,
+        default=freeze(doc.default),
+        description=doc.description,
+    )
+
+
+def _json_path(loc: tuple[Any, ...], data: Mapping[str, Any]) -> str:
+    """``nodes[2].params`` becomes ``node 'greet' (nodes[2]).params`` when the node has an id."""
+    path = ""
+    for depth, part in enumerate(loc):
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if depth == 1 and loc[0] in ("nodes", "edges") and isinstance(part, int):
+            item = data[loc[0]][part]
+            item_id = item.get("id") if isinstance(item, Mapping) else None
+            if isinstance(item_id, str):
+                path = f"{loc[0][:-1]} {item_id!r} ({path})"
+    return path or "document"

@@ -1,0 +1,493 @@
+"""Validation of a workflow graph: every problem at once, each naming its node or edge and field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.activities import ActivityRegistry, builtin_registry
+from core.errors import ExpressionError, WorkflowBuilderError
+from core.expressions import ALLOWED_FUNCTIONS, parse_expression
+from core.graph.analysis import FlowAnalysis, analyse, continue_node, reachable
+from core.graph.model import (
+    ID_PATTERN,
+    IDENTIFIER_PATTERN,
+    WORKFLOW_NAME_PATTERN,
+    Edge,
+    Graph,
+    Node,
+    thaw,
+)
+from core.nodes import CATALOG, NodeKind, Params
+from core.nodes.kinds import value_has_type
+
+#: Names generated code and expressions reserve for themselves.
+RESERVED_NAMES = frozenset({"input", "state"}) | ALLOWED_FUNCTIONS
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a graph.
+
+    Attributes:
+        scope: ``"node"``, ``"edge"``, ``"workflow"`` or ``"graph"``.
+        subject: the node or edge id, or the workflow name ("" for the whole graph).
+        field: the param or field at fault (``args.url``, ``handle``, ``queries[0].name``).
+        message: a sentence a user understands.
+    """
+
+    scope: str
+    subject: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        who = f"{self.scope} {self.subject}" if self.subject else self.scope
+        return f"{who}: {self.field}: {self.message}"
+
+
+class GraphInvalidError(WorkflowBuilderError):
+    """The graph has problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass(frozen=True)
+class CheckedGraph:
+    """A graph with each node's typed params, as validation found them."""
+
+    graph: Graph
+    params: Mapping[str, Params]
+    flow: FlowAnalysis | None
+
+
+def validate(graph: Graph, *, registry: ActivityRegistry | None = None) -> list[Problem]:
+    """Every problem of ``graph``, in a stable order; an empty list means it is valid."""
+    return _Validator(graph, registry or builtin_registry()).run()
+
+
+def check(graph: Graph, *, registry: ActivityRegistry | None = None) -> CheckedGraph:
+    """Validate and return the typed view the compiler works from.
+
+    Raises:
+        GraphInvalidError: with every problem, when there is any.
+    """
+    validator = _Validator(graph, registry or builtin_registry())
+    problems = validator.run()
+    if problems:
+        raise GraphInvalidError(problems)
+    return CheckedGraph(graph=graph, params=validator.params, flow=validator.flow)
+
+
+class _Validator:
+    def __init__(self, graph: Graph, registry: ActivityRegistry) -> None:
+        self.graph = graph
+        self.registry = registry
+        self.problems: list[Problem] = []
+        self.params: dict[str, Params] = {}
+        self.kinds: dict[str, NodeKind] = {}
+        self.flow: FlowAnalysis | None = None
+
+    def run(self) -> list[Problem]:
+        self._check_workflow()
+        self._check_nodes()
+        edges = self._check_edges()
+        starts = [node_id for node_id, kind in self.kinds.items() if kind.type == "start"]
+        if len(starts) != 1:
+            found = "none" if not starts else ", ".join(starts)
+            self._graph("nodes", f"a workflow needs exactly one start node (found {found})")
+        else:
+            self._check_flow(starts[0], edges)
+        return self.problems
+
+    # -- reporting ---------------------------------------------------------------------------
+    def _node(self, node_id: str, field: str, message: str) -> None:
+        self.problems.append(Problem("node", node_id, field, message))
+
+    def _edge(self, edge_id: str, field: str, message: str) -> None:
+        self.problems.append(Problem("edge", edge_id, field, message))
+
+    def _workflow(self, field: str, message: str) -> None:
+        self.problems.append(Problem("workflow", self.graph.workflow.name, field, message))
+
+    def _graph(self, field: str, message: str) -> None:
+        self.problems.append(Problem("graph", "", field, message))
+
+    # -- workflow settings -------------------------------------------------------------------
+    def _check_workflow(self) -> None:
+        meta = self.graph.workflow
+        if not re.match(WORKFLOW_NAME_PATTERN, meta.name):
+            self._workflow(
+                "name",
+                f"{meta.name!r} is not a valid workflow name; use lowercase letters, digits and "
+                "underscores, starting with a letter",
+            )
+        if meta.task_queue is not None and not meta.task_queue.strip():
+            self._workflow("task_queue", "the task queue may not be blank; leave it out instead")
+        handler_names: set[str] = {"state"}
+        for index, signal in enumerate(meta.signals):
+            self._check_handler_name(signal.name, f"signals[{index}].name", "signal", handler_names)
+            for field_index, item in enumerate(signal.fields):
+                where = f"signals[{index}].fields[{field_index}]"
+                self._check_identifier(item.name, f"{where}.name")
+                if item.default is not None and not value_has_type(item.default, item.type):
+                    self._workflow(f"{where}.default", f"default must be of type {item.type}")
+        for index, query in enumerate(meta.queries):
+            self._check_handler_name(query.name, f"queries[{index}].name", "query", handler_names)
+
+    def _check_handler_name(self, name: str, field: str, what: str, seen: set[str]) -> None:
+        if not self._check_identifier(name, field):
+            return
+        if name in seen:
+            reason = "is built in" if name == "state" else "is declared twice"
+            self._workflow(field, f"{what} name {name!r} {reason}; choose another name")
+        seen.add(name)
+
+    def _check_identifier(self, name: str, field: str) -> bool:
+        if re.match(IDENTIFIER_PATTERN, name) and not name.startswith("__"):
+            return True
+        self._workflow(field, f"{name!r} is not a valid name; use letters, digits and underscores")
+        return False
+
+    # -- nodes and their params --------------------------------------------------------------
+    def _check_nodes(self) -> None:
+        seen: set[str] = set()
+        for index, node in enumerate(self.graph.nodes):
+            if not re.match(ID_PATTERN, node.id):
+                self._node(
+                    node.id or f"#{index}",
+                    "id",
+                    "ids use letters, digits and _ . : - (1 to 64 characters)",
+                )
+            if node.id in seen:
+                self._node(node.id, "id", f"the id {node.id!r} is used by more than one node")
+                continue
+            seen.add(node.id)
+            kind = CATALOG.get(node.type)
+            if kind is None:
+                known = ", ".join(sorted(CATALOG))
+                self._node(node.id, "type", f"unknown node type {node.type!r}; known: {known}")
+                continue
+            self.kinds[node.id] = kind
+            params = self._parse_params(node, kind)
+            if params is not None:
+                self.params[node.id] = params
+                self._check_node_params(node, kind, params)
+
+    def _parse_params(self, node: Node, kind: NodeKind) -> Params | None:
+        try:
+            return kind.params_model.model_validate(thaw(node.params))
+        except ValidationError as error:
+            for item in error.errors():
+                self._node(node.id, _field_path(item["loc"]), _pydantic_message(item))
+            return None
+
+    def _check_node_params(self, node: Node, kind: NodeKind, params: Any) -> None:
+        for handle in kind.handles(params):
+            for name in kind.defines(params, handle):
+                if name in RESERVED_NAMES:
+                    self._node(node.id, "params", f"the name {name!r} is reserved; choose another")
+        if kind.type == "activity":
+            self._check_activity(node, params)
+        elif kind.type == "wait_signal":
+            declared = {signal.name for signal in self.graph.workflow.signals}
+            if params.signal not in declared:
+                self._node(
+                    node.id,
+                    "signal",
+                    f"signal {params.signal!r} is not declared in the workflow settings",
+                )
+        elif kind.type == "child_workflow" and not re.match(WORKFLOW_NAME_PATTERN, params.workflow):
+            self._node(node.id, "workflow", f"{params.workflow!r} is not a valid workflow name")
+
+    def _check_activity(self, node: Node, params: Any) -> None:
+        spec = self.registry.get(params.activity)
+        if spec is None:
+            known = ", ".join(self.registry.names())
+            self._node(node.id, "activity", f"unknown activity {params.activity!r}; known: {known}")
+            return
+        declared = {param.name: param for param in spec.params}
+        for name, value in params.args.items():
+            param = declared.get(name)
+            if param is None:
+                self._node(
+                    node.id,
+                    f"args.{name}",
+                    f"activity {spec.name!r} has no parameter {name!r}; "
+                    f"it takes {', '.join(declared) or 'none'}",
+                )
+            elif not _literal_fits(value, param.type):
+                self._node(node.id, f"args.{name}", f"expected a value of type {param.type}")
+        for param in spec.params:
+            if param.required and param.name not in params.args:
+                self._node(node.id, f"args.{param.name}", "this argument is required")
+
+    # -- edges -------------------------------------------------------------------------------
+    def _check_edges(self) -> list[Edge]:
+        """Check each edge; return the ones whose ends exist, for flow analysis."""
+        usable: list[Edge] = []
+        seen: set[str] = set()
+        used_handles: set[tuple[str, str]] = set()
+        for edge in self.graph.edges:
+            if not re.match(ID_PATTERN, edge.id):
+                self._edge(
+                    edge.id, "id", "ids use letters, digits and _ . : - (1 to 64 characters)"
+                )
+            if edge.id in seen:
+                self._edge(edge.id, "id", f"the id {edge.id!r} is used by more than one edge")
+            seen.add(edge.id)
+            ends_exist = True
+            for end in ("source", "target"):
+                node_id = getattr(edge, end)
+                if self.graph.node(node_id) is None:
+                    self._edge(edge.id, end, f"there is no node {node_id!r}")
+                    ends_exist = False
+            if not ends_exist:
+                continue
+            target_kind = self.kinds.get(edge.target)
+            if target_kind is not None and target_kind.type == "start":
+                self._edge(edge.id, "target", "no edge may lead into the start node")
+            kind = self.kinds.get(edge.source)
+            params = self.params.get(edge.source)
+            if kind is not None and params is not None:
+                allowed = kind.handles(params)
+                if edge.handle not in allowed:
+                    where = ", ".join(allowed) if allowed else "none: it ends the workflow"
+                    self._edge(
+                        edge.id,
+                        "handle",
+                        f"a {kind.type} node has no {edge.handle!r} output (it has {where})",
+                    )
+                    continue
+                key = (edge.source, edge.handle)
+                if key in used_handles and edge.handle not in kind.multi_handles:
+                    self._edge(
+                        edge.id,
+                        "handle",
+                        f"node {edge.source!r} already has an edge on its {edge.handle!r} output",
+                    )
+                used_handles.add(key)
+            usable.append(edge)
+        for node_id, kind in self.kinds.items():
+            params = self.params.get(node_id)
+            if params is None:
+                continue
+            for handle in kind.required_handles(params):
+                if (node_id, handle) not in used_handles:
+                    self._node(node_id, f"edges.{handle}", f"connect the {handle!r} output")
+            if kind.type == "parallel":
+                branches = [e for e in self.graph.outgoing(node_id) if e.handle == "branch"]
+                if len(branches) == 1:
+                    self._node(
+                        node_id, "edges.branch", "a parallel node needs two or more branches"
+                    )
+        return usable
+
+    # -- control flow ------------------------------------------------------------------------
+    def _check_flow(self, start: str, edges: list[Edge]) -> None:
+        graph = Graph(workflow=self.graph.workflow, nodes=self.graph.nodes, edges=tuple(edges))
+        loops = [node_id for node_id, kind in self.kinds.items() if kind.type == "loop"]
+        ends = [node_id for node_id, kind in self.kinds.items() if kind.type == "end"]
+        flow = analyse(graph, start=start, loops=loops, ends=ends)
+        for edge in flow.cycle_edges:
+            self._edge(
+                edge.id,
+                "target",
+                "this edge closes a cycle; only a loop's body may lead back (to its loop node)",
+            )
+        reached = set(flow.order)
+        for node in self.graph.nodes:
+            if node.id in self.kinds and node.id not in reached:
+                self._node(node.id, "edges", "no path from the start node reaches this node")
+        for loop in loops:
+            if self.params.get(loop) is not None and not any(
+                edge.id in flow.back_edges for edge in graph.incoming(loop)
+            ):
+                self._node(
+                    loop,
+                    "edges.body",
+                    "the loop body never comes back; connect its last step to the loop node",
+                )
+        if flow.cycle_edges:
+            return
+        self.flow = flow
+        for node_id in flow.order:
+            if node_id in self.kinds and not flow.reaches_exit(node_id):
+                self._node(node_id, "edges", "no path from this node reaches an end node")
+        self._check_parallels(flow)
+        if not self.problems:
+            self._check_variables(flow)
+
+    def _check_parallels(self, flow: FlowAnalysis) -> None:
+        joins_used: dict[str, str] = {}
+        for node_id, kind in self.kinds.items():
+            if kind.type != "parallel" or node_id not in flow.ipdom:
+                continue
+            join = flow.ipdom[node_id]
+            join_kind = self.kinds.get(join)
+            if join_kind is None or join_kind.type != "join":
+                self._node(
+                    node_id,
+                    "edges.branch",
+                    "the branches must all meet at one join node before going on",
+                )
+            elif join in joins_used:
+                self._node(join, "edges", f"this join already closes parallel {joins_used[join]!r}")
+            else:
+                joins_used[join] = node_id
+        for node_id, kind in self.kinds.items():
+            if kind.type == "join" and node_id not in joins_used and node_id in flow.order:
+                self._node(node_id, "edges", "this join does not close a parallel node")
+
+    def _check_variables(self, flow: FlowAnalysis) -> None:
+        defined = _DefinedVariables(self, flow)
+        everywhere = defined.anywhere()
+        input_fields = defined.input_fields
+        for node_id in flow.order:
+            kind = self.kinds.get(node_id)
+            if kind is None:
+                continue
+            params = self.params[node_id]
+            for field, source in kind.expressions(params):
+                available = (
+                    defined.at_iteration_end(node_id)
+                    if kind.type == "loop" and field == "collect"
+                    else defined.before(node_id)
+                )
+                self._check_names(node_id, field, source, available, everywhere, input_fields)
+        for index, query in enumerate(self.graph.workflow.queries):
+            try:
+                expression = parse_expression(query.expression)
+            except ExpressionError as error:
+                self._workflow(f"queries[{index}].expression", str(error))
+                continue
+            for name in sorted(expression.variables - everywhere):
+                self._workflow(
+                    f"queries[{index}].expression", f"no node defines a variable {name!r}"
+                )
+            for name in sorted(expression.input_fields - input_fields):
+                self._workflow(f"queries[{index}].expression", f"the input has no field {name!r}")
+
+    def _check_names(
+        self,
+        node_id: str,
+        field: str,
+        source: str,
+        available: frozenset[str],
+        everywhere: frozenset[str],
+        input_fields: frozenset[str],
+    ) -> None:
+        expression = parse_expression(source)  # already parsed once by the params model
+        for name in sorted(expression.variables - available):
+            if name in everywhere:
+                message = f"variable {name!r} may not be set on every path that reaches here"
+            else:
+                message = f"no node defines a variable {name!r}"
+            self._node(node_id, field, message)
+        for name in sorted(expression.input_fields - input_fields):
+            self._node(node_id, field, f"the input has no field {name!r} (see the start node)")
+
+
+class _DefinedVariables:
+    """Which variables certainly hold a value where, by forward analysis of the flow graph."""
+
+    def __init__(self, validator: _Validator, flow: FlowAnalysis) -> None:
+        self.validator = validator
+        self.flow = flow
+        start = next(n for n, k in validator.kinds.items() if k.type == "start")
+        self.input_fields = frozenset(f.name for f in validator.params[start].input_fields)
+        self.joins = {
+            flow.ipdom[node_id]: node_id
+            for node_id, kind in validator.kinds.items()
+            if kind.type == "parallel" and node_id in flow.ipdom
+        }
+        self._before: dict[str, frozenset[str]] = {}
+        for node_id in flow.order:
+            self._before[node_id] = self._compute_before(node_id)
+
+    def before(self, node_id: str) -> frozenset[str]:
+        return self._before[node_id]
+
+    def at_iteration_end(self, loop_id: str) -> frozenset[str]:
+        """Variables set at the end of every iteration of a loop (where ``collect`` runs)."""
+        returning = [
+            flow_edge
+            for flow_edge in self.flow.predecessors.get(continue_node(loop_id), ())
+            if flow_edge.source != loop_id
+        ]
+        return _intersection(self._leaving(flow_edge) for flow_edge in returning)
+
+    def anywhere(self) -> frozenset[str]:
+        names: set[str] = set()
+        for node_id, kind in self.validator.kinds.items():
+            params = self.validator.params[node_id]
+            for handle in kind.handles(params):
+                names.update(kind.defines(params, handle))
+        return frozenset(names)
+
+    def _leaving(self, flow_edge: Any) -> frozenset[str]:
+        source = flow_edge.source
+        kind = self.validator.kinds.get(source)
+        defined = self._before.get(source, frozenset())
+        if kind is not None:
+            defined |= frozenset(kind.defines(self.validator.params[source], flow_edge.handle))
+        elif source.startswith("#continue:"):
+            loop = source.removeprefix("#continue:")
+            loop_kind = self.validator.kinds[loop]
+            defined |= frozenset(loop_kind.defines(self.validator.params[loop], "done"))
+        return defined
+
+    def _compute_before(self, node_id: str) -> frozenset[str]:
+        incoming = self.flow.predecessors.get(node_id, ())
+        if not incoming:
+            return frozenset()
+        parallel = self.joins.get(node_id)
+        if parallel is None:
+            return _intersection(self._leaving(flow_edge) for flow_edge in incoming)
+        # Every branch of a parallel has finished at its join: what any branch surely set
+        # is set. A branch is told apart by the nodes it reaches before the join.
+        defined = set(self._before[parallel])
+        for branch in self.flow.successors.get(parallel, ()):
+            if branch.target == node_id:
+                continue
+            region = reachable(self.flow.successors, [branch.target], stop=node_id)
+            defined |= _intersection(
+                self._leaving(flow_edge) for flow_edge in incoming if flow_edge.source in region
+            )
+        return frozenset(defined)
+
+
+def _intersection(sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    result: frozenset[str] | None = None
+    for item in sets:
+        result = item if result is None else result & item
+    return result or frozenset()
+
+
+def _literal_fits(value: Any, param_type: str) -> bool:
+    if (
+        param_type == "any"
+        or value is None
+        or (isinstance(value, Mapping) and set(value) == {"expr"})
+    ):
+        return True
+    return value_has_type(value, param_type)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "params"
+
+
+def _pydantic_message(item: Mapping[str, Any]) -> str:
+    """Pydantic says ``Value error, <our sentence>``; keep only our sentence."""
+    message = str(item["msg"])
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")

@@ -1,0 +1,405 @@
+"""The node catalog: every node kind's params, handles and the variables it reads and defines.
+
+Validation, the compiler and the builder's inspector form all read these definitions, so a
+kind is described here once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
+from core.nodes.values import (
+    Duration,
+    DurationValue,
+    ExpressionText,
+    Identifier,
+    Value,
+    is_expression_value,
+)
+
+FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
+#: Python types a field's default must have, per declared field type.
+FIELD_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
+
+
+class Params(BaseModel):
+    """Base of every kind's params: unknown keys are errors, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputFieldParams(Params):
+    """A field of the workflow input."""
+
+    name: Identifier
+    type: FieldType = "string"
+    required: bool = False
+    default: Any = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _default_matches_type(self) -> InputFieldParams:
+        if self.default is not None and not value_has_type(self.default, self.type):
+            raise ValueError(f"default of field {self.name!r} must be of type {self.type}")
+        return self
+
+
+class Trigger(Params):
+    """How runs start: by hand (or API), or on a cron schedule."""
+
+    kind: Literal["manual", "cron"] = "manual"
+    cron: str | None = Field(default=None, description="Cron expression, e.g. '0 7 * * 1-5'")
+
+    @model_validator(mode="after")
+    def _cron_when_scheduled(self) -> Trigger:
+        if self.kind == "cron" and not (self.cron or "").strip():
+            raise ValueError("a cron trigger needs a cron expression such as '0 7 * * *'")
+        if self.cron and len(self.cron.split()) not in (5, 6, 7):
+            raise ValueError(f"cron expression {self.cron!r} must have 5 to 7 fields")
+        return self
+
+
+class RetryPolicyParams(Params):
+    """Temporal retry policy for an activity."""
+
+    max_attempts: int = Field(default=3, ge=1, le=1000, description="1 means no retries")
+    initial_interval: Duration = "1s"
+    backoff_coefficient: float = Field(default=2.0, ge=1.0, le=100.0)
+    max_interval: Duration | None = None
+    non_retryable_error_types: list[str] = Field(default_factory=list)
+
+
+class StartParams(Params):
+    input_fields: list[InputFieldParams] = Field(default_factory=list)
+    trigger: Trigger = Field(default_factory=Trigger)
+
+    @model_validator(mode="after")
+    def _unique_fields(self) -> StartParams:
+        _require_unique([field.name for field in self.input_fields], "input field")
+        return self
+
+
+class ActivityParams(Params):
+    activity: str = Field(min_length=1, description="Name in the activity registry")
+    args: dict[str, Value] = Field(default_factory=dict, description="Argument name -> value")
+    result_variable: Identifier | None = None
+    retry: RetryPolicyParams = Field(default_factory=RetryPolicyParams)
+    start_to_close_timeout: Duration = "1m"
+    schedule_to_close_timeout: Duration | None = None
+    task_queue: str | None = Field(default=None, description="Defaults to the workflow's queue")
+    error_variable: Identifier = "error"
+
+
+class ConditionParams(Params):
+    expression: ExpressionText
+
+
+class SwitchParams(Params):
+    expression: ExpressionText
+    cases: list[str | int | float | bool] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_cases(self) -> SwitchParams:
+        handles = [case_handle(case) for case in self.cases]
+        _require_unique(handles, "case")
+        reserved = {"default", ERROR_HANDLE} & set(handles)
+        if reserved:
+            raise ValueError(f"case {sorted(reserved)[0]!r} is reserved for a handle; rename it")
+        return self
+
+
+class EmptyParams(Params):
+    pass
+
+
+class LoopParams(Params):
+    items: ExpressionText = Field(description="Expression giving the list to iterate over")
+    item_variable: Identifier = "item"
+    max_iterations: int = Field(default=1000, ge=1, le=100_000)
+    collect: ExpressionText | None = Field(
+        default=None, description="Evaluated at the end of each iteration; results are collected"
+    )
+    result_variable: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _collect_needs_result(self) -> LoopParams:
+        if (self.collect is None) != (self.result_variable is None):
+            raise ValueError("set both collect and result_variable, or neither")
+        return self
+
+
+class TimerParams(Params):
+    duration: DurationValue
+
+
+class WaitSignalParams(Params):
+    signal: Identifier
+    variable: Identifier | None = Field(default=None, description="Stores the signal payload")
+    timeout: DurationValue | None = Field(default=None, description="Take the timeout edge after")
+
+
+class SetVariableParams(Params):
+    name: Identifier
+    expression: ExpressionText
+
+
+class ChildWorkflowParams(Params):
+    workflow: str = Field(min_length=1, description="Name of the workflow to start as a child")
+    input: Value = Field(default_factory=dict)
+    result_variable: Identifier | None = None
+    task_queue: str | None = None
+    execution_timeout: Duration | None = None
+    error_variable: Identifier = "error"
+
+
+class EndParams(Params):
+    result: ExpressionText | None = Field(default=None, description="The workflow's return value")
+
+
+class NodeKind:
+    """One kind of node. Subclasses set the class attributes and override what differs."""
+
+    type: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    params_model: ClassVar[type[Params]]
+    #: Outgoing handles whatever the params; ``handles()`` may add to them.
+    fixed_handles: ClassVar[tuple[str, ...]] = (DEFAULT_HANDLE,)
+    #: Handles that may carry several edges (a parallel's branches); others carry one.
+    multi_handles: ClassVar[frozenset[str]] = frozenset()
+    #: Whether the node can fail and so may route an ``error`` edge.
+    can_fail: ClassVar[bool] = False
+
+    def handles(self, params: Params) -> tuple[str, ...]:
+        """Every handle an edge may leave from."""
+        return self.fixed_handles + ((ERROR_HANDLE,) if self.can_fail else ())
+
+    def required_handles(self, params: Params) -> tuple[str, ...]:
+        """Handles that must have an edge (``error`` never is)."""
+        return self.fixed_handles
+
+    def expressions(self, params: Params) -> list[tuple[str, str]]:
+        """``(field, expression text)`` for every expression the node evaluates."""
+        return []
+
+    def defines(self, params: Params, handle: str) -> tuple[str, ...]:
+        """Variables that hold a value once the node has been left through ``handle``."""
+        return ()
+
+
+class StartKind(NodeKind):
+    type = "start"
+    title = "Start"
+    description = "Where every run begins; declares the input fields and the trigger."
+    params_model = StartParams
+
+
+class ActivityKind(NodeKind):
+    type = "activity"
+    title = "Activity"
+    description = "Calls an activity (built-in or registered) with retries and timeouts."
+    params_model = ActivityParams
+    can_fail = True
+
+    def expressions(self, params: ActivityParams) -> list[tuple[str, str]]:
+        return _value_expressions(params.args, "args")
+
+    def defines(self, params: ActivityParams, handle: str) -> tuple[str, ...]:
+        return _result_or_error(params.result_variable, params.error_variable, handle)
+
+
+class ConditionKind(NodeKind):
+    type = "condition"
+    title = "Condition"
+    description = "If/else: follows the true or the false edge."
+    params_model = ConditionParams
+    fixed_handles = ("true", "false")
+
+    def expressions(self, params: ConditionParams) -> list[tuple[str, str]]:
+        return [("expression", params.expression)]
+
+
+class SwitchKind(NodeKind):
+    type = "switch"
+    title = "Switch"
+    description = "Follows the edge of the case equal to the expression's value, else default."
+    params_model = SwitchParams
+    fixed_handles = ()
+
+    def handles(self, params: SwitchParams) -> tuple[str, ...]:
+        return (*(case_handle(case) for case in params.cases), "default")
+
+    def required_handles(self, params: SwitchParams) -> tuple[str, ...]:
+        return self.handles(params)
+
+    def expressions(self, params: SwitchParams) -> list[tuple[str, str]]:
+        return [("expression", params.expression)]
+
+
+class ParallelKind(NodeKind):
+    type = "parallel"
+    title = "Parallel"
+    description = "Runs every branch at the same time; the branches meet at one join."
+    params_model = EmptyParams
+    fixed_handles = ("branch",)
+    multi_handles = frozenset({"branch"})
+
+
+class JoinKind(NodeKind):
+    type = "join"
+    title = "Join"
+    description = "Waits until every branch of its parallel node has finished."
+    params_model = EmptyParams
+
+
+class LoopKind(NodeKind):
+    type = "loop"
+    title = "For each"
+    description = "Runs the body once per item of a list; the body's last edge returns here."
+    params_model = LoopParams
+    fixed_handles = ("body", "done")
+
+    def expressions(self, params: LoopParams) -> list[tuple[str, str]]:
+        found = [("items", params.items)]
+        if params.collect is not None:
+            found.append(("collect", params.collect))
+        return found
+
+    def defines(self, params: LoopParams, handle: str) -> tuple[str, ...]:
+        if handle == "body":
+            return (params.item_variable,)
+        if handle == "done" and params.result_variable:
+            return (params.result_variable,)
+        return ()
+
+
+class TimerKind(NodeKind):
+    type = "timer"
+    title = "Timer"
+    description = "Waits durably for a duration (survives worker restarts)."
+    params_model = TimerParams
+
+    def expressions(self, params: TimerParams) -> list[tuple[str, str]]:
+        return _value_expressions({"duration": params.duration}, "")
+
+
+class WaitSignalKind(NodeKind):
+    type = "wait_signal"
+    title = "Wait for signal"
+    description = "Waits until a declared signal arrives, or takes the timeout edge."
+    params_model = WaitSignalParams
+
+    def handles(self, params: WaitSignalParams) -> tuple[str, ...]:
+        return (DEFAULT_HANDLE, "timeout") if params.timeout else (DEFAULT_HANDLE,)
+
+    def required_handles(self, params: WaitSignalParams) -> tuple[str, ...]:
+        return self.handles(params)
+
+    def expressions(self, params: WaitSignalParams) -> list[tuple[str, str]]:
+        return _value_expressions({"timeout": params.timeout}, "")
+
+    def defines(self, params: WaitSignalParams, handle: str) -> tuple[str, ...]:
+        return (params.variable,) if params.variable and handle == DEFAULT_HANDLE else ()
+
+
+class SetVariableKind(NodeKind):
+    type = "set_variable"
+    title = "Set variable"
+    description = "Stores the value of an expression in a workflow variable (visible to queries)."
+    params_model = SetVariableParams
+
+    def expressions(self, params: SetVariableParams) -> list[tuple[str, str]]:
+        return [("expression", params.expression)]
+
+    def defines(self, params: SetVariableParams, handle: str) -> tuple[str, ...]:
+        return (params.name,)
+
+
+class ChildWorkflowKind(NodeKind):
+    type = "child_workflow"
+    title = "Child workflow"
+    description = "Starts another workflow as a child and waits for its result."
+    params_model = ChildWorkflowParams
+    can_fail = True
+
+    def expressions(self, params: ChildWorkflowParams) -> list[tuple[str, str]]:
+        return _value_expressions({"input": params.input}, "")
+
+    def defines(self, params: ChildWorkflowParams, handle: str) -> tuple[str, ...]:
+        return _result_or_error(params.result_variable, params.error_variable, handle)
+
+
+class EndKind(NodeKind):
+    type = "end"
+    title = "End"
+    description = "Finishes the run, returning the value of an expression."
+    params_model = EndParams
+    fixed_handles = ()
+
+    def expressions(self, params: EndParams) -> list[tuple[str, str]]:
+        return [("result", params.result)] if params.result is not None else []
+
+
+CATALOG: Mapping[str, NodeKind] = {
+    kind.type: kind
+    for kind in (
+        StartKind(),
+        ActivityKind(),
+        ConditionKind(),
+        SwitchKind(),
+        ParallelKind(),
+        JoinKind(),
+        LoopKind(),
+        TimerKind(),
+        WaitSignalKind(),
+        SetVariableKind(),
+        ChildWorkflowKind(),
+        EndKind(),
+    )
+}
+
+
+def value_has_type(value: Any, field_type: str) -> bool:
+    """Whether a JSON value is of a declared field type (a boolean is not a number here)."""
+    if isinstance(value, bool) and field_type != "boolean":
+        return False
+    return isinstance(value, FIELD_PYTHON_TYPES[field_type])
+
+
+def case_handle(case: str | int | float | bool) -> str:
+    """The edge handle of a switch case: the text itself, or the JSON of a number or boolean."""
+    return case if isinstance(case, str) else json.dumps(case)
+
+
+def _value_expressions(values: Mapping[str, Any], prefix: str) -> list[tuple[str, str]]:
+    return [
+        (f"{prefix}.{name}" if prefix else name, value["expr"])
+        for name, value in values.items()
+        if is_expression_value(value)
+    ]
+
+
+def _result_or_error(result: str | None, error: str, handle: str) -> tuple[str, ...]:
+    if handle == ERROR_HANDLE:
+        return (error,)
+    return (result,) if result else ()
+
+
+def _require_unique(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} {name!r} is declared twice")
+        seen.add(name)

@@ -1,0 +1,103 @@
+"""Param value types shared by node kinds: durations, names, expressions, literal-or-expression."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field
+
+from core.graph.model import IDENTIFIER_PATTERN
+
+_DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d)")
+_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d))+$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+#: Longer than any sensible workflow timer; keeps timedelta arithmetic far from overflow.
+MAX_DURATION = timedelta(days=3650)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"1h30m"`` -> ``timedelta(hours=1, minutes=30)``.
+
+    Raises:
+        ValueError: not of the form ``<number><unit>...`` with units ms, s, m, h, d, not
+            positive, or longer than ten years.
+    """
+    if not isinstance(text, str) or not _DURATION.match(text):
+        raise ValueError(
+            f"{text!r} is not a duration; write a number and a unit such as 500ms, 30s, 5m, 2h, "
+            "1d or 1h30m"
+        )
+    seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(text))
+    if seconds <= 0:
+        raise ValueError(f"duration {text!r} must be longer than zero")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"duration {text!r} is longer than the limit of 10 years")
+    return timedelta(seconds=seconds)
+
+
+def _check_duration(text: str) -> str:
+    parse_duration(text)
+    return text
+
+
+def _check_identifier(name: str) -> str:
+    if not re.match(IDENTIFIER_PATTERN, name):
+        raise ValueError(
+            f"{name!r} is not a valid name; use letters, digits and underscores, "
+            "not starting with a digit (at most 64 characters)"
+        )
+    if name.startswith("__"):
+        raise ValueError(f"{name!r} is not allowed: names may not start with two underscores")
+    return name
+
+
+def _check_expression(source: str) -> str:
+    from core.expressions import parse_expression  # local: expressions import nothing from here
+
+    parse_expression(source)
+    return source
+
+
+def is_expression_value(value: Any) -> bool:
+    """True for the ``{"expr": "..."}`` form of a literal-or-expression value."""
+    return isinstance(value, Mapping) and set(value.keys()) == {"expr"}
+
+
+def _check_value(value: Any) -> Any:
+    if is_expression_value(value):
+        if not isinstance(value["expr"], str):
+            raise ValueError('an expression value must be {"expr": "<expression text>"}')
+        _check_expression(value["expr"])
+    return value
+
+
+def _check_duration_value(value: Any) -> Any:
+    if is_expression_value(value):
+        return _check_value(value)
+    if isinstance(value, str):
+        return _check_duration(value)
+    raise ValueError('a duration is a text such as "30s" or an expression {"expr": "..."}')
+
+
+Duration = Annotated[
+    str,
+    AfterValidator(_check_duration),
+    Field(json_schema_extra={"format": "duration"}, examples=["30s", "5m", "1h30m"]),
+]
+Identifier = Annotated[str, AfterValidator(_check_identifier)]
+ExpressionText = Annotated[
+    str,
+    Field(min_length=1, json_schema_extra={"format": "expression"}),
+    AfterValidator(_check_expression),
+]
+#: A JSON literal, or ``{"expr": "..."}`` evaluated when the node runs.
+Value = Annotated[Any, AfterValidator(_check_value), Field(json_schema_extra={"format": "value"})]
+#: A duration text, or ``{"expr": "..."}`` giving a number of seconds.
+DurationValue = Annotated[
+    Any,
+    AfterValidator(_check_duration_value),
+    Field(json_schema_extra={"format": "duration-value"}),
+]
