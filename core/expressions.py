@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
-import logging
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -14,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import ExpressionError
-
-logger = logging.getLogger(__name__)
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
@@ -208,6 +205,8 @@ _SEQUENCE_METHODS = frozenset(
     }
 )
 
+_FUNCTION_OBJECTS: dict[str, Any] = {name: getattr(builtins, name) for name in ALLOWED_FUNCTIONS}
+
 
 @dataclass(frozen=True)
 class Expression:
@@ -314,9 +313,6 @@ def evaluate(
     namespace = {"__builtins__": {}, **_FUNCTION_OBJECTS}
     # Safe to eval: the tree passed the allow-list and the only builtins are the allowed functions.
     return eval(code, namespace, {"_input": input, "_vars": variables})
-
-
-_FUNCTION_OBJECTS: dict[str, Any] = {name: getattr(builtins, name) for name in ALLOWED_FUNCTIONS}
 
 
 def _parse(source: str) -> ast.Expression:
