@@ -78,3 +78,19 @@ class InvalidTransitionError(DatabaseError):
             f"{kind} {key!r} cannot go from {current!r} to {target!r} "
             f"(from {current!r} it can go to: {reachable})"
         )
+
+
+class WorkerNotLiveError(DatabaseError):
+    """A heartbeat came from a worker recorded as stopped or failed (for instance marked lost).
+
+    Attributes:
+        worker_id: the worker.
+        status: its recorded status.
+    """
+
+    def __init__(self, worker_id: str, status: str) -> None:
+        self.worker_id = worker_id
+        self.status = status
+        super().__init__(
+            f"worker {worker_id!r} is {status}; it must register again before it can heartbeat"
+        )

@@ -1,0 +1,75 @@
+"""Persistence: SQLAlchemy models, Alembic migrations and repositories returning frozen values."""
+
+from core.db.database import Database
+from core.db.engine import create_engine_for, make_session_factory, normalize_url
+from core.db.errors import (
+    DatabaseError,
+    DuplicateRecordError,
+    InvalidRecordError,
+    InvalidTransitionError,
+    RecordNotFoundError,
+    WorkerNotLiveError,
+)
+from core.db.migrate import migrate
+from core.db.records import (
+    Capability,
+    DeploymentRecord,
+    DeploymentStatus,
+    ExecutionPage,
+    ExecutionRecord,
+    ExecutionStatus,
+    QueueStrategy,
+    ScheduleRecord,
+    TaskQueueRecord,
+    VersionRecord,
+    WorkerRecord,
+    WorkerStatus,
+    WorkflowRecord,
+    WorkflowSummary,
+)
+from core.db.repositories import (
+    DeploymentRepository,
+    ExecutionFilter,
+    ExecutionRepository,
+    ScheduleRepository,
+    TaskQueueRepository,
+    VersionRepository,
+    WorkerRepository,
+    WorkflowRepository,
+)
+
+__all__ = [
+    "Capability",
+    "Database",
+    "DatabaseError",
+    "DeploymentRecord",
+    "DeploymentRepository",
+    "DeploymentStatus",
+    "DuplicateRecordError",
+    "ExecutionFilter",
+    "ExecutionPage",
+    "ExecutionRecord",
+    "ExecutionRepository",
+    "ExecutionStatus",
+    "InvalidRecordError",
+    "InvalidTransitionError",
+    "QueueStrategy",
+    "RecordNotFoundError",
+    "ScheduleRecord",
+    "ScheduleRepository",
+    "TaskQueueRecord",
+    "TaskQueueRepository",
+    "VersionRecord",
+    "VersionRepository",
+    "WorkerNotLiveError",
+    "WorkerRecord",
+    "WorkerRepository",
+    "WorkerStatus",
+    "WorkflowRecord",
+    "WorkflowRepository",
+    "WorkflowSummary",
+    "create_engine_for",
+    "make_session_factory",
+    "migrate",
+    "normalize_url",
+]

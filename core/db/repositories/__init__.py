@@ -1,0 +1,23 @@
+"""Repositories: small classes that read and write one kind of record and return frozen values."""
+
+from core.db.repositories.deployments import DEPLOYMENT_TRANSITIONS, DeploymentRepository
+from core.db.repositories.executions import ExecutionFilter, ExecutionRepository
+from core.db.repositories.schedules import ScheduleRepository
+from core.db.repositories.task_queues import TaskQueueRepository
+from core.db.repositories.versions import VersionRepository
+from core.db.repositories.workers import WORKER_TRANSITIONS, WorkerRepository
+from core.db.repositories.workflows import WORKFLOW_NAME, WorkflowRepository
+
+__all__ = [
+    "DEPLOYMENT_TRANSITIONS",
+    "WORKER_TRANSITIONS",
+    "WORKFLOW_NAME",
+    "DeploymentRepository",
+    "ExecutionFilter",
+    "ExecutionRepository",
+    "ScheduleRepository",
+    "TaskQueueRepository",
+    "VersionRepository",
+    "WorkerRepository",
+    "WorkflowRepository",
+]

@@ -1,0 +1,77 @@
+"""What every repository shares: sessions per call, row-to-record copying, status transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Set
+from contextlib import contextmanager
+from dataclasses import fields
+from typing import Any, TypeVar
+
+from sqlalchemy import Insert, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db.engine import SQLITE_BEGIN_OPTION
+from core.db.errors import InvalidTransitionError
+
+RecordT = TypeVar("RecordT")
+StatusT = TypeVar("StatusT", bound=str)
+
+
+class Repository:
+    """Base of the repositories: one short session per public call, never shared with callers.
+
+    Args:
+        sessions: the session factory from ``core.db.engine.make_session_factory``.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        # Commits on success, rolls back on error; on SQLite the write lock is taken at BEGIN so
+        # read-then-write steps (next version number, status checks) cannot interleave.
+        with self._sessions.begin() as session:
+            session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            yield session
+
+
+def to_record(record_type: type[RecordT], row: object, **overrides: Any) -> RecordT:
+    """Copy a row's attributes into a frozen record; ``overrides`` give renamed fields."""
+    values = {
+        field.name: overrides[field.name] if field.name in overrides else getattr(row, field.name)
+        for field in fields(record_type)  # type: ignore[arg-type]
+    }
+    return record_type(**values)
+
+
+def check_transition(
+    *,
+    kind: str,
+    key: object,
+    current: StatusT,
+    target: StatusT,
+    transitions: Mapping[StatusT, Set[StatusT]],
+) -> None:
+    """Raise ``InvalidTransitionError`` unless ``transitions`` allows ``current`` -> ``target``."""
+    allowed = transitions[current]
+    if target not in allowed:
+        raise InvalidTransitionError(
+            kind, key, current=str(current), target=str(target), allowed=map(str, allowed)
+        )
+
+
+def dialect_insert(session: Session, table: Table) -> Insert:
+    """An INSERT with ``on_conflict_do_*`` for the session's dialect (SQLite or PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"core.db supports SQLite and PostgreSQL, not {dialect}")

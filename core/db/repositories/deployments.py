@@ -1,0 +1,135 @@
+"""Deployments: a workflow version loaded on a task queue, from pending to retired."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+
+from core.db.errors import RecordNotFoundError
+from core.db.models import DeploymentRow
+from core.db.records import DeploymentRecord, DeploymentStatus
+from core.db.repositories._base import Repository, check_transition, to_record
+from core.db.types import utc_now
+
+D = DeploymentStatus
+# pending -> active -> draining (older version with open runs) -> retired; any live one can fail.
+DEPLOYMENT_TRANSITIONS: Mapping[DeploymentStatus, frozenset[DeploymentStatus]] = {
+    D.PENDING: frozenset({D.ACTIVE, D.FAILED}),
+    D.ACTIVE: frozenset({D.DRAINING, D.RETIRED, D.FAILED}),
+    D.DRAINING: frozenset({D.RETIRED, D.FAILED}),
+    D.RETIRED: frozenset(),
+    D.FAILED: frozenset(),
+}
+# Both must stay loaded on workers: draining versions still have open runs to replay.
+LOADED_STATUSES = (D.ACTIVE, D.DRAINING)
+
+
+class DeploymentRepository(Repository):
+    """Deployment records and their status life cycle (see ``DEPLOYMENT_TRANSITIONS``).
+
+    The status-changing methods raise ``RecordNotFoundError`` for an unknown id and
+    ``InvalidTransitionError`` for a move the life cycle does not allow.
+    """
+
+    def create(
+        self,
+        *,
+        workflow_id: int,
+        version_id: int,
+        task_queue: str,
+        workflow_type: str,
+        bundle_dir: str,
+    ) -> DeploymentRecord:
+        """Record a new deployment as ``pending``."""
+        row = DeploymentRow(
+            workflow_id=workflow_id,
+            version_id=version_id,
+            task_queue=task_queue,
+            workflow_type=workflow_type,
+            bundle_dir=bundle_dir,
+            status=D.PENDING,
+        )
+        with self._writing() as session:
+            session.add(row)
+            session.flush()
+            return to_record(DeploymentRecord, row)
+
+    def get(self, deployment_id: int) -> DeploymentRecord:
+        """A deployment by id.
+
+        Raises:
+            RecordNotFoundError: no such deployment.
+        """
+        with self._reading() as session:
+            row = session.get(DeploymentRow, deployment_id)
+            if row is None:
+                raise RecordNotFoundError("deployment", deployment_id)
+            return to_record(DeploymentRecord, row)
+
+    def activate(self, deployment_id: int) -> DeploymentRecord:
+        """Mark a pending deployment active (its workers are polling)."""
+        return self._move(deployment_id, D.ACTIVE)
+
+    def fail(self, deployment_id: int, *, error: str) -> DeploymentRecord:
+        """Mark a deployment failed with the reason."""
+        return self._move(deployment_id, D.FAILED, error=error)
+
+    def drain(self, deployment_id: int) -> DeploymentRecord:
+        """Mark an active deployment draining: no new runs, kept loaded for its open runs."""
+        return self._move(deployment_id, D.DRAINING)
+
+    def retire(self, deployment_id: int) -> DeploymentRecord:
+        """Mark a deployment retired: it no longer needs to be loaded."""
+        return self._move(deployment_id, D.RETIRED)
+
+    def active_for_workflow(self, workflow_id: int) -> DeploymentRecord | None:
+        """The newest active deployment of a workflow (where new runs go), if any."""
+        found = self.find(workflow_id=workflow_id, statuses=[D.ACTIVE])
+        return found[0] if found else None
+
+    def active_for_queue(self, task_queue: str) -> list[DeploymentRecord]:
+        """Deployments a worker on ``task_queue`` must load: active and draining, newest first."""
+        return self.find(task_queue=task_queue, statuses=LOADED_STATUSES)
+
+    def find(
+        self,
+        *,
+        workflow_id: int | None = None,
+        task_queue: str | None = None,
+        statuses: Iterable[DeploymentStatus] | None = None,
+    ) -> list[DeploymentRecord]:
+        """Deployments matching every filter given, newest first."""
+        query = select(DeploymentRow).order_by(DeploymentRow.id.desc())
+        if workflow_id is not None:
+            query = query.where(DeploymentRow.workflow_id == workflow_id)
+        if task_queue is not None:
+            query = query.where(DeploymentRow.task_queue == task_queue)
+        if statuses is not None:
+            query = query.where(DeploymentRow.status.in_(list(statuses)))
+        with self._reading() as session:
+            return [to_record(DeploymentRecord, row) for row in session.scalars(query)]
+
+    def _move(
+        self, deployment_id: int, status: DeploymentStatus, *, error: str | None = None
+    ) -> DeploymentRecord:
+        # Raises RecordNotFoundError or InvalidTransitionError (see DEPLOYMENT_TRANSITIONS).
+        with self._writing() as session:
+            row = session.get(DeploymentRow, deployment_id, with_for_update=True)
+            if row is None:
+                raise RecordNotFoundError("deployment", deployment_id)
+            check_transition(
+                kind="deployment",
+                key=deployment_id,
+                current=row.status,
+                target=status,
+                transitions=DEPLOYMENT_TRANSITIONS,
+            )
+            row.status = status
+            if status is D.ACTIVE:
+                row.activated_at = utc_now()
+            elif status is D.RETIRED:
+                row.retired_at = utc_now()
+            elif status is D.FAILED:
+                row.error = error
+            return to_record(DeploymentRecord, row)

@@ -1,0 +1,229 @@
+"""Workflow definitions: create, look up, list, save drafts, rename, duplicate, soft delete."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.db.errors import DuplicateRecordError, InvalidRecordError, RecordNotFoundError
+from core.db.models import DeploymentRow, WorkflowRow, WorkflowVersionRow
+from core.db.records import WorkflowRecord, WorkflowSummary
+from core.db.repositories._base import Repository, to_record
+from core.db.types import utc_now
+
+# Same rule as the graph format's workflow name: it becomes part of Temporal type names.
+WORKFLOW_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class WorkflowRepository(Repository):
+    """Workflow definitions and their draft graphs.
+
+    Names are unique across all workflows, soft-deleted ones included, because a deleted
+    workflow's runs and Temporal types keep carrying its name.
+    """
+
+    def create(
+        self,
+        *,
+        name: str,
+        title: str = "",
+        description: str = "",
+        graph: Mapping[str, Any] | None = None,
+        owner: str | None = None,
+    ) -> WorkflowRecord:
+        """Create a workflow with an optional draft graph, stored as given.
+
+        Raises:
+            InvalidRecordError: ``name`` is not a slug, or ``graph`` is not JSON-serialisable.
+            DuplicateRecordError: a workflow (perhaps deleted) already has ``name``.
+        """
+        _check_name(name)
+        row = WorkflowRow(
+            name=name,
+            title=title,
+            description=description,
+            draft_graph=_json_document(graph),
+            owner=owner,
+        )
+        with self._writing() as session:
+            _insert(session, row)
+            return to_record(WorkflowRecord, row)
+
+    def get(self, workflow_id: int, *, include_deleted: bool = False) -> WorkflowRecord:
+        """The workflow with this id.
+
+        Raises:
+            RecordNotFoundError: no such workflow, or it is deleted and ``include_deleted`` is off.
+        """
+        with self._reading() as session:
+            return to_record(WorkflowRecord, _load(session, workflow_id, include_deleted))
+
+    def get_by_name(self, name: str, *, include_deleted: bool = False) -> WorkflowRecord:
+        """The workflow with this name (slug).
+
+        Raises:
+            RecordNotFoundError: no such workflow, or it is deleted and ``include_deleted`` is off.
+        """
+        query = select(WorkflowRow).where(WorkflowRow.name == name)
+        if not include_deleted:
+            query = query.where(WorkflowRow.deleted_at.is_(None))
+        with self._reading() as session:
+            row = session.scalars(query).one_or_none()
+            if row is None:
+                raise RecordNotFoundError("workflow", name)
+            return to_record(WorkflowRecord, row)
+
+    def find(
+        self, *, owner: str | None = None, include_deleted: bool = False
+    ) -> list[WorkflowSummary]:
+        """Workflows by name, each with its latest version and newest deployment's status."""
+        latest_version = (
+            select(func.max(WorkflowVersionRow.version))
+            .where(WorkflowVersionRow.workflow_id == WorkflowRow.id)
+            .scalar_subquery()
+        )
+        deployment_status = (
+            select(DeploymentRow.status)
+            .where(DeploymentRow.workflow_id == WorkflowRow.id)
+            .order_by(DeploymentRow.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query: Select[Any] = select(WorkflowRow, latest_version, deployment_status).order_by(
+            WorkflowRow.name
+        )
+        if owner is not None:
+            query = query.where(WorkflowRow.owner == owner)
+        if not include_deleted:
+            query = query.where(WorkflowRow.deleted_at.is_(None))
+        with self._reading() as session:
+            return [
+                to_record(WorkflowSummary, row, latest_version=version, deployment_status=status)
+                for row, version, status in session.execute(query)
+            ]
+
+    def save_draft(self, workflow_id: int, graph: Mapping[str, Any] | None) -> WorkflowRecord:
+        """Replace the draft graph with ``graph`` exactly as given (drafts may be invalid graphs).
+
+        Raises:
+            RecordNotFoundError: no such workflow, or it is deleted.
+            InvalidRecordError: ``graph`` is not JSON-serialisable.
+        """
+        document = _json_document(graph)
+        with self._writing() as session:
+            row = _load(session, workflow_id, include_deleted=False)
+            row.draft_graph = document
+            row.updated_at = utc_now()
+            return to_record(WorkflowRecord, row)
+
+    def rename(self, workflow_id: int, *, name: str, title: str | None = None) -> WorkflowRecord:
+        """Give a workflow a new name (and optionally title); the draft's own name follows.
+
+        Raises:
+            RecordNotFoundError: no such workflow, or it is deleted.
+            InvalidRecordError: ``name`` is not a slug.
+            DuplicateRecordError: another workflow has ``name``.
+        """
+        _check_name(name)
+        with self._writing() as session:
+            row = _load(session, workflow_id, include_deleted=False)
+            row.name = name
+            row.draft_graph = _with_graph_name(row.draft_graph, name)
+            if title is not None:
+                row.title = title
+            row.updated_at = utc_now()
+            _flush(session, name)
+            return to_record(WorkflowRecord, row)
+
+    def duplicate(
+        self, workflow_id: int, *, name: str, title: str | None = None, owner: str | None = None
+    ) -> WorkflowRecord:
+        """Copy a workflow's texts and draft (no versions) under a new name.
+
+        Args:
+            workflow_id: the workflow to copy.
+            name: the copy's name.
+            title: the copy's title; the original's when omitted.
+            owner: the copy's owner; the original's when omitted.
+
+        Raises:
+            RecordNotFoundError: no such workflow, or it is deleted.
+            InvalidRecordError: ``name`` is not a slug.
+            DuplicateRecordError: another workflow has ``name``.
+        """
+        _check_name(name)
+        with self._writing() as session:
+            source = _load(session, workflow_id, include_deleted=False)
+            row = WorkflowRow(
+                name=name,
+                title=source.title if title is None else title,
+                description=source.description,
+                draft_graph=_with_graph_name(copy.deepcopy(source.draft_graph), name),
+                owner=source.owner if owner is None else owner,
+            )
+            _insert(session, row)
+            return to_record(WorkflowRecord, row)
+
+    def delete(self, workflow_id: int) -> None:
+        """Soft-delete a workflow: it disappears from lookups and lists but keeps its rows.
+
+        Raises:
+            RecordNotFoundError: no such workflow, or it is already deleted.
+        """
+        with self._writing() as session:
+            row = _load(session, workflow_id, include_deleted=False)
+            row.deleted_at = row.updated_at = utc_now()
+
+
+def _load(session: Session, workflow_id: int, include_deleted: bool) -> WorkflowRow:
+    row = session.get(WorkflowRow, workflow_id)
+    if row is None or (row.deleted_at is not None and not include_deleted):
+        raise RecordNotFoundError("workflow", workflow_id)
+    return row
+
+
+def _check_name(name: str) -> None:
+    if not WORKFLOW_NAME.fullmatch(name):
+        raise InvalidRecordError(
+            "name",
+            f"{name!r} is not a workflow name: use a lower-case letter, then up to 62 lower-case"
+            " letters, digits or underscores",
+        )
+
+
+def _json_document(graph: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if graph is None:
+        return None
+    try:
+        json.dumps(graph, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidRecordError("graph", f"cannot be stored as JSON: {error}") from error
+    return dict(graph)
+
+
+def _with_graph_name(graph: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    # The graph's workflow.name is the same slug as the row's name; keep the two in step.
+    if graph is None or not isinstance(graph.get("workflow"), dict):
+        return graph
+    return {**graph, "workflow": {**graph["workflow"], "name": name}}
+
+
+def _insert(session: Session, row: WorkflowRow) -> None:
+    session.add(row)
+    _flush(session, row.name)
+
+
+def _flush(session: Session, name: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise DuplicateRecordError(
+            "workflow", name, detail="names stay taken after a workflow is deleted"
+        ) from error
