@@ -1,0 +1,121 @@
+"""The migrations build the schema the models describe, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, inspect, text
+from sqlalchemy.exc import StatementError
+
+from core.db import Database, ExecutionStatus, migrate
+from core.db.models import Base
+
+TABLES = {
+    "workflows",
+    "workflow_versions",
+    "task_queues",
+    "workflow_workers",
+    "worker_capabilities",
+    "workflow_deployments",
+    "workflow_executions",
+    "schedules",
+}
+
+
+def _schema_diff(engine: Engine, metadata: MetaData) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+
+def test_migrate_from_empty_creates_every_table(engine: Engine) -> None:
+    migrate(engine)
+
+    assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
+
+
+def test_migrated_schema_matches_the_models(engine: Engine) -> None:
+    migrate(engine)
+
+    assert _schema_diff(engine, Base.metadata) == []
+
+
+def test_schema_comparison_does_see_a_difference(engine: Engine) -> None:
+    # Guards the test above against comparing nothing with nothing.
+    migrate(engine)
+    extended = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(extended)
+    Table("not_migrated", extended, Column("id", Integer, primary_key=True))
+
+    diff = _schema_diff(engine, extended)
+
+    assert [entry[0] for entry in diff] == ["add_table"]  # type: ignore[index]
+
+
+def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
+    migrate(engine)
+    migrate(engine)
+
+    with engine.connect() as connection:
+        assert connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalars().all() == ["0001"]
+
+
+def test_migrate_works_from_any_working_directory(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    migrate(engine)
+
+    assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
+
+
+def test_datetimes_come_back_aware_in_utc(db: Database) -> None:
+    plus_two = timezone(timedelta(hours=2))
+    db.workflows.create(name="clock")
+    record = db.executions.upsert(
+        workflow_id="wf",
+        run_id="r1",
+        workflow_type="clock",
+        task_queue="q",
+        status=ExecutionStatus.RUNNING,
+        start_time=datetime(2026, 1, 2, 12, 0, tzinfo=plus_two),
+    )
+
+    stored = db.executions.get("wf", "r1")
+
+    assert stored.start_time == datetime(2026, 1, 2, 10, 0, tzinfo=UTC)
+    assert stored.start_time.tzinfo is UTC
+    assert record.id == stored.id
+
+
+def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime"):
+        db.executions.upsert(
+            workflow_id="wf",
+            run_id="r1",
+            workflow_type="t",
+            task_queue="q",
+            status=ExecutionStatus.RUNNING,
+            start_time=datetime(2026, 1, 2, 12, 0),
+        )
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "nested" / "folder" / "app.db"
+    with Database.open(f"sqlite:///{path}") as database, database.engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout")
+        }
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30_000}
+    assert path.is_file()
