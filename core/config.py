@@ -16,6 +16,7 @@ from core.errors import WorkflowBuilderError
 REPO_ROOT = Path(__file__).parents[1]
 
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 _TRUE = frozenset({"1", "true"})
 _FALSE = frozenset({"0", "false"})
 
@@ -248,7 +249,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         data_dir=data_dir,
         database_url=env.get("DATABASE_URL", f"sqlite:///{data_dir / 'workflow_builder.db'}"),
         deploy_dir=_path(env, "DEPLOY_DIR", data_dir / "deployments"),
-        temporal_address=profile.address or None,
+        temporal_address=_address(profile.address),
         temporal_namespace=profile.namespace or "default",
         temporal_api_key=profile.api_key or None,
         temporal_tls=_tls(env, profile),
@@ -322,6 +323,12 @@ def _certificate(
     variable = data_variable if data_variable in env else "TEMPORAL_CONFIG_FILE"
     data = source.encode() if isinstance(source, str) else source
     return CertificateSource(variable=variable, data=data)
+
+
+def _address(address: str | None) -> str | None:
+    if address and not _HOST_PORT.match(address):
+        raise ConfigError("TEMPORAL_ADDRESS", f"expected host:port (no scheme), got {address!r}")
+    return address or None
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:

@@ -118,7 +118,7 @@ async def connect(settings: Settings) -> Client:
         else:
             reason = f"{exc.status.name if exc.status else 'error'}: {exc.message}"
         raise TemporalConnectionError(reason, address=address) from exc
-    except RuntimeError as exc:  # the SDK reports transport failures as RuntimeError
+    except (RuntimeError, ValueError) as exc:  # how the SDK reports transport failures
         raise TemporalConnectionError(
             f"cannot connect ({_transport_reason(exc)}); is the server running? Check "
             "TEMPORAL_ADDRESS (host:port) and TLS settings, or unset TEMPORAL_ADDRESS to run "
@@ -129,7 +129,7 @@ async def connect(settings: Settings) -> Client:
     return client
 
 
-def _transport_reason(exc: RuntimeError) -> str:
+def _transport_reason(exc: Exception) -> str:
     """Pick the readable part out of the SDK's nested transport error text."""
     text = str(exc)
     for marker, reason in (

@@ -146,6 +146,8 @@ def test_temporal_config_file_profile(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("environ", "variable"),
     [
+        ({"TEMPORAL_ADDRESS": "http://temporal:7233"}, "TEMPORAL_ADDRESS"),
+        ({"TEMPORAL_ADDRESS": "temporal"}, "TEMPORAL_ADDRESS"),
         ({"TEMPORAL_DEV_PORT": "http"}, "TEMPORAL_DEV_PORT"),
         ({"TEMPORAL_DEV_UI_PORT": "70000"}, "TEMPORAL_DEV_UI_PORT"),
         ({"WB_WORKER_HEARTBEAT_SECONDS": "soon"}, "WB_WORKER_HEARTBEAT_SECONDS"),
