@@ -203,6 +203,21 @@ class Settings:
 
     Secrets (the API key, the database URL which may hold a password, gRPC metadata) are
     left out of the repr so settings can be logged.
+
+    Attributes:
+        data_dir: folder for local state (`WB_DATA_DIR`).
+        database_url: SQLAlchemy URL (`DATABASE_URL`).
+        deploy_dir: where deployed bundles are written (`DEPLOY_DIR`).
+        temporal_address: `host:port` of the cluster; None means run the embedded server.
+        temporal_namespace: Temporal namespace.
+        temporal_api_key: API key, or None.
+        temporal_tls: TLS settings, or None when none were given.
+        temporal_rpc_metadata: extra gRPC headers (`TEMPORAL_GRPC_META_*`).
+        temporal_dev_port: gRPC port of the embedded server (0: pick a free one).
+        temporal_dev_ui_port: Web UI port of the embedded server (0: pick a free one).
+        default_task_queue: task queue for workflows that name none.
+        activity_modules: importable plugin modules that register activities.
+        worker_heartbeat_seconds: seconds between worker heartbeats.
     """
 
     data_dir: Path

@@ -1,4 +1,4 @@
-"""The `server` subcommand serves until SIGTERM, then stops its server and exits 0."""
+"""`python -m core server` serves until SIGTERM, then stops its server and exits 0."""
 
 from __future__ import annotations
 
@@ -13,16 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.config import REPO_ROOT
-
-# Drives the subcommand through `register` alone, so it is tested whatever parser adopts it.
-_DRIVER = """
-import argparse, sys
-from core.cli.server import register
-parser = argparse.ArgumentParser()
-register(parser.add_subparsers())
-args = parser.parse_args(sys.argv[1:])
-sys.exit(args.handler(args))
-"""
 
 
 def _wait_for(pattern: str, path: Path, process: subprocess.Popen[bytes]) -> re.Match[str]:
@@ -44,7 +34,8 @@ def test_server_runs_until_sigterm_and_exits_cleanly(
     env = {**os.environ, "WB_DATA_DIR": str(tmp_path), "PYTHONPATH": str(REPO_ROOT)}
     with open(output, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", _DRIVER, "server", "--port", str(port), "--ui-port", "0"],
+            [sys.executable, "-m", "core", "server", "--port", str(port), "--ui-port", "0"],
+            cwd=REPO_ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
