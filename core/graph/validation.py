@@ -321,8 +321,7 @@ class _Validator:
             if node_id in self.kinds and not flow.reaches_exit(node_id):
                 self._node(node_id, "edges", "no path from this node reaches an end node")
         self._check_parallels(flow)
-        if not self.problems:
-            self._check_variables(flow)
+        self._check_variables(flow)
 
     def _check_parallels(self, flow: FlowAnalysis) -> None:
         joins_used: dict[str, str] = {}
@@ -351,9 +350,9 @@ class _Validator:
         input_fields = defined.input_fields
         for node_id in flow.order:
             kind = self.kinds.get(node_id)
-            if kind is None:
+            params = self.params.get(node_id)
+            if kind is None or params is None:
                 continue
-            params = self.params[node_id]
             for field, source in kind.expressions(params):
                 available = (
                     defined.at_iteration_end(node_id)
@@ -371,7 +370,7 @@ class _Validator:
                 self._workflow(
                     f"queries[{index}].expression", f"no node defines a variable {name!r}"
                 )
-            for name in sorted(expression.input_fields - input_fields):
+            for name in sorted(_unknown_fields(expression, input_fields)):
                 self._workflow(f"queries[{index}].expression", f"the input has no field {name!r}")
 
     def _check_names(
@@ -381,7 +380,7 @@ class _Validator:
         source: str,
         available: frozenset[str],
         everywhere: frozenset[str],
-        input_fields: frozenset[str],
+        input_fields: frozenset[str] | None,
     ) -> None:
         expression = parse_expression(source)  # already parsed once by the params model
         for name in sorted(expression.variables - available):
@@ -390,7 +389,7 @@ class _Validator:
             else:
                 message = f"no node defines a variable {name!r}"
             self._node(node_id, field, message)
-        for name in sorted(expression.input_fields - input_fields):
+        for name in sorted(_unknown_fields(expression, input_fields)):
             self._node(node_id, field, f"the input has no field {name!r} (see the start node)")
 
 
@@ -401,7 +400,12 @@ class _DefinedVariables:
         self.validator = validator
         self.flow = flow
         start = next(n for n, k in validator.kinds.items() if k.type == "start")
-        self.input_fields = frozenset(f.name for f in validator.params[start].input_fields)
+        start_params = validator.params.get(start)
+        # Without readable start params the input fields are unknown: accept any field rather
+        # than flag every use of the input (the start node's own problems are reported).
+        self.input_fields: frozenset[str] | None = (
+            frozenset(f.name for f in start_params.input_fields) if start_params else None
+        )
         self.joins = {
             flow.ipdom[node_id]: node_id
             for node_id, kind in validator.kinds.items()
@@ -425,22 +429,22 @@ class _DefinedVariables:
 
     def anywhere(self) -> frozenset[str]:
         names: set[str] = set()
-        for node_id, kind in self.validator.kinds.items():
-            params = self.validator.params[node_id]
+        for node_id, params in self.validator.params.items():
+            kind = self.validator.kinds[node_id]
             for handle in kind.handles(params):
                 names.update(kind.defines(params, handle))
         return frozenset(names)
 
     def _leaving(self, flow_edge: Any) -> frozenset[str]:
         source = flow_edge.source
-        kind = self.validator.kinds.get(source)
         defined = self._before.get(source, frozenset())
-        if kind is not None:
-            defined |= frozenset(kind.defines(self.validator.params[source], flow_edge.handle))
-        elif source.startswith("#continue:"):
-            loop = source.removeprefix("#continue:")
-            loop_kind = self.validator.kinds[loop]
-            defined |= frozenset(loop_kind.defines(self.validator.params[loop], "done"))
+        node_id, handle = source, flow_edge.handle
+        if source.startswith("#continue:"):
+            node_id, handle = source.removeprefix("#continue:"), "done"
+        kind = self.validator.kinds.get(node_id)
+        params = self.validator.params.get(node_id)
+        if kind is not None and params is not None:
+            defined |= frozenset(kind.defines(params, handle))
         return defined
 
     def _compute_before(self, node_id: str) -> frozenset[str]:
@@ -461,6 +465,11 @@ class _DefinedVariables:
                 self._leaving(flow_edge) for flow_edge in incoming if flow_edge.source in region
             )
         return frozenset(defined)
+
+
+def _unknown_fields(expression: Any, input_fields: frozenset[str] | None) -> frozenset[str]:
+    """Input fields an expression reads that the start node does not declare (None: unknown)."""
+    return frozenset() if input_fields is None else expression.input_fields - input_fields
 
 
 def _intersection(sets: Iterable[frozenset[str]]) -> frozenset[str]:

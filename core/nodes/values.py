@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Mapping
 from datetime import timedelta
@@ -9,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
+from core.errors import ExpressionError
+from core.expressions import parse_expression
 from core.graph.model import IDENTIFIER_PATTERN
 
 _DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d)")
@@ -51,13 +54,17 @@ def _check_identifier(name: str) -> str:
         )
     if name.startswith("__"):
         raise ValueError(f"{name!r} is not allowed: names may not start with two underscores")
+    if keyword.iskeyword(name):
+        raise ValueError(f"{name!r} is a Python keyword, which expressions cannot refer to")
     return name
 
 
 def _check_expression(source: str) -> str:
-    from core.expressions import parse_expression  # local: expressions import nothing from here
-
-    parse_expression(source)
+    try:
+        parse_expression(source)
+    except ExpressionError as error:
+        # Pydantic collects ValueErrors with the field's location; the construct leads the text.
+        raise ValueError(f"{error.construct}: {error.reason}") from None
     return source
 
 
