@@ -1,0 +1,310 @@
+"""The worker host: one thread with its own loop and client, running a Worker per task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import gc
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from core.activities.spec import activity_name
+from core.config import Settings
+from core.errors import WorkflowBuilderError
+from core.runtime.loader import LoadedBundle
+from core.temporal import connect
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Sync plugin activities run on these threads; async ones run on the host's loop.
+_ACTIVITY_THREADS = 16
+
+
+class WorkerHostError(WorkflowBuilderError):
+    """A worker cannot be added, replaced or removed.
+
+    Attributes:
+        task_queue: the task queue of the worker at fault (None for the host itself).
+        reason: what went wrong.
+    """
+
+    def __init__(self, reason: str, *, task_queue: str | None = None) -> None:
+        self.task_queue = task_queue
+        self.reason = reason
+        super().__init__(f"worker on task queue {task_queue!r}: {reason}" if task_queue else reason)
+
+
+@dataclass(frozen=True)
+class HostedWorker:
+    """What one hosted worker serves (what the worker fleet records as its capabilities).
+
+    Attributes:
+        task_queue: the task queue it polls.
+        workflow_types: the workflow types it runs, sorted.
+        activity_names: the activity types it runs, sorted.
+    """
+
+    task_queue: str
+    workflow_types: tuple[str, ...]
+    activity_names: tuple[str, ...]
+
+
+@dataclass
+class _Running:
+    worker: Worker
+    run: concurrent.futures.Future[None]
+    info: HostedWorker
+    build_id: str
+    client: Client
+
+
+class WorkerHost:
+    """Runs Temporal workers for loaded bundles on a daemon thread with its own event loop.
+
+    The loop runs forever (not until a worker's ``run()`` returns), so ``shutdown()`` coroutines
+    sent to it always finish. A Temporal client belongs to one loop; the host connects its own.
+    Call :meth:`close` (or use the host as a context manager) before the interpreter exits:
+    Temporal's native threads crash a finalising interpreter.
+
+    Args:
+        settings: where Temporal is (``temporal_address`` must be set; see ``ensure_temporal``).
+        graceful_shutdown: how long a stopping worker lets running activities finish before
+            cancelling them.
+        call_timeout: default seconds to wait for work sent to the host's loop.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        graceful_shutdown: timedelta = timedelta(seconds=10),
+        call_timeout: float = 60.0,
+    ) -> None:
+        self._settings = settings
+        self._graceful_shutdown = graceful_shutdown
+        self._call_timeout = call_timeout
+        self._workers: dict[str, _Running] = {}
+        self._lock = threading.RLock()
+        self._executor = ThreadPoolExecutor(_ACTIVITY_THREADS, thread_name_prefix="activity")
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="worker-host", daemon=True
+        )
+        self._thread.start()
+        self._client: Client | None = None
+        try:
+            self._client = self.call(connect(settings))
+        except BaseException:
+            self._stop_loop(timeout=5)
+            raise
+
+    @property
+    def client(self) -> Client:
+        """The host's client; use it only through :meth:`call` (it belongs to the host's loop)."""
+        if self._client is None:
+            raise WorkerHostError("the worker host is closed")
+        return self._client
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run a coroutine on the host's loop from any other thread and return its result.
+
+        Raises:
+            TimeoutError: it did not finish within ``timeout`` seconds (it is then cancelled).
+        """
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(self._call_timeout if timeout is None else timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def add_worker(self, task_queue: str, bundles: Sequence[LoadedBundle]) -> HostedWorker:
+        """Start a worker on ``task_queue`` running the workflows and activities of ``bundles``.
+
+        Activities are deduplicated by name: bundles carry their own copies of the built-ins,
+        and the first bundle's copy serves them all.
+
+        Raises:
+            WorkerHostError: a worker already polls that queue here, two bundles define one
+                workflow type, or Temporal rejects the worker (sandbox validation fails).
+        """
+        with self._lock:
+            if task_queue in self._workers:
+                raise WorkerHostError("a worker is already running here", task_queue=task_queue)
+            self._workers[task_queue] = self._start(task_queue, bundles)
+            return self._workers[task_queue].info
+
+    def replace_worker(self, task_queue: str, bundles: Sequence[LoadedBundle]) -> HostedWorker:
+        """Swap the worker on ``task_queue`` for one running ``bundles`` (or add it if missing).
+
+        The new worker is validated and started before the old one drains, so the queue is
+        never left without a poller; if the new one fails, the old one keeps running. Asking
+        for the bundles the worker already runs changes nothing.
+
+        Raises:
+            WorkerHostError: as for :meth:`add_worker`; the old worker is then untouched.
+        """
+        with self._lock:
+            old = self._workers.get(task_queue)
+            if old is not None and old.build_id == _build_id(bundles):
+                return old.info
+            self._workers[task_queue] = self._start(task_queue, bundles, replacing=old)
+        if old is not None:
+            self._stop(old)
+        return self._workers[task_queue].info
+
+    def remove_worker(self, task_queue: str) -> None:
+        """Stop the worker on ``task_queue``, letting running activities finish first.
+
+        Raises:
+            WorkerHostError: no worker polls that queue here.
+        """
+        with self._lock:
+            running = self._workers.pop(task_queue, None)
+        if running is None:
+            raise WorkerHostError("no worker is running here", task_queue=task_queue)
+        self._stop(running)
+
+    def workers(self) -> tuple[HostedWorker, ...]:
+        """What each running worker serves, by task queue."""
+        with self._lock:
+            return tuple(self._workers[q].info for q in sorted(self._workers))
+
+    def close(self) -> None:
+        """Stop every worker gracefully, drop the client and stop the host's thread."""
+        with self._lock:
+            running = list(self._workers.values())
+            self._workers.clear()
+        if self._client is None and not running:
+            return
+        for item in running:
+            try:
+                self._stop(item)
+            except Exception:  # one stuck worker must not keep the others or the loop alive
+                logger.exception("worker on %s did not stop cleanly", item.info.task_queue)
+        self._client = None
+        self._stop_loop(timeout=10)
+
+    def __enter__(self) -> WorkerHost:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _start(
+        self, task_queue: str, bundles: Sequence[LoadedBundle], replacing: _Running | None = None
+    ) -> _Running:
+        workflows = _workflow_classes(task_queue, bundles)
+        activities = _unique_activities(bundles)
+        build_id = _build_id(bundles)
+
+        async def make() -> Worker:
+            # Worker() validates every workflow in the sandbox; it must run on the host loop.
+            return Worker(
+                client,
+                task_queue=task_queue,
+                workflows=workflows,
+                activities=activities,
+                activity_executor=self._executor,
+                graceful_shutdown_timeout=self._graceful_shutdown,
+                # Names the code this worker runs, and spares the SDK from hashing the bytecode
+                # of every loaded module to make one up.
+                build_id=build_id,
+            )
+
+        client = self.client
+        if replacing is not None and replacing.client is client:
+            # The SDK allows one worker per queue and client; the old one drains meanwhile.
+            client = self.call(connect(self._settings))
+        try:
+            worker = self.call(make())
+        except WorkflowBuilderError:
+            raise
+        except Exception as exc:  # the SDK raises plain RuntimeError/TypeError/ValueError
+            raise WorkerHostError(
+                f"Temporal rejected the worker: {exc}", task_queue=task_queue
+            ) from exc
+        run = asyncio.run_coroutine_threadsafe(worker.run(), self._loop)
+        info = HostedWorker(
+            task_queue=task_queue,
+            workflow_types=tuple(sorted(b.workflow_type for b in bundles)),
+            activity_names=tuple(sorted(activity_name(fn) or "" for fn in activities)),
+        )
+        logger.info(
+            "worker on %s started: workflows %s, activities %s",
+            task_queue,
+            ", ".join(info.workflow_types),
+            ", ".join(info.activity_names),
+        )
+        return _Running(worker=worker, run=run, info=info, build_id=build_id, client=client)
+
+    def _stop(self, running: _Running) -> None:
+        queue = running.info.task_queue
+        # Graceful: activities get `graceful_shutdown` to finish, plus time to report back.
+        limit = self._graceful_shutdown.total_seconds() + 30
+        if not running.run.done():
+            self.call(running.worker.shutdown(), timeout=limit)
+        try:
+            running.run.result(limit)
+        except Exception as exc:  # run() ends with the worker's fatal error, if it had one
+            logger.error("worker on %s had stopped with an error: %s", queue, exc)
+        logger.info("worker on %s stopped", queue)
+
+    def _stop_loop(self, *, timeout: float) -> None:
+        async def settle() -> None:
+            # Let the SDK's native handles be freed on this loop while it still runs, so
+            # nothing is left for the interpreter's finalisation to collect.
+            gc.collect()
+            await asyncio.sleep(0.1)
+
+        if self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(settle(), self._loop).result(timeout)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self._loop.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _workflow_classes(task_queue: str, bundles: Sequence[LoadedBundle]) -> list[type]:
+    seen: dict[str, LoadedBundle] = {}
+    for bundle in bundles:
+        other = seen.setdefault(bundle.workflow_type, bundle)
+        if other is not bundle and other.workflow_class is not bundle.workflow_class:
+            raise WorkerHostError(
+                f"bundles {other.package} and {bundle.package} both define workflow type "
+                f"{bundle.workflow_type!r}",
+                task_queue=task_queue,
+            )
+    return [b.workflow_class for b in seen.values()]
+
+
+def _build_id(bundles: Sequence[LoadedBundle]) -> str:
+    # Package names carry the bundle digests, so they identify the exact code.
+    packages = "\n".join(sorted({b.package for b in bundles}))
+    return "wb-" + hashlib.sha256(packages.encode()).hexdigest()[:16]
+
+
+def _unique_activities(bundles: Sequence[LoadedBundle]) -> list[Callable[..., Any]]:
+    by_name: dict[str, Callable[..., Any]] = {}
+    for bundle in bundles:
+        for fn in bundle.activities:
+            by_name.setdefault(activity_name(fn) or "", fn)
+    return list(by_name.values())
