@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db.engine import SQLITE_BEGIN_OPTION
 from core.db.errors import InvalidTransitionError
+from core.db.models import Base
 
 RecordT = TypeVar("RecordT")
 StatusT = TypeVar("StatusT", bound=str)
@@ -67,11 +67,11 @@ def check_transition(
         )
 
 
-def dialect_insert(session: Session, table: Table) -> Insert:
+def dialect_insert(session: Session, entity: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """An INSERT with ``on_conflict_do_*`` for the session's dialect (SQLite or PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert(entity)
     if dialect == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert(entity)
     raise NotImplementedError(f"core.db supports SQLite and PostgreSQL, not {dialect}")

@@ -92,9 +92,11 @@ class ExecutionRepository(Repository):
             "close_time": close_time,
         }
         with self._writing() as session:
-            insert = dialect_insert(session, ExecutionRow.__table__).values(values)
+            insert = dialect_insert(session, ExecutionRow).values(values)
             table = ExecutionRow.__table__.c
-            updates = {name: insert.excluded[name] for name in _ALWAYS_SET}
+            updates: dict[str, ColumnElement[Any]] = {
+                name: insert.excluded[name] for name in _ALWAYS_SET
+            }
             updates |= {
                 name: func.coalesce(insert.excluded[name], table[name]) for name in _KEEP_IF_NONE
             }

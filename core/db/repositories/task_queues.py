@@ -23,7 +23,7 @@ class TaskQueueRepository(Repository):
         """
         with self._writing() as session:
             session.execute(
-                dialect_insert(session, TaskQueueRow.__table__)
+                dialect_insert(session, TaskQueueRow)
                 .values(name=name, strategy=strategy, pool_size=pool_size, created_at=utc_now())
                 .on_conflict_do_nothing(index_elements=["name"])
             )

@@ -8,6 +8,7 @@ Create Date: 2026-11-26
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,11 +31,11 @@ def _status(name: str, *values: str) -> sa.Enum:
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=20)
 
 
-def _id() -> sa.Column:
+def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer(), nullable=False)
 
 
-def _created_at() -> sa.Column:
+def _created_at() -> sa.Column[datetime]:
     return sa.Column("created_at", UTC_DATETIME, nullable=False)
 
 
