@@ -1,0 +1,12 @@
+"""Workflow Builder's Streamlit entry point: a router over the pages in ``pages/``."""
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="Workflow Builder", page_icon=":material/account_tree:", layout="wide"
+)
+
+navigation = st.navigation(
+    [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]
+)
+navigation.run()

@@ -1,0 +1,146 @@
+"""Workflow definitions for the pages: list, create, import, export, edit drafts, validate."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from core.activities import ActivityRegistry
+from core.db import Database, WorkflowRecord, WorkflowSummary
+from core.errors import GraphFormatError
+from core.examples import get_example
+from core.graph import FORMAT, Problem, dump_graph, graph_from_dict, load_graph, validate
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """What is wrong with a draft: a document that cannot be read, or graph problems."""
+
+    format_error: GraphFormatError | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def valid(self) -> bool:
+        """True when the draft is a readable graph without problems."""
+        return self.format_error is None and not self.problems
+
+
+def blank_document(name: str) -> dict[str, Any]:
+    """A new workflow's graph: a start node connected to an end node."""
+    return {
+        "format": FORMAT,
+        "workflow": {
+            "name": name,
+            "description": "",
+            "task_queue": None,
+            "signals": [],
+            "queries": [],
+        },
+        "nodes": [
+            {
+                "id": "start",
+                "type": "start",
+                "label": "Start",
+                "params": {},
+                "position": {"x": 0, "y": 0},
+            },
+            {
+                "id": "end",
+                "type": "end",
+                "label": "End",
+                "params": {},
+                "position": {"x": 260, "y": 0},
+            },
+        ],
+        "edges": [{"id": "e1", "source": "start", "target": "end", "handle": "next"}],
+    }
+
+
+class WorkflowService:
+    """Drafts live in the database exactly as edited, valid or not, so nothing typed is lost."""
+
+    def __init__(self, database: Database, registry: ActivityRegistry) -> None:
+        self._db = database
+        self._registry = registry
+
+    def list(self) -> list[WorkflowSummary]:
+        """Every workflow, by name, with its latest version and deployment status."""
+        return self._db.workflows.find()
+
+    def get(self, workflow_id: int) -> WorkflowRecord:
+        """One workflow with its draft."""
+        return self._db.workflows.get(workflow_id)
+
+    def create(self, *, name: str, title: str = "", description: str = "") -> WorkflowRecord:
+        """A new workflow whose draft is a blank graph."""
+        document = blank_document(name)
+        document["workflow"]["description"] = description
+        return self._db.workflows.create(
+            name=name, title=title, description=description, graph=document
+        )
+
+    def create_from_example(self, example: str, *, name: str) -> WorkflowRecord:
+        """A new workflow whose draft is a copy of an example graph, renamed to ``name``."""
+        source = get_example(example)
+        document = copy.deepcopy(source.document)
+        document["workflow"]["name"] = name
+        return self._db.workflows.create(
+            name=name, title=source.name, description=source.description, graph=document
+        )
+
+    def import_document(self, text: str | bytes, *, name: str | None = None) -> WorkflowRecord:
+        """A new workflow from an exported graph file.
+
+        The file must be a readable ``workflow-builder/1`` document (nothing is saved
+        otherwise); graph problems do not stop the import, they show in the builder.
+
+        Raises:
+            GraphFormatError: the file is not a readable graph (with positions).
+        """
+        graph = load_graph(text)
+        document = json.loads(dump_graph(graph))
+        if name is not None:
+            document["workflow"]["name"] = name
+        workflow_name = document["workflow"]["name"]
+        return self._db.workflows.create(
+            name=workflow_name,
+            description=document["workflow"]["description"],
+            graph=document,
+        )
+
+    def export_document(self, workflow_id: int) -> str:
+        """The draft as canonical ``workflow-builder/1`` JSON text.
+
+        Raises:
+            GraphFormatError: the stored draft is not a readable graph.
+        """
+        return dump_graph(graph_from_dict(self.get(workflow_id).draft_graph))
+
+    def save_draft(self, workflow_id: int, document: dict[str, Any]) -> DraftCheck:
+        """Store the draft as it is, then say what is wrong with it."""
+        self._db.workflows.save_draft(workflow_id, document)
+        return self.check(document)
+
+    def check(self, document: dict[str, Any] | None) -> DraftCheck:
+        """Validate a draft document without saving it."""
+        try:
+            graph = graph_from_dict(document)
+        except GraphFormatError as error:
+            return DraftCheck(format_error=error, problems=())
+        return DraftCheck(
+            format_error=None, problems=tuple(validate(graph, registry=self._registry))
+        )
+
+    def rename(self, workflow_id: int, *, name: str, title: str | None = None) -> WorkflowRecord:
+        """Give a workflow a new name; its draft's workflow name follows."""
+        return self._db.workflows.rename(workflow_id, name=name, title=title)
+
+    def duplicate(self, workflow_id: int, *, name: str) -> WorkflowRecord:
+        """Copy a workflow's draft under a new name (versions and runs are not copied)."""
+        return self._db.workflows.duplicate(workflow_id, name=name)
+
+    def delete(self, workflow_id: int) -> None:
+        """Hide a workflow; its versions, deployments and runs are kept."""
+        self._db.workflows.delete(workflow_id)

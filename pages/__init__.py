@@ -1,0 +1,1 @@
+"""The Streamlit screens; ``app.py`` routes to them with ``st.navigation``."""
