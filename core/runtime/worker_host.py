@@ -182,6 +182,15 @@ class WorkerHost:
         with self._lock:
             return tuple(self._workers[q].info for q in sorted(self._workers))
 
+    def failed_workers(self) -> dict[str, str]:
+        """Workers that stopped on their own (a fatal poll error), by task queue, with why."""
+        with self._lock:
+            done = {q: r.run for q, r in self._workers.items() if r.run.done()}
+        return {
+            queue: repr(run.exception()) if run.exception() else "stopped without an error"
+            for queue, run in done.items()
+        }
+
     def close(self) -> None:
         """Stop every worker gracefully, drop the client and stop the host's thread."""
         with self._lock:

@@ -1,0 +1,256 @@
+"""One-shot runs of a graph file: compile it and its child graphs, host a worker, run, wait."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import ApplicationError, FailureError
+
+from core.activities import ActivityRegistry, load_registry
+from core.compiler import compile_graph
+from core.compiler.bundle import Bundle
+from core.config import Settings
+from core.errors import GraphFormatError, WorkflowBuilderError
+from core.graph.document import load_graph
+from core.graph.model import Graph
+from core.runtime.bundle_store import BundleStore
+from core.runtime.loader import load_bundle
+from core.runtime.worker_host import WorkerHost
+from core.temporal import ensure_temporal
+
+logger = logging.getLogger(__name__)
+
+_CHILD_NODE = "child_workflow"
+
+
+class GraphFamilyError(WorkflowBuilderError):
+    """A graph starts a child workflow whose graph cannot be found or that starts it back.
+
+    Attributes:
+        path: the graph file whose node is at fault.
+        node_id: the child workflow node.
+        reason: what is wrong.
+    """
+
+    def __init__(self, reason: str, *, path: Path, node_id: str) -> None:
+        self.path = path
+        self.node_id = node_id
+        self.reason = reason
+        super().__init__(f"{path}: node {node_id!r}: {reason}")
+
+
+class RunFailedError(WorkflowBuilderError):
+    """A workflow run ended without a result: failed, timed out, cancelled or terminated.
+
+    Attributes:
+        workflow_id: the run's workflow id.
+        causes: the failure and its causes, outermost first, each as ``Type: message``.
+    """
+
+    def __init__(self, *, workflow_id: str, causes: tuple[str, ...]) -> None:
+        self.workflow_id = workflow_id
+        self.causes = causes
+        lines = [f"workflow {workflow_id} failed: {causes[0]}"]
+        lines += [f"  caused by {cause}" for cause in causes[1:]]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class GraphFamily:
+    """A compiled graph and the graphs it starts as child workflows, compiled too.
+
+    Attributes:
+        main: the bundle of the graph that was asked for.
+        children: bundles of every graph it starts, directly or through other children.
+        child_task_queues: task queues child workflow nodes name explicitly (sorted).
+    """
+
+    main: Bundle
+    children: tuple[Bundle, ...] = ()
+    child_task_queues: tuple[str, ...] = ()
+
+    @property
+    def bundles(self) -> tuple[Bundle, ...]:
+        """The main bundle first, then the children."""
+        return (self.main, *self.children)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run.
+
+    Attributes:
+        workflow_id: the workflow id it ran under.
+        task_queue: the task queue it ran on.
+        result: what the workflow returned (JSON).
+    """
+
+    workflow_id: str
+    task_queue: str
+    result: Any
+
+
+def compile_family(
+    path: Path, *, registry: ActivityRegistry, default_task_queue: str
+) -> GraphFamily:
+    """Compile the graph at ``path`` and, for its child workflow nodes, the graphs they start.
+
+    A child node's ``workflow`` param names another workflow; its graph is the ``*.json`` file
+    in the same folder whose workflow has that name.
+
+    Raises:
+        GraphFormatError: a graph file cannot be read.
+        GraphFamilyError: a child's graph is missing, or graphs start each other in a cycle.
+        WorkflowBuilderError: a graph is invalid or cannot be compiled.
+    """
+    main_graph = _read_graph(path)
+    siblings = _graphs_by_name(path.parent)
+    compiled: dict[str, Bundle] = {}
+    queues: set[str] = set()
+
+    def build(graph: Graph, graph_path: Path, chain: tuple[str, ...]) -> Bundle:
+        child_types: dict[str, str] = {}
+        for node in graph.nodes:
+            if node.type != _CHILD_NODE:
+                continue
+            name = str(node.params.get("workflow", ""))
+            if node.params.get("task_queue"):
+                queues.add(str(node.params["task_queue"]))
+            if name in chain:
+                cycle = " -> ".join([*chain, name])
+                raise GraphFamilyError(
+                    f"workflows start each other in a cycle ({cycle})",
+                    path=graph_path,
+                    node_id=node.id,
+                )
+            if name not in compiled:
+                if name not in siblings:
+                    raise GraphFamilyError(
+                        f"starts workflow {name!r}, but no graph in {path.parent} has that name",
+                        path=graph_path,
+                        node_id=node.id,
+                    )
+                child_path, child_graph = siblings[name]
+                compiled[name] = build(child_graph, child_path, (*chain, name))
+            child_types[name] = compiled[name].workflow_type
+        return compile_graph(
+            graph,
+            registry=registry,
+            default_task_queue=default_task_queue,
+            child_types=child_types,
+        )
+
+    main = build(main_graph, path, (main_graph.workflow.name,))
+    return GraphFamily(
+        main=main,
+        children=tuple(compiled[name] for name in sorted(compiled)),
+        child_task_queues=tuple(sorted(queues)),
+    )
+
+
+def run_graph_file(
+    path: Path,
+    *,
+    input: Any,
+    settings: Settings,
+    task_queue: str | None = None,
+) -> RunResult:
+    """Compile a graph file, run it once on an in-process worker and wait for its result.
+
+    Temporal is the configured cluster, or the embedded dev server when ``TEMPORAL_ADDRESS`` is
+    unset (started and stopped here). The bundles are written to a temporary bundle store; the
+    worker and its client are shut down before this returns.
+
+    Args:
+        path: the graph file (``workflow-builder/1`` JSON).
+        input: the workflow input (the start node's fields).
+        settings: where Temporal is, plugin activity modules, default task queue.
+        task_queue: the queue to run on; default: the graph's own, else the settings' default.
+
+    Returns:
+        The finished run.
+
+    Raises:
+        RunFailedError: the run failed; the error holds the failure's cause chain.
+        WorkflowBuilderError: the graph cannot be compiled or Temporal cannot be reached.
+    """
+    registry = load_registry(settings.activity_modules)
+    family = compile_family(
+        path, registry=registry, default_task_queue=task_queue or settings.default_task_queue
+    )
+    queue = task_queue or family.main.task_queue
+    endpoint = ensure_temporal(settings)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="wb-run-") as root,
+            WorkerHost(endpoint.settings) as host,
+        ):
+            store = BundleStore(Path(root))
+            loaded = [load_bundle(store.write(bundle)) for bundle in family.bundles]
+            for worker_queue in sorted({queue, *family.child_task_queues}):
+                host.add_worker(worker_queue, loaded)
+            workflow_id = f"{family.main.workflow_type}-{uuid.uuid4().hex[:12]}"
+            logger.info("starting %s on task queue %s", workflow_id, queue)
+            # No timeout: a run may wait for signals or timers as long as its graph says.
+            result = host.call(
+                _execute(host.client, family.main.workflow_type, input, workflow_id, queue),
+                timeout=None,
+            )
+            return RunResult(workflow_id=workflow_id, task_queue=queue, result=result)
+    finally:
+        endpoint.stop()
+
+
+async def _execute(
+    client: Client, workflow_type: str, input: Any, workflow_id: str, task_queue: str
+) -> Any:
+    try:
+        return await client.execute_workflow(
+            workflow_type, input, id=workflow_id, task_queue=task_queue
+        )
+    except WorkflowFailureError as exc:
+        raise RunFailedError(workflow_id=workflow_id, causes=failure_chain(exc)) from exc
+
+
+def failure_chain(error: BaseException) -> tuple[str, ...]:
+    """Describe a Temporal failure and its causes, outermost first, as ``Type: message``."""
+    causes: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        kind = type(current).__name__
+        if isinstance(current, ApplicationError) and current.type:
+            kind = f"{kind}({current.type})"
+        message = current.message if isinstance(current, FailureError) else str(current)
+        causes.append(f"{kind}: {message}")
+        current = current.__cause__
+    return tuple(causes)
+
+
+def _read_graph(path: Path) -> Graph:
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise GraphFormatError([(str(path), f"cannot read the file ({exc.strerror})")]) from exc
+    try:
+        return load_graph(text)
+    except GraphFormatError as exc:
+        raise GraphFormatError([(f"{path}: {where}", why) for where, why in exc.problems]) from exc
+
+
+def _graphs_by_name(folder: Path) -> dict[str, tuple[Path, Graph]]:
+    graphs: dict[str, tuple[Path, Graph]] = {}
+    for candidate in sorted(folder.glob("*.json")):
+        try:
+            graph = _read_graph(candidate)
+        except GraphFormatError:
+            # Other JSON files may sit next to graphs; only a missing child is an error.
+            logger.debug("skipping %s: not a workflow graph", candidate)
+            continue
+        graphs.setdefault(graph.workflow.name, (candidate, graph))
+    return graphs
