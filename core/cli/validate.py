@@ -10,7 +10,8 @@ from pathlib import Path
 from core.activities import load_registry
 from core.config import load_settings
 from core.errors import GraphFormatError, WorkflowBuilderError
-from core.graph import load_graph, validate
+from core.graph import load_graph
+from core.graph.validation import validate
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 

@@ -1,4 +1,5 @@
-"""The workflow graph: model, JSON format, control-flow analysis and validation."""
+"""The workflow graph: its model and JSON format (validation lives in ``core.graph.validation``,
+which needs the node catalog, which needs this package)."""
 
 from core.graph.document import (
     dump_graph,
@@ -18,26 +19,20 @@ from core.graph.model import (
     SignalDecl,
     WorkflowMeta,
 )
-from core.graph.validation import CheckedGraph, GraphInvalidError, Problem, check, validate
 
 __all__ = [
     "FORMAT",
-    "CheckedGraph",
     "Edge",
     "Graph",
-    "GraphInvalidError",
     "InputField",
     "Node",
     "Position",
-    "Problem",
     "QueryDecl",
     "SignalDecl",
     "WorkflowMeta",
-    "check",
     "dump_graph",
     "graph_from_dict",
     "graph_json_schema",
     "graph_to_dict",
     "load_graph",
-    "validate",
 ]

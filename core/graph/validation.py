@@ -15,7 +15,6 @@ from core.expressions import ALLOWED_FUNCTIONS, parse_expression
 from core.graph.analysis import FlowAnalysis, analyse, continue_node, reachable
 from core.graph.model import (
     ID_PATTERN,
-    IDENTIFIER_PATTERN,
     WORKFLOW_NAME_PATTERN,
     Edge,
     Graph,
@@ -24,6 +23,7 @@ from core.graph.model import (
 )
 from core.nodes import CATALOG, NodeKind, Params
 from core.nodes.kinds import value_has_type
+from core.nodes.values import identifier_problem
 
 #: Names generated code and expressions reserve for themselves.
 RESERVED_NAMES = frozenset({"input", "state"}) | ALLOWED_FUNCTIONS
@@ -150,10 +150,10 @@ class _Validator:
         seen.add(name)
 
     def _check_identifier(self, name: str, field: str) -> bool:
-        if re.match(IDENTIFIER_PATTERN, name) and not name.startswith("__"):
-            return True
-        self._workflow(field, f"{name!r} is not a valid name; use letters, digits and underscores")
-        return False
+        problem = identifier_problem(name)
+        if problem:
+            self._workflow(field, problem)
+        return problem is None
 
     # -- nodes and their params --------------------------------------------------------------
     def _check_nodes(self) -> None:
@@ -321,7 +321,10 @@ class _Validator:
             if node_id in self.kinds and not flow.reaches_exit(node_id):
                 self._node(node_id, "edges", "no path from this node reaches an end node")
         self._check_parallels(flow)
-        self._check_variables(flow)
+        # A node whose params could not be read defines nothing we know of; checking variables
+        # now would blame every later use of its variables instead of the params themselves.
+        if len(self.params) == len(self.kinds):
+            self._check_variables(flow)
 
     def _check_parallels(self, flow: FlowAnalysis) -> None:
         joins_used: dict[str, str] = {}

@@ -75,13 +75,19 @@ class RetryPolicyParams(Params):
     """Temporal retry policy for an activity."""
 
     max_attempts: int = Field(default=3, ge=1, le=1000, description="1 means no retries")
-    initial_interval: Duration = "1s"
-    backoff_coefficient: float = Field(default=2.0, ge=1.0, le=100.0)
-    max_interval: Duration | None = None
-    non_retryable_error_types: list[str] = Field(default_factory=list)
+    initial_interval: Duration = Field(default="1s", description="Wait before the first retry")
+    backoff_coefficient: float = Field(
+        default=2.0, ge=1.0, le=100.0, description="Each wait is this many times the previous"
+    )
+    max_interval: Duration | None = Field(default=None, description="Longest wait between tries")
+    non_retryable_error_types: list[str] = Field(
+        default_factory=list, description="Error types that fail at once, without retries"
+    )
 
 
 class StartParams(Params):
+    """Params of a start node."""
+
     input_fields: list[InputFieldParams] = Field(default_factory=list)
     trigger: Trigger = Field(default_factory=Trigger)
 
@@ -92,23 +98,35 @@ class StartParams(Params):
 
 
 class ActivityParams(Params):
+    """Params of an activity node."""
+
     activity: str = Field(min_length=1, description="Name in the activity registry")
     args: dict[str, Value] = Field(default_factory=dict, description="Argument name -> value")
-    result_variable: Identifier | None = None
+    result_variable: Identifier | None = Field(default=None, description="Stores the result")
     retry: RetryPolicyParams = Field(default_factory=RetryPolicyParams)
-    start_to_close_timeout: Duration = "1m"
-    schedule_to_close_timeout: Duration | None = None
+    start_to_close_timeout: Duration = Field(default="1m", description="Limit for one attempt")
+    schedule_to_close_timeout: Duration | None = Field(
+        default=None, description="Limit for all attempts together"
+    )
     task_queue: str | None = Field(default=None, description="Defaults to the workflow's queue")
-    error_variable: Identifier = "error"
+    error_variable: Identifier = Field(
+        default="error", description="Holds the failure message on the error edge"
+    )
 
 
 class ConditionParams(Params):
+    """Params of a condition node."""
+
     expression: ExpressionText
 
 
 class SwitchParams(Params):
+    """Params of a switch node."""
+
     expression: ExpressionText
-    cases: list[str | int | float | bool] = Field(min_length=1)
+    cases: list[str | int | float | bool] = Field(
+        min_length=1, description="Values to compare with; each is the name of an output"
+    )
 
     @model_validator(mode="after")
     def _unique_cases(self) -> SwitchParams:
@@ -121,17 +139,23 @@ class SwitchParams(Params):
 
 
 class EmptyParams(Params):
-    pass
+    """Kinds without params (parallel, join)."""
 
 
 class LoopParams(Params):
+    """Params of a for-each loop node."""
+
     items: ExpressionText = Field(description="Expression giving the list to iterate over")
-    item_variable: Identifier = "item"
-    max_iterations: int = Field(default=1000, ge=1, le=100_000)
+    item_variable: Identifier = Field(default="item", description="Holds the current item")
+    max_iterations: int = Field(
+        default=1000, ge=1, le=100_000, description="A longer list fails the run"
+    )
     collect: ExpressionText | None = Field(
         default=None, description="Evaluated at the end of each iteration; results are collected"
     )
-    result_variable: Identifier | None = None
+    result_variable: Identifier | None = Field(
+        default=None, description="Holds the list of collected values after the loop"
+    )
 
     @model_validator(mode="after")
     def _collect_needs_result(self) -> LoopParams:
@@ -141,30 +165,42 @@ class LoopParams(Params):
 
 
 class TimerParams(Params):
-    duration: DurationValue
+    """Params of a timer node."""
+
+    duration: DurationValue = Field(description="How long to wait: 30s, 5m, ... or seconds")
 
 
 class WaitSignalParams(Params):
-    signal: Identifier
+    """Params of a wait-for-signal node."""
+
+    signal: Identifier = Field(description="A signal declared in the workflow settings")
     variable: Identifier | None = Field(default=None, description="Stores the signal payload")
     timeout: DurationValue | None = Field(default=None, description="Take the timeout edge after")
 
 
 class SetVariableParams(Params):
-    name: Identifier
+    """Params of a set-variable node."""
+
+    name: Identifier = Field(description="The variable to set")
     expression: ExpressionText
 
 
 class ChildWorkflowParams(Params):
+    """Params of a child-workflow node."""
+
     workflow: str = Field(min_length=1, description="Name of the workflow to start as a child")
-    input: Value = Field(default_factory=dict)
-    result_variable: Identifier | None = None
-    task_queue: str | None = None
-    execution_timeout: Duration | None = None
-    error_variable: Identifier = "error"
+    input: Value = Field(default_factory=dict, description="The child's input")
+    result_variable: Identifier | None = Field(default=None, description="Stores its result")
+    task_queue: str | None = Field(default=None, description="Defaults to the workflow's queue")
+    execution_timeout: Duration | None = Field(default=None, description="Limit for the child")
+    error_variable: Identifier = Field(
+        default="error", description="Holds the failure message on the error edge"
+    )
 
 
 class EndParams(Params):
+    """Params of an end node."""
+
     result: ExpressionText | None = Field(default=None, description="The workflow's return value")
 
 

@@ -46,16 +46,24 @@ def _check_duration(text: str) -> str:
     return text
 
 
-def _check_identifier(name: str) -> str:
+def identifier_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a variable, field, signal or query; None when it can."""
     if not re.match(IDENTIFIER_PATTERN, name):
-        raise ValueError(
+        return (
             f"{name!r} is not a valid name; use letters, digits and underscores, "
             "not starting with a digit (at most 64 characters)"
         )
     if name.startswith("__"):
-        raise ValueError(f"{name!r} is not allowed: names may not start with two underscores")
+        return f"{name!r} is not allowed: names may not start with two underscores"
     if keyword.iskeyword(name):
-        raise ValueError(f"{name!r} is a Python keyword, which expressions cannot refer to")
+        return f"{name!r} is a Python keyword, which expressions cannot refer to"
+    return None
+
+
+def _check_identifier(name: str) -> str:
+    problem = identifier_problem(name)
+    if problem:
+        raise ValueError(problem)
     return name
 
 
@@ -92,9 +100,13 @@ def _check_duration_value(value: Any) -> Any:
 Duration = Annotated[
     str,
     AfterValidator(_check_duration),
-    Field(json_schema_extra={"format": "duration"}, examples=["30s", "5m", "1h30m"]),
+    Field(
+        pattern=_DURATION.pattern,
+        json_schema_extra={"format": "duration"},
+        examples=["30s", "5m", "1h30m"],
+    ),
 ]
-Identifier = Annotated[str, AfterValidator(_check_identifier)]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN), AfterValidator(_check_identifier)]
 ExpressionText = Annotated[
     str,
     Field(min_length=1, json_schema_extra={"format": "expression"}),

@@ -11,7 +11,8 @@ from core.activities import ActivityRegistry
 from core.db import Database, WorkflowRecord, WorkflowSummary
 from core.errors import GraphFormatError
 from core.examples import get_example
-from core.graph import FORMAT, Problem, dump_graph, graph_from_dict, load_graph, validate
+from core.graph import FORMAT, dump_graph, graph_from_dict, load_graph
+from core.graph.validation import Problem, validate
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import GraphFormatError
-from core.graph import graph_from_dict, validate
+from core.graph import graph_from_dict
+from core.graph.validation import validate
 from core.nodes import CATALOG
 
 IDS = st.sampled_from(["start", "a", "b", "c", "d", "end", "x y", ""])

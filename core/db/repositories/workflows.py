@@ -17,9 +17,10 @@ from core.db.models import DeploymentRow, WorkflowRow, WorkflowVersionRow
 from core.db.records import WorkflowRecord, WorkflowSummary
 from core.db.repositories._base import Repository, to_record
 from core.db.types import utc_now
+from core.graph.model import WORKFLOW_NAME_PATTERN
 
-# Same rule as the graph format's workflow name: it becomes part of Temporal type names.
-WORKFLOW_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# The graph format's rule: the name becomes part of Temporal type names.
+WORKFLOW_NAME = re.compile(WORKFLOW_NAME_PATTERN)
 
 
 class WorkflowRepository(Repository):
