@@ -1,0 +1,15 @@
+"""The compiler: a validated graph in, a bundle of Temporal worker code out."""
+
+from core.compiler.bundle import BUNDLE_FILES, Bundle, manifest_text
+from core.compiler.errors import CompileError
+from core.compiler.pipeline import COMPILER_VERSION, DEFAULT_TASK_QUEUE, compile_graph
+
+__all__ = [
+    "BUNDLE_FILES",
+    "COMPILER_VERSION",
+    "DEFAULT_TASK_QUEUE",
+    "Bundle",
+    "CompileError",
+    "compile_graph",
+    "manifest_text",
+]

@@ -1,0 +1,63 @@
+"""``manifest.json``: what a bundle is (types, queue, handlers, activities, requirements)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from typing import Any
+
+from core.activities import ActivitySpec
+from core.graph.document import dump_graph
+from core.graph.validation import CheckedGraph
+
+#: Version of the manifest layout.
+MANIFEST_FORMAT = "workflow-builder-bundle/1"
+
+
+def graph_hash(checked: CheckedGraph) -> str:
+    """SHA-256 of the graph's canonical JSON (:func:`core.graph.document.dump_graph`)."""
+    return hashlib.sha256(dump_graph(checked.graph).encode("utf-8")).hexdigest()
+
+
+def generate_manifest(
+    checked: CheckedGraph,
+    *,
+    compiler_version: str,
+    workflow_type: str,
+    workflow_class: str,
+    version: int | None,
+    task_queue: str,
+    activities: Iterable[ActivitySpec],
+    child_workflows: Mapping[str, str],
+) -> dict[str, Any]:
+    """The manifest as a JSON-ready dict (written with ``manifest_text``)."""
+    meta = checked.graph.workflow
+    start = next(node.id for node in checked.graph.nodes if node.type == "start")
+    start_params = checked.params[start]
+    specs = sorted({spec.name: spec for spec in activities}.values(), key=lambda s: s.name)
+    requirements = {f"temporalio=={metadata.version('temporalio')}"}
+    for spec in specs:
+        requirements.update(spec.requirements)
+    return {
+        "format": MANIFEST_FORMAT,
+        "compiler_version": compiler_version,
+        "graph_hash": graph_hash(checked),
+        "workflow_name": meta.name,
+        "workflow_type": workflow_type,
+        "workflow_class": workflow_class,
+        "version": version,
+        "task_queue": task_queue,
+        "input_fields": [field.model_dump(mode="json") for field in start_params.input_fields],
+        "trigger": start_params.trigger.model_dump(mode="json"),
+        "signals": [signal.name for signal in meta.signals],
+        "queries": [query.name for query in meta.queries],
+        "activities": [
+            {"name": spec.name, "module": spec.module, "builtin": spec.builtin} for spec in specs
+        ],
+        "requirements": sorted(requirements),
+        "child_workflows": [
+            {"workflow": child, "workflow_type": child_type}
+            for child, child_type in sorted(child_workflows.items())
+        ],
+    }

@@ -1,0 +1,113 @@
+"""``compile_graph``: validate a graph, then generate, format and describe its bundle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from core.activities import ActivityRegistry, ActivitySpec, builtin_registry
+from core.compiler.activities_module import generate_activities_source
+from core.compiler.bundle import Bundle, manifest_text
+from core.compiler.errors import CompileError
+from core.compiler.formatting import format_source
+from core.compiler.manifest import generate_manifest
+from core.compiler.naming import class_name
+from core.compiler.naming import workflow_type as type_name
+from core.compiler.worker_module import generate_worker_source
+from core.compiler.workflow_module import generate_workflow_source
+from core.graph.model import Graph
+from core.graph.validation import CheckedGraph, check
+
+logger = logging.getLogger(__name__)
+
+#: Changes whenever the same graph would compile to different bytes.
+COMPILER_VERSION = "1"
+DEFAULT_TASK_QUEUE = "workflow-builder"
+
+
+def compile_graph(
+    graph: Graph,
+    *,
+    registry: ActivityRegistry | None = None,
+    version: int | None = None,
+    default_task_queue: str = DEFAULT_TASK_QUEUE,
+    child_types: Mapping[str, str] = MappingProxyType({}),
+) -> Bundle:
+    """Compile a graph into a bundle: ``workflow.py``, ``activities.py``, ``worker.py``, manifest.
+
+    A pure function: the same arguments always give byte-identical files.
+
+    Args:
+        graph: the workflow graph.
+        registry: the activities graphs may call (default: the built-ins only).
+        version: the deployment version; the workflow type becomes ``<name>_v<version>``.
+        default_task_queue: the task queue when the graph sets none.
+        child_types: child workflow name -> the Temporal type to start (e.g. a deployed
+            ``hello_v2``); names not listed are started by their own name.
+
+    Returns:
+        The bundle.
+
+    Raises:
+        GraphInvalidError: the graph has problems (all of them are listed).
+        CompileError: the graph is valid but code cannot be generated for it (for example
+            branches that never merge would repeat steps too often), or ruff is missing.
+    """
+    registry = registry or builtin_registry()
+    checked = check(graph, registry=registry)
+    meta = graph.workflow
+    wf_type = type_name(meta.name, version)
+    wf_class = class_name(meta.name)
+    task_queue = meta.task_queue or default_task_queue
+    if not task_queue.strip():
+        raise CompileError("the task queue may not be blank", subject="default_task_queue")
+    specs = _used_activities(checked, registry)
+    children = {name: child_types.get(name, name) for name in sorted(_used_children(checked))}
+    workflow_source = generate_workflow_source(
+        checked, workflow_type=wf_type, registry=registry, child_types=child_types
+    )
+    manifest = generate_manifest(
+        checked,
+        compiler_version=COMPILER_VERSION,
+        workflow_type=wf_type,
+        workflow_class=wf_class,
+        version=version,
+        task_queue=task_queue,
+        activities=specs,
+        child_workflows=children,
+    )
+    files = {
+        "workflow.py": format_source(workflow_source, filename="workflow.py"),
+        "activities.py": format_source(generate_activities_source(specs), filename="activities.py"),
+        "worker.py": format_source(
+            generate_worker_source(task_queue=task_queue, workflow_class=wf_class),
+            filename="worker.py",
+        ),
+        "manifest.json": manifest_text(manifest),
+    }
+    logger.debug("compiled %s (%d nodes) as %s", meta.name, len(graph.nodes), wf_type)
+    return Bundle(files=MappingProxyType(files), manifest=MappingProxyType(manifest))
+
+
+def _used_activities(checked: CheckedGraph, registry: ActivityRegistry) -> list[ActivitySpec]:
+    names = {
+        checked.params[node.id].activity
+        for node in checked.graph.nodes
+        if node.type == "activity" and node.id in checked.params
+    }
+    specs = []
+    for activity_name in sorted(names):
+        spec = registry.get(activity_name)
+        if spec is None:
+            raise CompileError(f"unknown activity {activity_name!r}")
+        specs.append(spec)
+    return specs
+
+
+def _used_children(checked: CheckedGraph) -> set[str]:
+    return {
+        checked.params[node.id].workflow
+        for node in checked.graph.nodes
+        if node.type == "child_workflow" and node.id in checked.params
+    }

@@ -1,0 +1,56 @@
+"""Expressions and literal-or-expression values rewritten over ``self.input`` and ``self.vars``."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from core.compiler.errors import CompileError
+from core.compiler.literals import duration_literal, python_literal
+from core.compiler.syntax import call, dotted, item
+from core.errors import ExpressionError
+from core.expressions import parse_expression, to_python_ast
+from core.nodes import is_expression_value
+
+_INPUT = dotted("self.input")
+
+
+def _variable(variable: str) -> ast.expr:
+    return item(dotted("self.vars"), variable)
+
+
+def _query_variable(variable: str) -> ast.expr:
+    # A query may arrive before the variable is set; it then answers None instead of failing.
+    return call(
+        ast.Attribute(value=dotted("self.vars"), attr="get", ctx=ast.Load()),
+        [ast.Constant(value=variable)],
+    )
+
+
+def expression(source: str, *, where: str, in_query: bool = False) -> ast.expr:
+    """The code of an expression, as evaluated in the workflow (or in a query handler).
+
+    Raises:
+        CompileError: the expression does not parse (validation normally caught it).
+    """
+    try:
+        parsed = parse_expression(source)
+    except ExpressionError as error:
+        raise CompileError(str(error), subject=where) from None
+    return to_python_ast(
+        parsed, input_ref=_INPUT, variable_ref=_query_variable if in_query else _variable
+    )
+
+
+def value(raw: Any, *, where: str) -> ast.expr:
+    """A literal-or-expression param: ``{"expr": "..."}`` is evaluated, anything else literal."""
+    if is_expression_value(raw):
+        return expression(raw["expr"], where=where)
+    return python_literal(raw, where=where)
+
+
+def duration_value(raw: Any, *, where: str) -> ast.expr:
+    """A duration param: ``"30s"`` or ``{"expr": ...}`` giving seconds, as a ``timedelta``."""
+    if is_expression_value(raw):
+        return call("timedelta", seconds=expression(raw["expr"], where=where))
+    return duration_literal(raw, where=where)
