@@ -20,7 +20,7 @@ from core.errors import GraphFormatError, WorkflowBuilderError
 from core.graph.document import load_graph
 from core.graph.model import Graph
 from core.runtime.bundle_store import BundleStore
-from core.runtime.loader import load_bundle
+from core.runtime.loader import LoadedBundle, load_bundle
 from core.runtime.worker_host import WorkerHost
 from core.temporal import ensure_temporal
 
@@ -154,6 +154,26 @@ def compile_family(
     )
 
 
+def serve_family(
+    host: WorkerHost, family: GraphFamily, *, store: BundleStore, task_queue: str
+) -> tuple[LoadedBundle, ...]:
+    """Write, load and serve a compiled family on ``task_queue`` and its children's queues.
+
+    Every bundle of the family is served on each of those queues, so a child runs wherever
+    its node sends it.
+
+    Returns:
+        The loaded bundles, main first.
+
+    Raises:
+        WorkflowBuilderError: a bundle cannot be stored or loaded, or a worker cannot start.
+    """
+    loaded = tuple(load_bundle(store.write(bundle)) for bundle in family.bundles)
+    for queue in sorted({task_queue, *family.child_task_queues}):
+        host.add_worker(queue, loaded)
+    return loaded
+
+
 def run_graph_file(
     path: Path,
     *,
@@ -191,10 +211,7 @@ def run_graph_file(
             tempfile.TemporaryDirectory(prefix="wb-run-") as root,
             WorkerHost(endpoint.settings) as host,
         ):
-            store = BundleStore(Path(root))
-            loaded = [load_bundle(store.write(bundle)) for bundle in family.bundles]
-            for worker_queue in sorted({queue, *family.child_task_queues}):
-                host.add_worker(worker_queue, loaded)
+            serve_family(host, family, store=BundleStore(Path(root)), task_queue=queue)
             workflow_id = f"{family.main.workflow_type}-{uuid.uuid4().hex[:12]}"
             logger.info("starting %s on task queue %s", workflow_id, queue)
             # No timeout: a run may wait for signals or timers as long as its graph says.
