@@ -1,0 +1,257 @@
+"""Runs of deployed workflows: input checks, start, status and result, signals and queries."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
+from temporalio.service import RPCError
+
+from core.db import Database, ExecutionFilter, ExecutionRecord, ExecutionStatus
+from core.errors import WorkflowBuilderError
+from core.graph import InputField, graph_from_dict
+from core.nodes.kinds import value_has_type
+from core.temporal.gateway import TemporalGateway
+
+_STATUSES = {
+    WorkflowExecutionStatus.RUNNING: ExecutionStatus.RUNNING,
+    WorkflowExecutionStatus.COMPLETED: ExecutionStatus.COMPLETED,
+    WorkflowExecutionStatus.FAILED: ExecutionStatus.FAILED,
+    WorkflowExecutionStatus.CANCELED: ExecutionStatus.CANCELED,
+    WorkflowExecutionStatus.TERMINATED: ExecutionStatus.TERMINATED,
+    WorkflowExecutionStatus.CONTINUED_AS_NEW: ExecutionStatus.CONTINUED_AS_NEW,
+    WorkflowExecutionStatus.TIMED_OUT: ExecutionStatus.TIMED_OUT,
+}
+
+
+class RunError(WorkflowBuilderError):
+    """A run cannot be started, found or talked to."""
+
+
+class NotDeployedError(RunError):
+    """The workflow has no active deployment to run."""
+
+
+class RunInputError(RunError):
+    """The input does not fit the start node's input fields.
+
+    Attributes:
+        field: the input field at fault.
+        reason: what is wrong with it.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"input field {field!r}: {reason}")
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """Which run: Temporal's workflow id and run id, plus what it runs."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+
+
+@dataclass(frozen=True)
+class RunState:
+    """A run as Temporal reports it now."""
+
+    ref: RunRef
+    status: ExecutionStatus
+    start_time: datetime | None
+    close_time: datetime | None
+    result: Any = None
+    error: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        """True once the run has finished, whichever way."""
+        return self.status is not ExecutionStatus.RUNNING
+
+
+def check_input(fields: tuple[InputField, ...], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The input to send: declared fields only, of their types, required ones present.
+
+    Raises:
+        RunInputError: an unknown field, a missing required field or a value of the wrong type.
+    """
+    declared = {item.name: item for item in fields}
+    for name in values:
+        if name not in declared:
+            raise RunInputError(
+                name, f"the workflow has no such input (it takes {', '.join(declared) or 'none'})"
+            )
+    checked: dict[str, Any] = {}
+    for item in fields:
+        value = values.get(item.name)
+        if value is None:
+            if item.required and item.default is None:
+                raise RunInputError(item.name, "is required")
+            continue
+        if not value_has_type(value, item.type):
+            raise RunInputError(item.name, f"expected a value of type {item.type}")
+        checked[item.name] = value
+    return checked
+
+
+class RunService:
+    """Starts and follows runs through the Temporal gateway, mirroring them in the database."""
+
+    def __init__(self, database: Database, gateway: TemporalGateway) -> None:
+        self._db = database
+        self._gateway = gateway
+
+    def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
+        """The input fields of the workflow's active version (its start node's params).
+
+        Raises:
+            NotDeployedError: nothing is deployed.
+        """
+        deployment, graph = self._active(workflow_id)
+        start = next(node for node in graph.nodes if node.type == "start")
+        return tuple(
+            InputField(
+                name=item["name"],
+                type=item.get("type", "string"),
+                required=item.get("required", False),
+                default=item.get("default"),
+                description=item.get("description", ""),
+            )
+            for item in start.params.get("input_fields", ())
+        )
+
+    def start(self, workflow_id: int, values: Mapping[str, Any]) -> RunRef:
+        """Start a run of the active version with ``values`` as input.
+
+        Raises:
+            NotDeployedError: nothing is deployed.
+            RunInputError: the input does not fit the input fields.
+        """
+        deployment, graph = self._active(workflow_id)
+        payload = check_input(self.input_fields(workflow_id), values)
+        run_id_base = f"{graph.workflow.name}-{uuid.uuid4().hex[:12]}"
+
+        async def start() -> WorkflowHandle[Any, Any]:
+            return await self._gateway.client.start_workflow(
+                deployment.workflow_type,
+                payload,
+                id=run_id_base,
+                task_queue=deployment.task_queue,
+            )
+
+        handle = self._gateway.call(start())
+        ref = RunRef(
+            workflow_id=handle.id,
+            run_id=handle.result_run_id or "",
+            workflow_type=deployment.workflow_type,
+            task_queue=deployment.task_queue,
+        )
+        version = self._db.versions.get_by_id(deployment.version_id).version
+        self._db.executions.upsert(
+            workflow_id=ref.workflow_id,
+            run_id=ref.run_id,
+            workflow_type=ref.workflow_type,
+            task_queue=ref.task_queue,
+            status=ExecutionStatus.RUNNING,
+            start_time=datetime.now(UTC),
+            definition_id=workflow_id,
+            version=version,
+            input=payload,
+        )
+        return ref
+
+    def state(self, ref: RunRef) -> RunState:
+        """What Temporal says of the run now; a closed run's result or failure included."""
+
+        async def fetch() -> RunState:
+            handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+            description = await handle.describe()
+            status = _STATUSES.get(description.status, ExecutionStatus.RUNNING)
+            result, error = None, None
+            if status is ExecutionStatus.COMPLETED:
+                result = await handle.result()
+            elif status is not ExecutionStatus.RUNNING:
+                try:
+                    await handle.result()
+                except WorkflowFailureError as failure:
+                    error = failure_message(failure)
+            return RunState(
+                ref, status, description.start_time, description.close_time, result, error
+            )
+
+        try:
+            state = self._gateway.call(fetch())
+        except RPCError as error:
+            raise RunError(f"run {ref.workflow_id}: {error.message}") from error
+        self._record(state)
+        return state
+
+    def wait(self, ref: RunRef, *, timeout: float) -> RunState:
+        """Wait up to ``timeout`` seconds for the run to close, then report its state."""
+
+        async def wait_result() -> None:
+            handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+            with contextlib.suppress(WorkflowFailureError):  # state() below reads the failure
+                await handle.result()
+
+        with contextlib.suppress(TimeoutError):  # still running: state() says so
+            self._gateway.call(wait_result(), timeout=timeout)
+        return self.state(ref)
+
+    def signal(self, ref: RunRef, name: str, payload: Any = None) -> None:
+        """Send a declared signal to a running run."""
+        handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+        self._gateway.call(handle.signal(name, payload))
+
+    def query(self, ref: RunRef, name: str) -> Any:
+        """Ask a run a declared query (or the built-in ``state``)."""
+        handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+        return self._gateway.call(handle.query(name))
+
+    def recent(self, workflow_id: int, *, limit: int = 20) -> list[ExecutionRecord]:
+        """The workflow's newest runs as the database mirrors them."""
+        return list(
+            self._db.executions.find(ExecutionFilter(definition_id=workflow_id), limit=limit).items
+        )
+
+    def _active(self, workflow_id: int) -> tuple[Any, Any]:
+        deployment = self._db.deployments.active_for_workflow(workflow_id)
+        if deployment is None:
+            name = self._db.workflows.get(workflow_id).name
+            raise NotDeployedError(f"workflow {name!r} has no active deployment; deploy it first")
+        version = self._db.versions.get_by_id(deployment.version_id)
+        return deployment, graph_from_dict(version.graph)
+
+    def _record(self, state: RunState) -> None:
+        self._db.executions.upsert(
+            workflow_id=state.ref.workflow_id,
+            run_id=state.ref.run_id,
+            workflow_type=state.ref.workflow_type,
+            task_queue=state.ref.task_queue,
+            status=state.status,
+            start_time=state.start_time or datetime.now(UTC),
+            output=state.result,
+            error=state.error,
+            close_time=state.close_time,
+        )
+
+
+def failure_message(error: BaseException) -> str:
+    """The chain of causes of a failure, outermost first, joined by ': '."""
+    messages = []
+    current: BaseException | None = error
+    while current is not None:
+        text = getattr(current, "message", None) or str(current)
+        if text and text not in messages:
+            messages.append(text)
+        current = current.__cause__ or getattr(current, "cause", None)
+    return ": ".join(messages)
