@@ -1,0 +1,166 @@
+"""`python -m core run` and `python -m core worker` as subprocesses against the test server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from core.activities import builtin_registry
+from core.config import REPO_ROOT
+from core.runtime.runner import compile_family
+from core.temporal import EmbeddedTemporalServer
+
+EXAMPLES = REPO_ROOT / "examples"
+
+
+@pytest.fixture
+def cli_env(temporal_server: EmbeddedTemporalServer, tmp_path: Path) -> dict[str, str]:
+    """The environment of a CLI process: the test server, a scratch data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WB_"))}
+    return {
+        **env,
+        "TEMPORAL_ADDRESS": temporal_server.address,
+        "TEMPORAL_NAMESPACE": temporal_server.namespace,
+        "WB_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+def core_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_run_prints_the_result_and_exits_0(cli_env, task_queue):
+    done = core_cli(
+        "run",
+        str(EXAMPLES / "hello_activity.json"),
+        "--input",
+        '{"name":"Ann"}',
+        "--task-queue",
+        task_queue,
+        env=cli_env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == "Hello, Ann!"
+    assert f"completed on {task_queue}" in done.stderr
+
+
+def test_run_starts_child_workflows_from_sibling_graphs(cli_env, task_queue):
+    done = core_cli(
+        "run",
+        str(EXAMPLES / "child_workflow.json"),
+        "--input",
+        '{"name": "Kid"}',
+        "--task-queue",
+        task_queue,
+        env=cli_env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == "child said: Hello, Kid!"
+
+
+def test_a_failing_run_prints_the_cause_chain_and_exits_1(cli_env, task_queue, tmp_path):
+    graph = tmp_path / "always_fails.json"
+    graph.write_text(_FAILING_GRAPH)
+    done = core_cli("run", str(graph), "--input", "{}", "--task-queue", task_queue, env=cli_env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert "failed: WorkflowFailureError: Workflow execution failed" in done.stderr
+    assert "caused by ActivityError" in done.stderr
+    assert "caused by ApplicationError(Broken): nothing works" in done.stderr
+
+
+def test_run_rejects_input_that_is_not_a_json_object(cli_env):
+    done = core_cli("run", str(EXAMPLES / "hello_activity.json"), "--input", "[1]", env=cli_env)
+    assert done.returncode == 1
+    assert "--input must be a JSON object" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "worker"])
+def test_help(command, cli_env):
+    done = core_cli(command, "--help", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    assert f"python -m core {command}" in done.stdout
+
+
+@pytest.mark.asyncio
+async def test_worker_serves_bundle_folders_until_sigterm(
+    cli_env, temporal_client, task_queue, tmp_path
+):
+    family = compile_family(
+        EXAMPLES / "child_workflow.json", registry=builtin_registry(), default_task_queue="x"
+    )
+    folders = []
+    for bundle in family.bundles:
+        folder = tmp_path / "export" / bundle.workflow_type
+        folder.mkdir(parents=True)
+        for name, text in bundle.files.items():
+            (folder / name).write_text(text)
+        folders += ["--bundle", str(folder)]
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "core", "worker", "--task-queue", task_queue, *folders],
+            cwd=REPO_ROOT,
+            env=cli_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        result = await temporal_client.execute_workflow(
+            family.main.workflow_type,
+            {"name": "Fleet"},
+            id=f"cli-worker-{uuid.uuid4()}",
+            task_queue=task_queue,
+            execution_timeout=timedelta(seconds=60),
+        )
+        assert result == "child said: Hello, Fleet!"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        code = worker.wait(60)
+    output = log.read_text()
+    assert code == 0, output
+    assert time.monotonic() - started < 30
+    assert f"worker polling {task_queue}" in output
+    assert "workflows child_workflow, hello_activity; activities echo" in output
+    assert output.rstrip().endswith("worker stopped")
+    # The bundles were copied into DEPLOY_DIR as immutable packages.
+    stored = sorted(p.name for p in (Path(cli_env["WB_DATA_DIR"]) / "deployments").iterdir())
+    assert [name.rsplit("_", 1)[0] for name in stored] == ["wf_child_workflow", "wf_hello_activity"]
+
+
+_FAILING_GRAPH = """{
+  "format": "workflow-builder/1",
+  "workflow": {"name": "always_fails", "description": "", "task_queue": null,
+               "signals": [], "queries": []},
+  "nodes": [
+    {"id": "start", "type": "start", "label": "Start", "position": {"x": 0, "y": 0},
+     "params": {"input_fields": []}},
+    {"id": "boom", "type": "activity", "label": "Boom", "position": {"x": 200, "y": 0},
+     "params": {"activity": "fail", "retry": {"max_attempts": 1},
+                "args": {"message": "nothing works", "error_type": "Broken"}}},
+    {"id": "end", "type": "end", "label": "End", "position": {"x": 400, "y": 0},
+     "params": {"result": "'unreachable'"}}
+  ],
+  "edges": [
+    {"id": "e1", "source": "start", "target": "boom", "handle": "next"},
+    {"id": "e2", "source": "boom", "target": "end", "handle": "next"}
+  ]
+}
+"""
