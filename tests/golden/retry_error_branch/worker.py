@@ -1,0 +1,66 @@
+"""Runs this workflow bundle's Temporal worker until Ctrl-C: python worker.py [--help]."""
+
+import argparse
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+# Run as `python worker.py`, the bundle's folder is sys.path[0], so its files import by name.
+import activities
+import workflow
+
+TASK_QUEUE = "workflow-builder"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command line options; the environment gives the defaults Temporal tools use."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--address",
+        default=os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"),
+        help="Temporal frontend host:port (default: $TEMPORAL_ADDRESS or localhost:7233)",
+    )
+    parser.add_argument(
+        "--namespace",
+        default=os.environ.get("TEMPORAL_NAMESPACE", "default"),
+        help="Temporal namespace (default: $TEMPORAL_NAMESPACE or default)",
+    )
+    parser.add_argument(
+        "--task-queue", default=TASK_QUEUE, help="task queue to poll (default: %(default)s)"
+    )
+    return parser.parse_args(argv)
+
+
+async def run_worker(args: argparse.Namespace) -> None:
+    """Connect, then poll the task queue until cancelled."""
+    client = await Client.connect(args.address, namespace=args.namespace)
+    # Synchronous (plain def) activities run in this pool; async ones ignore it.
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = Worker(
+            client,
+            task_queue=args.task_queue,
+            workflows=[workflow.RetryErrorBranchWorkflow],
+            activities=activities.ACTIVITIES,
+            activity_executor=executor,
+        )
+        print(
+            f"worker for {workflow.WORKFLOW_TYPE} polling {args.task_queue!r} at {args.address}",
+            flush=True,
+        )
+        await worker.run()
+
+
+def main() -> None:
+    """Run until Ctrl-C."""
+    try:
+        asyncio.run(run_worker(parse_args()))
+    except KeyboardInterrupt:
+        pass
+
+
+# Temporal's sandbox re-imports the main module; only a direct run may start the worker.
+if __name__ == "__main__":
+    main()

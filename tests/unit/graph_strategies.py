@@ -1,0 +1,176 @@
+"""Graph builders and hypothesis strategies for valid, structured workflow graphs.
+
+A graph is drawn as a tree of steps (chains, conditions, switches, parallels with a join,
+loops) and laid out into ``workflow-builder/1`` nodes and edges: each block is entered by a
+list of dangling ``(source, handle)`` edges and hands its own dangling edges on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+Step = tuple[Any, ...]
+Block = list[Step]
+
+
+@dataclass
+class GraphBuilder:
+    """Accumulates nodes and edges of one graph document."""
+
+    name: str = "generated"
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    workflow: dict[str, Any] = field(default_factory=dict)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def node(self, node_type: str, params: dict[str, Any], label: str = "") -> str:
+        """Add a node; return its id (``n<counter>``)."""
+        node_id = f"n{next(self._ids)}"
+        self.nodes.append({"id": node_id, "type": node_type, "label": label, "params": params})
+        return node_id
+
+    def connect(self, dangling: list[tuple[str, str]], target: str) -> None:
+        """Add an edge from every dangling ``(source, handle)`` to ``target``."""
+        for source, handle in dangling:
+            self.edges.append(
+                {"id": f"e{len(self.edges) + 1}", "source": source, "target": target, "handle": handle}
+            )
+
+    def document(self) -> dict[str, Any]:
+        """The graph as a JSON-ready dict."""
+        return {
+            "format": "workflow-builder/1",
+            "workflow": {"name": self.name, **self.workflow},
+            "nodes": self.nodes,
+            "edges": self.edges,
+        }
+
+
+def layout(block: Block, *, name: str = "generated", input_fields: list | None = None) -> dict:
+    """Lay a block of steps out between a start and an end node."""
+    builder = GraphBuilder(name=name)
+    start = builder.node("start", {"input_fields": input_fields or []}, "Start")
+    dangling = lay_block(builder, block, [(start, "next")])
+    end = builder.node("end", {"result": "'done'"}, "End")
+    builder.connect(dangling, end)
+    return builder.document()
+
+
+def lay_block(
+    builder: GraphBuilder, block: Block, dangling: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Lay out steps one after another; return the block's dangling edges."""
+    for step in block:
+        dangling = lay_step(builder, step, dangling)
+    return dangling
+
+
+def lay_step(
+    builder: GraphBuilder, step: Step, dangling: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Lay out one step (see :data:`STEPS` for the shapes)."""
+    kind, label = step[0], step[1]
+    if kind == "activity":
+        node = builder.node("activity", {"activity": "echo", "args": {"value": step[2]}}, label)
+        builder.connect(dangling, node)
+        return [(node, "next")]
+    if kind == "set":
+        node = builder.node("set_variable", {"name": step[2], "expression": step[3]}, label)
+        builder.connect(dangling, node)
+        return [(node, "next")]
+    if kind == "timer":
+        node = builder.node("timer", {"duration": "1s"}, label)
+        builder.connect(dangling, node)
+        return [(node, "next")]
+    if kind == "if":
+        node = builder.node("condition", {"expression": "input.flag"}, label)
+        builder.connect(dangling, node)
+        return lay_block(builder, step[2], [(node, "true")]) + lay_block(
+            builder, step[3], [(node, "false")]
+        )
+    if kind == "switch":
+        cases = [f"c{i}" for i in range(len(step[2]))]
+        node = builder.node("switch", {"expression": "input.choice", "cases": cases}, label)
+        builder.connect(dangling, node)
+        out = lay_block(builder, step[3], [(node, "default")])
+        for case, case_block in zip(cases, step[2], strict=True):
+            out += lay_block(builder, case_block, [(node, case)])
+        return out
+    if kind == "parallel":
+        node = builder.node("parallel", {}, label)
+        builder.connect(dangling, node)
+        ends = [d for branch in step[2] for d in lay_block(builder, branch, [(node, "branch")])]
+        join = builder.node("join", {}, "Join")
+        builder.connect(ends, join)
+        return [(join, "next")]
+    if kind == "loop":
+        params = {"items": "input.items", "item_variable": "item", "max_iterations": 50}
+        node = builder.node("loop", params, label)
+        builder.connect(dangling, node)
+        builder.connect(lay_block(builder, step[2], [(node, "body")]), node)
+        return [(node, "done")]
+    raise ValueError(f"unknown step kind {kind!r}")
+
+
+INPUT_FIELDS = [
+    {"name": "flag", "type": "boolean", "default": True},
+    {"name": "choice", "type": "string", "default": "c0"},
+    {"name": "items", "type": "array", "default": [1, 2]},
+]
+
+LABELS = st.text(max_size=30)
+JSON_LITERALS = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8).filter(lambda k: k != "expr"), inner, max_size=3),
+    max_leaves=6,
+)
+ARG_VALUES = JSON_LITERALS | st.text(max_size=30).map(lambda s: {"expr": repr(s)})
+VARIABLES = st.sampled_from(["a", "b", "total", "message"])
+
+
+def _simple_steps() -> st.SearchStrategy[Step]:
+    return st.one_of(
+        st.tuples(st.just("activity"), LABELS, ARG_VALUES),
+        st.tuples(st.just("set"), LABELS, VARIABLES, st.text(max_size=20).map(repr)),
+        st.tuples(st.just("timer"), LABELS),
+    )
+
+
+def _blocks(steps: st.SearchStrategy[Step], *, min_size: int) -> st.SearchStrategy[Block]:
+    return st.lists(steps, min_size=min_size, max_size=3)
+
+
+STEPS: st.SearchStrategy[Step] = st.recursive(
+    _simple_steps(),
+    lambda inner: st.one_of(
+        st.tuples(st.just("if"), LABELS, _blocks(inner, min_size=0), _blocks(inner, min_size=0)),
+        st.tuples(
+            st.just("switch"),
+            LABELS,
+            st.lists(_blocks(inner, min_size=0), min_size=1, max_size=3),
+            _blocks(inner, min_size=0),
+        ),
+        st.tuples(
+            st.just("parallel"), LABELS, st.lists(_blocks(inner, min_size=1), min_size=2, max_size=3)
+        ),
+        st.tuples(st.just("loop"), LABELS, _blocks(inner, min_size=1)),
+    ),
+    max_leaves=12,
+)
+
+
+def structured_graphs() -> st.SearchStrategy[dict]:
+    """Documents of valid structured graphs with random labels and literal arguments."""
+    return st.lists(STEPS, min_size=0, max_size=4).map(
+        lambda block: layout(block, input_fields=INPUT_FIELDS)
+    )
