@@ -1,0 +1,310 @@
+"""Throughput and latency of compiled workflows on the WorkerHost versus hand-written temporalio.
+
+Run from the repository root: ``.venv/bin/python bench/throughput.py [--runs 200] [--rounds 2]``.
+
+One embedded dev server (SQLite file, WAL pragmas) serves both sides, one after the other:
+  * product: a three-activity graph compiled by ``core.compiler``, written by the bundle store,
+    imported by the loader and served by a ``WorkerHost`` (its own thread, loop and client);
+  * hand-written: the same three no-op activity calls in a plain ``@workflow.defn`` class,
+    served by a plain ``Worker`` in the benchmark's own loop.
+The order alternates (ABBA...) so neither side always runs on a warmer server. The last line
+printed is one JSON object of the figures, each named with its unit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+# Only stdlib and temporalio are imported at the top: the workflow sandbox re-imports this
+# module for each run of the hand-written workflow, and the product's generated workflow.py is
+# equally small. `core` is imported inside main().
+REPO_ROOT = Path(__file__).parents[1]
+HAND_TYPE = "bench_hand_written"
+TIMEOUT = timedelta(seconds=30)
+
+
+@activity.defn(name="bench_noop")
+async def bench_noop(value: Any) -> Any:
+    """Return the value unchanged (the hand-written side's no-op activity)."""
+    return value
+
+
+@workflow.defn(name=HAND_TYPE)
+class HandWritten:
+    """Three sequential no-op activities, as a person would write them with temporalio."""
+
+    @workflow.run
+    async def run(self, value: str) -> str:
+        for _ in range(3):
+            value = await workflow.execute_activity(
+                bench_noop, value, start_to_close_timeout=timedelta(minutes=1)
+            )
+        return value
+
+
+def three_activity_graph() -> dict[str, Any]:
+    """A start node, three ``echo`` activities in a row, and an end node."""
+    steps = ["a1", "a2", "a3"]
+    nodes: list[dict[str, Any]] = [
+        {
+            "id": "start",
+            "type": "start",
+            "label": "Start",
+            "params": {"input_fields": [{"name": "value", "type": "string", "required": True}]},
+        }
+    ]
+    # Each step echoes the previous one's result; the first echoes the input.
+    for step, source in zip(steps, ["input.value", *steps[:-1]], strict=True):
+        nodes.append(
+            {
+                "id": step,
+                "type": "activity",
+                "label": step,
+                "params": {
+                    "activity": "echo",
+                    "args": {"value": {"expr": source}},
+                    "result_variable": step,
+                },
+            }
+        )
+    nodes.append({"id": "end", "type": "end", "label": "End", "params": {"result": "a3"}})
+    chain = ["start", *steps, "end"]
+    edges = [
+        {"id": f"e{i}", "source": a, "target": b, "handle": "next"}
+        for i, (a, b) in enumerate(zip(chain, chain[1:], strict=False), start=1)
+    ]
+    return {
+        "format": "workflow-builder/1",
+        "workflow": {"name": "bench_three_steps", "signals": [], "queries": []},
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+class Side:
+    """One way of serving the workflow: start its worker on a queue, stop it again."""
+
+    def __init__(self, name: str, workflow_type: str) -> None:
+        self.name = name
+        self.workflow_type = workflow_type
+
+    async def start_worker(self, task_queue: str) -> None:
+        raise NotImplementedError
+
+    async def stop_worker(self) -> None:
+        raise NotImplementedError
+
+
+class ProductSide(Side):
+    """The compiled bundle, stored, loaded and hosted by a WorkerHost."""
+
+    def __init__(self, address: str, store_root: Path) -> None:
+        from core.activities import builtin_registry
+        from core.compiler import compile_graph
+        from core.config import load_settings
+        from core.graph.document import graph_from_dict
+        from core.runtime import BundleStore, WorkerHost, load_bundle
+
+        bundle = compile_graph(
+            graph_from_dict(three_activity_graph()),
+            registry=builtin_registry(),
+            default_task_queue="bench",
+        )
+        super().__init__("product", bundle.workflow_type)
+        self._loaded = load_bundle(BundleStore(store_root).write(bundle))
+        settings = load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(store_root)})
+        self._host = WorkerHost(settings)
+        self._queue: str | None = None
+
+    async def start_worker(self, task_queue: str) -> None:
+        # WorkerHost methods block until its own loop has done the work; keep ours free.
+        await asyncio.to_thread(self._host.add_worker, task_queue, [self._loaded])
+        self._queue = task_queue
+
+    async def stop_worker(self) -> None:
+        assert self._queue is not None
+        await asyncio.to_thread(self._host.remove_worker, self._queue)
+
+    def close(self) -> None:
+        self._host.close()
+
+
+class HandSide(Side):
+    """The hand-written workflow on a plain Worker in this loop."""
+
+    def __init__(self, client: Client) -> None:
+        super().__init__("hand-written", HAND_TYPE)
+        self._client = client
+        self._worker: Worker | None = None
+        self._run: asyncio.Task[None] | None = None
+
+    async def start_worker(self, task_queue: str) -> None:
+        self._worker = Worker(
+            self._client,
+            task_queue=task_queue,
+            workflows=[HandWritten],
+            activities=[bench_noop],
+        )
+        self._run = asyncio.create_task(self._worker.run())
+
+    async def stop_worker(self) -> None:
+        assert self._worker is not None and self._run is not None
+        await self._worker.shutdown()
+        await self._run
+
+
+async def with_worker(side: Side, body: Callable[[str], Awaitable[Any]]) -> Any:
+    queue = f"bench-{side.name}-{uuid.uuid4().hex[:8]}"
+    await side.start_worker(queue)
+    try:
+        return await body(queue)
+    finally:
+        await side.stop_worker()
+
+
+async def throughput(client: Client, side: Side, runs: int) -> float:
+    """Start ``runs`` workflows at once and return completed workflows per second."""
+
+    async def body(queue: str) -> float:
+        started = time.perf_counter()
+
+        async def one(i: int) -> Any:
+            handle = await client.start_workflow(
+                side.workflow_type,
+                _input(side, i),
+                id=f"{queue}-{i}",
+                task_queue=queue,
+                execution_timeout=TIMEOUT,
+            )
+            return await handle.result()
+
+        results = await asyncio.gather(*(one(i) for i in range(runs)))
+        elapsed = time.perf_counter() - started
+        assert results == [f"v{i}" for i in range(runs)], "a run returned the wrong value"
+        return runs / elapsed
+
+    return await with_worker(side, body)
+
+
+async def latency(client: Client, side: Side, runs: int) -> tuple[list[float], list[float]]:
+    """Run ``runs`` workflows one after the other; return start and end-to-end seconds."""
+
+    async def body(queue: str) -> tuple[list[float], list[float]]:
+        starts: list[float] = []
+        totals: list[float] = []
+        for i in range(runs):
+            began = time.perf_counter()
+            handle = await client.start_workflow(
+                side.workflow_type,
+                _input(side, i),
+                id=f"{queue}-{i}",
+                task_queue=queue,
+                execution_timeout=TIMEOUT,
+            )
+            starts.append(time.perf_counter() - began)
+            await handle.result()
+            totals.append(time.perf_counter() - began)
+        return starts, totals
+
+    return await with_worker(side, body)
+
+
+def _input(side: Side, i: int) -> Any:
+    return f"v{i}" if isinstance(side, HandSide) else {"value": f"v{i}"}
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+async def measure(address: str, store_root: Path, runs: int, rounds: int, sequential: int) -> dict:
+    client = await Client.connect(address)
+    product = ProductSide(address, store_root)
+    hand = HandSide(client)
+    try:
+        # Warm both paths (sandbox imports, server caches) before anything is timed.
+        for side in (product, hand):
+            await throughput(client, side, 20)
+        rates: dict[str, list[float]] = {"product": [], "hand-written": []}
+        order: list[Side] = []
+        for r in range(rounds):
+            order += [product, hand] if r % 2 == 0 else [hand, product]
+        for side in order:
+            rate = await throughput(client, side, runs)
+            rates[side.name].append(rate)
+            print(f"{side.name:>12}: {runs} concurrent runs, {rate:6.1f} workflows/s", flush=True)
+        figures: dict[str, Any] = {}
+        for side in (product, hand):
+            starts, totals = await latency(client, side, sequential)
+            key = "product" if side is product else "hand"
+            figures[f"{key}_start_p50_ms"] = round(percentile(starts, 0.50) * 1000, 2)
+            figures[f"{key}_start_p99_ms"] = round(percentile(starts, 0.99) * 1000, 2)
+            figures[f"{key}_end_to_end_p50_ms"] = round(percentile(totals, 0.50) * 1000, 1)
+    finally:
+        product.close()
+    product_rate = statistics.mean(rates["product"])
+    hand_rate = statistics.mean(rates["hand-written"])
+    return {
+        "runs_per_round": runs,
+        "rounds_per_side": rounds,
+        "product_workflows_per_s": round(product_rate, 1),
+        "hand_workflows_per_s": round(hand_rate, 1),
+        "product_to_hand_ratio": round(product_rate / hand_rate, 3),
+        "sequential_runs": sequential,
+        **figures,
+    }
+
+
+def main() -> int:
+    """Start the dev server, measure both sides, print the figures; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200, help="concurrent runs per round")
+    parser.add_argument("--rounds", type=int, default=2, help="throughput rounds per side")
+    parser.add_argument("--sequential", type=int, default=50, help="runs for the latencies")
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO_ROOT))
+    from core.temporal import EmbeddedTemporalServer
+
+    with tempfile.TemporaryDirectory(prefix="wb-bench-") as scratch:
+        root = Path(scratch)
+        with EmbeddedTemporalServer(
+            log_file=root / "server.log", db_filename=root / "temporal.db"
+        ) as server:
+            figures = asyncio.run(
+                measure(server.address, root / "bundles", args.runs, args.rounds, args.sequential)
+            )
+    print(
+        f"throughput  product {figures['product_workflows_per_s']} wf/s, hand-written "
+        f"{figures['hand_workflows_per_s']} wf/s, ratio {figures['product_to_hand_ratio']}"
+    )
+    for label, key in (("start p50", "start_p50_ms"), ("start p99", "start_p99_ms")):
+        print(
+            f"{label:<11} product {figures['product_' + key]} ms, hand {figures['hand_' + key]} ms"
+        )
+    print(
+        f"end-to-end  product {figures['product_end_to_end_p50_ms']} ms p50, "
+        f"hand {figures['hand_end_to_end_p50_ms']} ms p50"
+    )
+    print(json.dumps(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
