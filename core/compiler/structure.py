@@ -331,8 +331,9 @@ class StructuredEmitter:
                 fallthrough=frame.continue_id,
                 loops=(*loops, frame),
             ),
-            *collect,
         ]
+        if not isinstance(iteration[-1], (ast.Return, ast.Continue)):
+            iteration.extend(collect)
         out.append(
             ast.For(target=store(each), iter=name(items), body=iteration, orelse=[], lineno=0)
         )

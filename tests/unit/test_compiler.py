@@ -1,0 +1,312 @@
+"""Tests for compile_graph: determinism, loadable output, codegen details and errors."""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio import workflow
+
+from core.activities import load_registry
+from core.cli import main as cli_main
+from core.compiler import BUNDLE_FILES, COMPILER_VERSION, CompileError, compile_graph
+from core.compiler.literals import duration_literal, python_literal
+from core.graph import graph_from_dict, load_graph
+from core.graph.validation import GraphInvalidError
+from tests.unit.graph_strategies import GraphBuilder, layout
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((REPO / "examples").glob("*.json"))
+DATA_ERRORS = {KeyError, IndexError, TypeError, ValueError, ArithmeticError, AttributeError}
+
+
+def compile_example(name: str, **options: Any):
+    return compile_graph(load_graph((REPO / "examples" / f"{name}.json").read_bytes()), **options)
+
+
+def load_workflow(source: str) -> types.ModuleType:
+    """Execute a generated workflow.py as a throwaway module (no file, no sys.path)."""
+    module = types.ModuleType("generated_workflow")
+    exec(compile(source, "workflow.py", "exec"), module.__dict__)
+    return module
+
+
+def definition(bundle) -> workflow._Definition:
+    module = load_workflow(bundle.files["workflow.py"])
+    cls = getattr(module, bundle.manifest["workflow_class"])
+    # temporalio has no public accessor for the definition @workflow.defn attaches.
+    defn = workflow._Definition.from_class(cls)
+    assert defn is not None
+    return defn
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_example_bundle_is_deterministic_and_valid_python(example: Path) -> None:
+    first = compile_graph(load_graph(example.read_bytes()))
+    second = compile_graph(load_graph(example.read_bytes()))
+    assert tuple(first.files) == BUNDLE_FILES
+    assert dict(first.files) == dict(second.files)
+    assert first.digest == second.digest
+    for name in ("workflow.py", "activities.py", "worker.py"):
+        compile(first.files[name], name, "exec")
+    assert json.loads(first.files["manifest.json"]) == dict(first.manifest)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_example_workflow_class_has_the_declared_type_and_handlers(example: Path) -> None:
+    graph = load_graph(example.read_bytes())
+    bundle = compile_graph(graph, version=4)
+    defn = definition(bundle)
+    assert defn.name == f"{graph.workflow.name}_v4" == bundle.workflow_type
+    assert set(defn.signals) == {signal.name for signal in graph.workflow.signals}
+    assert set(defn.queries) == {"state"} | {query.name for query in graph.workflow.queries}
+    assert set(defn.failure_exception_types) == DATA_ERRORS
+
+
+def test_workflow_module_imports_only_stdlib_and_temporalio() -> None:
+    for example in EXAMPLES:
+        tree = ast.parse(compile_example(example.stem).files["workflow.py"])
+        modules = {
+            alias.name if isinstance(node, ast.Import) else node.module
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+        }
+        roots = {str(module).split(".")[0] for module in modules}
+        assert roots <= set(sys.stdlib_module_names) | {"temporalio"}, (example.stem, roots)
+
+
+def test_manifest_describes_the_bundle() -> None:
+    bundle = compile_example("http_fetch_condition", version=2, default_task_queue="fetchers")
+    manifest = bundle.manifest
+    assert manifest["compiler_version"] == COMPILER_VERSION
+    assert manifest["workflow_name"] == "http_fetch_condition"
+    assert manifest["workflow_type"] == "http_fetch_condition_v2"
+    assert manifest["workflow_class"] == "HttpFetchConditionWorkflow"
+    assert manifest["version"] == 2
+    assert manifest["task_queue"] == bundle.task_queue == "fetchers"
+    assert manifest["activities"] == [
+        {"name": "http_request", "module": "core.activities.builtin.http_request", "builtin": True}
+    ]
+    assert manifest["requirements"] == ["httpx==0.28.1", "temporalio==1.35.0"]
+    assert [field["name"] for field in manifest["input_fields"]] == ["url"]
+    assert len(manifest["graph_hash"]) == 64
+
+
+def test_graph_hash_changes_with_the_graph_and_nothing_else() -> None:
+    doc = json.loads((REPO / "examples" / "hello_activity.json").read_text())
+    same = compile_graph(graph_from_dict(doc), version=1).manifest["graph_hash"]
+    assert compile_graph(graph_from_dict(doc), version=2).manifest["graph_hash"] == same
+    doc["nodes"][1]["label"] = "Greet them"
+    assert compile_graph(graph_from_dict(doc)).manifest["graph_hash"] != same
+
+
+def test_task_queue_of_the_graph_wins_over_the_default() -> None:
+    doc = json.loads((REPO / "examples" / "hello_activity.json").read_text())
+    doc["workflow"]["task_queue"] = "greetings"
+    bundle = compile_graph(graph_from_dict(doc), default_task_queue="other")
+    assert bundle.task_queue == "greetings"
+    assert 'TASK_QUEUE = "greetings"' in bundle.files["worker.py"]
+
+
+def test_child_types_choose_the_started_type() -> None:
+    plain = compile_example("child_workflow")
+    assert 'execute_child_workflow(\n                "hello_activity"' in plain.files["workflow.py"]
+    mapped = compile_example("child_workflow", child_types={"hello_activity": "hello_activity_v7"})
+    assert '"hello_activity_v7"' in mapped.files["workflow.py"]
+    assert mapped.manifest["child_workflows"] == [
+        {"workflow": "hello_activity", "workflow_type": "hello_activity_v7"}
+    ]
+
+
+def _activity_call(bundle) -> ast.Call:
+    tree = ast.parse(bundle.files["workflow.py"])
+    return next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "execute_activity"
+    )
+
+
+def _args(call: ast.Call) -> list[Any]:
+    keyword = next((k for k in call.keywords if k.arg == "args"), None)
+    return [] if keyword is None else [ast.literal_eval(e) for e in keyword.value.elts]
+
+
+def test_activity_args_follow_the_registry_order_with_defaults_filled_in() -> None:
+    # log(message, level="info", fields=None): giving only fields fills level's default.
+    block = [("activity", "x", "unused")]
+    doc = layout(block)
+    doc["nodes"][1]["params"] = {"activity": "log", "args": {"fields": {"k": 1}, "message": "m"}}
+    assert _args(_activity_call(compile_graph(graph_from_dict(doc)))) == ["m", "info", {"k": 1}]
+    # Trailing omitted parameters are dropped: the activity applies its own defaults.
+    doc["nodes"][1]["params"] = {"activity": "log", "args": {"message": "m"}}
+    assert _args(_activity_call(compile_graph(graph_from_dict(doc)))) == ["m"]
+
+
+def test_activity_options_come_from_params() -> None:
+    call = _activity_call(compile_example("retry_error_branch"))
+    keywords = {k.arg: ast.unparse(k.value) for k in call.keywords}
+    assert keywords["start_to_close_timeout"] == "timedelta(seconds=10)"
+    assert keywords["retry_policy"] == (
+        "RetryPolicy(initial_interval=timedelta(milliseconds=100), backoff_coefficient=2.0, "
+        "maximum_attempts=3, maximum_interval=timedelta(seconds=1))"
+    )
+    assert keywords["summary"] == "'Flaky call'"
+
+
+def test_plugin_activities_are_imported_under_synthetic_names() -> None:
+    registry = load_registry(["tests.fixtures.plugin_activities"])
+    doc = layout([("activity", "a", "x"), ("activity", "b", "y")])
+    doc["nodes"][1]["params"] = {"activity": "greet", "args": {"name": "Ann"}}
+    doc["nodes"][2]["params"] = {"activity": "plugin.sum_numbers", "args": {"values": [1, 2]}}
+    bundle = compile_graph(graph_from_dict(doc), registry=registry)
+    source = bundle.files["activities.py"]
+    assert "from tests.fixtures.plugin_activities import greet as plugin_activity_1" in source
+    assert "from tests.fixtures.plugin_activities import sum_numbers as plugin_activity_2" in source
+    assert source.rstrip().endswith("ACTIVITIES = [plugin_activity_1, plugin_activity_2]")
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "activities.py", "exec"), namespace)
+    assert [fn.__name__ for fn in namespace["ACTIVITIES"]] == ["greet", "sum_numbers"]
+    assert {a["name"]: a["builtin"] for a in bundle.manifest["activities"]} == {
+        "greet": False,
+        "plugin.sum_numbers": False,
+    }
+
+
+def test_builtin_activities_are_sorted_by_name() -> None:
+    doc = layout([("activity", "a", "x"), ("activity", "b", "y")])
+    doc["nodes"][1]["params"] = {"activity": "log", "args": {"message": "m"}}
+    source = compile_graph(graph_from_dict(doc)).files["activities.py"]
+    assert source.rstrip().endswith("ACTIVITIES = [echo, log]")
+
+
+def test_invalid_graph_raises_with_every_problem() -> None:
+    doc = layout([("activity", "a", "x")])
+    doc["workflow"]["name"] = "Bad Name"
+    doc["nodes"][1]["params"] = {"activity": "nope"}
+    with pytest.raises(GraphInvalidError) as caught:
+        compile_graph(graph_from_dict(doc))
+    fields = {problem.field for problem in caught.value.problems}
+    assert {"name", "activity"} <= fields
+
+
+def test_bad_version_is_refused() -> None:
+    with pytest.raises(CompileError, match="positive integer"):
+        compile_example("hello_activity", version=0)
+
+
+def _unmerged_conditions(depth: int) -> tuple[dict, str]:
+    """Conditions whose arms meet only at the end (one arm may leave early): 2**depth paths.
+
+    Returns the document and the id of the tail node every path reaches.
+    """
+    builder = GraphBuilder(name="blowup")
+    start = builder.node("start", {"input_fields": [{"name": "flag", "type": "boolean"}]})
+    end = builder.node("end", {})
+    dangling = [(start, "next")]
+    for _ in range(depth):
+        node = builder.node("condition", {"expression": "input.flag"})
+        builder.connect(dangling, node)
+        left = builder.node("set_variable", {"name": "x", "expression": "1"})
+        right = builder.node("condition", {"expression": "not input.flag"})
+        builder.connect([(node, "true")], left)
+        builder.connect([(node, "false")], right)
+        builder.connect([(right, "false")], end)
+        dangling = [(left, "next"), (right, "true")]
+    tail = builder.node("set_variable", {"name": "x", "expression": "2"})
+    builder.connect(dangling, tail)
+    builder.connect([(tail, "next")], end)
+    return builder.document(), tail
+
+
+def test_a_merge_point_is_emitted_once_after_the_branches() -> None:
+    doc = layout(
+        [("if", "c", [("set", "t", "a", "1")], [("set", "f", "a", "2")]), ("set", "tail", "b", "3")],
+        input_fields=[{"name": "flag", "type": "boolean"}],
+    )
+    tail = next(node["id"] for node in doc["nodes"] if node["label"] == "tail")
+    source = compile_graph(graph_from_dict(doc)).files["workflow.py"]
+    assert source.count(f'self.step = "{tail}"') == 1
+
+
+def test_steps_reached_by_unmerged_branches_are_emitted_in_each() -> None:
+    doc, tail = _unmerged_conditions(2)
+    source = compile_graph(graph_from_dict(doc)).files["workflow.py"]
+    assert source.count(f'self.step = "{tail}"') == 4
+
+
+def test_exponential_expansion_is_refused() -> None:
+    doc, _ = _unmerged_conditions(12)
+    with pytest.raises(CompileError, match="repeat steps"):
+        compile_graph(graph_from_dict(doc))
+
+
+def test_branch_to_the_loop_from_inside_its_body_becomes_continue() -> None:
+    # The body either goes on to the next item or leaves the loop for the step after it.
+    builder = GraphBuilder(name="find_big")
+    start = builder.node("start", {"input_fields": [{"name": "items", "type": "array"}]})
+    loop = builder.node(
+        "loop", {"items": "input.items", "collect": "item", "result_variable": "seen"}
+    )
+    check = builder.node("condition", {"expression": "item > 1"})
+    end = builder.node("end", {"result": "'finished'"})
+    builder.connect([(start, "next")], loop)
+    builder.connect([(loop, "body")], check)
+    builder.connect([(check, "false")], loop)
+    builder.connect([(check, "true")], end)
+    builder.connect([(loop, "done")], end)
+    bundle = compile_graph(graph_from_dict(builder.document()))
+    module = ast.parse(bundle.files["workflow.py"])
+    loop_node = next(node for node in ast.walk(module) if isinstance(node, ast.For))
+    body = ast.unparse(loop_node)
+    # Collect runs before the early continue; the step after the loop is emitted inside it too.
+    assert "collected_1.append(self.vars['item'])\n        continue" in body
+    assert body.endswith("return 'finished'")
+
+
+def test_python_literal_accepts_json_and_refuses_everything_else() -> None:
+    value = {"a": [1, 2.5, None, True, "x"], "b": {}}
+    assert ast.literal_eval(python_literal(value)) == value
+    for bad in ({1, 2}, b"bytes", float("nan"), object(), {1: "non-text key"}):
+        with pytest.raises(CompileError):
+            python_literal(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("500ms", "timedelta(milliseconds=500)"),
+        ("30s", "timedelta(seconds=30)"),
+        ("1h30m", "timedelta(hours=1, minutes=30)"),
+        ("2d", "timedelta(days=2)"),
+    ],
+)
+def test_durations_become_readable_timedeltas(text: str, code: str) -> None:
+    assert ast.unparse(duration_literal(text)) == code
+
+
+def test_cli_compile_writes_the_bundle(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "bundle"
+    code = cli_main(["compile", str(REPO / "examples" / "hello_activity.json"), "--out", str(out)])
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(BUNDLE_FILES)
+    assert (out / "workflow.py").read_text() == compile_example("hello_activity").files["workflow.py"]
+    assert "hello_activity" in capsys.readouterr().out
+
+
+def test_cli_compile_reports_an_invalid_graph(tmp_path: Path, capsys) -> None:
+    doc = layout([("activity", "a", "x")])
+    doc["nodes"][1]["params"] = {"activity": "nope"}
+    graph = tmp_path / "bad.json"
+    graph.write_text(json.dumps(doc))
+    assert cli_main(["compile", str(graph), "--out", str(tmp_path / "out")]) == 1
+    assert "unknown activity 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
