@@ -1,0 +1,373 @@
+"""Edits the builder makes to a graph document (pure functions on dicts) and its undo history."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
+from core.nodes import CATALOG, NodeKind
+
+Document = dict[str, Any]
+
+#: What a node added from the palette starts with: enough to be valid where a value is needed.
+STARTER_PARAMS: Mapping[str, Mapping[str, Any]] = {
+    "start": {},
+    "activity": {"activity": "log", "args": {"message": "hello"}},
+    "condition": {"expression": "True"},
+    "switch": {"expression": "'a'", "cases": ["a", "b"]},
+    "parallel": {},
+    "join": {},
+    "loop": {"items": "[1, 2, 3]", "item_variable": "item"},
+    "timer": {"duration": "30s"},
+    "wait_signal": {"signal": "go"},
+    "set_variable": {"name": "value", "expression": "1"},
+    "child_workflow": {"workflow": "hello_activity", "input": {}},
+    "end": {},
+}
+#: How far from the selected node a node added from the palette is placed.
+PLACEMENT_OFFSET = (260, 0)
+DEFAULT_HISTORY_LIMIT = 50
+
+
+class EditError(ValueError):
+    """An edit names a node, edge or kind the document does not have."""
+
+
+def add_node(
+    document: Document,
+    *,
+    kind: str,
+    near: str | None = None,
+    position: tuple[float, float] | None = None,
+) -> tuple[Document, str]:
+    """Add a node of ``kind`` with its starter params.
+
+    Args:
+        document: the graph document (not modified).
+        kind: a node kind from the catalog.
+        near: a node id to place the new node beside (right of it, below any node there).
+        position: where to place it when ``near`` is not given (default: right of everything).
+
+    Returns:
+        The new document and the new node's id.
+
+    Raises:
+        EditError: unknown kind.
+    """
+    if kind not in CATALOG:
+        raise EditError(f"unknown node kind {kind!r}; known kinds: {', '.join(CATALOG)}")
+    result = copy.deepcopy(document)
+    nodes = result.setdefault("nodes", [])
+    node_id = _fresh_id(kind, {node.get("id") for node in nodes})
+    x, y = position if position is not None else _free_spot(nodes, near)
+    nodes.append(
+        {
+            "id": node_id,
+            "type": kind,
+            "label": CATALOG[kind].title,
+            "params": copy.deepcopy(dict(STARTER_PARAMS.get(kind, {}))),
+            "position": {"x": x, "y": y},
+        }
+    )
+    return result, node_id
+
+
+def remove_nodes(document: Document, node_ids: Iterable[str]) -> Document:
+    """Remove nodes and every edge that touches them."""
+    gone = set(node_ids)
+    result = copy.deepcopy(document)
+    result["nodes"] = [node for node in result.get("nodes", []) if node.get("id") not in gone]
+    result["edges"] = [
+        edge
+        for edge in result.get("edges", [])
+        if edge.get("source") not in gone and edge.get("target") not in gone
+    ]
+    return result
+
+
+def remove_edges(document: Document, edge_ids: Iterable[str]) -> Document:
+    """Remove edges by id."""
+    gone = set(edge_ids)
+    result = copy.deepcopy(document)
+    result["edges"] = [edge for edge in result.get("edges", []) if edge.get("id") not in gone]
+    return result
+
+
+def connect(
+    document: Document,
+    *,
+    source: str,
+    target: str,
+    handle: str | None = None,
+    edge_id: str | None = None,
+) -> tuple[Document, str]:
+    """Add an edge from ``source`` to ``target``.
+
+    Args:
+        document: the graph document (not modified).
+        source: the node the edge leaves.
+        target: the node it enters.
+        handle: the source handle; default: :func:`default_handle`.
+        edge_id: the edge id to use (the canvas makes its own); default: a fresh ``e<N>``.
+
+    Returns:
+        The new document and the edge id.
+
+    Raises:
+        EditError: either node is missing, or ``edge_id`` is taken.
+    """
+    ids = {node.get("id") for node in document.get("nodes", [])}
+    for end, node_id in (("source", source), ("target", target)):
+        if node_id not in ids:
+            raise EditError(f"cannot connect: {end} node {node_id!r} does not exist")
+    taken = {edge.get("id") for edge in document.get("edges", [])}
+    if edge_id is None:
+        edge_id = _fresh_id("e", taken, separator="")
+    elif edge_id in taken:
+        raise EditError(f"edge id {edge_id!r} is already used")
+    result = copy.deepcopy(document)
+    result.setdefault("edges", []).append(
+        {
+            "id": edge_id,
+            "source": source,
+            "target": target,
+            "handle": handle if handle is not None else default_handle(document, source),
+        }
+    )
+    return result, edge_id
+
+
+def set_edge_handle(document: Document, edge_id: str, handle: str) -> Document:
+    """Route an edge from another handle of its source node."""
+    result = copy.deepcopy(document)
+    _find(result.get("edges", []), edge_id, "edge")["handle"] = handle
+    return result
+
+
+def update_node(
+    document: Document,
+    node_id: str,
+    *,
+    label: str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Document:
+    """Set a node's label and/or its whole params object."""
+    result = copy.deepcopy(document)
+    node = _find(result.get("nodes", []), node_id, "node")
+    if label is not None:
+        node["label"] = label
+    if params is not None:
+        node["params"] = copy.deepcopy(dict(params))
+    return result
+
+
+def update_workflow(document: Document, **settings: Any) -> Document:
+    """Set workflow settings (description, task_queue, signals, queries)."""
+    result = copy.deepcopy(document)
+    result.setdefault("workflow", {}).update(copy.deepcopy(settings))
+    return result
+
+
+def move_nodes(document: Document, positions: Mapping[str, tuple[float, float]]) -> Document:
+    """Set the canvas positions of the nodes named in ``positions``."""
+    result = copy.deepcopy(document)
+    for node in result.get("nodes", []):
+        if node.get("id") in positions:
+            x, y = positions[node["id"]]
+            node["position"] = {"x": x, "y": y}
+    return result
+
+
+@dataclass(frozen=True)
+class CanvasSync:
+    """The document after taking in what the canvas reported, and what the canvas added."""
+
+    document: Document
+    new_edges: tuple[str, ...]
+    changed: bool
+
+
+def sync_from_canvas(
+    document: Document,
+    *,
+    positions: Mapping[str, tuple[float, float]],
+    edges: Mapping[str, tuple[str, str]],
+) -> CanvasSync:
+    """Apply the canvas's view of the graph: moved nodes, deleted nodes and edges, new edges.
+
+    Args:
+        document: the graph document (not modified).
+        positions: node id -> position, for every node the canvas still shows.
+        edges: edge id -> (source, target), for every edge the canvas shows.
+
+    Returns:
+        The new document, ids of edges the canvas created (their handle is the default one),
+        and whether anything changed.
+    """
+    known_nodes = {node.get("id") for node in document.get("nodes", [])}
+    result = remove_nodes(document, known_nodes - set(positions))
+    moved = {
+        node["id"]: positions[node["id"]]
+        for node in result["nodes"]
+        if _position(node) != tuple(positions[node["id"]])
+    }
+    result = move_nodes(result, moved)
+    result = remove_edges(result, {edge.get("id") for edge in result["edges"]} - set(edges))
+    known_edges = {edge.get("id") for edge in result["edges"]}
+    new_edges = []
+    for edge_id, (source, target) in edges.items():
+        if edge_id not in known_edges and source in positions and target in positions:
+            result, _ = connect(result, source=source, target=target, edge_id=edge_id)
+            new_edges.append(edge_id)
+    return CanvasSync(
+        document=result,
+        new_edges=tuple(new_edges),
+        changed=_canonical(result) != _canonical(document),
+    )
+
+
+def node_handles(document: Document, node_id: str) -> tuple[str, ...]:
+    """Every handle an edge may leave ``node_id`` from (fixed ones when its params are invalid)."""
+    node = _find(document.get("nodes", []), node_id, "node")
+    kind = CATALOG.get(node.get("type", ""))
+    if kind is None:
+        return (DEFAULT_HANDLE,)
+    params = _parse_params(kind, node.get("params", {}))
+    if params is None:
+        return kind.fixed_handles + ((ERROR_HANDLE,) if kind.can_fail else ())
+    return kind.handles(params)
+
+
+def default_handle(document: Document, source: str) -> str:
+    """The first required handle of ``source`` without an edge yet, else its first handle."""
+    node = _find(document.get("nodes", []), source, "node")
+    kind = CATALOG.get(node.get("type", ""))
+    if kind is None:
+        return DEFAULT_HANDLE
+    params = _parse_params(kind, node.get("params", {}))
+    required = kind.required_handles(params) if params is not None else kind.fixed_handles
+    used = {
+        edge.get("handle") for edge in document.get("edges", []) if edge.get("source") == source
+    }
+    for handle in required:
+        if handle not in used or handle in kind.multi_handles:
+            return handle
+    handles = node_handles(document, source)
+    return handles[0] if handles else DEFAULT_HANDLE
+
+
+@dataclass(frozen=True)
+class History:
+    """Undo and redo over whole documents, keeping at most ``limit`` steps back.
+
+    Documents are stored as JSON text, so no caller can change a stored step by accident.
+    """
+
+    past: tuple[str, ...]
+    present: str
+    future: tuple[str, ...] = ()
+    limit: int = field(default=DEFAULT_HISTORY_LIMIT)
+
+    @classmethod
+    def start(cls, document: Document, *, limit: int = DEFAULT_HISTORY_LIMIT) -> History:
+        """A history whose only step is ``document``."""
+        return cls(past=(), present=_canonical(document), limit=limit)
+
+    @property
+    def document(self) -> Document:
+        """A fresh copy of the current document."""
+        return json.loads(self.present)
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether there is a step to go back to."""
+        return bool(self.past)
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether an undone step can be redone."""
+        return bool(self.future)
+
+    def push(self, document: Document) -> History:
+        """Record ``document`` as the new present; drops the redo steps. No-op if unchanged."""
+        text = _canonical(document)
+        if text == self.present:
+            return self
+        past = (*self.past, self.present)[-self.limit :]
+        return History(past=past, present=text, future=(), limit=self.limit)
+
+    def undo(self) -> History:
+        """Go one step back (unchanged when there is none)."""
+        if not self.past:
+            return self
+        return History(
+            past=self.past[:-1],
+            present=self.past[-1],
+            future=(self.present, *self.future),
+            limit=self.limit,
+        )
+
+    def redo(self) -> History:
+        """Go one undone step forward (unchanged when there is none)."""
+        if not self.future:
+            return self
+        return History(
+            past=(*self.past, self.present),
+            present=self.future[0],
+            future=self.future[1:],
+            limit=self.limit,
+        )
+
+
+def _canonical(document: Document) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def _parse_params(kind: NodeKind, params: Any) -> Any:
+    try:
+        return kind.params_model.model_validate(params)
+    except ValidationError:
+        return None
+
+
+def _find(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]:
+    for item in items:
+        if item.get("id") == item_id:
+            return item
+    raise EditError(f"{what} {item_id!r} does not exist")
+
+
+def _fresh_id(prefix: str, taken: set[Any], *, separator: str = "_") -> str:
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", prefix)
+    number = 1
+    while f"{stem}{separator}{number}" in taken:
+        number += 1
+    return f"{stem}{separator}{number}"
+
+
+def _position(node: Mapping[str, Any]) -> tuple[float, float]:
+    position = node.get("position") or {}
+    return (position.get("x", 0), position.get("y", 0))
+
+
+def _free_spot(nodes: list[dict[str, Any]], near: str | None) -> tuple[float, float]:
+    anchor = next((node for node in nodes if node.get("id") == near), None)
+    occupied = {_position(node) for node in nodes}
+    if anchor is not None:
+        x, y = _position(anchor)
+        x += PLACEMENT_OFFSET[0]
+    else:
+        x = max((_position(node)[0] for node in nodes), default=-PLACEMENT_OFFSET[0])
+        x += PLACEMENT_OFFSET[0]
+        y = 0
+    # Step down until the spot is clear, so two nodes added in a row do not overlap.
+    while any(abs(x - ox) < 150 and abs(y - oy) < 60 for ox, oy in occupied):
+        y += 100
+    return (x, y)
