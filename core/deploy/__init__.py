@@ -1,0 +1,1 @@
+"""Deploying workflows: immutable versions, version-safe redeploys, determinism gate, export."""
