@@ -10,7 +10,7 @@ from core.activities import ActivityRegistry, ActivitySpec, builtin_registry
 from core.compiler.activities_module import generate_activities_source
 from core.compiler.bundle import Bundle, manifest_text
 from core.compiler.errors import CompileError
-from core.compiler.formatting import format_source
+from core.compiler.formatting import format_sources
 from core.compiler.manifest import generate_manifest
 from core.compiler.naming import class_name
 from core.compiler.naming import workflow_type as type_name
@@ -77,15 +77,14 @@ def compile_graph(
         activities=specs,
         child_workflows=children,
     )
-    files = {
-        "workflow.py": format_source(workflow_source, filename="workflow.py"),
-        "activities.py": format_source(generate_activities_source(specs), filename="activities.py"),
-        "worker.py": format_source(
-            generate_worker_source(task_queue=task_queue, workflow_class=wf_class),
-            filename="worker.py",
-        ),
-        "manifest.json": manifest_text(manifest),
-    }
+    files = format_sources(
+        {
+            "workflow.py": workflow_source,
+            "activities.py": generate_activities_source(specs),
+            "worker.py": generate_worker_source(task_queue=task_queue, workflow_class=wf_class),
+        }
+    )
+    files["manifest.json"] = manifest_text(manifest)
     logger.debug("compiled %s (%d nodes) as %s", meta.name, len(graph.nodes), wf_type)
     return Bundle(files=MappingProxyType(files), manifest=MappingProxyType(manifest))
 

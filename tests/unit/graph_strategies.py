@@ -38,7 +38,12 @@ class GraphBuilder:
         """Add an edge from every dangling ``(source, handle)`` to ``target``."""
         for source, handle in dangling:
             self.edges.append(
-                {"id": f"e{len(self.edges) + 1}", "source": source, "target": target, "handle": handle}
+                {
+                    "id": f"e{len(self.edges) + 1}",
+                    "source": source,
+                    "target": target,
+                    "handle": handle,
+                }
             )
 
     def document(self) -> dict[str, Any]:
@@ -130,8 +135,10 @@ JSON_LITERALS = st.recursive(
     | st.integers(-(10**6), 10**6)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=8).filter(lambda k: k != "expr"), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=8).filter(lambda k: k != "expr"), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 ARG_VALUES = JSON_LITERALS | st.text(max_size=30).map(lambda s: {"expr": repr(s)})
@@ -161,7 +168,9 @@ STEPS: st.SearchStrategy[Step] = st.recursive(
             _blocks(inner, min_size=0),
         ),
         st.tuples(
-            st.just("parallel"), LABELS, st.lists(_blocks(inner, min_size=1), min_size=2, max_size=3)
+            st.just("parallel"),
+            LABELS,
+            st.lists(_blocks(inner, min_size=1), min_size=2, max_size=3),
         ),
         st.tuples(st.just("loop"), LABELS, _blocks(inner, min_size=1)),
     ),

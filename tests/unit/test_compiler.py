@@ -229,7 +229,10 @@ def _unmerged_conditions(depth: int) -> tuple[dict, str]:
 
 def test_a_merge_point_is_emitted_once_after_the_branches() -> None:
     doc = layout(
-        [("if", "c", [("set", "t", "a", "1")], [("set", "f", "a", "2")]), ("set", "tail", "b", "3")],
+        [
+            ("if", "c", [("set", "t", "a", "1")], [("set", "f", "a", "2")]),
+            ("set", "tail", "b", "3"),
+        ],
         input_fields=[{"name": "flag", "type": "boolean"}],
     )
     tail = next(node["id"] for node in doc["nodes"] if node["label"] == "tail")
@@ -298,7 +301,9 @@ def test_cli_compile_writes_the_bundle(tmp_path: Path, capsys: pytest.CaptureFix
     code = cli_main(["compile", str(REPO / "examples" / "hello_activity.json"), "--out", str(out)])
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(BUNDLE_FILES)
-    assert (out / "workflow.py").read_text() == compile_example("hello_activity").files["workflow.py"]
+    assert (out / "workflow.py").read_text() == compile_example("hello_activity").files[
+        "workflow.py"
+    ]
     assert "hello_activity" in capsys.readouterr().out
 
 

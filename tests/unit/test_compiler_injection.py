@@ -1,0 +1,146 @@
+"""Injection: user text in every field reaches generated code only as string constants."""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import tokenize
+
+import pytest
+
+from core.compiler import compile_graph
+from core.graph import graph_from_dict
+from tests.unit.graph_strategies import GraphBuilder
+
+MARK = "INJECT"
+CORPUS = [
+    f"{MARK} \"quotes\" and 'single'",
+    f"{MARK} \"\"\"triple\"\"\" '''quotes'''",
+    f"{MARK} new\nline\r\n and tab\t",
+    f"{MARK} back\\slash\\n \\x00 \\",
+    f"{MARK} __import__('os').system('echo pwned')",
+    f'{MARK} "); import os; ("',
+    f"{MARK} '); import os; ('",
+    f"{MARK} {{self.vars}} {{0}} %s %(x)s",
+    f"{MARK} # not a comment",
+    f"{MARK} unicode: é ß 漢字 🙂 \u202e \u2028 \x7f",
+    f"{MARK} " + "x" * 10_000,
+]
+
+
+def _injected_graph(text: str) -> dict:
+    short = text[:300]  # expressions are limited to 2,000 characters
+    literal = repr(short)
+    builder = GraphBuilder(name="injected")
+    builder.workflow = {
+        "description": text,
+        "task_queue": text,
+        "signals": [
+            {
+                "name": "approve",
+                "description": text,
+                "fields": [{"name": "by", "type": "string", "default": text, "description": text}],
+            }
+        ],
+        "queries": [{"name": "peek", "description": text, "expression": f"greeting + {literal}"}],
+    }
+    fields = [
+        {"name": "who", "type": "string", "default": text, "description": text},
+        {"name": "tags", "type": "array", "default": [text, {"k": text}]},
+    ]
+    start = builder.node("start", {"input_fields": fields}, text)
+    greet = builder.node(
+        "activity",
+        {
+            "activity": "echo",
+            "args": {"value": {"expr": f"{literal} + input.who + f'<{{input.who}}>'"}},
+            "result_variable": "greeting",
+            "task_queue": text,
+            "retry": {"non_retryable_error_types": [text]},
+        },
+        text,
+    )
+    log = builder.node("activity", {"activity": "log", "args": {"message": text}}, text)
+    switch = builder.node("switch", {"expression": "input.who", "cases": [short, "plain"]}, text)
+    wait = builder.node(
+        "wait_signal", {"signal": "approve", "variable": "decision", "timeout": "1m"}, text
+    )
+    child = builder.node(
+        "child_workflow",
+        {
+            "workflow": "other",
+            "input": {"note": text, "who": {"expr": literal}},
+            "task_queue": text,
+        },
+        text,
+    )
+    timer = builder.node("timer", {"duration": "1s"}, text)
+    end = builder.node("end", {"result": f"{{{literal}: greeting, 'x': [{literal}]}}"}, text)
+    builder.connect([(start, "next")], greet)
+    builder.connect([(greet, "next")], log)
+    builder.connect([(log, "next")], switch)
+    builder.connect([(switch, short), (switch, "plain")], wait)
+    builder.connect([(switch, "default")], child)
+    builder.connect([(wait, "next"), (wait, "timeout")], timer)
+    builder.connect([(child, "next")], timer)
+    builder.connect([(timer, "next")], end)
+    return builder.document()
+
+
+def _without_string_constants(tree: ast.AST) -> str:
+    """The source with every string constant emptied (f-string parts included)."""
+
+    class Blank(ast.NodeTransformer):
+        def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+            return ast.Constant(value="") if isinstance(node.value, str) else node
+
+    return ast.unparse(Blank().visit(tree))
+
+
+def _string_constants(tree: ast.AST) -> set[str]:
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+@pytest.mark.parametrize("text", CORPUS, ids=range(len(CORPUS)))
+def test_user_text_is_only_ever_a_string_constant(text: str) -> None:
+    bundle = compile_graph(graph_from_dict(_injected_graph(text)))
+    for name in ("workflow.py", "worker.py", "activities.py"):
+        source = bundle.files[name]
+        tree = ast.parse(source)
+        # Outside string constants, no trace of the text: no name, call, attribute, or code.
+        assert MARK not in _without_string_constants(tree), name
+        comments = [
+            token.string
+            for token in tokenize.generate_tokens(io.StringIO(source).readline)
+            if token.type == tokenize.COMMENT
+        ]
+        assert not any(MARK in comment for comment in comments), name
+    workflow_tree = ast.parse(bundle.files["workflow.py"])
+    constants = _string_constants(workflow_tree)
+    short = text[:300]
+    # Labels, descriptions, literals, defaults, queue names and case values arrive intact.
+    assert {text, short} <= constants
+    assert json.loads(bundle.files["manifest.json"])["task_queue"] == text
+    assert text in _string_constants(ast.parse(bundle.files["worker.py"]))
+
+
+def test_generated_names_come_from_a_fixed_vocabulary() -> None:
+    bundle = compile_graph(graph_from_dict(_injected_graph(CORPUS[5])))
+    tree = ast.parse(bundle.files["workflow.py"])
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    synthetic = {n for n in names if n.split("_")[0] in {"switch", "items", "item", "branch"}}
+    fixed = {
+        "ActivityError", "AnyWorkflow", "Any", "ApplicationError", "ArithmeticError",
+        "AttributeError", "BaseException", "ChildWorkflowError", "DATA_ERRORS", "DEFAULTS",
+        "Exception", "IndexError", "KeyError", "REQUIRED", "RetryPolicy", "TypeError",
+        "ValueError", "WORKFLOW_TYPE", "_data_error", "_failure_message", "_prepare_input",
+        "asyncio", "bool", "copy", "dict", "err", "field", "getattr", "isinstance", "len",
+        "list", "missing", "payload", "raw", "self", "step", "str", "timedelta", "type", "values",
+        "workflow", "workflow_input",
+    }  # fmt: skip
+    assert names - synthetic <= fixed
