@@ -54,11 +54,13 @@ class HostedWorker:
         task_queue: the task queue it polls.
         workflow_types: the workflow types it runs, sorted.
         activity_names: the activity types it runs, sorted.
+        build_id: the build id it polls with (Temporal reports it per poller), naming the code.
     """
 
     task_queue: str
     workflow_types: tuple[str, ...]
     activity_names: tuple[str, ...]
+    build_id: str = ""
 
 
 @dataclass
@@ -255,6 +257,7 @@ class WorkerHost:
             task_queue=task_queue,
             workflow_types=tuple(sorted(b.workflow_type for b in bundles)),
             activity_names=tuple(sorted(activity_name(fn) or "" for fn in activities)),
+            build_id=build_id,
         )
         logger.info(
             "worker on %s started: workflows %s, activities %s",
