@@ -1,0 +1,38 @@
+"""The worker fleet: the code each queue serves, managed workers, registry, standalone workers."""
+
+from core.fleet.code import SERVED_STATUSES, QueueCode, load_queue_code, served_deployments
+from core.fleet.errors import (
+    DeploymentCodeError,
+    FleetConfigError,
+    FleetError,
+    NothingToServeError,
+    QueueStateError,
+    WorkerStartError,
+)
+from core.fleet.manager import MAX_POOL_SIZE, RestartPolicy, WorkerManager
+from core.fleet.pollers import Poller, describe_pollers, process_identity
+from core.fleet.service import FleetService, QueueView, WorkerView
+from core.fleet.standalone import run_standalone_worker
+
+__all__ = [
+    "MAX_POOL_SIZE",
+    "SERVED_STATUSES",
+    "DeploymentCodeError",
+    "FleetConfigError",
+    "FleetError",
+    "FleetService",
+    "NothingToServeError",
+    "Poller",
+    "QueueCode",
+    "QueueStateError",
+    "QueueView",
+    "RestartPolicy",
+    "WorkerManager",
+    "WorkerStartError",
+    "WorkerView",
+    "describe_pollers",
+    "load_queue_code",
+    "process_identity",
+    "run_standalone_worker",
+    "served_deployments",
+]

@@ -1,0 +1,549 @@
+"""The worker manager: workers per task queue, their registry rows, heartbeats, restarts."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core.activities import ActivityRegistry, load_registry
+from core.activities.spec import activity_name
+from core.config import Settings
+from core.db import (
+    Capability,
+    Database,
+    InvalidTransitionError,
+    QueueStrategy,
+    RecordNotFoundError,
+    WorkerNotLiveError,
+    WorkerRecord,
+    WorkerStatus,
+)
+from core.errors import WorkflowBuilderError
+from core.fleet.code import QueueCode, load_queue_code
+from core.fleet.errors import (
+    FleetConfigError,
+    NothingToServeError,
+    QueueStateError,
+    WorkerStartError,
+)
+from core.fleet.pollers import describe_pollers, process_identity
+from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
+
+logger = logging.getLogger(__name__)
+
+W = WorkerStatus
+
+_LIFE_CYCLE = (W.STARTING, W.RUNNING, W.STOPPING, W.STOPPED)
+#: Most workers one queue's pool may have in one process (each has its own client and thread).
+MAX_POOL_SIZE = 16
+#: A worker's heartbeat older than this many intervals makes it lost.
+LOST_AFTER_INTERVALS = 3
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """How crashed workers are restarted.
+
+    Attributes:
+        max_restarts: restarts in a row before a worker is left failed.
+        first_delay: seconds before the first restart; each next one waits twice as long.
+        max_delay: the longest wait between restarts.
+        healthy_after: seconds of running after which the count of restarts starts again.
+    """
+
+    max_restarts: int = 5
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    healthy_after: float = 60.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before restart number ``attempt`` (1-based)."""
+        return min(self.max_delay, self.first_delay * 2 ** (attempt - 1))
+
+
+@dataclass
+class _Slot:
+    # One worker of a queue: slot n runs on host n (the SDK allows one worker per queue and
+    # client, so the workers of a pool need a client each).
+    index: int
+    worker_id: str
+    hosted: HostedWorker | None = None
+    running_since: float | None = None
+    crashes: int = 0
+    restart_at: float | None = None
+
+
+@dataclass
+class _Queue:
+    name: str
+    code: QueueCode
+    slots: dict[int, _Slot] = field(default_factory=dict)
+
+
+class WorkerManager:
+    """Runs, records and supervises this process's workers, one set per task queue.
+
+    Every worker is a row in ``workflow_workers`` (id ``<host>-<pid>-<queue>-<n>``) moving
+    starting -> running (once Temporal reports it polling with its code) -> stopping ->
+    stopped, or failed with the error kept. A background thread heartbeats every
+    ``settings.worker_heartbeat_seconds`` and fails workers of any process that stopped
+    heartbeating; another restarts crashed workers with exponential backoff.
+
+    Methods are synchronous and safe to call from any thread; operations run one at a time.
+
+    Args:
+        settings: Temporal address (must be set), deploy folder, heartbeat interval.
+        database: the registry and deployments.
+        registry: activities graphs may call (for rebuilding bundles); loaded from
+            ``settings.activity_modules`` when omitted.
+        restart_policy: how crashed workers are restarted.
+        graceful_shutdown: how long a stopping worker lets running activities finish.
+        poll_confirm_timeout: seconds to wait for Temporal to report a new worker polling.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        registry: ActivityRegistry | None = None,
+        restart_policy: RestartPolicy = RestartPolicy(),
+        graceful_shutdown: timedelta = timedelta(seconds=10),
+        poll_confirm_timeout: float = 10.0,
+    ) -> None:
+        if settings.temporal_address is None:
+            raise FleetConfigError(
+                "no Temporal address: set TEMPORAL_ADDRESS, or pass the settings returned "
+                "by ensure_temporal(settings)"
+            )
+        self._settings = settings
+        self._database = database
+        self._registry = registry
+        self._store = BundleStore(settings.deploy_dir)
+        self._policy = restart_policy
+        self._graceful_shutdown = graceful_shutdown
+        self._poll_confirm_timeout = poll_confirm_timeout
+        self._host_name = socket.gethostname()
+        self._pid = os.getpid()
+        self._identity = process_identity(self._pid, self._host_name)
+        self._queues: dict[str, _Queue] = {}
+        self._pool_sizes: dict[str, int] = {}
+        # Operations (start, stop, apply, restart) run one at a time; heartbeats never wait
+        # for them, or a slow start would let other processes mark this one lost.
+        self._ops = threading.RLock()
+        self._closed = threading.Event()
+        self._hosts: list[WorkerHost] = [self._new_host()]
+        self._threads = [
+            threading.Thread(target=self._heartbeat_loop, name="fleet-heartbeat", daemon=True),
+            threading.Thread(target=self._supervise_loop, name="fleet-supervisor", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    # ---- public API ---------------------------------------------------------------------
+
+    @property
+    def host(self) -> WorkerHost:
+        """The first worker host; its ``call()`` and client serve Temporal queries too."""
+        return self._hosts[0]
+
+    @property
+    def heartbeat_interval(self) -> float:
+        """Seconds between heartbeats."""
+        return self._settings.worker_heartbeat_seconds
+
+    @property
+    def lost_after(self) -> timedelta:
+        """How old a heartbeat may get before its worker counts as lost."""
+        return timedelta(seconds=LOST_AFTER_INTERVALS * self.heartbeat_interval)
+
+    def queues(self) -> tuple[str, ...]:
+        """The task queues this process runs workers for, sorted."""
+        return tuple(sorted(self._queues))
+
+    def worker_ids(self, task_queue: str) -> tuple[str, ...]:
+        """Registry ids of this process's workers on ``task_queue`` (empty if none)."""
+        queue = self._queues.get(task_queue)
+        return tuple(s.worker_id for _, s in sorted(queue.slots.items())) if queue else ()
+
+    def start_queue(self, task_queue: str) -> list[WorkerRecord]:
+        """Start the worker(s) of ``task_queue`` with the code of its deployments.
+
+        Returns:
+            The registry rows of the started workers.
+
+        Raises:
+            QueueStateError: workers already run for the queue here.
+            NothingToServeError: the queue has no pending, active or draining deployment.
+            DeploymentCodeError: a deployment's code cannot be loaded.
+            WorkerStartError: a worker did not start polling (its row is left failed).
+        """
+        with self._ops:
+            self._check_open()
+            if task_queue in self._queues:
+                raise QueueStateError("workers already run for it here", task_queue=task_queue)
+            code = self._load_code(task_queue)
+            if not code.bundles:
+                raise NothingToServeError(task_queue)
+            return self._start(code)
+
+    def stop_queue(self, task_queue: str) -> list[WorkerRecord]:
+        """Drain and stop the worker(s) of ``task_queue``; their rows end stopped.
+
+        Raises:
+            QueueStateError: no worker runs for the queue here.
+        """
+        with self._ops:
+            queue = self._queues.pop(task_queue, None)
+            if queue is None:
+                raise QueueStateError("no worker runs for it here", task_queue=task_queue)
+            return [self._stop_slot(queue, slot) for _, slot in sorted(queue.slots.items())]
+
+    def restart_queue(self, task_queue: str) -> list[WorkerRecord]:
+        """Stop the queue's workers (if running) and start them again with fresh code.
+
+        Raises:
+            As :meth:`start_queue`.
+        """
+        with self._ops:
+            if task_queue in self._queues:
+                self.stop_queue(task_queue)
+            return self.start_queue(task_queue)
+
+    def apply_queue(self, task_queue: str) -> list[WorkerRecord]:
+        """Make the queue's workers here run exactly the code of its current deployments.
+
+        The deploy calls this after recording a pending deployment (and again after marking a
+        failed one, to restore the previous set). New workers start before old ones drain, so
+        the queue keeps a poller; a queue left with nothing to serve has its workers stopped.
+
+        Returns:
+            The registry rows of the queue's workers (empty when it has nothing to serve).
+
+        Raises:
+            DeploymentCodeError: a deployment's code cannot be loaded; workers are untouched.
+            WorkerStartError: a worker did not start polling with the new code.
+        """
+        with self._ops:
+            self._check_open()
+            code = self._load_code(task_queue)
+            queue = self._queues.get(task_queue)
+            if not code.bundles:
+                if queue is not None:
+                    logger.info("task queue %s has nothing to serve: stopping", task_queue)
+                    self.stop_queue(task_queue)
+                return []
+            if queue is None:
+                return self._start(code)
+            queue.code = code
+            records = []
+            for index in range(self._pool_size(task_queue)):
+                slot = queue.slots.get(index)
+                if slot is None or slot.hosted is None:
+                    records.append(self._start_slot(queue, index))
+                else:
+                    records.append(self._replace_slot(queue, slot))
+            for index in sorted(set(queue.slots) - set(range(self._pool_size(task_queue)))):
+                self._stop_slot(queue, queue.slots[index])
+            return records
+
+    def scale(self, task_queue: str, size: int) -> list[WorkerRecord]:
+        """Run ``size`` workers sharing ``task_queue`` in this process (the pool strategy).
+
+        The size is kept for later starts of the queue in this process. Runs the extra workers
+        now, or drains the surplus, when the queue is running here.
+
+        Raises:
+            FleetConfigError: ``size`` is not between 1 and ``MAX_POOL_SIZE``.
+            WorkerStartError: an extra worker did not start.
+        """
+        if not 1 <= size <= MAX_POOL_SIZE:
+            raise FleetConfigError(
+                f"pool size {size} is out of range: 1 to {MAX_POOL_SIZE} workers per process",
+                task_queue=task_queue,
+            )
+        with self._ops:
+            self._pool_sizes[task_queue] = size
+            if task_queue not in self._queues:
+                return []
+            return self.apply_queue(task_queue)
+
+    def close(self) -> None:
+        """Stop every worker (rows end stopped), the background threads and the hosts."""
+        with self._ops:
+            if self._closed.is_set():
+                return
+            self._closed.set()
+            for name in list(self._queues):
+                try:
+                    self.stop_queue(name)
+                except WorkflowBuilderError:
+                    logger.exception("workers of %s did not stop cleanly", name)
+        for thread in self._threads:
+            thread.join(10)
+        for host in self._hosts:
+            host.close()
+
+    def __enter__(self) -> WorkerManager:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---- starting and stopping ----------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed.is_set():
+            raise QueueStateError("the worker manager is closed")
+
+    def _load_code(self, task_queue: str) -> QueueCode:
+        if self._registry is None:
+            self._registry = load_registry(self._settings.activity_modules)
+        return load_queue_code(
+            self._database, task_queue=task_queue, store=self._store, registry=self._registry
+        )
+
+    def _pool_size(self, task_queue: str) -> int:
+        if task_queue in self._pool_sizes:
+            return self._pool_sizes[task_queue]
+        try:
+            record = self._database.task_queues.get(task_queue)
+        except RecordNotFoundError:
+            return 1  # unknown queues follow the default strategy, one worker per queue
+        return record.pool_size if record.strategy is QueueStrategy.POOL else 1
+
+    def _start(self, code: QueueCode) -> list[WorkerRecord]:
+        queue = _Queue(name=code.task_queue, code=code)
+        self._queues[queue.name] = queue
+        try:
+            return [self._start_slot(queue, n) for n in range(self._pool_size(queue.name))]
+        except WorkflowBuilderError:
+            # All or nothing: a queue half started would look healthy in the list.
+            self._queues.pop(queue.name, None)
+            for slot in list(queue.slots.values()):
+                if slot.hosted is not None:
+                    self._stop_slot(queue, slot)
+            raise
+
+    def _worker_id(self, task_queue: str, index: int) -> str:
+        return f"{self._host_name}-{self._pid}-{task_queue}-{index}"
+
+    def _host_for(self, index: int) -> WorkerHost:
+        while len(self._hosts) <= index:
+            self._hosts.append(self._new_host())
+        return self._hosts[index]
+
+    def _new_host(self) -> WorkerHost:
+        return WorkerHost(self._settings, graceful_shutdown=self._graceful_shutdown)
+
+    def _start_slot(self, queue: _Queue, index: int) -> WorkerRecord:
+        slot = queue.slots.get(index)
+        if slot is None:
+            slot = queue.slots[index] = _Slot(
+                index=index, worker_id=self._worker_id(queue.name, index)
+            )
+        bundles = queue.code.bundles
+        self._register(slot.worker_id, queue.name, bundles)
+        try:
+            slot.hosted = self._host_for(index).add_worker(queue.name, bundles)
+            self._confirm_polling(queue.name, slot)
+        except WorkflowBuilderError as exc:
+            self._discard(index, queue.name)
+            slot.hosted = None
+            self._set_status(slot.worker_id, W.FAILED, error=str(exc))
+            raise WorkerStartError(
+                str(exc), task_queue=queue.name, worker_id=slot.worker_id
+            ) from exc
+        slot.running_since = time.monotonic()
+        slot.restart_at = None
+        return self._set_status(slot.worker_id, W.RUNNING)
+
+    def _replace_slot(self, queue: _Queue, slot: _Slot) -> WorkerRecord:
+        bundles = queue.code.bundles
+        try:
+            slot.hosted = self._host_for(slot.index).replace_worker(queue.name, bundles)
+            self._confirm_polling(queue.name, slot)
+        except WorkflowBuilderError as exc:
+            # replace_worker keeps the old worker when the new one is rejected.
+            raise WorkerStartError(
+                str(exc), task_queue=queue.name, worker_id=slot.worker_id
+            ) from exc
+        self._database.workers.set_capabilities(slot.worker_id, _capabilities(bundles))
+        logger.info("worker %s now runs %s", slot.worker_id, ", ".join(slot.hosted.workflow_types))
+        return self._database.workers.get(slot.worker_id)
+
+    def _stop_slot(self, queue: _Queue, slot: _Slot) -> WorkerRecord:
+        queue.slots.pop(slot.index, None)
+        hosted, slot.hosted = slot.hosted, None
+        if hosted is None:  # crashed and waiting for a restart: its row is already failed
+            return self._database.workers.get(slot.worker_id)
+        self._set_status(slot.worker_id, W.STOPPING)
+        try:
+            self._host_for(slot.index).remove_worker(queue.name)
+        except WorkflowBuilderError as exc:
+            return self._set_status(slot.worker_id, W.FAILED, error=f"did not stop: {exc}")
+        return self._set_status(slot.worker_id, W.STOPPED)
+
+    def _discard(self, index: int, task_queue: str) -> None:
+        # Drop whatever the host still holds for the queue (a crashed or half-started worker).
+        host = self._host_for(index)
+        if any(w.task_queue == task_queue for w in host.workers()):
+            try:
+                host.remove_worker(task_queue)
+            except WorkflowBuilderError:
+                logger.exception("could not remove the worker of %s", task_queue)
+
+    def _confirm_polling(self, task_queue: str, slot: _Slot) -> None:
+        # Temporal keeps one poller entry per identity and queue type; it carries the build id
+        # of the latest poll, so seeing ours on both types means the new code is polling.
+        assert slot.hosted is not None
+        build_id = slot.hosted.build_id
+        host = self._host_for(slot.index)
+        deadline = time.monotonic() + self._poll_confirm_timeout
+        while True:
+            if task_queue in host.failed_workers():
+                raise WorkerStartError(
+                    f"it stopped right away: {host.failed_workers()[task_queue]}",
+                    task_queue=task_queue,
+                    worker_id=slot.worker_id,
+                )
+            pollers = host.call(describe_pollers(host.client, task_queue))
+            kinds = {
+                p.kind for p in pollers if p.identity == self._identity and p.build_id == build_id
+            }
+            if kinds >= {"workflow", "activity"}:
+                return
+            if time.monotonic() > deadline:
+                raise WorkerStartError(
+                    f"Temporal saw no poll with build {build_id} from {self._identity} within "
+                    f"{self._poll_confirm_timeout:g} s",
+                    task_queue=task_queue,
+                    worker_id=slot.worker_id,
+                )
+            time.sleep(0.05)
+
+    # ---- registry -----------------------------------------------------------------------
+
+    def _register(
+        self, worker_id: str, task_queue: str, bundles: Sequence[LoadedBundle]
+    ) -> WorkerRecord:
+        return self._database.workers.register(
+            worker_id=worker_id,
+            task_queue=task_queue,
+            host=self._host_name,
+            pid=self._pid,
+            metadata={
+                "identity": self._identity,
+                "packages": sorted(b.package for b in bundles),
+            },
+            capabilities=_capabilities(bundles),
+        )
+
+    def _set_status(
+        self, worker_id: str, status: WorkerStatus, *, error: str | None = None
+    ) -> WorkerRecord:
+        try:
+            return self._database.workers.set_status(worker_id, status, error=error)
+        except InvalidTransitionError:
+            # Another process marked it lost while this one was busy (a long pause).
+            return self._revive(worker_id, status)
+
+    def _revive(self, worker_id: str, status: WorkerStatus) -> WorkerRecord:
+        # Walk a failed row through the life cycle to what is true now, so it reads correctly.
+        logger.warning(
+            "worker %s was marked failed meanwhile; recording it as %s", worker_id, status
+        )
+        path = _LIFE_CYCLE[: _LIFE_CYCLE.index(status) + 1]
+        record = self._database.workers.get(worker_id)
+        for step in path:
+            record = self._database.workers.set_status(worker_id, step)
+        return record
+
+    # ---- background threads -------------------------------------------------------------
+
+    def _heartbeat_loop(self) -> None:
+        while not self._closed.wait(self.heartbeat_interval):
+            live = [
+                slot.worker_id
+                for queue in list(self._queues.values())
+                for slot in list(queue.slots.values())
+                if slot.hosted is not None
+            ]
+            for worker_id in live:
+                try:
+                    self._database.workers.heartbeat(worker_id)
+                except WorkerNotLiveError:
+                    self._revive(worker_id, W.RUNNING)
+                except Exception:  # a database hiccup must not end heartbeats for good
+                    logger.exception("heartbeat of %s failed", worker_id)
+            try:
+                for lost in self._database.workers.mark_lost(older_than=self.lost_after):
+                    logger.warning("worker %s is lost: %s", lost.worker_id, lost.error)
+            except Exception:
+                logger.exception("marking lost workers failed")
+
+    def _supervise_loop(self) -> None:
+        while not self._closed.wait(min(0.5, self.heartbeat_interval)):
+            try:
+                with self._ops:
+                    if not self._closed.is_set():
+                        self._supervise()
+            except Exception:
+                logger.exception("worker supervision failed")
+
+    def _supervise(self) -> None:
+        now = time.monotonic()
+        for queue in list(self._queues.values()):
+            for slot in list(queue.slots.values()):
+                if slot.hosted is not None:
+                    self._check_crash(queue, slot, now)
+                elif slot.restart_at is not None and now >= slot.restart_at:
+                    self._restart(queue, slot)
+
+    def _check_crash(self, queue: _Queue, slot: _Slot, now: float) -> None:
+        host = self._host_for(slot.index)
+        why = host.failed_workers().get(queue.name)
+        if why is None:
+            if slot.running_since and now - slot.running_since > self._policy.healthy_after:
+                slot.crashes = 0
+            return
+        self._discard(slot.index, queue.name)
+        slot.hosted = None
+        slot.crashes += 1
+        if slot.crashes > self._policy.max_restarts:
+            error = f"crashed {slot.crashes} times in a row, giving up: {why}"
+            slot.restart_at = None
+        else:
+            delay = self._policy.delay(slot.crashes)
+            error = f"crashed: {why}; restart {slot.crashes} in {delay:g} s"
+            slot.restart_at = now + delay
+        logger.error("worker %s %s", slot.worker_id, error)
+        self._set_status(slot.worker_id, W.FAILED, error=error)
+
+    def _restart(self, queue: _Queue, slot: _Slot) -> None:
+        slot.restart_at = None
+        try:
+            self._start_slot(queue, slot.index)
+        except WorkflowBuilderError as exc:
+            slot.crashes += 1
+            if slot.crashes <= self._policy.max_restarts:
+                slot.restart_at = time.monotonic() + self._policy.delay(slot.crashes)
+            logger.error("restart of worker %s failed: %s", slot.worker_id, exc)
+        else:
+            logger.info("worker %s restarted", slot.worker_id)
+
+
+def _capabilities(bundles: Sequence[LoadedBundle]) -> list[Capability]:
+    found: list[Capability] = []
+    for bundle in bundles:
+        found.append(Capability(bundle.workflow_type))
+        found.extend(
+            Capability(bundle.workflow_type, activity_name(fn) or "") for fn in bundle.activities
+        )
+    return found

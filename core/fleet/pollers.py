@@ -1,0 +1,81 @@
+"""Temporal's own view of a task queue: who polled it for workflow and activity tasks, and when."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from core.fleet.errors import FleetError
+
+_KINDS = (
+    ("workflow", TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+    ("activity", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+)
+
+
+@dataclass(frozen=True)
+class Poller:
+    """One poller Temporal saw on a task queue.
+
+    Attributes:
+        identity: the worker's identity (``<pid>@<host>`` for this app's workers).
+        kind: ``workflow`` or ``activity`` tasks.
+        last_access_time: when it last polled (server clock, UTC), if reported.
+        build_id: the build id it announced (names the exact code), if any.
+    """
+
+    identity: str
+    kind: str
+    last_access_time: datetime | None
+    build_id: str | None
+
+
+def process_identity(pid: int | None = None, host: str | None = None) -> str:
+    """The identity Temporal clients of a process use by default: ``<pid>@<host>``."""
+    return f"{os.getpid() if pid is None else pid}@{host or socket.gethostname()}"
+
+
+async def describe_pollers(client: Client, task_queue: str) -> list[Poller]:
+    """Ask Temporal who polls ``task_queue``, for workflow then activity tasks.
+
+    Raises:
+        FleetError: Temporal refused the request; the message names the queue.
+    """
+    found: list[Poller] = []
+    for kind, queue_type in _KINDS:
+        request = DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
+            task_queue_type=queue_type,
+        )
+        try:
+            response = await client.workflow_service.describe_task_queue(
+                request, timeout=timedelta(seconds=10)
+            )
+        except RPCError as exc:
+            raise FleetError(
+                f"Temporal cannot describe its {kind} pollers: {exc.message}",
+                task_queue=task_queue,
+            ) from exc
+        for info in response.pollers:
+            found.append(
+                Poller(
+                    identity=info.identity,
+                    kind=kind,
+                    last_access_time=(
+                        info.last_access_time.ToDatetime(tzinfo=UTC)
+                        if info.HasField("last_access_time")
+                        else None
+                    ),
+                    build_id=info.worker_version_capabilities.build_id or None,
+                )
+            )
+    return found

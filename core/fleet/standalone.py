@@ -1,0 +1,138 @@
+"""A standalone worker process: serve one task queue's deployments until SIGTERM or Ctrl-C.
+
+Run it as ``python -m core.fleet.standalone --task-queue Q`` (or through ``python -m core
+worker --task-queue Q``). It uses the same ``DATABASE_URL`` and ``TEMPORAL_ADDRESS`` as the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from datetime import timedelta
+from types import FrameType
+
+from core.config import Settings, load_settings
+from core.db import Database
+from core.errors import WorkflowBuilderError
+from core.fleet.code import served_deployments
+from core.fleet.errors import FleetConfigError
+from core.fleet.manager import WorkerManager
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between looks at the database for changed deployments of the queue.
+RELOAD_SECONDS = 2.0
+
+
+def run_standalone_worker(
+    settings: Settings,
+    *,
+    task_queue: str,
+    stop_event: threading.Event | None = None,
+    reload_seconds: float = RELOAD_SECONDS,
+) -> int:
+    """Serve ``task_queue`` from this process until stopped, following its deployments.
+
+    Registers its worker in the database, loads the queue's pending, active and draining
+    deployments, applies changed deployments without a restart, heartbeats, and on stop
+    drains (running activities finish) and records itself stopped. A queue with nothing to
+    serve yet gets its worker as soon as a deployment appears.
+
+    Args:
+        settings: database and Temporal cluster to join (``TEMPORAL_ADDRESS`` must be set: a
+            worker for more machines joins the app's cluster, never a private dev server).
+        task_queue: the queue to serve.
+        stop_event: set it to stop; when None, SIGTERM and SIGINT set it (main thread only).
+        reload_seconds: seconds between looks for changed deployments.
+
+    Returns:
+        The process exit code: 0 after a clean stop, 1 when it could not run.
+    """
+    stop = stop_event if stop_event is not None else _stop_on_signals()
+    try:
+        if settings.temporal_address is None:
+            raise FleetConfigError(
+                "TEMPORAL_ADDRESS is not set: a standalone worker joins the cluster the app "
+                "uses (the app prints the embedded server's address)"
+            )
+        database = Database.open(settings.database_url)
+    except WorkflowBuilderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        with WorkerManager(settings, database, graceful_shutdown=timedelta(seconds=10)) as manager:
+            return _serve(manager, database, task_queue, stop, reload_seconds)
+    except WorkflowBuilderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.close()
+
+
+def _serve(
+    manager: WorkerManager,
+    database: Database,
+    task_queue: str,
+    stop: threading.Event,
+    reload_seconds: float,
+) -> int:
+    served: frozenset[int] | None = None
+    while True:
+        deployments = served_deployments(database, task_queue)
+        current = frozenset(d.id for d in deployments)
+        if current != served:
+            try:
+                records = manager.apply_queue(task_queue)
+            except WorkflowBuilderError as exc:
+                # A broken deployment must not take the queue down: keep serving what runs,
+                # and try again at the next change.
+                print(f"error: {exc}", file=sys.stderr, flush=True)
+            else:
+                if records:
+                    types = ", ".join(sorted({d.workflow_type for d in deployments}))
+                    ids = ", ".join(r.worker_id for r in records)
+                    print(f"worker {ids} polling {task_queue}: workflows {types}", flush=True)
+                else:
+                    print(f"waiting for deployments on {task_queue}", flush=True)
+            served = current
+        if stop.wait(reload_seconds):
+            break
+    print("draining: waiting for running activities, then stopping", flush=True)
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handle)
+    return stop
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m core.fleet.standalone``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m core.fleet.standalone",
+        description="Serve one task queue's deployments until SIGTERM or Ctrl-C.",
+    )
+    parser.add_argument("--task-queue", required=True, metavar="Q", help="task queue to serve")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings()
+    except WorkflowBuilderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return run_standalone_worker(settings, task_queue=args.task_queue)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

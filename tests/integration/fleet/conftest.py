@@ -1,0 +1,148 @@
+"""Fleet fixtures: a migrated database of each kind, settings for it, and deployments made by hand.
+
+The deploy service is not used here: a deployment is a workflow, a version holding the graph and
+the compiled bundle's digest, and a pending deployment row pointing at the stored bundle.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from core.compiler import COMPILER_VERSION, compile_graph
+from core.config import Settings
+from core.db import (
+    Database,
+    DeploymentRecord,
+    RecordNotFoundError,
+    VersionRecord,
+    create_engine_for,
+    normalize_url,
+)
+from core.graph.document import graph_from_dict
+from core.runtime import BundleStore
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+#: Short, so lost workers show up within a couple of seconds.
+HEARTBEAT_SECONDS = 0.5
+
+
+def hello_graph(name: str = "hello_activity", *, pause: str | None = None) -> dict[str, Any]:
+    """The hello_activity example graph, renamed, optionally with a timer before the greeting."""
+    graph = json.loads((EXAMPLES / "hello_activity.json").read_text())
+    graph["workflow"]["name"] = name
+    if pause is not None:
+        graph["nodes"].append(
+            {
+                "id": "pause",
+                "type": "timer",
+                "label": "Pause",
+                "params": {"duration": pause},
+                "position": {"x": 110, "y": 100},
+            }
+        )
+        graph["edges"] = [
+            {"id": "e0", "source": "start", "target": "pause", "handle": "next"},
+            {"id": "e1", "source": "pause", "target": "greet", "handle": "next"},
+            {"id": "e2", "source": "greet", "target": "end", "handle": "next"},
+        ]
+    return graph
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A deployment made by :func:`deploy`, with its version."""
+
+    deployment: DeploymentRecord
+    version: VersionRecord
+
+    @property
+    def workflow_type(self) -> str:
+        return self.deployment.workflow_type
+
+
+def deploy(
+    database: Database,
+    settings: Settings,
+    *,
+    task_queue: str,
+    graph: dict[str, Any],
+    bundle_dir: str | None = None,
+    bundle_hash: str | None = None,
+) -> Deployed:
+    """Record the next version of ``graph``'s workflow and a pending deployment of it.
+
+    Args:
+        bundle_dir: overrides where the deployment says its bundle is (default: the stored one).
+        bundle_hash: overrides the version's recorded digest (to fake a mismatch).
+    """
+    name = graph["workflow"]["name"]
+    try:
+        workflow = database.workflows.get_by_name(name)
+    except RecordNotFoundError:
+        workflow = database.workflows.create(name=name, graph=graph)
+    latest = database.versions.latest(workflow.id)
+    number = (latest.version if latest else 0) + 1
+    bundle = compile_graph(graph_from_dict(graph), version=number, default_task_queue=task_queue)
+    stored = BundleStore(settings.deploy_dir).write(bundle)
+    version = database.versions.create_next(
+        workflow.id,
+        graph=copy.deepcopy(graph),
+        graph_hash=str(bundle.manifest["graph_hash"]),
+        bundle_hash=bundle_hash or bundle.digest,
+        compiler_version=COMPILER_VERSION,
+    )
+    deployment = database.deployments.create(
+        workflow_id=workflow.id,
+        version_id=version.id,
+        task_queue=task_queue,
+        workflow_type=bundle.workflow_type,
+        bundle_dir=bundle_dir or str(stored.path),
+    )
+    return Deployed(deployment=deployment, version=version)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fleet_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind (SQLite file, uuid-named PostgreSQL database)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fleet.db'}"
+        return
+    admin_url = normalize_url(request.getfixturevalue("postgres_url"))
+    name = f"wb_fleet_{uuid.uuid4().hex}"
+    admin = create_engine_for(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            # FORCE ends sessions that killed worker processes left open.
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite database for tests where the database kind does not matter."""
+    return f"sqlite:///{tmp_path / 'fleet.db'}"
+
+
+@pytest.fixture
+def fleet_settings(temporal_settings: Settings, tmp_path: Path) -> Settings:
+    """Settings on the shared dev server with a short heartbeat and a deploy folder per test."""
+    return dataclasses.replace(
+        temporal_settings,
+        deploy_dir=tmp_path / "deployments",
+        worker_heartbeat_seconds=HEARTBEAT_SECONDS,
+    )
