@@ -1,0 +1,56 @@
+"""The bundle of a stored version: the deployed files when still on disk, else rebuilt."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from core.activities import ActivityRegistry
+from core.compiler import Bundle, compile_graph
+from core.db import Database, VersionRecord
+from core.errors import WorkflowBuilderError
+from core.graph import graph_from_dict
+from core.runtime import read_bundle
+
+logger = logging.getLogger(__name__)
+
+
+def version_bundle(
+    database: Database,
+    version: VersionRecord,
+    *,
+    registry: ActivityRegistry,
+    default_task_queue: str,
+) -> Bundle:
+    """The exact bundle ``version`` was built as, or its graph compiled by today's compiler.
+
+    A deployment's folder holds the bytes that ran; compiling again gives the same bytes only
+    while the compiler version is unchanged.
+
+    Raises:
+        WorkflowBuilderError: the stored graph no longer compiles (and no folder is left).
+    """
+    for deployment in database.deployments.find(workflow_id=version.workflow_id):
+        folder = Path(deployment.bundle_dir)
+        if deployment.version_id == version.id and folder.is_dir():
+            try:
+                bundle = read_bundle(folder)
+            except WorkflowBuilderError:
+                logger.warning("bundle folder %s is unreadable; rebuilding", folder)
+                continue
+            if bundle.digest == version.bundle_hash:
+                return bundle
+    return compile_graph(
+        graph_from_dict(version.graph),
+        registry=registry,
+        version=version.version,
+        default_task_queue=_queue_of(database, version) or default_task_queue,
+    )
+
+
+def _queue_of(database: Database, version: VersionRecord) -> str | None:
+    # The queue a version was deployed to is the default it was compiled with.
+    for deployment in database.deployments.find(workflow_id=version.workflow_id):
+        if deployment.version_id == version.id:
+            return deployment.task_queue
+    return None

@@ -1,0 +1,324 @@
+"""The deploy pipeline: validate, compile, write, import, replay gate, load on workers, ready."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.activities import ActivityRegistry
+from core.compiler import Bundle, compile_graph
+from core.config import Settings
+from core.db import Database, DeploymentRecord, VersionRecord
+from core.deploy.errors import DeployError
+from core.deploy.histories import recent_histories
+from core.deploy.replay import check_replay
+from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
+from core.graph import Graph, graph_from_dict, graph_to_dict
+from core.graph.validation import check
+from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle, read_bundle
+
+logger = logging.getLogger(__name__)
+
+
+class Fleet(Protocol):
+    """What a deploy needs of the worker fleet (``core.fleet.WorkerManager`` provides it)."""
+
+    @property
+    def host(self) -> WorkerHost:
+        """A worker host whose loop and client serve Temporal calls."""
+        ...
+
+    def apply_queue(self, task_queue: str) -> Sequence[Any]:
+        """Load every pending, active and draining deployment of the queue on its workers."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What a deploy did.
+
+    Attributes:
+        version: the version now serving new runs.
+        deployment: its active deployment.
+        new_version: a version was created (False when an existing one was deployed again).
+        unchanged: nothing was done: the graph and its code equal the active version's.
+        previous: the deployment that was active before and is now draining, if any.
+        steps: the final report of each step, in order.
+    """
+
+    version: VersionRecord
+    deployment: DeploymentRecord
+    new_version: bool
+    unchanged: bool
+    previous: DeploymentRecord | None
+    steps: tuple[DeployStep, ...]
+
+    @property
+    def workflow_type(self) -> str:
+        """The Temporal workflow type new runs start."""
+        return self.deployment.workflow_type
+
+
+@dataclass(frozen=True)
+class _Build:
+    number: int
+    graph: dict[str, Any]
+    bundle: Bundle
+    existing: VersionRecord | None  # set when the build is an existing version's own bytes
+
+
+class Deployer:
+    """Turns a graph document into a serving deployment, or leaves everything as it was.
+
+    Deploys of one workflow run one at a time in this process; across processes, the version
+    repository hands out each number once (a clash fails the later deploy, which can retry).
+
+    Args:
+        database: workflows, versions and deployments.
+        fleet: the worker fleet that loads deployments.
+        registry: the activities graphs may call.
+        settings: ``deploy_dir`` and ``default_task_queue``.
+        history_limit: most recent runs the determinism gate replays.
+    """
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        fleet: Fleet,
+        registry: ActivityRegistry,
+        settings: Settings,
+        history_limit: int = 20,
+    ) -> None:
+        self._db = database
+        self._fleet = fleet
+        self._registry = registry
+        self._settings = settings
+        self._store = BundleStore(settings.deploy_dir)
+        self._history_limit = history_limit
+        self._locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def deploy_document(
+        self,
+        workflow_id: int,
+        document: Mapping[str, Any] | None,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> DeployResult:
+        """Deploy ``document`` as the workflow's newest version (see :class:`DeployResult`).
+
+        Raises:
+            RecordNotFoundError: no such workflow.
+            GraphFormatError, GraphInvalidError: the graph cannot be read or has problems.
+            CompileError: code cannot be generated for it.
+            DeployError: the bundle cannot be written or imported, the workers cannot load it
+                (the deployment is then recorded as failed with this error), or another
+                deploy took the version number.
+            DeterminismError: the code of the active version would change and its runs do
+                not replay against the new code.
+        """
+        workflow = self._db.workflows.get(workflow_id)
+        report = StepReporter(progress)
+        with self._lock(workflow_id):
+            with report.step("validate", "checking the graph") as out:
+                graph = graph_from_dict(document)
+                if graph.workflow.name != workflow.name:
+                    raise DeployError(
+                        f"the graph is named {graph.workflow.name!r}; rename it to "
+                        f"{workflow.name!r} (a workflow's runs and types carry its name)",
+                        workflow=workflow.name,
+                        step="validate",
+                    )
+                check(graph, registry=self._registry)
+                out.append(f"{len(graph.nodes)} nodes, {len(graph.edges)} edges")
+            latest = self._db.versions.latest(workflow_id)
+            active = self._db.deployments.active_for_workflow(workflow_id)
+            with report.step("compile", "generating the workflow code") as out:
+                build = self._build(graph, latest)
+                out.append(f"{build.bundle.workflow_type} ({build.bundle.digest[:12]})")
+            if (
+                build.existing is not None
+                and active is not None
+                and active.version_id == build.existing.id
+            ):
+                with report.step("ready") as out:
+                    out.append(f"unchanged: version {build.number} is already serving")
+                return DeployResult(
+                    version=build.existing,
+                    deployment=active,
+                    new_version=False,
+                    unchanged=True,
+                    previous=None,
+                    steps=tuple(report.finished),
+                )
+            with report.step("write", "writing the bundle") as out:
+                stored = self._store.write(build.bundle)
+                out.append(str(stored.path))
+            with report.step("import", "importing the code in a test load") as out:
+                loaded = load_bundle(stored)
+                out.append(f"{loaded.workflow_class.__name__}, {len(loaded.activities)} activities")
+            if build.existing is None and latest is not None and active is not None:
+                self._gate(workflow.name, graph, latest, active, report)
+            return self._roll_out(workflow.name, build, str(stored.path), active, report)
+
+    # ---- planning -----------------------------------------------------------------------
+
+    def _build(self, graph: Graph, latest: VersionRecord | None) -> _Build:
+        document = graph_to_dict(graph)
+        if latest is not None and _behaviour_hash(latest.graph) == _behaviour_hash(document):
+            # Unchanged (node positions aside): the version's own graph, built as before?
+            bundle = self._compile(latest.graph, latest.version, self._queue_of(latest))
+            if bundle.digest == latest.bundle_hash:
+                return _Build(latest.version, latest.graph, bundle, existing=latest)
+        number = (latest.version if latest else 0) + 1
+        return _Build(number, document, self._compile(document, number, None), existing=None)
+
+    def _compile(self, document: Mapping[str, Any], number: int, queue: str | None) -> Bundle:
+        return compile_graph(
+            graph_from_dict(document),
+            registry=self._registry,
+            version=number,
+            default_task_queue=queue or self._settings.default_task_queue,
+        )
+
+    def _queue_of(self, version: VersionRecord) -> str | None:
+        for deployment in self._db.deployments.find(workflow_id=version.workflow_id):
+            if deployment.version_id == version.id:
+                return deployment.task_queue
+        return None
+
+    # ---- determinism gate ---------------------------------------------------------------
+
+    def _gate(
+        self,
+        workflow: str,
+        graph: Graph,
+        latest: VersionRecord,
+        active: DeploymentRecord,
+        report: StepReporter,
+    ) -> None:
+        # Only a version whose own code would change needs the gate: an edited graph gets a
+        # new workflow type, so no old run ever replays against its code.
+        unchanged = _behaviour_hash(latest.graph) == _behaviour_hash(graph_to_dict(graph))
+        if active.version_id != latest.id or not unchanged:
+            return
+        with report.step("replay", f"replaying recent runs of {active.workflow_type}") as out:
+            rebuilt = self._compile(latest.graph, latest.version, active.task_queue)
+            loaded = load_bundle(self._store.write(rebuilt))
+            count = self._replay(workflow, loaded, rebuilt, active)
+            out.append(
+                f"the compiler changed ({latest.compiler_version} -> "
+                f"{rebuilt.manifest['compiler_version']}); {count} run(s) of "
+                f"{active.workflow_type} replay against the new code"
+            )
+
+    def _replay(
+        self, workflow: str, loaded: LoadedBundle, rebuilt: Bundle, active: DeploymentRecord
+    ) -> int:
+        host = self._fleet.host
+        histories = host.call(
+            recent_histories(host.client, active.workflow_type, limit=self._history_limit)
+        )
+        folder = Path(active.bundle_dir)
+        previous = read_bundle(folder).files["workflow.py"] if folder.is_dir() else None
+        return host.call(
+            check_replay(
+                loaded,
+                histories,
+                workflow=workflow,
+                source=rebuilt.files["workflow.py"],
+                previous_source=previous,
+            )
+        )
+
+    # ---- rolling out --------------------------------------------------------------------
+
+    def _roll_out(
+        self,
+        workflow: str,
+        build: _Build,
+        bundle_dir: str,
+        active: DeploymentRecord | None,
+        report: StepReporter,
+    ) -> DeployResult:
+        bundle = build.bundle
+        with report.step("load", f"loading {bundle.workflow_type} on {bundle.task_queue}") as out:
+            version = build.existing or self._create_version(workflow, build)
+            deployment = self._db.deployments.create(
+                workflow_id=version.workflow_id,
+                version_id=version.id,
+                task_queue=bundle.task_queue,
+                workflow_type=bundle.workflow_type,
+                bundle_dir=bundle_dir,
+            )
+            try:
+                self._fleet.apply_queue(bundle.task_queue)
+            except Exception as exc:  # any failure must leave the previous set serving
+                self._restore(deployment, exc)
+                still = f"{active.workflow_type} keeps serving" if active else "nothing serves"
+                raise DeployError(
+                    f"the workers could not load version {version.version}: {exc}; {still}",
+                    workflow=workflow,
+                    step="load",
+                ) from exc
+            out.append(f"deployment {deployment.id} is polling")
+        with report.step("ready") as out:
+            deployment = self._db.deployments.activate(deployment.id)
+            previous = None
+            if active is not None and active.id != deployment.id:
+                previous = self._db.deployments.drain(active.id)
+                out.append(f"{active.workflow_type} drains its open runs;")
+            out.append(f"new runs start {deployment.workflow_type}")
+        logger.info("deployed %s as deployment %s", deployment.workflow_type, deployment.id)
+        return DeployResult(
+            version=version,
+            deployment=deployment,
+            new_version=build.existing is None,
+            unchanged=False,
+            previous=previous,
+            steps=tuple(report.finished),
+        )
+
+    def _create_version(self, workflow: str, build: _Build) -> VersionRecord:
+        version = self._db.versions.create_next(
+            self._db.workflows.get_by_name(workflow).id,
+            graph=build.graph,
+            graph_hash=str(build.bundle.manifest["graph_hash"]),
+            bundle_hash=build.bundle.digest,
+            compiler_version=str(build.bundle.manifest["compiler_version"]),
+        )
+        if version.version != build.number:
+            raise DeployError(
+                f"another deploy created version {build.number} meanwhile (this one got "
+                f"number {version.version}, which its code does not carry); deploy again",
+                workflow=workflow,
+                step="load",
+            )
+        return version
+
+    def _restore(self, deployment: DeploymentRecord, cause: Exception) -> None:
+        self._db.deployments.fail(deployment.id, error=str(cause))
+        try:
+            self._fleet.apply_queue(deployment.task_queue)
+        except Exception:
+            logger.exception("restoring the workers of %s failed", deployment.task_queue)
+
+    def _lock(self, workflow_id: int) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(workflow_id, threading.Lock())
+
+
+def _behaviour_hash(document: Mapping[str, Any]) -> str:
+    """Hash of a graph without node positions: moving boxes around changes no behaviour."""
+    stripped = {
+        **document,
+        "nodes": [{k: v for k, v in node.items() if k != "position"} for node in document["nodes"]],
+    }
+    return hashlib.sha256(json.dumps(stripped, sort_keys=True).encode()).hexdigest()
