@@ -7,6 +7,10 @@ st.set_page_config(
 )
 
 navigation = st.navigation(
-    [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]
+    [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/workflows.py", title="Workflows", icon=":material/list:"),
+        st.Page("pages/builder.py", title="Builder", icon=":material/account_tree:"),
+    ]
 )
 navigation.run()

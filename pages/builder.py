@@ -1,0 +1,164 @@
+"""Builder: draw a workflow on the canvas, edit its nodes, see its problems and its code."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.editing import add_node, sync_from_canvas
+from core.errors import WorkflowBuilderError
+from core.layout import auto_layout
+from pages.common import get_services
+from pages.widgets.canvas import flow_state, move_in_place, show_canvas
+from pages.widgets.code import code_view
+from pages.widgets.inspector import inspect
+from pages.widgets.palette import palette
+from pages.widgets.problems import problems_list
+from pages.widgets.session import (
+    WORKFLOW_KEY,
+    Editor,
+    commit,
+    load_editor,
+    select,
+    step_history,
+)
+from pages.widgets.settings import workflow_settings
+
+services = get_services()
+
+if "workflow" in st.query_params and WORKFLOW_KEY not in st.session_state:
+    try:
+        st.session_state[WORKFLOW_KEY] = int(st.query_params["workflow"])
+    except ValueError:
+        st.error(f"?workflow={st.query_params['workflow']!r} is not a workflow id.")
+workflow_id = st.session_state.get(WORKFLOW_KEY)
+if workflow_id is None:
+    st.title("Builder")
+    summaries = services.workflows.list()
+    if not summaries:
+        st.info("There is no workflow yet: create one on the Workflows page.")
+        st.page_link("pages/workflows.py", label="Workflows", icon=":material/list:")
+        st.stop()
+    by_id = {item.id: item.name for item in summaries}
+    chosen = st.selectbox("Open a workflow", list(by_id), format_func=by_id.get, index=None)
+    if chosen is None:
+        st.stop()
+    st.session_state[WORKFLOW_KEY] = workflow_id = chosen
+
+try:
+    editor: Editor = load_editor(services, workflow_id)
+except WorkflowBuilderError as error:
+    st.error(f"Cannot open workflow {workflow_id}: {error}")
+    st.session_state.pop(WORKFLOW_KEY, None)
+    st.stop()
+st.query_params["workflow"] = str(workflow_id)
+
+
+def _add(kind: str) -> None:
+    document, node_id = add_node(editor.document, kind=kind, near=editor.selected)
+    commit(services, editor, document)
+    select(editor, node_id)
+
+
+def _select_problem(item_id: str) -> None:
+    select(editor, item_id)
+    editor.flow = None  # redraw with the node selected, so it can be found on the canvas
+
+
+def _layout() -> None:
+    commit(services, editor, auto_layout(editor.document))
+
+
+def _step(back: bool) -> None:
+    step_history(services, editor, back=back)
+
+
+title_col, state_col, *tool_cols = st.columns([3, 2.2, 1, 1, 1.4, 1.6], vertical_alignment="center")
+title_col.markdown(f"## {editor.name}")
+check = editor.check
+if editor.save_error:
+    state_col.error(editor.save_error)
+else:
+    saved = editor.saved_at.strftime("%H:%M:%S") if editor.saved_at else "not changed yet"
+    validity = "valid" if check.valid else f"{len(check.problems) or 'unreadable'} problem(s)"
+    state_col.markdown(
+        f"Saved at {saved}  \n{validity}" if editor.saved_at else f"Draft {saved}  \n{validity}"
+    )
+tool_cols[0].button(
+    "Undo",
+    icon=":material/undo:",
+    disabled=not editor.history.can_undo,
+    on_click=_step,
+    args=(True,),
+)
+tool_cols[1].button(
+    "Redo",
+    icon=":material/redo:",
+    disabled=not editor.history.can_redo,
+    on_click=_step,
+    args=(False,),
+)
+tool_cols[2].button("Auto layout", icon=":material/auto_awesome_mosaic:", on_click=_layout)
+view = tool_cols[3].segmented_control(
+    "View", ["Canvas", "Code"], default="Canvas", key="builder_view", label_visibility="collapsed"
+)
+
+if view == "Code":
+    code_view(editor, registry=services.registry)
+    st.stop()
+
+palette_col, canvas_col, side_col = st.columns([1, 4.6, 2.4])
+with palette_col:
+    palette(_add)
+
+invalid = {problem.subject for problem in check.problems if problem.scope in ("node", "edge")}
+if editor.flow is None:
+    editor.flow = flow_state(
+        editor.document,
+        invalid=invalid,
+        selected=editor.selected,
+        timestamp=editor.next_timestamp(),
+    )
+with canvas_col:
+    report = show_canvas(editor.flow, after=editor.last_event)
+    st.caption(
+        "Drag from a node's right handle to another node to connect. Right-click a node or edge "
+        "to delete it (Backspace deletes on the canvas, but is saved only at your next click)."
+    )
+if report is not None:
+    editor.last_event = report.timestamp
+    if report.selected_id is not None:
+        select(editor, report.selected_id)
+    sync = sync_from_canvas(editor.document, positions=report.positions, edges=report.edges)
+    if sync.changed:
+        before = editor.document
+        same_items = set(report.positions) == {n["id"] for n in before["nodes"]} and set(
+            report.edges
+        ) == {e["id"] for e in before["edges"]}
+        if same_items:
+            # Only positions moved: the canvas shows them already, so it is not redrawn.
+            move_in_place(editor.flow, report.positions)
+        commit(services, editor, sync.document, redraw=not same_items)
+        if not same_items:
+            st.rerun()
+
+with side_col:
+    node_tab, settings_tab = st.tabs(["Inspector", "Workflow settings"])
+    key = f"inspector_{editor.generation}"
+    with node_tab:
+        edited = inspect(
+            editor.document,
+            editor.selected,
+            problems=check.problems,
+            registry=services.registry,
+            key=key,
+        )
+    with settings_tab:
+        edited_settings = workflow_settings(
+            editor.document, problems=check.problems, key=f"{key}_settings"
+        )
+if edited is not None or edited_settings is not None:
+    commit(services, editor, edited if edited is not None else edited_settings)
+    st.rerun()
+
+with canvas_col:
+    problems_list(check, on_select=_select_problem)

@@ -1,0 +1,1 @@
+"""The builder page's parts: canvas, palette, inspector, settings, problems, code, toolbar."""

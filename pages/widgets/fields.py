@@ -1,0 +1,291 @@
+"""Form widgets generated from a params model's JSON Schema (one widget per field)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import ExpressionError
+from core.expressions import parse_expression
+from core.nodes import is_expression_value, parse_duration
+
+FIELD_TYPES = ["string", "number", "integer", "boolean", "object", "array"]
+
+
+def object_form(
+    values: dict[str, Any], schema: dict[str, Any], *, defs: dict[str, Any], key: str
+) -> dict[str, Any]:
+    """Widgets for every property of an object schema; returns the edited values.
+
+    Only fields the user changed are written, so params left at their defaults stay absent.
+    """
+    result = dict(values)
+    for name, prop in schema.get("properties", {}).items():
+        present = name in values
+        current = values[name] if present else _default(prop, defs)
+        new = field_widget(name, prop, current, defs=defs, key=f"{key}.{name}")
+        if new != current:
+            result[name] = new
+    return result
+
+
+def field_widget(
+    name: str, prop: dict[str, Any], current: Any, *, defs: dict[str, Any], key: str
+) -> Any:
+    """One field's widget, chosen from its schema; returns the value it shows."""
+    label = prop.get("title") or name.replace("_", " ").capitalize()
+    help_text = prop.get("description")
+    prop = _resolve(prop, defs)
+    nullable = False
+    if "anyOf" in prop:
+        options = [_resolve(item, defs) for item in prop["anyOf"]]
+        non_null = [item for item in options if item.get("type") != "null"]
+        nullable = len(non_null) < len(options)
+        if len(non_null) == 1:
+            prop = {**prop, **non_null[0]}
+    kind = prop.get("format")
+    if kind in ("value", "duration-value"):
+        literal = "duration" if kind == "duration-value" else "json"
+        return value_widget(label, current, literal=literal, key=key, help_text=help_text)
+    if prop.get("type") == "object" and "properties" in prop:
+        # A bordered box, not an expander: expanders may not nest and callers use them.
+        with st.container(border=True):
+            st.markdown(f"**{label}**")
+            return object_form(current or {}, prop, defs=defs, key=key)
+    if "enum" in prop:
+        options = list(prop["enum"])
+        index = options.index(current) if current in options else 0
+        return st.selectbox(label, options, index=index, key=key, help=help_text)
+    if prop.get("type") == "boolean":
+        return st.checkbox(label, value=bool(current), key=key, help=help_text)
+    if prop.get("type") in ("integer", "number") and not nullable:
+        number = int if prop["type"] == "integer" else float
+        bounds = {
+            name: number(prop[bound])
+            for name, bound in (("min_value", "minimum"), ("max_value", "maximum"))
+            if bound in prop
+        }
+        return st.number_input(
+            label,
+            value=number(current),
+            **bounds,
+            step=number(1) if number is int else 0.5,
+            key=key,
+            help=help_text,
+        )
+    if prop.get("type") == "array":
+        items = _resolve(prop.get("items", {}), defs)
+        if items.get("type") == "object":
+            return fields_editor(label, current or [], key=key)
+        return lines_widget(label, current or [], key=key, help_text=help_text)
+    if prop.get("type") == "string" or nullable:
+        text = st.text_input(
+            label, value="" if current is None else str(current), key=key, help=help_text
+        )
+        if kind == "expression" and text:
+            show_expression_problem(text)
+        if kind == "duration" and text:
+            show_duration_problem(text)
+        if nullable and not text:
+            return None
+        return text
+    return json_widget(label, current, key=key, help_text=help_text)
+
+
+def value_widget(
+    label: str, current: Any, *, literal: str, key: str, help_text: str | None = None
+) -> Any:
+    """A literal-or-expression value: a text box and an "expression" toggle.
+
+    Args:
+        label: the field's label.
+        current: a literal, ``{"expr": "..."}`` or None.
+        literal: how literals are typed: ``string`` (as is), ``duration`` (``30s``), ``number``,
+            ``integer``, ``boolean`` or ``json`` (any JSON text).
+        key: the widget key prefix.
+        help_text: the field's description.
+    """
+    is_expr = is_expression_value(current)
+    text_col, toggle_col = st.columns([4, 1], vertical_alignment="bottom")
+    as_expr = toggle_col.toggle("expr", value=is_expr, key=f"{key}.is_expr", help="expression")
+    shown = current["expr"] if is_expr else _literal_text(current, literal)
+    text = text_col.text_input(label, value=shown, key=f"{key}.text", help=help_text)
+    if as_expr:
+        if not text:
+            return current if is_expr else None
+        show_expression_problem(text)
+        return {"expr": text}
+    if text == "" and current is None:
+        return None
+    try:
+        value = _parse_literal(text, literal)
+    except ValueError as error:
+        st.error(f"{label}: {error}")
+        return current
+    if literal == "duration" and isinstance(value, str):
+        show_duration_problem(value)
+    return value
+
+
+def show_expression_problem(text: str) -> None:
+    """Say at once why an expression is not allowed (checked as it is typed)."""
+    try:
+        parse_expression(text)
+    except ExpressionError as error:
+        st.error(f"Expression: {error.construct}: {error.reason}", icon=":material/error:")
+
+
+def show_duration_problem(text: str) -> None:
+    """Say at once why a duration text is not valid."""
+    try:
+        parse_duration(text)
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+
+
+def lines_widget(label: str, current: list[Any], *, key: str, help_text: str | None) -> list[Any]:
+    """A list of scalars, one per line; numbers and true/false are read as JSON."""
+    text = st.text_area(
+        label,
+        value="\n".join(item if isinstance(item, str) else json.dumps(item) for item in current),
+        key=key,
+        help=(help_text or "") + " (one per line)",
+        height=90,
+    )
+    values = []
+    for line in (line.strip() for line in text.splitlines()):
+        if line:
+            try:
+                parsed = json.loads(line)
+            except ValueError:
+                parsed = line
+            values.append(parsed if isinstance(parsed, (int, float, bool, str)) else line)
+    return values
+
+
+def json_widget(label: str, current: Any, *, key: str, help_text: str | None) -> Any:
+    """Any JSON value as text."""
+    text = st.text_area(label, value=json.dumps(current, indent=1), key=key, help=help_text)
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        st.error(f"{label}: not valid JSON ({error})")
+        return current
+
+
+def fields_editor(label: str, current: list[dict[str, Any]], *, key: str) -> list[dict[str, Any]]:
+    """Input or payload fields (name, type, required, default, description) as an editable table."""
+    frame = pd.DataFrame(
+        [
+            {
+                "name": item.get("name", ""),
+                "type": item.get("type", "string"),
+                "required": bool(item.get("required", False)),
+                "default": "" if item.get("default") is None else json.dumps(item["default"]),
+                "description": item.get("description", ""),
+            }
+            for item in current
+        ],
+        columns=["name", "type", "required", "default", "description"],
+    )
+    st.caption(label)
+    edited = st.data_editor(
+        frame,
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "type": st.column_config.SelectboxColumn(options=FIELD_TYPES, default="string"),
+            "required": st.column_config.CheckboxColumn(default=False),
+            "default": st.column_config.TextColumn(help='JSON value, e.g. 3, "text", true'),
+        },
+    )
+    fields = []
+    for row in edited.to_dict("records"):
+        name = cell_text(row.get("name"))
+        if not name:
+            continue
+        default_text = cell_text(row.get("default"))
+        try:
+            default = json.loads(default_text) if default_text else None
+        except ValueError:
+            default = default_text  # a bare word is meant as text
+        fields.append(
+            {
+                "name": name,
+                "type": cell_text(row.get("type")) or "string",
+                "required": bool(row.get("required") is True),
+                "default": default,
+                "description": cell_text(row.get("description")),
+            }
+        )
+    return fields if _normalised(fields) != _normalised(current) else current
+
+
+def _normalised(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = {"name": "", "type": "string", "required": False, "default": None, "description": ""}
+    return [{name: item.get(name, default) for name, default in keys.items()} for item in fields]
+
+
+def cell_text(value: Any) -> str:
+    """A data_editor cell as stripped text (empty cells of new rows are None or NaN)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    ref = prop.get("$ref")
+    if ref:
+        return {**defs[ref.rsplit("/", 1)[-1]], **{k: v for k, v in prop.items() if k != "$ref"}}
+    return prop
+
+
+def _default(prop: dict[str, Any], defs: dict[str, Any]) -> Any:
+    if "default" in prop:
+        return prop["default"]
+    resolved = _resolve(prop, defs)
+    kind = resolved.get("type")
+    if kind == "object":
+        return {}
+    if kind == "array":
+        return []
+    if kind in ("integer", "number"):
+        return resolved.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        return ""
+    return None
+
+
+def _literal_text(value: Any, literal: str) -> str:
+    if value is None:
+        return ""
+    if literal in ("string", "duration") and isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _parse_literal(text: str, literal: str) -> Any:
+    if literal in ("string", "duration"):
+        if literal == "duration" and text.strip().replace(".", "", 1).isdigit():
+            return json.loads(text)  # seconds as a number
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        if literal == "json":
+            return text  # a bare word is meant as text
+        raise ValueError(f"{text!r} is not a {literal}") from None
+    if literal in ("number", "integer") and (
+        isinstance(value, bool) or not isinstance(value, (int, float))
+    ):
+        raise ValueError(f"{text!r} is not a {literal}")
+    if literal == "boolean" and not isinstance(value, bool):
+        raise ValueError(f"{text!r} is not true or false")
+    return value
