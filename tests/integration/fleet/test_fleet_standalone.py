@@ -1,0 +1,216 @@
+"""Standalone worker processes: two share a queue's runs, and one SIGKILLed shows as lost."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from temporalio.client import Client, WorkflowHandle
+
+from core.config import Settings
+from core.db import Database, WorkerRecord, WorkerStatus
+from core.fleet import run_standalone_worker
+
+from .conftest import HEARTBEAT_SECONDS, deploy, hello_graph
+
+T = TypeVar("T")
+W = WorkerStatus
+ROOT = Path(__file__).resolve().parents[3]
+RUNS = 50
+
+
+async def eventually(what: str, probe: Callable[[], T | None], timeout: float = 30.0) -> T:
+    """Poll ``probe`` until it returns something truthy, or fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+class WorkerProcess:
+    """``python -m core.fleet.standalone`` with its output in a file (a full pipe blocks it)."""
+
+    def __init__(self, settings: Settings, database_url: str, task_queue: str, log: Path) -> None:
+        self.log = log
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": database_url,
+            "TEMPORAL_ADDRESS": str(settings.temporal_address),
+            "TEMPORAL_NAMESPACE": settings.temporal_namespace,
+            "WB_DATA_DIR": str(settings.data_dir),
+            "DEPLOY_DIR": str(log.parent / f"{log.stem}-deployments"),
+            "WB_WORKER_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
+        }
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "core.fleet.standalone", "--task-queue", task_queue],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(30)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def running_workers(database: Database, task_queue: str) -> list[WorkerRecord]:
+    return database.workers.find(task_queue=task_queue, statuses=[W.RUNNING])
+
+
+async def identities_in(handles: list[WorkflowHandle]) -> set[str]:
+    """Identities that completed workflow tasks or started activities in these runs."""
+    found: set[str] = set()
+    for handle in handles:
+        async for event in handle.fetch_history_events():
+            if event.HasField("workflow_task_completed_event_attributes"):
+                found.add(event.workflow_task_completed_event_attributes.identity)
+            elif event.HasField("activity_task_started_event_attributes"):
+                found.add(event.activity_task_started_event_attributes.identity)
+    return found
+
+
+@pytest.fixture
+def processes() -> Iterator[list[WorkerProcess]]:
+    started: list[WorkerProcess] = []
+    yield started
+    for worker in started:
+        worker.kill()
+
+
+@pytest.mark.asyncio
+async def test_two_processes_share_runs_and_a_killed_one_is_lost(
+    fleet_settings: Settings,
+    fleet_database_url: str,
+    temporal_client: Client,
+    task_queue: str,
+    tmp_path: Path,
+    processes: list[WorkerProcess],
+):
+    with Database.open(fleet_database_url) as database:
+        slow = deploy(
+            database, fleet_settings, task_queue=task_queue, graph=hello_graph(pause="2s")
+        )
+        database.deployments.activate(slow.deployment.id)
+        for name in ("a", "b"):
+            processes.append(
+                WorkerProcess(
+                    fleet_settings, fleet_database_url, task_queue, tmp_path / f"{name}.log"
+                )
+            )
+        doomed, survivor = processes
+        await eventually(
+            "both processes to run a worker",
+            lambda: len(running_workers(database, task_queue)) == 2,
+        )
+        by_pid = {w.pid: w for w in running_workers(database, task_queue)}
+        assert set(by_pid) == {doomed.pid, survivor.pid}
+        doomed_identity = f"{doomed.pid}@{by_pid[doomed.pid].host}"
+        survivor_identity = f"{survivor.pid}@{by_pid[survivor.pid].host}"
+
+        handles = [
+            await temporal_client.start_workflow(
+                slow.workflow_type,
+                {"name": f"n{i}"},
+                id=f"fleet-{uuid.uuid4()}",
+                task_queue=task_queue,
+                execution_timeout=timedelta(seconds=60),
+            )
+            for i in range(RUNS)
+        ]
+        # Both processes took first workflow tasks; the 2 s timers are still pending.
+        seen: set[str] = set()
+        deadline = time.monotonic() + 10
+        while not {doomed_identity, survivor_identity} <= seen:
+            assert time.monotonic() < deadline, f"only {seen} took tasks"
+            seen = await identities_in(handles[:10])
+        doomed.process.send_signal(signal.SIGKILL)
+        doomed.process.wait(10)
+
+        results = await asyncio.wait_for(
+            asyncio.gather(*(handle.result() for handle in handles)), timeout=45
+        )
+        assert results == [f"Hello, n{i}!" for i in range(RUNS)]
+        everyone = await identities_in(handles)
+        assert {doomed_identity, survivor_identity} <= everyone
+
+        lost = await eventually(
+            "the killed worker to be marked lost",
+            lambda: (
+                (r := database.workers.get(by_pid[doomed.pid].worker_id)).status is W.FAILED and r
+            ),
+        )
+        assert lost.error.startswith("lost: no heartbeat since")
+        assert database.workers.get(by_pid[survivor.pid].worker_id).status is W.RUNNING
+
+        assert survivor.stop() == 0, survivor.output()
+        assert "draining" in survivor.output()
+        assert database.workers.get(by_pid[survivor.pid].worker_id).status is W.STOPPED
+
+
+def test_in_process_standalone_worker_follows_deployments_and_stops_cleanly(
+    fleet_settings: Settings, sqlite_url: str, task_queue: str
+):
+    settings = dataclasses.replace(fleet_settings, database_url=sqlite_url)
+    stop = threading.Event()
+    codes: list[int] = []
+    with Database.open(sqlite_url) as database:
+        thread = threading.Thread(
+            target=lambda: codes.append(
+                run_standalone_worker(
+                    settings, task_queue=task_queue, stop_event=stop, reload_seconds=0.2
+                )
+            )
+        )
+        thread.start()
+        try:
+            # Nothing to serve yet: no worker. A deployment appears: it gets one, no restart.
+            deploy(database, settings, task_queue=task_queue, graph=hello_graph())
+            deadline = time.monotonic() + 15
+            while not running_workers(database, task_queue):
+                assert time.monotonic() < deadline, "no worker started for the deployment"
+                time.sleep(0.1)
+            [worker] = running_workers(database, task_queue)
+            deploy(database, settings, task_queue=task_queue, graph=hello_graph())
+            while {c.workflow_type for c in database.workers.capabilities(worker.worker_id)} != {
+                "hello_activity_v1",
+                "hello_activity_v2",
+            }:
+                assert time.monotonic() < deadline, "the second deployment was not applied"
+                time.sleep(0.1)
+            assert database.workers.get(worker.worker_id).status is W.RUNNING
+        finally:
+            stop.set()
+            thread.join(30)
+        assert codes == [0]
+        assert database.workers.get(worker.worker_id).status is W.STOPPED
