@@ -1,0 +1,224 @@
+"""The builder page: canvas events, palette, inspector, validation, undo/redo, code view."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+CANVAS = "builder_canvas"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    workflow = _services().workflows.create_from_example("http_fetch_condition", name="fetcher")
+    at.session_state["builder_workflow_id"] = workflow.id
+    at.switch_page("pages/builder.py").run()
+    assert not at.exception
+    yield at
+    # The services object is cached per process; the next test brings its own data folder.
+    from pages.common import get_services
+
+    get_services.clear()
+
+
+def _services():
+    from pages.common import get_services
+
+    return get_services()
+
+
+def _canvas(at: AppTest) -> dict[str, Any]:
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
+
+
+def _draft(at: AppTest) -> dict[str, Any]:
+    return _services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph
+
+
+def _canvas_event(at: AppTest, *, selected: str | None = None, **changes: Any) -> AppTest:
+    """Send what the frontend would: the whole node and edge lists, a selection, a timestamp."""
+    shown = _canvas(at)
+    event = {
+        "nodes": changes.get("nodes", shown["nodes"]),
+        "edges": changes.get("edges", shown["edges"]),
+        "selectedId": selected,
+        "timestamp": int(time.time() * 1000) + 60_000,
+    }
+    at.session_state[CANVAS] = event
+    return at.run()
+
+
+def _button(at: AppTest, label: str):
+    return next(button for button in at.button if button.label == label)
+
+
+def _node(document: dict[str, Any], node_id: str) -> dict[str, Any]:
+    return next(node for node in document["nodes"] if node["id"] == node_id)
+
+
+def test_canvas_draws_the_draft(app: AppTest):
+    canvas = _canvas(app)
+    nodes = {node["id"]: node for node in canvas["nodes"]}
+    assert set(nodes) == {node["id"] for node in _draft(app)["nodes"]}
+    assert nodes["start"]["type"] == "input" and nodes["end"]["type"] == "output"
+    assert nodes["fetch"]["type"] == "default"
+    assert "Activity" in nodes["fetch"]["data"]["content"]
+    labels = {edge["label"] for edge in canvas["edges"]}
+    assert {"true", "false"} <= labels and "next" not in labels
+    assert any("No problems" in item.value for item in app.success)
+
+
+def test_clicking_a_node_opens_its_inspector(app: AppTest):
+    _canvas_event(app, selected="ok")
+    assert not app.exception
+    assert any(md.value == "### Condition" for md in app.markdown)
+    assert app.text_input(key="inspector_1.label").value == _node(_draft(app), "ok")["label"]
+
+
+def test_palette_adds_a_node_beside_the_selected_one_and_saves(app: AppTest):
+    _canvas_event(app, selected="end")
+    _button(app, "Timer").click().run()
+    assert not app.exception
+    draft = _draft(app)
+    timer = _node(draft, "timer_1")
+    end = _node(draft, "end")
+    assert timer["position"]["x"] == end["position"]["x"] + 260
+    assert "timer_1" in {node["id"] for node in _canvas(app)["nodes"]}
+    assert any(md.value == "### Timer" for md in app.markdown)  # the new node is selected
+    assert any(md.value.startswith("Saved at ") for md in app.markdown)
+    # Not connected yet: validation says so, and the node is outlined in red on the canvas.
+    assert any("timer_1" in button.label for button in app.button if button.key)
+    shown = next(node for node in _canvas(app)["nodes"] if node["id"] == "timer_1")
+    assert "#DC2626" in shown["style"]["border"]
+
+
+def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest):
+    _canvas_event(app, selected="ok")
+    expression = app.text_input(key="inspector_1.expression")
+    expression.input("__import__('os')").run()
+    assert not app.exception
+    assert _node(_draft(app), "ok")["params"]["expression"] == "__import__('os')"
+    errors = " ".join(error.value for error in app.error)
+    assert "Expression:" in errors  # checked as typed, before the whole graph is validated
+    node_problem = [b for b in app.button if b.key and b.key.startswith("problem_")]
+    assert node_problem and "node ok" in node_problem[0].label
+    ok = next(node for node in _canvas(app)["nodes"] if node["id"] == "ok")
+    assert "#DC2626" in ok["style"]["border"]
+
+    app.text_input(key="inspector_1.expression").input("response.status == 200").run()
+    assert any("No problems" in item.value for item in app.success)
+    ok = next(node for node in _canvas(app)["nodes"] if node["id"] == "ok")
+    assert "border" not in ok["style"]
+
+
+def test_problem_list_selects_the_node(app: AppTest):
+    _canvas_event(app, selected="ok")
+    app.text_input(key="inspector_1.expression").input("1 +").run()
+    (problem,) = [b for b in app.button if b.key and b.key.startswith("problem_")]
+    _canvas_event(app, selected="start")
+    assert any(md.value == "### Start" for md in app.markdown)
+    problem = next(b for b in app.button if b.key == problem.key)
+    problem.click().run()
+    assert any(md.value == "### Condition" for md in app.markdown)
+    ok = next(node for node in _canvas(app)["nodes"] if node["id"] == "ok")
+    assert ok["selected"] is True
+
+
+def test_undo_and_redo(app: AppTest):
+    assert _button(app, "Undo").disabled
+    _button(app, "Join").click().run()
+    assert "join_1" in {node["id"] for node in _draft(app)["nodes"]}
+    _button(app, "Undo").click().run()
+    assert "join_1" not in {node["id"] for node in _draft(app)["nodes"]}
+    assert "join_1" not in {node["id"] for node in _canvas(app)["nodes"]}
+    _button(app, "Redo").click().run()
+    assert "join_1" in {node["id"] for node in _draft(app)["nodes"]}
+    assert _button(app, "Redo").disabled
+
+
+def test_connecting_on_the_canvas_asks_for_the_handle(app: AppTest):
+    _button(app, "Condition").click().run()
+    shown = _canvas(app)
+    new_edge = {"id": "st-flow-edge_condition_1-end", "source": "condition_1", "target": "end"}
+    _canvas_event(app, edges=[*shown["edges"], new_edge], selected=new_edge["id"])
+    assert not app.exception
+    edge = next(e for e in _draft(app)["edges"] if e["id"] == new_edge["id"])
+    assert edge["handle"] == "true"  # the first free required handle of a condition
+    handle = app.selectbox(key=f"inspector_{_generation(app)}.handle")
+    assert handle.options == ["true", "false"] and handle.value == "true"
+    handle.select("false").run()
+    edge = next(e for e in _draft(app)["edges"] if e["id"] == new_edge["id"])
+    assert edge["handle"] == "false"
+    drawn = next(e for e in _canvas(app)["edges"] if e["id"] == new_edge["id"])
+    assert drawn["label"] == "false"
+
+
+def _generation(app: AppTest) -> int:
+    return app.session_state["builder_editor"].generation
+
+
+def test_deleting_on_the_canvas_removes_the_node_and_its_edges(app: AppTest):
+    shown = _canvas(app)
+    nodes = [node for node in shown["nodes"] if node["id"] != "missing"]
+    edges = [e for e in shown["edges"] if "missing" not in (e["source"], e["target"])]
+    _canvas_event(app, nodes=nodes, edges=edges)
+    draft = _draft(app)
+    assert "missing" not in {node["id"] for node in draft["nodes"]}
+    assert all("missing" not in (e["source"], e["target"]) for e in draft["edges"])
+
+
+def test_dragging_saves_positions_without_redrawing(app: AppTest):
+    shown = _canvas(app)
+    nodes = [
+        {**node, "position": {"x": 999, "y": 555}} if node["id"] == "end" else node
+        for node in shown["nodes"]
+    ]
+    sent = app.session_state["builder_editor"].flow.timestamp
+    _canvas_event(app, nodes=nodes)
+    assert _node(_draft(app), "end")["position"] == {"x": 999, "y": 555}
+    assert app.session_state["builder_editor"].flow.timestamp == sent
+
+
+def test_auto_layout_moves_nodes_into_layers(app: AppTest):
+    _button(app, "Auto layout").click().run()
+    draft = _draft(app)
+    assert _node(draft, "start")["position"] == {"x": 0, "y": 0}
+    assert _node(draft, "fetch")["position"]["x"] == 260
+
+
+def test_code_view_shows_the_generated_workflow_and_manifest(app: AppTest):
+    app.segmented_control(key="builder_view").set_value("Code").run()
+    assert not app.exception
+    assert app.code[0].language == "python"
+    assert "@workflow.defn" in app.code[0].value
+    manifest = json.loads(app.code[1].value)
+    assert manifest["workflow_type"] == "fetcher"
+    (download,) = app.get("download_button")
+    assert download.proto.label == "Download bundle (.zip)"
+
+
+def test_code_view_of_an_invalid_draft_points_at_the_problems(app: AppTest):
+    _button(app, "Timer").click().run()
+    app.segmented_control(key="builder_view").set_value("Code").run()
+    assert not app.code
+    assert "once the workflow is valid" in app.warning[0].value
+
+
+def test_workflow_settings_edit_the_description_and_queries(app: AppTest):
+    key = f"inspector_{_generation(app)}_settings"
+    app.text_area(key=f"{key}.description").input("Fetches a page").run()
+    assert _draft(app)["workflow"]["description"] == "Fetches a page"
+    app.text_input(key=f"{key}.task_queue").input("pages").run()
+    assert _draft(app)["workflow"]["task_queue"] == "pages"
