@@ -43,18 +43,18 @@ DATA_ERRORS = (
     "AttributeError",
 )
 
-# Imports by the name the generated code uses; only those it uses are emitted.
-_IMPORTS: tuple[tuple[str, str | None], ...] = (
-    ("asyncio", None),
-    ("copy", None),
-    ("timedelta", "datetime"),
-    ("Any", "typing"),
-    ("workflow", "temporalio"),
-    ("RetryPolicy", "temporalio.common"),
-    ("ActivityError", "temporalio.exceptions"),
-    ("ApplicationError", "temporalio.exceptions"),
-    ("ChildWorkflowError", "temporalio.exceptions"),
-)
+# Every name the generated code may use, imported always: walking a 10,000-node tree to
+# find the ones it does use would cost more than the whole rest of code generation.
+_IMPORTS = """
+import asyncio
+import copy
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+"""
 
 _HELPERS = '''
 def _prepare_input(raw: Any) -> dict[str, Any]:
@@ -150,9 +150,8 @@ def generate_workflow_source(
         *parse_statements(_HELPERS),
         generate_workflow_class(meta, run_body=emitter.run_body()),
     ]
-    # Import groups are separated by blank lines, which an ast cannot hold.
-    sections = [[expr_stmt(const(DOCSTRING))], *generate_imports(definitions), definitions]
-    return "\n\n".join(unparse(section) for section in sections if section) + "\n"
+    docstring = unparse([expr_stmt(const(DOCSTRING))])
+    return f"{docstring}\n{_IMPORTS}\n{unparse(definitions)}\n"
 
 
 def generate_defaults(fields: Any) -> ast.stmt:
@@ -164,31 +163,6 @@ def generate_defaults(fields: Any) -> ast.stmt:
         value=python_literal(defaults, where="start input_fields"),
         simple=1,
     )
-
-
-def generate_imports(definitions: list[ast.stmt]) -> list[list[ast.stmt]]:
-    """Imports of exactly the names the definitions use: a stdlib group, a temporalio group."""
-    used = {
-        node.id
-        for definition in definitions
-        for node in ast.walk(definition)
-        if isinstance(node, ast.Name)
-    }
-    groups: list[list[ast.stmt]] = [[], []]
-    by_module: dict[str, list[str]] = {}
-    for alias, module in _IMPORTS:
-        if alias not in used:
-            continue
-        if module is None:
-            groups[0].append(ast.Import(names=[ast.alias(name=alias)]))
-        else:
-            by_module.setdefault(module, []).append(alias)
-    for module, names in by_module.items():
-        group = groups[1] if module.startswith("temporalio") else groups[0]
-        group.append(
-            ast.ImportFrom(module=module, names=[ast.alias(name=n) for n in names], level=0)
-        )
-    return groups
 
 
 def generate_workflow_class(meta: WorkflowMeta, *, run_body: list[ast.stmt]) -> ast.ClassDef:
@@ -231,6 +205,7 @@ def generate_signal_handler(signal: str, description: str) -> ast.FunctionDef:
     queue = item(dotted("self.signals"), signal)
     append = call(ast.Attribute(value=queue, attr="append", ctx=ast.Load()), [name("payload")])
     return ast.FunctionDef(
+        lineno=0,
         name=signal_method(signal),
         args=_arguments(
             ["self", "payload"], annotations=[None, name("Any")], defaults=[const(None)]
@@ -246,6 +221,7 @@ def generate_query_handler(query: str, description: str, source: str) -> ast.Fun
     """``query_<query>``: the value of the query's expression (unset variables read None)."""
     answer = expression(source, where=f"query {query!r} expression", in_query=True)
     return ast.FunctionDef(
+        lineno=0,
         name=query_method(query),
         args=_arguments(["self"], annotations=[None], defaults=[]),
         body=[ast.Return(value=answer)],

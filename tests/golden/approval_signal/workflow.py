@@ -6,7 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 WORKFLOW_TYPE = "approval_signal"
 DEFAULTS: dict[str, Any] = {"timeout_seconds": 3600}

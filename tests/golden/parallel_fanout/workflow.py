@@ -7,7 +7,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 WORKFLOW_TYPE = "parallel_fanout"
 DEFAULTS: dict[str, Any] = {"word": "temporal"}
