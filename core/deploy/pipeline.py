@@ -19,6 +19,7 @@ from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
+from core.errors import WorkflowBuilderError
 from core.graph import Graph, graph_from_dict, graph_to_dict
 from core.graph.validation import check
 from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle, read_bundle
@@ -141,7 +142,16 @@ class Deployer:
             latest = self._db.versions.latest(workflow_id)
             active = self._db.deployments.active_for_workflow(workflow_id)
             with report.step("compile", "generating the workflow code") as out:
-                build = self._build(graph, latest)
+                try:
+                    build = self._build(graph, latest)
+                except WorkflowBuilderError:
+                    raise
+                except Exception as exc:  # the compiler imports plugin modules, which may raise
+                    raise DeployError(
+                        f"cannot generate the code: {type(exc).__name__}: {exc}",
+                        workflow=workflow.name,
+                        step="compile",
+                    ) from exc
                 out.append(f"{build.bundle.workflow_type} ({build.bundle.digest[:12]})")
             if (
                 build.existing is not None

@@ -1,0 +1,185 @@
+"""Deploy-time determinism gate, plugin import failures, and exported zips running on their own."""
+
+from __future__ import annotations
+
+import ast
+import io
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import Client
+
+from core.activities import ActivityRegistry, load_registry
+from core.compiler import pipeline as compiler_pipeline
+from core.compiler import statements
+from core.deploy import DeployError, DeterminismError, StepStatus
+from tests.integration.deploy.helpers import DeployWorld, node, wait_until
+
+PLUGIN_MODULE = "deploy_test_plugin"
+PLUGIN_SOURCE = '''
+import os
+
+from temporalio import activity
+
+if os.path.exists(os.environ["DEPLOY_TEST_PLUGIN_BROKEN"]):
+    raise RuntimeError("the plugin's settings file is missing")
+
+
+@activity.defn(name="shout")
+async def shout(text: str) -> str:
+    """Upper-case the text."""
+    return text.upper() + "!"
+'''
+
+
+def run_to_end(world: DeployWorld, workflow_type: str, **workflow_input: Any) -> Any:
+    async def go(client: Client) -> Any:
+        return await client.execute_workflow(
+            workflow_type,
+            workflow_input,
+            id=f"{workflow_type}-{uuid.uuid4().hex[:8]}",
+            task_queue=world.settings.default_task_queue,
+        )
+
+    return world.temporal(go)
+
+
+def renaming_activity_types(original):
+    def renamed(node_, params, registry):
+        stmt = original(node_, params, registry)
+        for item in ast.walk(stmt):
+            if isinstance(item, ast.Call) and ast.unparse(item.func) == "workflow.execute_activity":
+                item.args[0] = ast.Constant(item.args[0].value + "_renamed")
+        return stmt
+
+    return renamed
+
+
+def test_gate_blocks_a_compiler_upgrade_that_breaks_runs_and_names_the_node(
+    world: DeployWorld, monkeypatch: pytest.MonkeyPatch
+):
+    workflow = world.create("hello_activity")
+    v1 = world.service.deploy(workflow.id)
+    assert run_to_end(world, v1.workflow_type, name="Ann") == "Hello, Ann!"
+
+    monkeypatch.setattr(compiler_pipeline, "COMPILER_VERSION", "99")
+    monkeypatch.setattr(statements, "activity", renaming_activity_types(statements.activity))
+    reports = []
+    with pytest.raises(DeterminismError) as info:
+        world.service.deploy(workflow.id, progress=reports.append)
+    assert info.value.nodes == ("greet",)
+    assert "node(s) 'greet' changed" in str(info.value) and "echo_renamed" in str(info.value)
+    assert (reports[-1].name, reports[-1].status) == ("replay", StepStatus.FAILED)
+    assert [v.version for v in world.service.versions(workflow.id)] == [1]
+    assert world.service.active(workflow.id).id == v1.deployment.id
+
+    # A compiler upgrade whose code still replays goes through, as a new version.
+    monkeypatch.undo()
+    monkeypatch.setattr(compiler_pipeline, "COMPILER_VERSION", "99")
+    upgraded = world.service.deploy(workflow.id)
+    replay = next(s for s in upgraded.steps if s.name == "replay")
+    assert "1 run(s)" in replay.message and "1 -> 99" in replay.message
+    assert upgraded.version.version == 2 and upgraded.version.compiler_version == "99"
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A plugin module on sys.path that fails to import once its flag file exists."""
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / f"{PLUGIN_MODULE}.py").write_text(PLUGIN_SOURCE)
+    flag = tmp_path / "broken"
+    monkeypatch.setenv("DEPLOY_TEST_PLUGIN_BROKEN", str(flag))
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.delitem(sys.modules, PLUGIN_MODULE, raising=False)
+    return flag
+
+
+@pytest.fixture
+def registry(plugin: Path) -> ActivityRegistry:
+    return load_registry((PLUGIN_MODULE,))
+
+
+def use_shout(document: dict) -> None:
+    greet = node(document, "greet")["params"]
+    greet["activity"] = "shout"
+    greet["args"] = {"text": {"expr": "input.name"}}
+
+
+def test_a_plugin_that_fails_to_import_keeps_v1_and_creates_no_version(
+    world: DeployWorld, plugin: Path, monkeypatch: pytest.MonkeyPatch
+):
+    workflow = world.create("hello_activity", edit=use_shout)
+    v1 = world.service.deploy(workflow.id)
+    assert run_to_end(world, v1.workflow_type, name="ann") == "ANN!"
+
+    plugin.write_text("")
+    monkeypatch.delitem(sys.modules, PLUGIN_MODULE)
+    world.edit_draft(workflow.id, lambda d: node(d, "greet").update(label="Shout"))
+    with pytest.raises(DeployError, match="settings file is missing") as info:
+        world.service.deploy(workflow.id)
+    # The compiler imports plugin modules to name their functions, so compile reports it.
+    assert info.value.step == "compile" and "RuntimeError" in str(info.value)
+    assert [v.version for v in world.service.versions(workflow.id)] == [1]
+    assert world.service.active(workflow.id).id == v1.deployment.id
+    assert run_to_end(world, v1.workflow_type, name="bo") == "BO!"
+
+
+def test_exported_zip_runs_with_its_own_worker(world: DeployWorld, tmp_path: Path):
+    workflow = world.create("hello_activity")
+    v1 = world.service.deploy(workflow.id)
+    data = world.service.export(workflow.id, 1)
+    assert data == world.service.export(workflow.id, 1)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = sorted(Path(n).name for n in archive.namelist())
+        archive.extractall(tmp_path / "export")
+    assert names == sorted(
+        [
+            "README.md",
+            "activities.py",
+            "manifest.json",
+            "requirements.txt",
+            "worker.py",
+            "workflow.py",
+        ]
+    )
+    folder = tmp_path / "export" / v1.workflow_type
+    assert (folder / "requirements.txt").read_text().startswith("temporalio==")
+    assert "python worker.py" in (folder / "README.md").read_text()
+
+    # Its own queue, so only the exported worker can run the workflow.
+    queue = f"export-{uuid.uuid4()}"
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "worker.py",
+                "--address",
+                world.settings.temporal_address,
+                "--namespace",
+                world.settings.temporal_namespace,
+                "--task-queue",
+                queue,
+            ],
+            cwd=folder,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(lambda: b"polling" in log.read_bytes(), "the exported worker to poll")
+
+        async def go(client: Client) -> Any:
+            return await client.execute_workflow(
+                v1.workflow_type, {"name": "Zip"}, id=f"zip-{uuid.uuid4()}", task_queue=queue
+            )
+
+        assert world.temporal(go) == "Hello, Zip!"
+    finally:
+        worker.terminate()
+        worker.wait(10)
