@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.activities import ActivityRegistry, load_registry
 from core.activities.spec import activity_name
@@ -32,7 +32,7 @@ from core.fleet.errors import (
     QueueStateError,
     WorkerStartError,
 )
-from core.fleet.pollers import describe_pollers, process_identity
+from core.fleet.pollers import Poller, describe_pollers, process_identity
 from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
 
 logger = logging.getLogger(__name__)
@@ -351,8 +351,9 @@ class WorkerManager:
         bundles = queue.code.bundles
         self._register(slot.worker_id, queue.name, bundles)
         try:
+            earlier = self._last_polls(queue.name, slot)
             slot.hosted = self._host_for(index).add_worker(queue.name, bundles)
-            self._confirm_polling(queue.name, slot)
+            self._confirm_polling(queue.name, slot, earlier)
         except WorkflowBuilderError as exc:
             self._discard(index, queue.name)
             slot.hosted = None
@@ -367,8 +368,11 @@ class WorkerManager:
     def _replace_slot(self, queue: _Queue, slot: _Slot) -> WorkerRecord:
         bundles = queue.code.bundles
         try:
+            earlier = self._last_polls(queue.name, slot)
+            previous = slot.hosted
             slot.hosted = self._host_for(slot.index).replace_worker(queue.name, bundles)
-            self._confirm_polling(queue.name, slot)
+            if previous is None or slot.hosted.build_id != previous.build_id:
+                self._confirm_polling(queue.name, slot, earlier)
         except WorkflowBuilderError as exc:
             # replace_worker keeps the old worker when the new one is rejected.
             raise WorkerStartError(
@@ -399,9 +403,18 @@ class WorkerManager:
             except WorkflowBuilderError:
                 logger.exception("could not remove the worker of %s", task_queue)
 
-    def _confirm_polling(self, task_queue: str, slot: _Slot) -> None:
-        # Temporal keeps one poller entry per identity and queue type; it carries the build id
-        # of the latest poll, so seeing ours on both types means the new code is polling.
+    def _last_polls(self, task_queue: str, slot: _Slot) -> dict[str, datetime | None]:
+        # Temporal keeps a poller entry per identity for minutes after its worker stopped, so
+        # a new worker counts as polling only once its entry is newer than the one seen now.
+        host = self._host_for(slot.index)
+        pollers = host.call(describe_pollers(host.client, task_queue))
+        return {p.kind: p.last_access_time for p in pollers if p.identity == self._identity}
+
+    def _confirm_polling(
+        self, task_queue: str, slot: _Slot, earlier: dict[str, datetime | None]
+    ) -> None:
+        # One entry per identity and task type, carrying the build id of its latest poll:
+        # ours, newer than before, on both types means the new code is polling.
         assert slot.hosted is not None
         build_id = slot.hosted.build_id
         host = self._host_for(slot.index)
@@ -414,9 +427,7 @@ class WorkerManager:
                     worker_id=slot.worker_id,
                 )
             pollers = host.call(describe_pollers(host.client, task_queue))
-            kinds = {
-                p.kind for p in pollers if p.identity == self._identity and p.build_id == build_id
-            }
+            kinds = {p.kind for p in pollers if self._is_new_poll(p, build_id, earlier)}
             if kinds >= {"workflow", "activity"}:
                 return
             if time.monotonic() > deadline:
@@ -426,7 +437,17 @@ class WorkerManager:
                     task_queue=task_queue,
                     worker_id=slot.worker_id,
                 )
-            time.sleep(0.05)
+            time.sleep(0.02)
+
+    def _is_new_poll(
+        self, poller: Poller, build_id: str, earlier: dict[str, datetime | None]
+    ) -> bool:
+        if poller.identity != self._identity or poller.build_id != build_id:
+            return False
+        before = earlier.get(poller.kind)
+        return before is None or (
+            poller.last_access_time is not None and poller.last_access_time > before
+        )
 
     # ---- registry -----------------------------------------------------------------------
 
