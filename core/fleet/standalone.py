@@ -1,6 +1,6 @@
 """A standalone worker process: serve one task queue's deployments until SIGTERM or Ctrl-C.
 
-Run it as ``python -m core.fleet.standalone --task-queue Q`` (or through ``python -m core
+Run it as ``python -m core.fleet --task-queue Q`` (or through ``python -m core
 worker --task-queue Q``). It uses the same ``DATABASE_URL`` and ``TEMPORAL_ADDRESS`` as the app.
 """
 
@@ -116,9 +116,9 @@ def _stop_on_signals() -> threading.Event:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m core.fleet.standalone``."""
+    """Entry point of ``python -m core.fleet``."""
     parser = argparse.ArgumentParser(
-        prog="python -m core.fleet.standalone",
+        prog="python -m core.fleet",
         description="Serve one task queue's deployments until SIGTERM or Ctrl-C.",
     )
     parser.add_argument("--task-queue", required=True, metavar="Q", help="task queue to serve")
@@ -132,7 +132,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return run_standalone_worker(settings, task_queue=args.task_queue)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
