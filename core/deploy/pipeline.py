@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from core.activities import ActivityRegistry
 from core.compiler import Bundle, compile_graph
 from core.config import Settings
-from core.db import Database, DeploymentRecord, VersionRecord
+from core.db import Database, DeploymentRecord, VersionRecord, WorkflowRecord
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
 from core.deploy.replay import check_replay
@@ -176,7 +176,7 @@ class Deployer:
                 out.append(f"{loaded.workflow_class.__name__}, {len(loaded.activities)} activities")
             if build.existing is None and latest is not None and active is not None:
                 self._gate(workflow.name, graph, latest, active, report)
-            return self._roll_out(workflow.name, build, str(stored.path), active, report)
+            return self._roll_out(workflow, build, str(stored.path), active, report)
 
     # ---- planning -----------------------------------------------------------------------
 
@@ -252,7 +252,7 @@ class Deployer:
 
     def _roll_out(
         self,
-        workflow: str,
+        workflow: WorkflowRecord,
         build: _Build,
         bundle_dir: str,
         active: DeploymentRecord | None,
@@ -275,7 +275,7 @@ class Deployer:
                 still = f"{active.workflow_type} keeps serving" if active else "nothing serves"
                 raise DeployError(
                     f"the workers could not load version {version.version}: {exc}; {still}",
-                    workflow=workflow,
+                    workflow=workflow.name,
                     step="load",
                 ) from exc
             out.append(f"deployment {deployment.id} is polling")
@@ -296,9 +296,9 @@ class Deployer:
             steps=tuple(report.finished),
         )
 
-    def _create_version(self, workflow: str, build: _Build) -> VersionRecord:
+    def _create_version(self, workflow: WorkflowRecord, build: _Build) -> VersionRecord:
         version = self._db.versions.create_next(
-            self._db.workflows.get_by_name(workflow).id,
+            workflow.id,
             graph=build.graph,
             graph_hash=str(build.bundle.manifest["graph_hash"]),
             bundle_hash=build.bundle.digest,
@@ -308,7 +308,7 @@ class Deployer:
             raise DeployError(
                 f"another deploy created version {build.number} meanwhile (this one got "
                 f"number {version.version}, which its code does not carry); deploy again",
-                workflow=workflow,
+                workflow=workflow.name,
                 step="load",
             )
         return version
