@@ -414,9 +414,11 @@ class WorkerManager:
         self, task_queue: str, slot: _Slot, earlier: dict[str, datetime | None]
     ) -> None:
         # One entry per identity and task type, carrying the build id of its latest poll:
-        # ours, newer than before, on both types means the new code is polling.
+        # ours, newer than before, on each type it serves means the new code is polling. A
+        # worker without activities never polls for activity tasks.
         assert slot.hosted is not None
         build_id = slot.hosted.build_id
+        expected = {"workflow", "activity"} if slot.hosted.activity_names else {"workflow"}
         host = self._host_for(slot.index)
         deadline = time.monotonic() + self._poll_confirm_timeout
         while True:
@@ -428,7 +430,7 @@ class WorkerManager:
                 )
             pollers = host.call(describe_pollers(host.client, task_queue))
             kinds = {p.kind for p in pollers if self._is_new_poll(p, build_id, earlier)}
-            if kinds >= {"workflow", "activity"}:
+            if kinds >= expected:
                 return
             if time.monotonic() > deadline:
                 raise WorkerStartError(

@@ -17,28 +17,6 @@ from tests.integration.deploy.helpers import DeployWorld, node, wait_until
 APPROVE = {"approved": True, "by": "ann"}
 
 
-def log_requests(document: dict) -> None:
-    """Add a ``log`` activity before the wait.
-
-    The fleet confirms a worker by seeing it poll for workflow *and* activity tasks, so a
-    bundle set without any activity never confirms (see the xfail test below).
-    """
-    document["nodes"].append(
-        {
-            "id": "note",
-            "type": "activity",
-            "label": "Note the request",
-            "params": {"activity": "log", "args": {"message": {"expr": "input.request"}}},
-            "position": {"x": 110, "y": 100},
-        }
-    )
-    first = next(edge for edge in document["edges"] if edge["source"] == "start")
-    document["edges"].append(
-        {"id": "e_note", "source": "note", "target": first["target"], "handle": "next"}
-    )
-    first["target"] = "note"
-
-
 def shout_approvals(document: dict) -> None:
     """The v2 change: approvals are announced in capitals."""
     node(document, "approved")["params"]["expression"] = "'APPROVED by ' + decision.by"
@@ -80,7 +58,7 @@ def served_types(world: DeployWorld) -> set[str]:
 
 
 def test_redeploy_keeps_open_runs_on_their_version_and_retires_it_after(world: DeployWorld):
-    workflow = world.create("approval_signal", edit=log_requests)
+    workflow = world.create("approval_signal")
     reports: list[DeployStep] = []
     v1 = world.service.deploy(workflow.id, progress=reports.append)
     assert (v1.version.version, v1.new_version, v1.unchanged) == (1, True, False)
@@ -146,7 +124,7 @@ def test_a_graph_that_fails_validation_creates_nothing_and_keeps_v1(world: Deplo
 def test_a_worker_failure_marks_the_deployment_failed_and_v1_keeps_serving(
     world: DeployWorld, monkeypatch: pytest.MonkeyPatch
 ):
-    workflow = world.create("approval_signal", edit=log_requests)
+    workflow = world.create("approval_signal")
     v1 = world.service.deploy(workflow.id)
     world.edit_draft(workflow.id, shout_approvals)
     real_apply = world.manager.apply_queue
@@ -176,7 +154,7 @@ def test_a_worker_failure_marks_the_deployment_failed_and_v1_keeps_serving(
 
 
 def test_rollback_deploys_the_old_graph_as_a_new_version(world: DeployWorld):
-    workflow = world.create("approval_signal", edit=log_requests)
+    workflow = world.create("approval_signal")
     world.service.deploy(workflow.id)
     world.edit_draft(workflow.id, shout_approvals)
     world.service.deploy(workflow.id)
@@ -190,7 +168,7 @@ def test_rollback_deploys_the_old_graph_as_a_new_version(world: DeployWorld):
 
 
 def test_diff_lists_changed_params_and_code(world: DeployWorld):
-    workflow = world.create("approval_signal", edit=log_requests)
+    workflow = world.create("approval_signal")
     world.service.deploy(workflow.id)
     world.edit_draft(workflow.id, shout_approvals)
     world.service.deploy(workflow.id)
@@ -203,11 +181,6 @@ def test_diff_lists_changed_params_and_code(world: DeployWorld):
     assert diff.code["activities.py"] == ""
 
 
-@pytest.mark.xfail(
-    raises=DeployError,
-    reason="core.fleet confirms a worker only once it polls for activity tasks too; a bundle "
-    "without activities (approval_signal as shipped) never does",
-)
 def test_a_workflow_without_activities_deploys(world: DeployWorld):
     workflow = world.create("approval_signal")
     assert world.service.deploy(workflow.id).version.version == 1
