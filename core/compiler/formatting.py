@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,19 +24,46 @@ def format_sources(sources: Mapping[str, str]) -> dict[str, str]:
     Raises:
         CompileError: ruff is not installed or rejects a source (a compiler bug).
     """
+    with _FORMATTED_LOCK:
+        formatted = {
+            filename: _FORMATTED[(filename, source)]
+            for filename, source in sources.items()
+            if (filename, source) in _FORMATTED
+        }
     running: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        for filename in sources:
+        for filename in sources.keys() - formatted.keys():
             running[filename] = _start(filename)
-        return {
-            filename: _finish(filename, process, sources[filename])
-            for filename, process in running.items()
-        }
+        for filename, process in running.items():
+            formatted[filename] = _finish(filename, process, sources[filename])
+            _remember((filename, sources[filename]), formatted[filename])
+        return {filename: formatted[filename] for filename in sources}
     finally:
         for process in running.values():
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+#: Recent (file name, source) -> formatted text. ruff's output depends on nothing else, and
+#: the small files (activities.py, worker.py) and a re-compiled unchanged graph repeat often:
+#: each hit saves a ruff process start (about 10 ms).
+_FORMATTED: dict[tuple[str, str], str] = {}
+_FORMATTED_LIMIT = 64
+_FORMATTED_LOCK = threading.Lock()  # the app compiles on several script threads at once
+
+
+def _remember(key: tuple[str, str], text: str) -> None:
+    with _FORMATTED_LOCK:
+        if len(_FORMATTED) >= _FORMATTED_LIMIT:
+            del _FORMATTED[next(iter(_FORMATTED))]  # the oldest entry
+        _FORMATTED[key] = text
+
+
+def clear_format_cache() -> None:
+    """Forget every formatted source (benchmarks measure cold compiles with it)."""
+    with _FORMATTED_LOCK:
+        _FORMATTED.clear()
 
 
 def _start(filename: str) -> subprocess.Popen[bytes]:

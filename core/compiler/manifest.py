@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import Any
 
 from core.activities import ActivitySpec
-from core.graph.document import dump_graph
+from core.graph.document import graph_to_dict
 from core.graph.validation import CheckedGraph
 
 #: Version of the manifest layout.
@@ -16,8 +17,13 @@ MANIFEST_FORMAT = "workflow-builder-bundle/1"
 
 
 def graph_hash(checked: CheckedGraph) -> str:
-    """SHA-256 of the graph's canonical JSON (:func:`core.graph.document.dump_graph`)."""
-    return hashlib.sha256(dump_graph(checked.graph).encode("utf-8")).hexdigest()
+    """SHA-256 of the graph's canonical JSON object (:func:`core.graph.document.graph_to_dict`).
+
+    Compact separators keep ``json`` on its C encoder: the indented text of ``dump_graph``
+    takes the pure-Python path, several times slower on large graphs.
+    """
+    text = json.dumps(graph_to_dict(checked.graph), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def generate_manifest(

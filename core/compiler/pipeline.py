@@ -16,6 +16,7 @@ from core.compiler.naming import class_name
 from core.compiler.naming import workflow_type as type_name
 from core.compiler.worker_module import generate_worker_source
 from core.compiler.workflow_module import generate_workflow_source
+from core.gc_pause import collector_paused
 from core.graph.model import Graph
 from core.graph.validation import CheckedGraph, check
 
@@ -54,39 +55,40 @@ def compile_graph(
         CompileError: the graph is valid but code cannot be generated for it (for example
             branches that never merge would repeat steps too often), or ruff is missing.
     """
-    registry = registry or builtin_registry()
-    checked = check(graph, registry=registry)
-    meta = graph.workflow
-    wf_type = type_name(meta.name, version)
-    wf_class = class_name(meta.name)
-    task_queue = meta.task_queue or default_task_queue
-    if not task_queue.strip():
-        raise CompileError("the task queue may not be blank", subject="default_task_queue")
-    specs = _used_activities(checked, registry)
-    children = {name: child_types.get(name, name) for name in sorted(_used_children(checked))}
-    workflow_source = generate_workflow_source(
-        checked, workflow_type=wf_type, registry=registry, child_types=child_types
-    )
-    manifest = generate_manifest(
-        checked,
-        compiler_version=COMPILER_VERSION,
-        workflow_type=wf_type,
-        workflow_class=wf_class,
-        version=version,
-        task_queue=task_queue,
-        activities=specs,
-        child_workflows=children,
-    )
-    files = format_sources(
-        {
-            "workflow.py": workflow_source,
-            "activities.py": generate_activities_source(specs),
-            "worker.py": generate_worker_source(task_queue=task_queue, workflow_class=wf_class),
-        }
-    )
-    files["manifest.json"] = manifest_text(manifest)
-    logger.debug("compiled %s (%d nodes) as %s", meta.name, len(graph.nodes), wf_type)
-    return Bundle(files=MappingProxyType(files), manifest=MappingProxyType(manifest))
+    with collector_paused():
+        registry = registry or builtin_registry()
+        checked = check(graph, registry=registry)
+        meta = graph.workflow
+        wf_type = type_name(meta.name, version)
+        wf_class = class_name(meta.name)
+        task_queue = meta.task_queue or default_task_queue
+        if not task_queue.strip():
+            raise CompileError("the task queue may not be blank", subject="default_task_queue")
+        specs = _used_activities(checked, registry)
+        children = {name: child_types.get(name, name) for name in sorted(_used_children(checked))}
+        workflow_source = generate_workflow_source(
+            checked, workflow_type=wf_type, registry=registry, child_types=child_types
+        )
+        manifest = generate_manifest(
+            checked,
+            compiler_version=COMPILER_VERSION,
+            workflow_type=wf_type,
+            workflow_class=wf_class,
+            version=version,
+            task_queue=task_queue,
+            activities=specs,
+            child_workflows=children,
+        )
+        files = format_sources(
+            {
+                "workflow.py": workflow_source,
+                "activities.py": generate_activities_source(specs),
+                "worker.py": generate_worker_source(task_queue=task_queue, workflow_class=wf_class),
+            }
+        )
+        files["manifest.json"] = manifest_text(manifest)
+        logger.debug("compiled %s (%d nodes) as %s", meta.name, len(graph.nodes), wf_type)
+        return Bundle(files=MappingProxyType(files), manifest=MappingProxyType(manifest))
 
 
 def _used_activities(checked: CheckedGraph, registry: ActivityRegistry) -> list[ActivitySpec]:

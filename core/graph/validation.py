@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from core.activities import ActivityRegistry, builtin_registry
 from core.errors import ExpressionError, WorkflowBuilderError
 from core.expressions import ALLOWED_FUNCTIONS, parse_expression
+from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse, continue_node, reachable
 from core.graph.model import (
     ID_PATTERN,
@@ -69,7 +70,8 @@ class CheckedGraph:
 
 def validate(graph: Graph, *, registry: ActivityRegistry | None = None) -> list[Problem]:
     """Every problem of ``graph``, in a stable order; an empty list means it is valid."""
-    return _Validator(graph, registry or builtin_registry()).run()
+    with collector_paused():
+        return _Validator(graph, registry or builtin_registry()).run()
 
 
 def check(graph: Graph, *, registry: ActivityRegistry | None = None) -> CheckedGraph:
@@ -79,7 +81,8 @@ def check(graph: Graph, *, registry: ActivityRegistry | None = None) -> CheckedG
         GraphInvalidError: with every problem, when there is any.
     """
     validator = _Validator(graph, registry or builtin_registry())
-    problems = validator.run()
+    with collector_paused():
+        problems = validator.run()
     if problems:
         raise GraphInvalidError(problems)
     return CheckedGraph(graph=graph, params=validator.params, flow=validator.flow)
