@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
-from types import FrameType
 
 from core.config import load_settings
 from core.errors import WorkflowBuilderError
+from core.signals import stop_on_signals
 from core.temporal import EmbeddedTemporalServer
 
 logger = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ def run_server(args: argparse.Namespace) -> int:
             ui_port=settings.temporal_dev_ui_port if args.ui_port is None else args.ui_port,
             namespace=settings.temporal_namespace,
         )
-        stop = _stop_on_signals()
+        stop = stop_on_signals()
         server.start()
     except WorkflowBuilderError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -60,17 +59,6 @@ def run_server(args: argparse.Namespace) -> int:
         return _wait(server, stop)
     finally:
         server.stop()
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, handle)
-    return stop
 
 
 def _wait(server: EmbeddedTemporalServer, stop: threading.Event) -> int:

@@ -1,4 +1,8 @@
-"""`python -m core worker`: serve bundle folders on one task queue until SIGTERM or Ctrl-C."""
+"""`python -m core worker`: serve one task queue until SIGTERM or Ctrl-C.
+
+With ``--bundle`` it serves those bundle folders; without, it joins the fleet: it serves the
+queue's deployments from the database and follows new ones (``core.fleet``).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from core.cli.server import _stop_on_signals
 from core.config import load_settings
 from core.errors import WorkflowBuilderError
+from core.fleet import run_standalone_worker
 from core.runtime import BundleStore, WorkerHost, load_bundle, read_bundle
+from core.signals import stop_on_signals
 from core.temporal import ensure_temporal
 
 
@@ -18,18 +23,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `worker` subcommand to the `python -m core` parser."""
     parser = subparsers.add_parser(
         "worker",
-        help="run a worker for bundle folders until SIGTERM or Ctrl-C",
+        help="run a worker for a task queue until SIGTERM or Ctrl-C",
         description=(
-            "Copy each bundle folder into DEPLOY_DIR as an immutable package, load it and poll "
-            "--task-queue until SIGTERM or Ctrl-C, then drain: running activities get "
-            "--graceful-shutdown seconds to finish. Uses TEMPORAL_ADDRESS, or the embedded dev "
-            "server when it is unset."
+            "Without --bundle: join the fleet. Register in the database (DATABASE_URL), serve "
+            "the deployments of --task-queue on the cluster at TEMPORAL_ADDRESS (required), "
+            "pick up new deployments without a restart, heartbeat, and drain on SIGTERM. "
+            "With --bundle: copy each bundle folder into DEPLOY_DIR as an immutable package, "
+            "load it and poll --task-queue until SIGTERM or Ctrl-C, then drain: running "
+            "activities get --graceful-shutdown seconds to finish; this uses TEMPORAL_ADDRESS, "
+            "or the embedded dev server when it is unset."
         ),
     )
     parser.add_argument("--task-queue", required=True, metavar="Q", help="task queue to poll")
     parser.add_argument(
         "--bundle",
-        required=True,
         action="append",
         type=Path,
         metavar="DIR",
@@ -46,8 +53,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def worker_command(args: argparse.Namespace) -> int:
-    """Serve the bundles until a signal arrives; return the process exit code."""
-    stop = _stop_on_signals()
+    """Serve the queue until a signal arrives; return the process exit code."""
+    if not args.bundle:
+        try:
+            settings = load_settings()
+        except WorkflowBuilderError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return run_standalone_worker(settings, task_queue=args.task_queue)
+    stop = stop_on_signals()
     try:
         settings = load_settings()
         store = BundleStore(settings.deploy_dir)

@@ -6,20 +6,18 @@ worker --task-queue Q``). It uses the same ``DATABASE_URL`` and ``TEMPORAL_ADDRE
 
 from __future__ import annotations
 
-import argparse
 import logging
-import signal
 import sys
 import threading
 from datetime import timedelta
-from types import FrameType
 
-from core.config import Settings, load_settings
+from core.config import Settings
 from core.db import Database
 from core.errors import WorkflowBuilderError
 from core.fleet.code import served_deployments
 from core.fleet.errors import FleetConfigError
 from core.fleet.manager import WorkerManager
+from core.signals import stop_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +49,7 @@ def run_standalone_worker(
     Returns:
         The process exit code: 0 after a clean stop, 1 when it could not run.
     """
-    stop = stop_event if stop_event is not None else _stop_on_signals()
+    stop = stop_event if stop_event is not None else stop_on_signals()
     try:
         if settings.temporal_address is None:
             raise FleetConfigError(
@@ -102,33 +100,3 @@ def _serve(
             break
     print("draining: waiting for running activities, then stopping", flush=True)
     return 0
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, handle)
-    return stop
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m core.fleet``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m core.fleet",
-        description="Serve one task queue's deployments until SIGTERM or Ctrl-C.",
-    )
-    parser.add_argument("--task-queue", required=True, metavar="Q", help="task queue to serve")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    try:
-        settings = load_settings()
-    except WorkflowBuilderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return run_standalone_worker(settings, task_queue=args.task_queue)

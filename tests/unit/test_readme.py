@@ -15,6 +15,6 @@ def test_configuration_table_is_current():
     start = text.index("\n", start) + 1
     end = text.index("<!-- /config-table -->")
     assert text[start:end].strip() == environment_variables_markdown().strip(), (
-        "README.md's configuration table is out of date; paste the output of "
-        "`.venv/bin/python -c 'from core.config import environment_variables_markdown as m; print(m())'`"
+        "README.md's configuration table is out of date; paste the output of .venv/bin/python "
+        "-c 'from core.config import environment_variables_markdown as m; print(m())'"
     )

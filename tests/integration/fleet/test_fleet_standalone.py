@@ -44,7 +44,7 @@ async def eventually(what: str, probe: Callable[[], T | None], timeout: float = 
 
 
 class WorkerProcess:
-    """``python -m core.fleet`` with its output in a file (a full pipe blocks it)."""
+    """`python -m core worker --task-queue Q`, its output in a file (a full pipe blocks it)."""
 
     def __init__(self, settings: Settings, database_url: str, task_queue: str, log: Path) -> None:
         self.log = log
@@ -60,7 +60,7 @@ class WorkerProcess:
         }
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "core.fleet", "--task-queue", task_queue],
+                [sys.executable, "-m", "core", "worker", "--task-queue", task_queue],
                 cwd=ROOT,
                 env=env,
                 stdout=out,

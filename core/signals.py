@@ -1,0 +1,19 @@
+"""Turning SIGINT and SIGTERM into an event long-running commands wait on."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by the first SIGINT or SIGTERM (call from the main thread)."""
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handle)
+    return stop
