@@ -3,29 +3,104 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from core.activities import ActivityRegistry, load_registry
 from core.config import Settings
-from core.db import Database
+from core.db import Database, DeploymentStatus
+from core.deploy import DeployService
+from core.executions import RunService
+from core.fleet import FleetError, FleetService, WorkerManager
 from core.services.workflows import DraftCheck, WorkflowService, blank_document
+from core.temporal import TemporalEndpoint, ensure_temporal
+from core.temporal.gateway import TemporalGateway
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["AppServices", "DraftCheck", "WorkflowService", "blank_document", "build_services"]
+__all__ = [
+    "AppServices",
+    "DraftCheck",
+    "TemporalServices",
+    "WorkflowService",
+    "blank_document",
+    "build_services",
+]
 
 
-@dataclass
-class AppServices:
-    """Everything a page needs, built once per process (``st.cache_resource`` in app.py)."""
+@dataclass(frozen=True)
+class TemporalServices:
+    """The parts that need a Temporal server: workers, deploys and runs."""
 
-    settings: Settings
-    database: Database
-    registry: ActivityRegistry
-    workflows: WorkflowService
+    endpoint: TemporalEndpoint
+    gateway: TemporalGateway
+    manager: WorkerManager
+    fleet: FleetService
+    deploy: DeployService
+    runs: RunService
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Stop the workers (marked stopped), the gateway, then the embedded server."""
+        self.manager.close()
+        self.gateway.close()
+        self.endpoint.stop()
+
+
+class AppServices:
+    """Everything a page needs, built once per process (``st.cache_resource`` in pages/common.py).
+
+    The database and workflow drafts are ready at once; Temporal (the embedded dev server when
+    ``TEMPORAL_ADDRESS`` is unset, the worker fleet, deploys and runs) starts on first use, so
+    pages that only edit drafts never wait for it.
+    """
+
+    def __init__(self, settings: Settings, database: Database, registry: ActivityRegistry) -> None:
+        self.settings = settings
+        self.database = database
+        self.registry = registry
+        self.workflows = WorkflowService(database, registry)
+        self._temporal: TemporalServices | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def temporal(self) -> TemporalServices:
+        """The Temporal side, started on first use (thread-safe).
+
+        Raises:
+            EmbeddedServerError: the embedded server could not start.
+            TemporalConnectionError: the configured cluster cannot be reached.
+        """
+        with self._lock:
+            if self._temporal is None:
+                self._temporal = _start_temporal(self.settings, self.database, self.registry)
+            return self._temporal
+
+    @property
+    def temporal_started(self) -> bool:
+        """Whether the Temporal side has been started (pages show its state without starting it)."""
+        return self._temporal is not None
+
+    @property
+    def fleet(self) -> FleetService:
+        """Workers and task queues."""
+        return self.temporal.fleet
+
+    @property
+    def deploy(self) -> DeployService:
+        """Versions, deploys, rollback, diff and export."""
+        return self.temporal.deploy
+
+    @property
+    def runs(self) -> RunService:
+        """Starting and following runs."""
+        return self.temporal.runs
+
+    def close(self) -> None:
+        """Stop Temporal's side if it started, then release the database."""
+        with self._lock:
+            if self._temporal is not None:
+                self._temporal.close()
+                self._temporal = None
         self.database.close()
 
 
@@ -34,9 +109,36 @@ def build_services(settings: Settings) -> AppServices:
     database = Database.open(settings.database_url)
     registry = load_registry(settings.activity_modules)
     logger.info("services ready (database %s)", database.engine.url.render_as_string())
-    return AppServices(
-        settings=settings,
-        database=database,
-        registry=registry,
-        workflows=WorkflowService(database, registry),
+    return AppServices(settings, database, registry)
+
+
+def _start_temporal(
+    settings: Settings, database: Database, registry: ActivityRegistry
+) -> TemporalServices:
+    endpoint = ensure_temporal(settings)
+    try:
+        gateway = TemporalGateway(endpoint.settings)
+        manager = WorkerManager(endpoint.settings, database, registry=registry)
+    except BaseException:
+        endpoint.stop()
+        raise
+    _serve_deployed_queues(database, manager)
+    return TemporalServices(
+        endpoint=endpoint,
+        gateway=gateway,
+        manager=manager,
+        fleet=FleetService(database, manager),
+        deploy=DeployService(database, manager, registry, endpoint.settings),
+        runs=RunService(database, gateway),
     )
+
+
+def _serve_deployed_queues(database: Database, manager: WorkerManager) -> None:
+    """Start the workers of every queue with deployed code (what this process serves)."""
+    served = (DeploymentStatus.ACTIVE, DeploymentStatus.DRAINING)
+    queues = sorted({d.task_queue for d in database.deployments.find(statuses=served)})
+    for queue in queues:
+        try:
+            manager.apply_queue(queue)
+        except FleetError as error:  # one broken queue must not keep the others down
+            logger.error("could not start the workers of %s: %s", queue, error)

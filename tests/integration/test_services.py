@@ -1,0 +1,56 @@
+"""The services facade end to end: draft, deploy, run, workers; and a restart that resumes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.config import Settings, load_settings
+from core.db import WorkerStatus
+from core.services import build_services
+
+
+def app_settings(temporal_settings: Settings, data: Path) -> Settings:
+    return load_settings(
+        {
+            "TEMPORAL_ADDRESS": temporal_settings.temporal_address or "",
+            "WB_DATA_DIR": str(data),
+            "WB_DEFAULT_TASK_QUEUE": f"services-{data.name}",
+        }
+    )
+
+
+def test_draft_deploy_run_and_resume_after_restart(temporal_settings: Settings, tmp_path: Path):
+    settings = app_settings(temporal_settings, tmp_path)
+    services = build_services(settings)
+    try:
+        workflow = services.workflows.create_from_example("hello_activity", name="greeter")
+        result = services.deploy.deploy(workflow.id)
+        assert result.workflow_type == "greeter_v1"
+        assert [step.name for step in result.steps][-1] == "ready"
+
+        ref = services.runs.start(workflow.id, {"name": "Ann"})
+        assert services.runs.wait(ref, timeout=30).result == "Hello, Ann!"
+        running = [view for view in services.fleet.workers() if view.record.status == "running"]
+        assert [view.record.task_queue for view in running] == [settings.default_task_queue]
+    finally:
+        services.close()
+    assert {w.status for w in services.database.workers.find()} == {WorkerStatus.STOPPED}
+
+    # A new process on the same database serves what was deployed, without a new deploy.
+    again = build_services(settings)
+    try:
+        ref = again.runs.start(workflow.id, {"name": "Bo"})
+        assert again.runs.wait(ref, timeout=30).result == "Hello, Bo!"
+    finally:
+        again.close()
+
+
+def test_drafts_need_no_temporal(tmp_path: Path):
+    # No TEMPORAL_ADDRESS and ports that would clash: editing drafts must not start a server.
+    services = build_services(load_settings({"WB_DATA_DIR": str(tmp_path)}))
+    try:
+        workflow = services.workflows.create(name="blank")
+        assert services.workflows.check(workflow.draft_graph).valid
+        assert not services.temporal_started
+    finally:
+        services.close()
