@@ -25,7 +25,7 @@ from pages.widgets.settings import workflow_settings
 
 services = get_services()
 
-if "workflow" in st.query_params and WORKFLOW_KEY not in st.session_state:
+if "workflow" in st.query_params:
     try:
         st.session_state[WORKFLOW_KEY] = int(st.query_params["workflow"])
     except ValueError:

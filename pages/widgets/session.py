@@ -55,9 +55,9 @@ class Editor:
 
 
 def open_in_builder(workflow_id: int) -> None:
-    """Switch to the builder page showing ``workflow_id``."""
+    """Switch to the builder page showing ``workflow_id`` (also put in the URL, ``?workflow=``)."""
     st.session_state[WORKFLOW_KEY] = workflow_id
-    st.switch_page(BUILDER_PAGE)
+    st.switch_page(BUILDER_PAGE, query_params={"workflow": str(workflow_id)})
 
 
 def load_editor(services: AppServices, workflow_id: int) -> Editor:

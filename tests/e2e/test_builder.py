@@ -1,0 +1,108 @@
+"""The builder in Chromium: from an example to a valid edited workflow and its generated code."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+README_SCREENSHOT = ROOT / "docs" / "screenshots" / "builder.png"
+TIMEOUT_MS = 30_000
+RED = re.compile(r"220, 38, 38|#DC2626", re.IGNORECASE)
+
+
+def _node(canvas, node_id: str):
+    return canvas.locator(f'.react-flow__node[data-id="{node_id}"]')
+
+
+def _connect(page: Page, canvas, source: str, target: str) -> None:
+    canvas.locator(f'.react-flow__node[data-id="{source}"] .react-flow__handle.source').drag_to(
+        canvas.locator(f'.react-flow__node[data-id="{target}"] .react-flow__handle.target')
+    )
+
+
+def _click_edge(page: Page, canvas, edge_id: str) -> None:
+    # A horizontal edge has a zero-height box, which Playwright's click calls invisible.
+    box = canvas.locator(
+        f'[data-testid="rf__edge-{edge_id}"] .react-flow__edge-path'
+    ).bounding_box()
+    assert box is not None, f"edge {edge_id} is not drawn"
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def _commit_text(page: Page, label: str, text: str) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
+def test_build_a_workflow_from_an_example(page: Page, streamlit_app: str, screenshot):
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    # Enter through the home page: a first request straight to /workflows on a fresh server made
+    # Streamlit 1.67 list the files of pages/ in the sidebar instead of st.navigation's pages.
+    page.goto(streamlit_app)
+    page.get_by_role("link", name="Workflows").click()
+    page.get_by_role("tab", name="From an example").click()
+    example = page.get_by_role("combobox", name="Example")
+    example.click()
+    page.keyboard.type("hello_activity")
+    page.keyboard.press("Enter")
+    expect(example).to_have_value(re.compile("^hello_activity: "))
+    page.get_by_label("Name", exact=True).nth(1).fill("greeter")
+    page.get_by_role("button", name="Create from example").click()
+
+    canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    expect(canvas.locator(".react-flow__node")).to_have_count(3, timeout=TIMEOUT_MS)
+    expect(page.get_by_role("heading", name="greeter")).to_be_visible()
+    screenshot("opened")
+
+    # Take out greet -> end, then put a timer from the palette between them.
+    _click_edge(page, canvas, "e2")
+    expect(page.get_by_text("Leaves from output")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Delete edge").click()
+    expect(canvas.locator(".react-flow__edge")).to_have_count(1, timeout=TIMEOUT_MS)
+    _node(canvas, "greet").click()
+    expect(page.get_by_role("heading", name="Activity")).to_be_visible(timeout=TIMEOUT_MS)
+    page.locator(".st-key-palette_timer").get_by_role("button", name="Timer", exact=True).click()
+    expect(canvas.locator(".react-flow__node")).to_have_count(4, timeout=TIMEOUT_MS)
+    # Not connected yet, so the new node is outlined as invalid.
+    expect(_node(canvas, "timer_1")).to_have_attribute("style", RED, timeout=TIMEOUT_MS)
+    _connect(page, canvas, "greet", "timer_1")
+    expect(page.get_by_text("Leaves from output")).to_be_visible(timeout=TIMEOUT_MS)
+    _connect(page, canvas, "timer_1", "end")
+    expect(canvas.locator(".react-flow__edge")).to_have_count(3, timeout=TIMEOUT_MS)
+    expect(page.get_by_text("No problems: the workflow is valid.")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(_node(canvas, "timer_1")).not_to_have_attribute("style", RED, timeout=TIMEOUT_MS)
+
+    # Edit the timer's duration: a bad one is an error on the node, a good one clears it.
+    _node(canvas, "timer_1").click()
+    expect(page.get_by_role("heading", name="Timer")).to_be_visible(timeout=TIMEOUT_MS)
+    _commit_text(page, "Duration", "soon")
+    expect(_node(canvas, "timer_1")).to_have_attribute("style", RED, timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile("'soon' is not a duration")).first).to_be_visible()
+    screenshot("invalid-duration")
+    _commit_text(page, "Duration", "5s")
+    expect(page.get_by_text("No problems: the workflow is valid.")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(_node(canvas, "timer_1")).not_to_have_attribute("style", RED, timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"^Saved at \d\d:\d\d:\d\d"))).to_be_visible()
+    page.get_by_role("button", name="Auto layout").click()
+    expect(_node(canvas, "end")).to_have_attribute(
+        "style", re.compile(r"translate\(780px, ?0px\)"), timeout=TIMEOUT_MS
+    )
+    canvas.locator(".react-flow__controls-fitview").click()
+    README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(screenshot("valid"), README_SCREENSHOT)
+
+    # The code view shows the generated workflow with the new timer.
+    page.locator(".st-key-builder_view").get_by_text("Code", exact=True).click()
+    code = page.locator('[data-testid="stCode"]').first
+    expect(code).to_contain_text("@workflow.defn", timeout=TIMEOUT_MS)
+    expect(code).to_contain_text("workflow.sleep")
+    screenshot("code")
