@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, cast, get_args
 
 from temporalio.envconfig import ClientConfigProfile, DataSource
 
@@ -19,6 +20,8 @@ _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 _TRUE = frozenset({"1", "true"})
 _FALSE = frozenset({"0", "false"})
+#: Values of ``WB_QUEUE_STRATEGY`` (a pool is set per queue, by scaling it, not here).
+QueueStrategyName = Literal["per_workflow", "single"]
 
 
 class ConfigError(WorkflowBuilderError):
@@ -128,7 +131,16 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Web UI port of the embedded dev server (`0` picks a free port).",
     ),
     EnvironmentVariable(
-        "WB_DEFAULT_TASK_QUEUE", "`workflow-builder`", "Task queue used when a workflow names none."
+        "WB_DEFAULT_TASK_QUEUE",
+        "`workflow-builder`",
+        "Base name of the task queues of workflows that name none (see `WB_QUEUE_STRATEGY`).",
+    ),
+    EnvironmentVariable(
+        "WB_QUEUE_STRATEGY",
+        "`per_workflow`",
+        "Where a workflow naming no task queue runs: `per_workflow` (its own queue "
+        "`<WB_DEFAULT_TASK_QUEUE>-<workflow name>`, own workers) or `single` (all on "
+        "`WB_DEFAULT_TASK_QUEUE`, one worker for everything).",
     ),
     EnvironmentVariable(
         "WB_ACTIVITY_MODULES",
@@ -215,7 +227,9 @@ class Settings:
         temporal_rpc_metadata: extra gRPC headers (`TEMPORAL_GRPC_META_*`).
         temporal_dev_port: gRPC port of the embedded server (0: pick a free one).
         temporal_dev_ui_port: Web UI port of the embedded server (0: pick a free one).
-        default_task_queue: task queue for workflows that name none.
+        default_task_queue: base name of the task queues of workflows that name none.
+        queue_strategy: ``per_workflow`` (a queue per workflow) or ``single`` (every
+            workflow naming no queue on ``default_task_queue``); see ``core.fleet.placement``.
         activity_modules: importable plugin modules that register activities.
         worker_heartbeat_seconds: seconds between worker heartbeats.
     """
@@ -231,6 +245,7 @@ class Settings:
     temporal_dev_port: int
     temporal_dev_ui_port: int
     default_task_queue: str
+    queue_strategy: QueueStrategyName
     activity_modules: tuple[str, ...]
     worker_heartbeat_seconds: float
 
@@ -272,6 +287,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         temporal_dev_port=_port(env, "TEMPORAL_DEV_PORT", 7233),
         temporal_dev_ui_port=_port(env, "TEMPORAL_DEV_UI_PORT", 8233),
         default_task_queue=env.get("WB_DEFAULT_TASK_QUEUE", "workflow-builder").strip(),
+        queue_strategy=_queue_strategy(env, "WB_QUEUE_STRATEGY"),
         activity_modules=_modules(env, "WB_ACTIVITY_MODULES"),
         worker_heartbeat_seconds=_positive_float(env, "WB_WORKER_HEARTBEAT_SECONDS", 10.0),
     )
@@ -384,6 +400,14 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if not value > 0 or value == float("inf"):
         raise ConfigError(name, f"must be a positive number of seconds, got {raw!r}")
     return value
+
+
+def _queue_strategy(env: Mapping[str, str], name: str) -> QueueStrategyName:
+    raw = env.get(name, "per_workflow").strip()
+    allowed = get_args(QueueStrategyName)
+    if raw not in allowed:
+        raise ConfigError(name, f"expected one of {', '.join(allowed)}, got {raw!r}")
+    return cast(QueueStrategyName, raw)
 
 
 def _modules(env: Mapping[str, str], name: str) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ def test_defaults_run_everything_locally() -> None:
     assert settings.temporal_dev_port == 7233
     assert settings.temporal_dev_ui_port == 8233
     assert settings.default_task_queue == "workflow-builder"
+    assert settings.queue_strategy == "per_workflow"
     assert settings.activity_modules == ()
     assert settings.worker_heartbeat_seconds == 10.0
 
@@ -53,6 +54,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
             "TEMPORAL_DEV_PORT": "0",
             "TEMPORAL_DEV_UI_PORT": "9000",
             "WB_DEFAULT_TASK_QUEUE": "main",
+            "WB_QUEUE_STRATEGY": "single",
             "WB_ACTIVITY_MODULES": "plugins.billing, plugins.mail ,",
             "WB_WORKER_HEARTBEAT_SECONDS": "2.5",
         }
@@ -69,6 +71,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
     assert settings.temporal_dev_port == 0
     assert settings.temporal_dev_ui_port == 9000
     assert settings.default_task_queue == "main"
+    assert settings.queue_strategy == "single"
     assert settings.activity_modules == ("plugins.billing", "plugins.mail")
     assert settings.worker_heartbeat_seconds == 2.5
 
@@ -154,6 +157,8 @@ def test_temporal_config_file_profile(tmp_path: Path) -> None:
         ({"WB_WORKER_HEARTBEAT_SECONDS": "0"}, "WB_WORKER_HEARTBEAT_SECONDS"),
         ({"WB_WORKER_HEARTBEAT_SECONDS": "nan"}, "WB_WORKER_HEARTBEAT_SECONDS"),
         ({"WB_ACTIVITY_MODULES": "good.mod, bad-mod"}, "WB_ACTIVITY_MODULES"),
+        ({"WB_QUEUE_STRATEGY": "pool"}, "WB_QUEUE_STRATEGY"),
+        ({"WB_QUEUE_STRATEGY": "Single"}, "WB_QUEUE_STRATEGY"),
         ({"TEMPORAL_TLS": "yes"}, "TEMPORAL_TLS"),
         ({"TEMPORAL_TLS_ENABLED": "on"}, "TEMPORAL_TLS_ENABLED"),
         ({"TEMPORAL_CONFIG_FILE": "/no/such/temporal.toml"}, "TEMPORAL_CONFIG_FILE"),
