@@ -59,7 +59,10 @@ SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
     "child_workflow": (Scenario("kid", {"name": "Kid"}),),
     "foreach_loop": (Scenario("three_items", {"items": ["a", "b", "c"]}),),
     "hello_activity": (Scenario("ann", {"name": "Ann"}),),
-    "http_fetch_condition": (Scenario("ok", {"url": f"{HTTP_PLACEHOLDER}/ok"}),),
+    "http_fetch_condition": (
+        Scenario("ok", {"url": f"{HTTP_PLACEHOLDER}/ok"}),
+        Scenario("missing", {"url": f"{HTTP_PLACEHOLDER}/missing"}),
+    ),
     "parallel_fanout": (Scenario("flow", {"word": "flow"}),),
     "query_variables": (Scenario("four_items", {"items": [1, 2, 3, 4], "pause": 0.1}),),
     "retry_error_branch": (Scenario("service_down", {"message": "the service is down"}),),

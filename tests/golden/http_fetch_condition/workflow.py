@@ -67,26 +67,34 @@ class HttpFetchConditionWorkflow:
         self.input = _prepare_input(workflow_input)
         try:
             self.step = "fetch"
-            self.vars["response"] = await workflow.execute_activity(
-                "http_request",
-                args=["GET", self.input["url"]],
-                start_to_close_timeout=timedelta(minutes=1),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(milliseconds=200),
-                    backoff_coefficient=2.0,
-                    maximum_attempts=2,
-                ),
-                summary="Fetch",
-            )
-            self.step = "ok"
-            if self.vars["response"]["status"] == 200:
-                self.step = "found"
-                self.vars["summary"] = (
-                    "ok: " + str(len(self.vars["response"]["text"] or "")) + " characters"
+            try:
+                self.vars["response"] = await workflow.execute_activity(
+                    "http_request",
+                    args=["GET", self.input["url"]],
+                    start_to_close_timeout=timedelta(minutes=1),
+                    retry_policy=RetryPolicy(
+                        initial_interval=timedelta(milliseconds=200),
+                        backoff_coefficient=2.0,
+                        maximum_attempts=2,
+                    ),
+                    summary="Fetch",
                 )
+            except ActivityError as err:
+                self.vars["error"] = _failure_message(err)
+                self.step = "failed"
+                self.vars["summary"] = "request failed: " + self.vars["error"]
             else:
-                self.step = "missing"
-                self.vars["summary"] = "failed with status " + str(self.vars["response"]["status"])
+                self.step = "ok"
+                if self.vars["response"]["status"] == 200:
+                    self.step = "found"
+                    self.vars["summary"] = (
+                        "ok: " + str(len(self.vars["response"]["text"] or "")) + " characters"
+                    )
+                else:
+                    self.step = "missing"
+                    self.vars["summary"] = "failed with status " + str(
+                        self.vars["response"]["status"]
+                    )
             self.step = "end"
             return self.vars["summary"]
         except DATA_ERRORS as err:
