@@ -20,6 +20,7 @@ from core.deploy.histories import recent_histories
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
 from core.errors import WorkflowBuilderError
+from core.fleet.placement import strategy_of, task_queue_for
 from core.graph import Graph, graph_from_dict, graph_to_dict
 from core.graph.validation import check
 from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle, read_bundle
@@ -84,7 +85,8 @@ class Deployer:
         database: workflows, versions and deployments.
         fleet: the worker fleet that loads deployments.
         registry: the activities graphs may call.
-        settings: ``deploy_dir`` and ``default_task_queue``.
+        settings: ``deploy_dir``, and ``default_task_queue`` with ``queue_strategy`` to place
+            workflows naming no task queue (see ``core.fleet.placement``).
         history_limit: most recent runs the determinism gate replays.
     """
 
@@ -191,11 +193,15 @@ class Deployer:
         return _Build(number, document, self._compile(document, number, None), existing=None)
 
     def _compile(self, document: Mapping[str, Any], number: int, queue: str | None) -> Bundle:
+        # ``queue``: where the version was deployed before; a new build is placed afresh.
+        graph = graph_from_dict(document)
+        placed = task_queue_for(
+            graph_task_queue=graph.workflow.task_queue,
+            workflow_name=graph.workflow.name,
+            settings=self._settings,
+        )
         return compile_graph(
-            graph_from_dict(document),
-            registry=self._registry,
-            version=number,
-            default_task_queue=queue or self._settings.default_task_queue,
+            graph, registry=self._registry, version=number, default_task_queue=queue or placed
         )
 
     def _queue_of(self, version: VersionRecord) -> str | None:
@@ -261,6 +267,12 @@ class Deployer:
         bundle = build.bundle
         with report.step("load", f"loading {bundle.workflow_type} on {bundle.task_queue}") as out:
             version = build.existing or self._create_version(workflow, build)
+            self._db.task_queues.ensure(
+                bundle.task_queue,
+                strategy=strategy_of(
+                    bundle.task_queue, workflow_name=workflow.name, settings=self._settings
+                ),
+            )
             deployment = self._db.deployments.create(
                 workflow_id=version.workflow_id,
                 version_id=version.id,

@@ -24,6 +24,7 @@ from core.db import (
     WorkerRecord,
     WorkerStatus,
 )
+from core.db.repositories.task_queues import MAX_POOL_SIZE
 from core.errors import WorkflowBuilderError
 from core.fleet.code import QueueCode, load_queue_code
 from core.fleet.errors import (
@@ -40,8 +41,6 @@ logger = logging.getLogger(__name__)
 W = WorkerStatus
 
 _LIFE_CYCLE = (W.STARTING, W.RUNNING, W.STOPPING, W.STOPPED)
-#: Most workers one queue's pool may have in one process (each has its own client and thread).
-MAX_POOL_SIZE = 16
 #: A worker's heartbeat older than this many intervals makes it lost.
 LOST_AFTER_INTERVALS = 3
 
@@ -133,7 +132,6 @@ class WorkerManager:
         self._pid = os.getpid()
         self._identity = process_identity(self._pid, self._host_name)
         self._queues: dict[str, _Queue] = {}
-        self._pool_sizes: dict[str, int] = {}
         # Operations (start, stop, apply, restart) run one at a time; heartbeats never wait
         # for them, or a slow start would let other processes mark this one lost.
         self._ops = threading.RLock()
@@ -254,10 +252,12 @@ class WorkerManager:
             return records
 
     def scale(self, task_queue: str, size: int) -> list[WorkerRecord]:
-        """Run ``size`` workers sharing ``task_queue`` in this process (the pool strategy).
+        """Run ``size`` workers sharing ``task_queue`` in each process (the pool strategy).
 
-        The size is kept for later starts of the queue in this process. Runs the extra workers
-        now, or drains the surplus, when the queue is running here.
+        The size is stored on the queue's row (strategy ``pool``), so it holds after a restart
+        and for standalone workers on other machines, which read it when they next apply the
+        queue's code. Runs the extra workers now, or drains the surplus, when the queue is
+        running here.
 
         Raises:
             FleetConfigError: ``size`` is not between 1 and ``MAX_POOL_SIZE``.
@@ -269,7 +269,9 @@ class WorkerManager:
                 task_queue=task_queue,
             )
         with self._ops:
-            self._pool_sizes[task_queue] = size
+            self._database.task_queues.configure(
+                task_queue, strategy=QueueStrategy.POOL, pool_size=size
+            )
             if task_queue not in self._queues:
                 return []
             return self.apply_queue(task_queue)
@@ -310,8 +312,6 @@ class WorkerManager:
         )
 
     def _pool_size(self, task_queue: str) -> int:
-        if task_queue in self._pool_sizes:
-            return self._pool_sizes[task_queue]
         try:
             record = self._database.task_queues.get(task_queue)
         except RecordNotFoundError:

@@ -31,7 +31,10 @@ def test_draft_deploy_run_and_resume_after_restart(temporal_settings: Settings, 
         ref = services.runs.start(workflow.id, {"name": "Ann"})
         assert services.runs.wait(ref, timeout=30).result == "Hello, Ann!"
         running = [view for view in services.fleet.workers() if view.record.status == "running"]
-        assert [view.record.task_queue for view in running] == [settings.default_task_queue]
+        # A queue per workflow by default, named after the default queue and the workflow.
+        queue = f"{settings.default_task_queue}-greeter"
+        assert result.deployment.task_queue == queue
+        assert [view.record.task_queue for view in running] == [queue]
     finally:
         services.close()
     assert {w.status for w in services.database.workers.find()} == {WorkerStatus.STOPPED}

@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from core.config import Settings
 from core.db import Database, WorkflowRecord
-from core.deploy import DeployService
+from core.deploy import DeployResult, DeployService
 from core.examples import EXAMPLES_DIR
 from core.fleet import WorkerManager
 
@@ -32,6 +32,19 @@ class DeployWorld:
         """Run ``work(client)`` on the manager's host loop and return its result."""
         host = self.manager.host
         return host.call(work(host.client), timeout=timeout)
+
+    def run_to_end(self, deployed: DeployResult, **workflow_input: Any) -> Any:
+        """Run the deployed workflow type on its deployment's queue and return its result."""
+
+        async def go(client: Client) -> Any:
+            return await client.execute_workflow(
+                deployed.workflow_type,
+                workflow_input,
+                id=f"{deployed.workflow_type}-{uuid.uuid4().hex[:8]}",
+                task_queue=deployed.deployment.task_queue,
+            )
+
+        return self.temporal(go)
 
     def create(self, example: str, *, edit: Callable[[dict], None] | None = None) -> WorkflowRecord:
         """A workflow whose draft is ``example`` under a name no other test uses."""

@@ -37,18 +37,6 @@ async def shout(text: str) -> str:
 '''
 
 
-def run_to_end(world: DeployWorld, workflow_type: str, **workflow_input: Any) -> Any:
-    async def go(client: Client) -> Any:
-        return await client.execute_workflow(
-            workflow_type,
-            workflow_input,
-            id=f"{workflow_type}-{uuid.uuid4().hex[:8]}",
-            task_queue=world.settings.default_task_queue,
-        )
-
-    return world.temporal(go)
-
-
 def renaming_activity_types(original):
     def renamed(node_, params, registry):
         stmt = original(node_, params, registry)
@@ -65,7 +53,7 @@ def test_gate_blocks_a_compiler_upgrade_that_breaks_runs_and_names_the_node(
 ):
     workflow = world.create("hello_activity")
     v1 = world.service.deploy(workflow.id)
-    assert run_to_end(world, v1.workflow_type, name="Ann") == "Hello, Ann!"
+    assert world.run_to_end(v1, name="Ann") == "Hello, Ann!"
 
     monkeypatch.setattr(compiler_pipeline, "COMPILER_VERSION", "99")
     monkeypatch.setattr(statements, "activity", renaming_activity_types(statements.activity))
@@ -116,7 +104,7 @@ def test_a_plugin_that_fails_to_import_keeps_v1_and_creates_no_version(
 ):
     workflow = world.create("hello_activity", edit=use_shout)
     v1 = world.service.deploy(workflow.id)
-    assert run_to_end(world, v1.workflow_type, name="ann") == "ANN!"
+    assert world.run_to_end(v1, name="ann") == "ANN!"
 
     plugin.write_text("")
     monkeypatch.delitem(sys.modules, PLUGIN_MODULE)
@@ -127,7 +115,7 @@ def test_a_plugin_that_fails_to_import_keeps_v1_and_creates_no_version(
     assert info.value.step == "compile" and "RuntimeError" in str(info.value)
     assert [v.version for v in world.service.versions(workflow.id)] == [1]
     assert world.service.active(workflow.id).id == v1.deployment.id
-    assert run_to_end(world, v1.workflow_type, name="bo") == "BO!"
+    assert world.run_to_end(v1, name="bo") == "BO!"
 
 
 def test_exported_zip_runs_with_its_own_worker(world: DeployWorld, tmp_path: Path):

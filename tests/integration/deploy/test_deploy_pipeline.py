@@ -9,7 +9,7 @@ import pytest
 from temporalio.client import Client
 
 from core.db import DeploymentStatus
-from core.deploy import DeployError, DeployStep, StepStatus
+from core.deploy import DeployError, DeployResult, DeployStep, StepStatus
 from core.fleet import WorkerStartError
 from core.graph.validation import GraphInvalidError
 from tests.integration.deploy.helpers import DeployWorld, node, wait_until
@@ -22,15 +22,15 @@ def shout_approvals(document: dict) -> None:
     node(document, "approved")["params"]["expression"] = "'APPROVED by ' + decision.by"
 
 
-def start(world: DeployWorld, workflow_type: str, request: str) -> str:
-    workflow_id = f"{workflow_type}-{uuid.uuid4().hex[:8]}"
+def start(world: DeployWorld, deployed: DeployResult, request: str) -> str:
+    workflow_id = f"{deployed.workflow_type}-{uuid.uuid4().hex[:8]}"
 
     async def go(client: Client) -> None:
         await client.start_workflow(
-            workflow_type,
+            deployed.workflow_type,
             {"request": request, "timeout_seconds": 120},
             id=workflow_id,
-            task_queue=world.settings.default_task_queue,
+            task_queue=deployed.deployment.task_queue,
         )
 
     world.temporal(go)
@@ -70,7 +70,7 @@ def test_redeploy_keeps_open_runs_on_their_version_and_retires_it_after(world: D
         ("validate", StepStatus.DONE),
     ]
 
-    old_run = start(world, v1.workflow_type, "laptop")
+    old_run = start(world, v1, "laptop")
     wait_until(lambda: query_status(world, old_run) == "waiting", "the v1 run to wait")
 
     world.edit_draft(workflow.id, shout_approvals)
@@ -81,7 +81,7 @@ def test_redeploy_keeps_open_runs_on_their_version_and_retires_it_after(world: D
     # Draining keeps v1 loaded while its run is open.
     assert world.service.retire_drained() == []
 
-    new_run = start(world, v2.workflow_type, "desk")
+    new_run = start(world, v2, "desk")
     assert approve_and_wait(world, old_run) == {"request": "laptop", "status": "approved by ann"}
     assert approve_and_wait(world, new_run) == {"request": "desk", "status": "APPROVED by ann"}
 
@@ -145,7 +145,7 @@ def test_a_worker_failure_marks_the_deployment_failed_and_v1_keeps_serving(
     assert failed.status is DeploymentStatus.FAILED and "Temporal said no" in failed.error
     assert world.service.active(workflow.id).id == v1.deployment.id
 
-    run = start(world, v1.workflow_type, "chair")
+    run = start(world, v1, "chair")
     assert approve_and_wait(world, run)["status"] == "approved by ann"
 
     # Deploying again retries version 2 rather than numbering a new one.
@@ -161,7 +161,7 @@ def test_rollback_deploys_the_old_graph_as_a_new_version(world: DeployWorld):
     back = world.service.rollback(workflow.id, 1)
     assert back.version.version == 3 and back.new_version
     assert back.version.graph == world.service.versions(workflow.id)[-1].graph
-    run = start(world, back.workflow_type, "lamp")
+    run = start(world, back, "lamp")
     assert approve_and_wait(world, run)["status"] == "approved by ann"
     with pytest.raises(DeployError, match="no version 9 \\(versions: 1, 2, 3\\)"):
         world.service.rollback(workflow.id, 9)

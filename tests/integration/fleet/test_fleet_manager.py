@@ -11,7 +11,7 @@ from typing import TypeVar
 import pytest
 
 from core.config import Settings
-from core.db import Capability, Database, WorkerRecord, WorkerStatus
+from core.db import Capability, Database, QueueStrategy, WorkerRecord, WorkerStatus
 from core.fleet import (
     DeploymentCodeError,
     FleetConfigError,
@@ -242,3 +242,21 @@ def test_scale_runs_a_pool_of_workers_on_one_queue(
     ]
     with pytest.raises(FleetConfigError, match="pool size 0 is out of range"):
         manager.scale(task_queue, 0)
+
+
+def test_a_scaled_pool_outlives_its_manager(
+    fleet_settings: Settings, database: Database, task_queue: str
+):
+    hello = deploy(database, fleet_settings, task_queue=task_queue, graph=hello_graph())
+    with WorkerManager(fleet_settings, database, graceful_shutdown=timedelta(seconds=2)) as first:
+        first.start_queue(task_queue)
+        assert len(first.scale(task_queue, 2)) == 2
+    stored = database.task_queues.get(task_queue)
+    assert (stored.strategy, stored.pool_size) == (QueueStrategy.POOL, 2)
+
+    # A restart (or a standalone worker elsewhere) reads the size from the database.
+    with WorkerManager(fleet_settings, database, graceful_shutdown=timedelta(seconds=2)) as again:
+        pool = again.start_queue(task_queue)
+        assert [r.worker_id[-2:] for r in pool] == ["-0", "-1"]
+        assert {r.status for r in pool} == {W.RUNNING}
+        assert run_hello(again, hello.workflow_type, task_queue, "Hal") == "Hello, Hal!"

@@ -1,0 +1,84 @@
+"""Where deploys place workflows: a queue per workflow, one queue for all, or the graph's own."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+from core.activities import ActivityRegistry
+from core.db import QueueStrategy
+from core.deploy import DeployService
+from tests.integration.deploy.helpers import DeployWorld, node
+
+
+def test_per_workflow_gives_each_workflow_its_own_queue_and_worker(world: DeployWorld):
+    assert world.settings.queue_strategy == "per_workflow"  # the default
+    first, second = world.create("hello_activity"), world.create("hello_activity")
+
+    a = world.service.deploy(first.id)
+    b = world.service.deploy(second.id)
+
+    base = world.settings.default_task_queue
+    assert a.deployment.task_queue == f"{base}-{first.name}"
+    assert b.deployment.task_queue == f"{base}-{second.name}"
+    assert world.manager.queues() == tuple(
+        sorted([a.deployment.task_queue, b.deployment.task_queue])
+    )
+    [worker_a] = world.manager.worker_ids(a.deployment.task_queue)
+    [worker_b] = world.manager.worker_ids(b.deployment.task_queue)
+    assert worker_a != worker_b
+    for deployed in (a, b):
+        row = world.database.task_queues.get(deployed.deployment.task_queue)
+        assert (row.strategy, row.pool_size) == (QueueStrategy.PER_WORKFLOW, 1)
+    assert world.run_to_end(a, name="Ann") == "Hello, Ann!"
+    assert world.run_to_end(b, name="Bo") == "Hello, Bo!"
+
+
+def test_single_puts_every_workflow_on_the_default_queue_with_one_worker(
+    world: DeployWorld, registry: ActivityRegistry
+):
+    settings = dataclasses.replace(world.settings, queue_strategy="single")
+    service = DeployService(world.database, world.manager, registry, settings)
+    first, second = world.create("hello_activity"), world.create("hello_activity")
+
+    a = service.deploy(first.id)
+    b = service.deploy(second.id)
+
+    base = settings.default_task_queue
+    assert (a.deployment.task_queue, b.deployment.task_queue) == (base, base)
+    assert world.manager.queues() == (base,)
+    [worker] = world.manager.worker_ids(base)
+    served = {t for w in world.manager.host.workers() for t in w.workflow_types}
+    assert served == {a.workflow_type, b.workflow_type}
+    assert world.database.workers.get(worker).task_queue == base
+    row = world.database.task_queues.get(base)
+    assert (row.strategy, row.pool_size) == (QueueStrategy.SINGLE, 1)
+    assert world.run_to_end(a, name="Cy") == "Hello, Cy!"
+    assert world.run_to_end(b, name="Di") == "Hello, Di!"
+
+
+def test_a_graph_naming_its_task_queue_is_deployed_there(world: DeployWorld):
+    own = f"own-{uuid.uuid4().hex[:8]}"
+    workflow = world.create("hello_activity", edit=lambda d: d["workflow"].update(task_queue=own))
+
+    deployed = world.service.deploy(workflow.id)
+
+    assert deployed.deployment.task_queue == own
+    assert world.manager.queues() == (own,)
+    assert world.database.task_queues.get(own).strategy is QueueStrategy.SINGLE
+    assert world.run_to_end(deployed, name="Eve") == "Hello, Eve!"
+
+
+def test_a_pooled_queue_keeps_its_pool_when_deployed_again(world: DeployWorld):
+    workflow = world.create("hello_activity")
+    v1 = world.service.deploy(workflow.id)
+    queue = v1.deployment.task_queue
+    assert len(world.manager.scale(queue, 2)) == 2
+
+    world.edit_draft(workflow.id, lambda d: node(d, "greet").update(label="Hi"))
+    v2 = world.service.deploy(workflow.id)
+
+    assert v2.deployment.task_queue == queue
+    row = world.database.task_queues.get(queue)
+    assert (row.strategy, row.pool_size) == (QueueStrategy.POOL, 2)
+    assert len(world.manager.worker_ids(queue)) == 2
