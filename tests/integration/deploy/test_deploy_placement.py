@@ -8,7 +8,8 @@ import uuid
 from core.activities import ActivityRegistry
 from core.db import QueueStrategy
 from core.deploy import DeployService
-from tests.integration.deploy.helpers import DeployWorld, node
+from core.fleet.placement import task_queue_for
+from tests.integration.deploy.helpers import DeployWorld
 
 
 def test_per_workflow_gives_each_workflow_its_own_queue_and_worker(world: DeployWorld):
@@ -69,16 +70,17 @@ def test_a_graph_naming_its_task_queue_is_deployed_there(world: DeployWorld):
     assert world.run_to_end(deployed, name="Eve") == "Hello, Eve!"
 
 
-def test_a_pooled_queue_keeps_its_pool_when_deployed_again(world: DeployWorld):
+def test_a_deploy_keeps_the_pool_size_set_on_its_queue(world: DeployWorld):
     workflow = world.create("hello_activity")
-    v1 = world.service.deploy(workflow.id)
-    queue = v1.deployment.task_queue
-    assert len(world.manager.scale(queue, 2)) == 2
+    queue = task_queue_for(
+        graph_task_queue=None, workflow_name=workflow.name, settings=world.settings
+    )
+    assert world.manager.scale(queue, 2) == []  # not running yet: the size is only stored
 
-    world.edit_draft(workflow.id, lambda d: node(d, "greet").update(label="Hi"))
-    v2 = world.service.deploy(workflow.id)
+    deployed = world.service.deploy(workflow.id)
 
-    assert v2.deployment.task_queue == queue
+    assert deployed.deployment.task_queue == queue
     row = world.database.task_queues.get(queue)
     assert (row.strategy, row.pool_size) == (QueueStrategy.POOL, 2)
     assert len(world.manager.worker_ids(queue)) == 2
+    assert world.run_to_end(deployed, name="Flo") == "Hello, Flo!"
