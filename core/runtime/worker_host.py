@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
-import gc
 import hashlib
 import logging
 import threading
@@ -23,6 +21,7 @@ from core.config import Settings
 from core.errors import WorkflowBuilderError
 from core.runtime.loader import LoadedBundle
 from core.temporal import connect
+from core.temporal.gateway import GatewayClosedError, TemporalGateway
 
 logger = logging.getLogger(__name__)
 
@@ -96,28 +95,24 @@ class WorkerHost:
     ) -> None:
         self._settings = settings
         self._graceful_shutdown = graceful_shutdown
-        self._call_timeout = call_timeout
         self._workers: dict[str, _Running] = {}
         self._lock = threading.RLock()
         self._executor = ThreadPoolExecutor(_ACTIVITY_THREADS, thread_name_prefix="activity")
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="worker-host", daemon=True
-        )
-        self._thread.start()
-        self._client: Client | None = None
+        # The gateway's loop runs forever (not until a worker's run() returns), so shutdown()
+        # coroutines sent to it always finish; its client is the host's client.
         try:
-            self._client = self.call(connect(settings))
+            self._gateway = TemporalGateway(settings, call_timeout=call_timeout)
         except BaseException:
-            self._stop_loop(timeout=5)
+            self._executor.shutdown(wait=False)
             raise
 
     @property
     def client(self) -> Client:
         """The host's client; use it only through :meth:`call` (it belongs to the host's loop)."""
-        if self._client is None:
-            raise WorkerHostError("the worker host is closed")
-        return self._client
+        try:
+            return self._gateway.client
+        except GatewayClosedError:
+            raise WorkerHostError("the worker host is closed") from None
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run a coroutine on the host's loop from any other thread and return its result.
@@ -125,12 +120,7 @@ class WorkerHost:
         Raises:
             TimeoutError: it did not finish within ``timeout`` seconds (it is then cancelled).
         """
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(self._call_timeout if timeout is None else timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise
+        return self._gateway.call(coro, timeout)
 
     def add_worker(self, task_queue: str, bundles: Sequence[LoadedBundle]) -> HostedWorker:
         """Start a worker on ``task_queue`` running the workflows and activities of ``bundles``.
@@ -198,15 +188,13 @@ class WorkerHost:
         with self._lock:
             running = list(self._workers.values())
             self._workers.clear()
-        if self._client is None and not running:
-            return
         for item in running:
             try:
                 self._stop(item)
             except Exception:  # one stuck worker must not keep the others or the loop alive
                 logger.exception("worker on %s did not stop cleanly", item.info.task_queue)
-        self._client = None
-        self._stop_loop(timeout=10)
+        self._gateway.close()  # idempotent, like the executor's shutdown
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> WorkerHost:
         return self
@@ -252,7 +240,7 @@ class WorkerHost:
             raise WorkerHostError(
                 f"Temporal rejected the worker: {exc}", task_queue=task_queue
             ) from exc
-        run = asyncio.run_coroutine_threadsafe(worker.run(), self._loop)
+        run = self._gateway.submit(worker.run())
         info = HostedWorker(
             task_queue=task_queue,
             workflow_types=tuple(sorted(b.workflow_type for b in bundles)),
@@ -278,21 +266,6 @@ class WorkerHost:
         except Exception as exc:  # run() ends with the worker's fatal error, if it had one
             logger.error("worker on %s had stopped with an error: %s", queue, exc)
         logger.info("worker on %s stopped", queue)
-
-    def _stop_loop(self, *, timeout: float) -> None:
-        async def settle() -> None:
-            # Let the SDK's native handles be freed on this loop while it still runs, so
-            # nothing is left for the interpreter's finalisation to collect.
-            gc.collect()
-            await asyncio.sleep(0.1)
-
-        if self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(settle(), self._loop).result(timeout)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout)
-        if not self._thread.is_alive():
-            self._loop.close()
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _workflow_classes(task_queue: str, bundles: Sequence[LoadedBundle]) -> list[type]:

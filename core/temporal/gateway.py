@@ -67,12 +67,16 @@ class TemporalGateway:
         Raises:
             TimeoutError: no result within ``timeout`` seconds (the coroutine is cancelled).
         """
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        future = self.submit(coro)
         try:
             return future.result(self._call_timeout if timeout is None else timeout)
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Start ``coro`` on the gateway's loop without waiting (for long-running work)."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     def close(self) -> None:
         """Drop the client and stop the loop's thread (safe to call twice)."""
