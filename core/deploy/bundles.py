@@ -7,8 +7,10 @@ from pathlib import Path
 
 from core.activities import ActivityRegistry
 from core.compiler import Bundle, compile_graph
+from core.config import Settings
 from core.db import Database, VersionRecord
 from core.errors import WorkflowBuilderError
+from core.fleet.placement import task_queue_for
 from core.graph import graph_from_dict
 from core.runtime import read_bundle
 
@@ -20,7 +22,7 @@ def version_bundle(
     version: VersionRecord,
     *,
     registry: ActivityRegistry,
-    default_task_queue: str,
+    settings: Settings,
 ) -> Bundle:
     """The exact bundle ``version`` was built as, or its graph compiled by today's compiler.
 
@@ -40,16 +42,19 @@ def version_bundle(
                 continue
             if bundle.digest == version.bundle_hash:
                 return bundle
+    graph = graph_from_dict(version.graph)
+    queue = deployed_queue(database, version) or task_queue_for(
+        graph_task_queue=graph.workflow.task_queue,
+        workflow_name=graph.workflow.name,
+        settings=settings,
+    )
     return compile_graph(
-        graph_from_dict(version.graph),
-        registry=registry,
-        version=version.version,
-        default_task_queue=_queue_of(database, version) or default_task_queue,
+        graph, registry=registry, version=version.version, default_task_queue=queue
     )
 
 
-def _queue_of(database: Database, version: VersionRecord) -> str | None:
-    # The queue a version was deployed to is the default it was compiled with.
+def deployed_queue(database: Database, version: VersionRecord) -> str | None:
+    """The queue ``version`` was deployed to (the default it was compiled with), if any."""
     for deployment in database.deployments.find(workflow_id=version.workflow_id):
         if deployment.version_id == version.id:
             return deployment.task_queue

@@ -15,6 +15,7 @@ from core.activities import ActivityRegistry
 from core.compiler import Bundle, compile_graph
 from core.config import Settings
 from core.db import Database, DeploymentRecord, VersionRecord, WorkflowRecord
+from core.deploy.bundles import deployed_queue
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
 from core.deploy.replay import check_replay
@@ -186,7 +187,7 @@ class Deployer:
         document = graph_to_dict(graph)
         if latest is not None and _behaviour_hash(latest.graph) == _behaviour_hash(document):
             # Unchanged (node positions aside): the version's own graph, built as before?
-            bundle = self._compile(latest.graph, latest.version, self._queue_of(latest))
+            bundle = self._compile(latest.graph, latest.version, deployed_queue(self._db, latest))
             if bundle.digest == latest.bundle_hash:
                 return _Build(latest.version, latest.graph, bundle, existing=latest)
         number = (latest.version if latest else 0) + 1
@@ -203,12 +204,6 @@ class Deployer:
         return compile_graph(
             graph, registry=self._registry, version=number, default_task_queue=queue or placed
         )
-
-    def _queue_of(self, version: VersionRecord) -> str | None:
-        for deployment in self._db.deployments.find(workflow_id=version.workflow_id):
-            if deployment.version_id == version.id:
-                return deployment.task_queue
-        return None
 
     # ---- determinism gate ---------------------------------------------------------------
 

@@ -26,7 +26,7 @@ class DeployService:
         database: workflows, versions and deployments.
         fleet: the worker fleet (``core.fleet.WorkerManager``).
         registry: the activities graphs may call.
-        settings: ``deploy_dir`` and ``default_task_queue``.
+        settings: ``deploy_dir``, and the task queue settings that place new versions.
     """
 
     def __init__(
@@ -119,7 +119,7 @@ class DeployService:
             self._db,
             version,
             registry=self._registry,
-            default_task_queue=self._settings.default_task_queue,
+            settings=self._settings,
         )
 
     def _version(self, workflow_id: int, number: int) -> VersionRecord:
