@@ -1,4 +1,4 @@
-"""Builder: draw a workflow on the canvas, edit its nodes, see its problems and its code."""
+"""Builder: draw a workflow, see its problems and code, deploy it, compare versions, run it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from core.layout import auto_layout
 from pages.common import get_services
 from pages.widgets.canvas import flow_state, move_in_place, show_canvas
 from pages.widgets.code import code_view
+from pages.widgets.deploy_panel import remember, remembered, run_deploy, show_outcome
 from pages.widgets.inspector import inspect
 from pages.widgets.palette import palette
 from pages.widgets.problems import problems_list
+from pages.widgets.run_panel import run_panel
 from pages.widgets.session import (
     WORKFLOW_KEY,
     Editor,
@@ -22,6 +24,8 @@ from pages.widgets.session import (
     step_history,
 )
 from pages.widgets.settings import workflow_settings
+from pages.widgets.temporal import temporal_ready
+from pages.widgets.versions_panel import versions_panel
 
 services = get_services()
 
@@ -72,7 +76,9 @@ def _step(back: bool) -> None:
     step_history(services, editor, back=back)
 
 
-title_col, state_col, *tool_cols = st.columns([3, 2.2, 1, 1, 1.4, 1.6], vertical_alignment="center")
+title_col, state_col, *tool_cols = st.columns(
+    [2.6, 2, 1, 1, 1.4, 1.2, 3.4], vertical_alignment="center"
+)
 title_col.markdown(f"## {editor.name}")
 check = editor.check
 if editor.save_error:
@@ -98,12 +104,44 @@ tool_cols[1].button(
     args=(False,),
 )
 tool_cols[2].button("Auto layout", icon=":material/auto_awesome_mosaic:", on_click=_layout)
-view = tool_cols[3].segmented_control(
-    "View", ["Canvas", "Code"], default="Canvas", key="builder_view", label_visibility="collapsed"
+deployable = check.valid and editor.save_error is None
+deploy_clicked = tool_cols[3].button(
+    "Deploy",
+    icon=":material/rocket_launch:",
+    type="primary",
+    disabled=not deployable,
+    help="Deploy the saved draft as a new version" if deployable else "Fix the problems first",
 )
+view = tool_cols[4].segmented_control(
+    "View",
+    ["Canvas", "Code", "Versions", "Run"],
+    default="Canvas",
+    key="builder_view",
+    label_visibility="collapsed",
+)
+
+if deploy_clicked and temporal_ready(services):
+    remember(
+        workflow_id,
+        run_deploy(
+            services,
+            workflow_id,
+            label="Deploy",
+            action=lambda progress: services.deploy.deploy(workflow_id, progress=progress),
+        ),
+    )
+elif (outcome := remembered(workflow_id)) is not None:
+    show_outcome(outcome)
 
 if view == "Code":
     code_view(editor, registry=services.registry)
+    st.stop()
+if view in ("Versions", "Run"):
+    if temporal_ready(services):
+        if view == "Versions":
+            versions_panel(services, workflow_id, name=editor.name)
+        else:
+            run_panel(services, workflow_id)
     st.stop()
 
 palette_col, canvas_col, side_col = st.columns([1, 4.6, 2.4])

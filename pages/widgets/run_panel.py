@@ -1,0 +1,246 @@
+"""Running the active version: the input form, the run's result, its signals and queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.errors import WorkflowBuilderError
+from core.executions import RunRef, RunState
+from core.graph import InputField
+from core.run_forms import FormField, FormInputError, WidgetKind, declared_fields, form_fields
+from core.run_forms import form_values as read_form
+from core.services import AppServices
+from pages.widgets.temporal import run_url
+
+#: Seconds between status polls of a running run.
+POLL_SECONDS = 2.0
+_BADGES = {"running": "blue", "completed": "green"}
+
+
+@dataclass(frozen=True)
+class SignalForm:
+    """A signal the run's version declares, with its payload fields."""
+
+    name: str
+    description: str
+    fields: tuple[InputField, ...]
+
+
+@dataclass(frozen=True)
+class QueryButton:
+    """A query the run's version declares."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class StartedRun:
+    """The run this session started last, and what its version lets one send or ask."""
+
+    ref: RunRef
+    version: int
+    signals: tuple[SignalForm, ...]
+    queries: tuple[QueryButton, ...]
+
+
+def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
+    """Draw one widget per field (inside a ``st.form``); return what each shows."""
+    values: dict[str, Any] = {}
+    for item in form:
+        widget_key = f"{key}.{item.name}"
+        if item.kind is WidgetKind.TEXT:
+            value: Any = st.text_input(item.label, item.initial, help=item.help, key=widget_key)
+        elif item.kind is WidgetKind.NUMBER:
+            value = st.number_input(
+                item.label, value=item.initial, step=1.0, help=item.help, key=widget_key
+            )
+        elif item.kind is WidgetKind.INTEGER:
+            value = st.number_input(
+                item.label, value=item.initial, step=1, help=item.help, key=widget_key
+            )
+        elif item.kind is WidgetKind.CHECKBOX:
+            value = st.checkbox(item.label, item.initial, help=item.help, key=widget_key)
+        else:
+            value = st.text_area(
+                item.label,
+                item.initial,
+                help=f"{item.help}, as JSON",
+                placeholder="{}" if item.json_type == "object" else "[]",
+                height=100,
+                key=widget_key,
+            )
+        values[item.name] = value
+    return values
+
+
+def run_panel(services: AppServices, workflow_id: int) -> None:
+    """The start form of the active version, the last run's result, and recent runs."""
+    active = services.deploy.active(workflow_id)
+    if active is None:
+        st.info("Nothing is deployed yet: **Deploy** the workflow, then run it here.")
+        return
+    version = next(v for v in services.deploy.versions(workflow_id) if v.id == active.version_id)
+    form_col, result_col = st.columns([1, 1.4], gap="large")
+    with form_col:
+        st.markdown(f"**Start a run of version {version.version}** (`{active.workflow_type}`)")
+        started = _start_form(services, workflow_id, version.version, version.graph)
+        if started is not None:
+            st.session_state[_run_key(workflow_id)] = started
+    run: StartedRun | None = st.session_state.get(_run_key(workflow_id))
+    with result_col:
+        if run is None:
+            st.caption("Start a run to see its status and result here.")
+        else:
+            _run_result(services, run)
+    _recent_runs(services, workflow_id)
+
+
+def _start_form(
+    services: AppServices, workflow_id: int, version: int, graph: Mapping[str, Any]
+) -> StartedRun | None:
+    try:
+        form = form_fields(services.runs.input_fields(workflow_id))
+    except WorkflowBuilderError as error:
+        st.error(str(error))
+        return None
+    with st.form(f"run_form_{workflow_id}_v{version}"):
+        if not form:
+            st.caption("This workflow takes no input.")
+        submitted = form_widgets(form, key=f"run_input_{workflow_id}_v{version}")
+        if not st.form_submit_button("Start run", type="primary", icon=":material/play_arrow:"):
+            return None
+    try:
+        ref = services.runs.start(workflow_id, read_form(form, submitted))
+    except FormInputError as error:
+        st.error(f"Input {error.field}: {error.reason}", icon=":material/error:")
+        return None
+    except WorkflowBuilderError as error:
+        st.error(f"The run could not start: {error}", icon=":material/error:")
+        return None
+    meta = graph["workflow"]
+    return StartedRun(
+        ref=ref,
+        version=version,
+        signals=tuple(
+            SignalForm(s["name"], s.get("description", ""), declared_fields(s.get("fields", ())))
+            for s in meta.get("signals", ())
+        ),
+        queries=tuple(
+            QueryButton(q["name"], q.get("description", "")) for q in meta.get("queries", ())
+        ),
+    )
+
+
+def _run_result(services: AppServices, run: StartedRun) -> None:
+    state = _fetch(services, run)
+    if state is None:
+        return
+    if state.closed:
+        _show_state(services, run, state)
+        return
+    _live_state(services, run)
+    _signals_and_queries(services, run)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _live_state(services: AppServices, run: StartedRun) -> None:
+    # Polls while the run is open; once it closes, the whole page redraws without polling
+    # and without the signal and query controls.
+    state = _fetch(services, run)
+    if state is None:
+        return
+    if state.closed:
+        st.rerun()
+    _show_state(services, run, state)
+    st.button("Refresh", icon=":material/refresh:", key=f"refresh_{run.ref.run_id}")
+
+
+def _show_state(services: AppServices, run: StartedRun, state: RunState) -> None:
+    status = state.status.value
+    colour = _BADGES.get(status, "red")
+    times = f"started {state.start_time:%H:%M:%S}" if state.start_time else "starting"
+    if state.close_time:
+        times += f", closed {state.close_time:%H:%M:%S}"
+    st.markdown(f"**Run** `{run.ref.workflow_id}` :{colour}-badge[{status}]  \n{times}")
+    url = run_url(services, workflow_id=run.ref.workflow_id, run_id=run.ref.run_id)
+    if url is not None:
+        st.markdown(f"[Open the run in Temporal Web UI]({url})")
+    if status == "completed":
+        st.code(json.dumps(state.result, indent=2, ensure_ascii=False), language="json")
+    elif state.closed:
+        st.error(f"The run {status}: {state.error or 'no reason given'}", icon=":material/error:")
+
+
+def _fetch(services: AppServices, run: StartedRun) -> RunState | None:
+    try:
+        return services.runs.state(run.ref)
+    except WorkflowBuilderError as error:
+        st.error(f"Cannot read the run's state: {error}")
+        return None
+
+
+def _signals_and_queries(services: AppServices, run: StartedRun) -> None:
+    for signal in run.signals:
+        form = form_fields(signal.fields)
+        with st.form(f"signal_{signal.name}_{run.ref.run_id}"):
+            st.markdown(f"**Signal {signal.name}**  \n{signal.description}")
+            shown = form_widgets(form, key=f"signal_{signal.name}")
+            if not st.form_submit_button(f"Send {signal.name}", icon=":material/send:"):
+                continue
+        try:
+            payload = read_form(form, shown) if form else None
+            services.runs.signal(run.ref, signal.name, payload)
+        except FormInputError as error:
+            st.error(f"Signal {signal.name}, field {error.field}: {error.reason}")
+        except WorkflowBuilderError as error:
+            st.error(f"Signal {signal.name} was not sent: {error}")
+        else:
+            st.success(f"Sent {signal.name}.", icon=":material/send:")
+    answers: dict[str, Any] = st.session_state.setdefault(f"answers_{run.ref.run_id}", {})
+    for query in run.queries:
+        if st.button(f"Ask {query.name}", help=query.description or None, icon=":material/help:"):
+            try:
+                answers[query.name] = services.runs.query(run.ref, query.name)
+            except WorkflowBuilderError as error:
+                st.error(f"Query {query.name} failed: {error}")
+        if query.name in answers:
+            st.markdown(f"{query.name} =")
+            st.code(json.dumps(answers[query.name], ensure_ascii=False), language="json")
+
+
+def _recent_runs(services: AppServices, workflow_id: int) -> None:
+    runs = services.runs.recent(workflow_id)
+    st.markdown("**Recent runs**")
+    if not runs:
+        st.caption("No run yet.")
+        return
+    table = pd.DataFrame(
+        [
+            {
+                "Run": item.workflow_id,
+                "Version": item.version,
+                "Status": item.status.value,
+                "Started": item.start_time.strftime("%Y-%m-%d %H:%M:%S"),
+                "Closed": item.close_time.strftime("%H:%M:%S") if item.close_time else "",
+                "Detail": run_url(services, workflow_id=item.workflow_id, run_id=item.run_id),
+            }
+            for item in runs
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"Detail": st.column_config.LinkColumn("Detail", display_text="history")},
+    )
+
+
+def _run_key(workflow_id: int) -> str:
+    return f"run_started_{workflow_id}"

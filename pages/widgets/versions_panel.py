@@ -1,0 +1,164 @@
+"""Versions of a workflow: their deployments, the diff of two, rollback and export."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.db import DeploymentRecord, VersionRecord
+from core.deploy import FieldChange, GraphDiff, ItemChange
+from core.errors import WorkflowBuilderError
+from core.services import AppServices
+from pages.widgets.deploy_panel import remember, run_deploy
+
+_VALUE_CHARS = 80
+
+
+def version_rows(
+    versions: list[VersionRecord], deployments: list[DeploymentRecord]
+) -> pd.DataFrame:
+    """One row per version (newest first) with its newest deployment's status and error."""
+    newest: dict[int, DeploymentRecord] = {}
+    for deployment in deployments:  # newest first: keep the first seen per version
+        newest.setdefault(deployment.version_id, deployment)
+    rows = []
+    for version in versions:
+        deployment = newest.get(version.id)
+        rows.append(
+            {
+                "Version": version.version,
+                "Status": deployment.status.value if deployment else "not deployed",
+                "Created": version.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "Workflow type": deployment.workflow_type if deployment else "",
+                "Task queue": deployment.task_queue if deployment else "",
+                "Error": (deployment.error or "") if deployment else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def versions_panel(services: AppServices, workflow_id: int, *, name: str) -> None:
+    """The versions table, then the diff, rollback and export of chosen versions."""
+    versions = services.deploy.versions(workflow_id)
+    if not versions:
+        st.info("No version yet: **Deploy** the workflow to create version 1.")
+        return
+    st.dataframe(
+        version_rows(versions, services.deploy.deployments(workflow_id)),
+        hide_index=True,
+        width="stretch",
+    )
+    numbers = [version.version for version in versions]
+    diff_tab, rollback_tab, export_tab = st.tabs(["Compare", "Roll back", "Export"])
+    with diff_tab:
+        _compare(services, workflow_id, numbers)
+    with rollback_tab:
+        _rollback(services, workflow_id, numbers)
+    with export_tab:
+        chosen = st.selectbox("Version to export", numbers, key=f"export_version_{workflow_id}")
+        st.download_button(
+            f"Download version {chosen} (.zip)",
+            data=lambda: services.deploy.export(workflow_id, chosen),
+            file_name=f"{name}_v{chosen}.zip",
+            mime="application/zip",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.caption("The bundle with a requirements file and a README; it runs its own worker.")
+
+
+def show_graph_diff(diff: GraphDiff) -> None:
+    """The graph changes as Markdown lists: settings, nodes and edges added, removed, changed."""
+    if diff.empty:
+        st.info("The graphs behave the same (node positions aside).")
+        return
+    if diff.workflow:
+        st.markdown("**Workflow settings**\n" + _field_lines(diff.workflow, indent=""))
+    for kind, added, removed, changed in (
+        ("Nodes", diff.nodes_added, diff.nodes_removed, diff.nodes_changed),
+        ("Edges", diff.edges_added, diff.edges_removed, diff.edges_changed),
+    ):
+        lines = [f"- :green[added] `{item}`" for item in added]
+        lines += [f"- :red[removed] `{item}`" for item in removed]
+        lines += [_item_lines(item) for item in changed]
+        if lines:
+            st.markdown(f"**{kind}**\n" + "\n".join(lines))
+
+
+def _compare(services: AppServices, workflow_id: int, numbers: list[int]) -> None:
+    if len(numbers) < 2:
+        st.info("There is one version: deploy a change to compare two.")
+        return
+    left, right = st.columns(2)
+    # Newest first, so the defaults compare the previous version with the newest.
+    a = left.selectbox("From version", numbers, index=1, key=f"diff_a_{workflow_id}")
+    b = right.selectbox("To version", numbers, index=0, key=f"diff_b_{workflow_id}")
+    if a == b:
+        st.info("Pick two different versions.")
+        return
+    try:
+        diff = services.deploy.diff(workflow_id, a, b)
+    except WorkflowBuilderError as error:
+        st.error(f"Cannot compare versions {a} and {b}: {error}")
+        return
+    show_graph_diff(diff.graph)
+    changed = {name: text for name, text in diff.code.items() if text}
+    if not changed:
+        st.caption("The generated code is the same.")
+    for file_name, text in changed.items():
+        st.markdown(f"**{file_name}**")
+        st.code(text, language="diff")
+
+
+def _rollback(services: AppServices, workflow_id: int, numbers: list[int]) -> None:
+    pending_key = f"rollback_pending_{workflow_id}"
+    pending = st.session_state.get(pending_key)
+    if pending is None:
+        chosen = st.selectbox("Version to roll back to", numbers, key=f"rollback_{workflow_id}")
+        if st.button(f"Roll back to version {chosen}", icon=":material/history:"):
+            st.session_state[pending_key] = chosen
+            st.rerun()
+        st.caption("Its graph is deployed again as a new version; the draft is left as it is.")
+        return
+    st.warning(
+        f"Roll back to version {pending}? New runs will use its graph (deployed as a new "
+        "version); open runs finish on the code they started with.",
+        icon=":material/warning:",
+    )
+    confirm_col, cancel_col = st.columns(2)
+    if cancel_col.button("Cancel", key=f"rollback_cancel_{workflow_id}"):
+        del st.session_state[pending_key]
+        st.rerun()
+    if confirm_col.button(
+        f"Confirm rollback to version {pending}", type="primary", key=f"rollback_ok_{workflow_id}"
+    ):
+        del st.session_state[pending_key]
+        outcome = run_deploy(
+            services,
+            workflow_id,
+            label=f"Rollback to version {pending}",
+            action=lambda progress: services.deploy.rollback(
+                workflow_id, pending, progress=progress
+            ),
+        )
+        remember(workflow_id, outcome)
+        st.rerun()  # redraw the table and the page's outcome box with the new state
+
+
+def _item_lines(item: ItemChange) -> str:
+    return f"- :orange[changed] `{item.id}`\n" + _field_lines(item.changes, indent="    ")
+
+
+def _field_lines(changes: tuple[FieldChange, ...], *, indent: str) -> str:
+    return "\n".join(
+        f"{indent}- `{change.path}`: `{_short(change.old)}` → `{_short(change.new)}`"
+        for change in changes
+    )
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str).replace("`", "'")
+    return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 3] + "..."

@@ -1,0 +1,248 @@
+"""The builder's deploy, versions and run views against the session's Temporal dev server."""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.db import DeploymentStatus
+from core.fleet import WorkerStartError
+from core.temporal import EmbeddedTemporalServer
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_TIMEOUT_S = 30.0
+
+
+@pytest.fixture
+def app(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    temporal_server: EmbeddedTemporalServer,
+    task_queue: str,
+) -> Iterator[AppTest]:
+    """The app on a fresh data folder, talking to the shared server on its own task queues."""
+    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_server.address)
+    monkeypatch.setenv("TEMPORAL_NAMESPACE", temporal_server.namespace)
+    monkeypatch.setenv("WB_DEFAULT_TASK_QUEUE", task_queue)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    yield at
+    # The services object is cached per process: stop its workers, the next test builds its own.
+    from pages.common import get_services
+
+    get_services().close()
+    get_services.clear()
+
+
+def _services():
+    from pages.common import get_services
+
+    return get_services()
+
+
+def _open(at: AppTest, example: str, *, name: str) -> int:
+    workflow = _services().workflows.create_from_example(example, name=name)
+    at.session_state["builder_workflow_id"] = workflow.id
+    at.switch_page("pages/builder.py").run()
+    assert not at.exception
+    return workflow.id
+
+
+def _button(at: AppTest, label: str):
+    return next(button for button in at.button if button.label == label)
+
+
+def _deploy(at: AppTest) -> AppTest:
+    _button(at, "Deploy").click().run()
+    assert not at.exception
+    return at
+
+
+def _view(at: AppTest, view: str) -> AppTest:
+    at.segmented_control(key="builder_view").set_value(view).run()
+    assert not at.exception
+    return at
+
+
+def _texts(elements) -> str:
+    return "\n".join(element.value for element in elements)
+
+
+def _edit_draft(workflow_id: int, edit) -> None:
+    services = _services()
+    document = copy.deepcopy(services.workflows.get(workflow_id).draft_graph)
+    edit(document)
+    services.workflows.save_draft(workflow_id, document)
+
+
+def _shout(document: dict[str, Any]) -> None:
+    greet = next(node for node in document["nodes"] if node["id"] == "greet")
+    greet["params"]["args"]["value"] = {"expr": "('Hello, ' + input.name + '!').upper()"}
+
+
+def _refresh_until_closed(at: AppTest) -> None:
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while any(button.label == "Refresh" for button in at.button):
+        assert time.monotonic() < deadline, "the run did not close in time"
+        time.sleep(0.2)
+        _button(at, "Refresh").click().run()
+        assert not at.exception
+
+
+def test_deploy_shows_each_step_and_what_is_live(app: AppTest, task_queue: str):
+    _open(app, "hello_activity", name="greeter")
+    _deploy(app)
+    (status,) = app.status
+    assert status.state == "complete"
+    assert re.fullmatch(rf"version 1 is live as greeter\S* on {task_queue}\S*", status.label)
+    steps = [md.value for md in status.markdown]
+    names = [re.search(r"\*\*(\w+)\*\*", line).group(1) for line in steps]
+    assert names == ["validate", "compile", "write", "import", "load", "ready"]
+    assert all(re.search(r"\((\d+ ms|\d+\.\d\d s)\)", line) for line in steps)
+
+    # The outcome stays on the page; deploying the same draft again changes nothing.
+    _view(app, "Code")
+    assert app.status[0].label == status.label
+    _deploy(app)
+    assert app.status[0].label == "nothing changed (version 1 is live)"
+
+
+def test_a_failing_step_is_named_and_the_previous_version_keeps_serving(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+):
+    workflow_id = _open(app, "hello_activity", name="greeter")
+    _deploy(app)
+    _edit_draft(workflow_id, _shout)
+    manager = _services().temporal.manager
+    real_apply = manager.apply_queue
+    calls: list[str] = []
+
+    def refuse_once(task_queue: str):
+        calls.append(task_queue)
+        if len(calls) == 1:
+            raise WorkerStartError("Temporal said no", task_queue=task_queue, worker_id="w-1")
+        return real_apply(task_queue)  # the pipeline restoring the previous set
+
+    monkeypatch.setattr(manager, "apply_queue", refuse_once)
+    _deploy(app)
+    (status,) = app.status
+    assert status.state == "error"
+    assert status.label.startswith("Deploy failed at step load: version 1 (greeter")
+    assert status.label.endswith("keeps serving")
+    assert re.search(
+        r"^load: the workers could not load version 2: .*Temporal said no", status.error[0].value
+    )
+    failed_line = next(md.value for md in status.markdown if "**load**" in md.value)
+    assert ":material/error:" in failed_line
+    runs = _services().runs
+    ref = runs.start(workflow_id, {"name": "Bo"})
+    assert ref.workflow_type == "greeter_v1"
+    assert runs.wait(ref, timeout=RUN_TIMEOUT_S).result == "Hello, Bo!"
+
+
+def test_run_form_starts_a_run_and_shows_its_result(app: AppTest):
+    workflow_id = _open(app, "hello_activity", name="greeter")
+    _view(app, "Run")
+    assert "Nothing is deployed yet" in _texts(app.info)
+    _deploy(app)
+    name = app.text_input(key=f"run_input_{workflow_id}_v1.name")
+    assert name.label == "name *" and name.value == ""
+    name.input("Ann")
+    app.button(key="FormSubmitter:run_form_1_v1-Start run").click().run()
+    assert not app.exception
+    _refresh_until_closed(app)
+    assert ":green-badge[completed]" in _texts(app.markdown)
+    assert any(code.value == '"Hello, Ann!"' for code in app.code)
+    ui_url = _services().temporal.endpoint.ui_url
+    run = _services().runs.recent(workflow_id)[0]
+    link = f"{ui_url}/namespaces/default/workflows/{run.workflow_id}/{run.run_id}/history"
+    assert ui_url is None or link in _texts(app.markdown)
+    (recent,) = app.dataframe
+    assert list(recent.value["Status"]) == ["completed"]
+
+
+def test_a_required_input_left_empty_and_bad_json_are_shown(app: AppTest):
+    workflow_id = _open(app, "foreach_loop", name="looper")
+    _deploy(app)
+    _view(app, "Run")
+    items = app.text_area(key=f"run_input_{workflow_id}_v1.items")
+    assert items.value == '[\n  "a",\n  "b",\n  "c"\n]'
+    items.input('["a", "b",]')
+    app.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
+    assert not app.exception
+    assert re.search(r"^Input items: is not valid JSON: .* line 1, column", app.error[0].value)
+    assert _services().runs.recent(workflow_id) == []
+
+    app.text_area(key=f"run_input_{workflow_id}_v1.items").input('{"a": 1}')
+    app.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
+    assert app.error[0].value == "Input items: must be a JSON array (got object)"
+
+
+def test_signal_and_query_a_waiting_approval(app: AppTest):
+    workflow_id = _open(app, "approval_signal", name="approvals")
+    _deploy(app)
+    _view(app, "Run")
+    app.text_input(key=f"run_input_{workflow_id}_v1.request").input("new laptop")
+    timeout = app.number_input(key=f"run_input_{workflow_id}_v1.timeout_seconds")
+    assert timeout.value == 3600.0
+    app.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
+    assert not app.exception
+    assert ":blue-badge[running]" in _texts(app.markdown)
+
+    _button(app, "Ask status").click().run()
+    assert any(code.value == '"waiting"' for code in app.code)
+
+    # A required payload field left empty is refused before anything is sent.
+    run_id = app.session_state[f"run_started_{workflow_id}"].ref.run_id
+    send = f"FormSubmitter:signal_approve_{run_id}-Send approve"
+    app.button(key=send).click().run()
+    assert app.error[0].value == "Signal approve, field by: is required"
+
+    app.checkbox(key="signal_approve.approved").check()
+    app.text_input(key="signal_approve.by").input("ann")
+    app.button(key=send).click().run()
+    assert not app.exception
+    _refresh_until_closed(app)
+    assert ":green-badge[completed]" in _texts(app.markdown)
+    assert any('"status": "approved by ann"' in code.value for code in app.code)
+
+
+def test_versions_diff_and_rollback(app: AppTest):
+    workflow_id = _open(app, "hello_activity", name="greeter")
+    _view(app, "Versions")
+    assert "No version yet" in _texts(app.info)
+    _deploy(app)
+    _edit_draft(workflow_id, _shout)
+    _deploy(app)
+    assert app.status[0].label.startswith("version 2 is live")
+
+    table = app.dataframe[0].value
+    assert list(table["Version"]) == [2, 1]
+    assert table["Status"][0] == DeploymentStatus.ACTIVE
+    # v1 drains until no run is open; with none, listing the deployments retires it.
+    assert table["Status"][1] in (DeploymentStatus.DRAINING, DeploymentStatus.RETIRED)
+    changes = _texts(app.markdown)
+    assert ":orange[changed] `greet`" in changes
+    assert "`params.args.value.expr`" in changes and ".upper()" in changes
+    diffs = [code for code in app.code if code.language == "diff"]
+    assert diffs and "+" in diffs[0].value and "upper()" in diffs[0].value
+
+    _button(app, "Roll back to version 1").click().run()
+    assert "Roll back to version 1?" in app.warning[0].value
+    _button(app, "Confirm rollback to version 1").click().run()
+    assert not app.exception
+    assert app.status[0].label.startswith("version 3 is live")
+    versions = _services().deploy.versions(workflow_id)
+    assert versions[0].graph["nodes"] == versions[2].graph["nodes"]
+    assert list(app.dataframe[0].value["Version"]) == [3, 2, 1]
+    app.selectbox(key=f"export_version_{workflow_id}").set_value(3).run()
+    assert [button.label for button in app.download_button] == ["Download version 3 (.zip)"]
