@@ -77,7 +77,7 @@ def _step(back: bool) -> None:
 
 
 title_col, state_col, *tool_cols = st.columns(
-    [2.6, 2, 1, 1, 1.4, 1.2, 3.4], vertical_alignment="center"
+    [1.8, 1.5, 1.1, 1.1, 1.6, 1.3, 3.1], vertical_alignment="center"
 )
 title_col.markdown(f"## {editor.name}")
 check = editor.check

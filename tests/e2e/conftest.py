@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = ROOT / "test-artifacts"
+DOCS_SCREENSHOTS_DIR = ROOT / "docs" / "screenshots"
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SCREENSHOT_WAIT_MS = 30_000
+#: Set to 1 to refresh the README's screenshots in docs/screenshots/ from this run.
+UPDATE_SCREENSHOTS_VAR = "WB_UPDATE_SCREENSHOTS"
 # `playwright install` downloads its own browser, which this project's machines cannot fetch.
 CHROMIUM = Path(os.environ.get("WB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -119,10 +125,31 @@ def screenshot(page: Any, request: pytest.FixtureRequest) -> Callable[[str], Pat
         )
         path = ARTIFACTS_DIR / f"{test_name}-{label_name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Mid-rerun, elements of the previous run are still on the page; wait for the run to end.
+        page.locator(APP_IDLE).wait_for(timeout=SCREENSHOT_WAIT_MS)
         page.screenshot(path=str(path), full_page=True)
         return path
 
     return save
+
+
+@pytest.fixture
+def readme_screenshot() -> Callable[[Path, str], Path | None]:
+    """Return a function that copies a screenshot to docs/screenshots/<name>, if asked to.
+
+    Only when WB_UPDATE_SCREENSHOTS=1, so ordinary runs leave the committed images alone.
+    Returns the copy's path, or None when nothing was copied.
+    """
+
+    def publish(shot: Path, name: str) -> Path | None:
+        if os.environ.get(UPDATE_SCREENSHOTS_VAR) != "1":
+            return None
+        target = DOCS_SCREENSHOTS_DIR / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, target)
+        return target
+
+    return publish
 
 
 @pytest.hookimpl(wrapper=True)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-README_SCREENSHOT = ROOT / "docs" / "screenshots" / "builder.png"
 TIMEOUT_MS = 30_000
 RED = re.compile(r"220, 38, 38|#DC2626", re.IGNORECASE)
 
@@ -39,12 +35,18 @@ def _commit_text(page: Page, label: str, text: str) -> None:
     field.press("Enter")
 
 
-def test_build_a_workflow_from_an_example(page: Page, streamlit_app: str, screenshot):
+def test_build_a_workflow_from_an_example(
+    page: Page, streamlit_app: str, screenshot, readme_screenshot
+):
     page.set_viewport_size({"width": 1600, "height": 1000})
-    # Enter through the home page: a first request straight to /workflows on a fresh server made
-    # Streamlit 1.67 list the files of pages/ in the sidebar instead of st.navigation's pages.
+    # Enter through the home page. Streamlit 1.67 sees a pages/ folder beside app.py and, until
+    # some session has run app.py (which calls st.navigation), serves pages/*.py as pages of
+    # their own: a first request straight to /workflows would list pages/ files in the sidebar.
     page.goto(streamlit_app)
-    page.get_by_role("link", name="Workflows").click()
+    nav = page.get_by_test_id("stSidebarNav")
+    names = [re.compile(f"{name}$") for name in ("Home", "Workflows", "Builder")]
+    expect(nav.get_by_role("link")).to_have_text(names)  # icon ligature, then the title
+    nav.get_by_role("link", name="Workflows").click()
     page.get_by_role("tab", name="From an example").click()
     example = page.get_by_role("combobox", name="Example")
     example.click()
@@ -97,8 +99,7 @@ def test_build_a_workflow_from_an_example(page: Page, streamlit_app: str, screen
         "style", re.compile(r"translate\(780px, ?0px\)"), timeout=TIMEOUT_MS
     )
     canvas.locator(".react-flow__controls-fitview").click()
-    README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(screenshot("valid"), README_SCREENSHOT)
+    readme_screenshot(screenshot("valid"), "builder.png")
 
     # The code view shows the generated workflow with the new timer.
     page.locator(".st-key-builder_view").get_by_text("Code", exact=True).click()
