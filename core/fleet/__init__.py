@@ -10,7 +10,7 @@ from core.fleet.errors import (
     WorkerStartError,
 )
 from core.fleet.manager import MAX_POOL_SIZE, RestartPolicy, WorkerManager
-from core.fleet.pollers import Poller, describe_pollers, process_identity
+from core.fleet.pollers import Poller, describe_pollers
 from core.fleet.service import FleetService, QueueView, WorkerView
 from core.fleet.standalone import run_standalone_worker
 
@@ -32,7 +32,6 @@ __all__ = [
     "WorkerView",
     "describe_pollers",
     "load_queue_code",
-    "process_identity",
     "run_standalone_worker",
     "served_deployments",
 ]

@@ -33,7 +33,7 @@ from core.fleet.errors import (
     QueueStateError,
     WorkerStartError,
 )
-from core.fleet.pollers import Poller, describe_pollers, process_identity
+from core.fleet.pollers import Poller, describe_pollers
 from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,6 @@ class WorkerManager:
         self._poll_confirm_timeout = poll_confirm_timeout
         self._host_name = socket.gethostname()
         self._pid = os.getpid()
-        self._identity = process_identity(self._pid, self._host_name)
         self._queues: dict[str, _Queue] = {}
         # Operations (start, stop, apply, restart) run one at a time; heartbeats never wait
         # for them, or a slow start would let other processes mark this one lost.
@@ -352,7 +351,9 @@ class WorkerManager:
         self._register(slot.worker_id, queue.name, bundles)
         try:
             earlier = self._last_polls(queue.name, slot)
-            slot.hosted = self._host_for(index).add_worker(queue.name, bundles)
+            slot.hosted = self._host_for(index).add_worker(
+                queue.name, bundles, identity=slot.worker_id
+            )
             self._confirm_polling(queue.name, slot, earlier)
         except WorkflowBuilderError as exc:
             self._discard(index, queue.name)
@@ -370,7 +371,9 @@ class WorkerManager:
         try:
             earlier = self._last_polls(queue.name, slot)
             previous = slot.hosted
-            slot.hosted = self._host_for(slot.index).replace_worker(queue.name, bundles)
+            slot.hosted = self._host_for(slot.index).replace_worker(
+                queue.name, bundles, identity=slot.worker_id
+            )
             if previous is None or slot.hosted.build_id != previous.build_id:
                 self._confirm_polling(queue.name, slot, earlier)
         except WorkflowBuilderError as exc:
@@ -408,7 +411,7 @@ class WorkerManager:
         # a new worker counts as polling only once its entry is newer than the one seen now.
         host = self._host_for(slot.index)
         pollers = host.call(describe_pollers(host.client, task_queue))
-        return {p.kind: p.last_access_time for p in pollers if p.identity == self._identity}
+        return {p.kind: p.last_access_time for p in pollers if p.identity == slot.worker_id}
 
     def _confirm_polling(
         self, task_queue: str, slot: _Slot, earlier: dict[str, datetime | None]
@@ -429,27 +432,17 @@ class WorkerManager:
                     worker_id=slot.worker_id,
                 )
             pollers = host.call(describe_pollers(host.client, task_queue))
-            kinds = {p.kind for p in pollers if self._is_new_poll(p, build_id, earlier)}
+            kinds = {p.kind for p in pollers if _is_new_poll(p, slot.worker_id, build_id, earlier)}
             if kinds >= expected:
                 return
             if time.monotonic() > deadline:
                 raise WorkerStartError(
-                    f"Temporal saw no poll with build {build_id} from {self._identity} within "
+                    f"Temporal saw no poll with build {build_id} from {slot.worker_id} within "
                     f"{self._poll_confirm_timeout:g} s",
                     task_queue=task_queue,
                     worker_id=slot.worker_id,
                 )
             time.sleep(0.02)
-
-    def _is_new_poll(
-        self, poller: Poller, build_id: str, earlier: dict[str, datetime | None]
-    ) -> bool:
-        if poller.identity != self._identity or poller.build_id != build_id:
-            return False
-        before = earlier.get(poller.kind)
-        return before is None or (
-            poller.last_access_time is not None and poller.last_access_time > before
-        )
 
     # ---- registry -----------------------------------------------------------------------
 
@@ -462,7 +455,6 @@ class WorkerManager:
             host=self._host_name,
             pid=self._pid,
             metadata={
-                "identity": self._identity,
                 "packages": sorted(b.package for b in bundles),
             },
             capabilities=_capabilities(bundles),
@@ -570,3 +562,15 @@ def _capabilities(bundles: Sequence[LoadedBundle]) -> list[Capability]:
             Capability(bundle.workflow_type, activity_name(fn) or "") for fn in bundle.activities
         )
     return found
+
+
+def _is_new_poll(
+    poller: Poller, identity: str, build_id: str, earlier: dict[str, datetime | None]
+) -> bool:
+    """A poll by this worker (its identity is its registry id) with this code, newer than before."""
+    if poller.identity != identity or poller.build_id != build_id:
+        return False
+    before = earlier.get(poller.kind)
+    return before is None or (
+        poller.last_access_time is not None and poller.last_access_time > before
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +24,7 @@ class Poller:
     """One poller Temporal saw on a task queue.
 
     Attributes:
-        identity: the worker's identity (``<pid>@<host>`` for this app's workers).
+        identity: the worker's identity (its registry id for this app's workers).
         kind: ``workflow`` or ``activity`` tasks.
         last_access_time: when it last polled (server clock, UTC), if reported.
         build_id: the build id it announced (names the exact code), if any.
@@ -36,11 +34,6 @@ class Poller:
     kind: str
     last_access_time: datetime | None
     build_id: str | None
-
-
-def process_identity(pid: int | None = None, host: str | None = None) -> str:
-    """The identity Temporal clients of a process use by default: ``<pid>@<host>``."""
-    return f"{os.getpid() if pid is None else pid}@{host or socket.gethostname()}"
 
 
 async def describe_pollers(client: Client, task_queue: str) -> list[Poller]:

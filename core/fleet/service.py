@@ -15,7 +15,7 @@ from core.db import (
 )
 from core.db.types import utc_now
 from core.fleet.manager import WorkerManager
-from core.fleet.pollers import Poller, describe_pollers, process_identity
+from core.fleet.pollers import Poller, describe_pollers
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class WorkerView:
         record: the registry row (status, host, pid, times, error).
         heartbeat_age_seconds: seconds since its last heartbeat (or its start), None once
             stopped or failed.
-        identity: the identity its Temporal pollers carry (``<pid>@<host>``).
+        identity: the identity its Temporal pollers carry: its registry id.
     """
 
     record: WorkerRecord
@@ -165,5 +165,5 @@ def _view(record: WorkerRecord, now: datetime) -> WorkerView:
     return WorkerView(
         record=record,
         heartbeat_age_seconds=((now - seen).total_seconds() if record.status in _LIVE else None),
-        identity=process_identity(record.pid, record.host),
+        identity=record.worker_id,
     )

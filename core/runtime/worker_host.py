@@ -122,11 +122,14 @@ class WorkerHost:
         """
         return self._gateway.call(coro, timeout)
 
-    def add_worker(self, task_queue: str, bundles: Sequence[LoadedBundle]) -> HostedWorker:
+    def add_worker(
+        self, task_queue: str, bundles: Sequence[LoadedBundle], *, identity: str | None = None
+    ) -> HostedWorker:
         """Start a worker on ``task_queue`` running the workflows and activities of ``bundles``.
 
         Activities are deduplicated by name: bundles carry their own copies of the built-ins,
-        and the first bundle's copy serves them all.
+        and the first bundle's copy serves them all. ``identity`` is what Temporal shows as
+        the worker's poller identity (default: the client's, ``<pid>@<host>``).
 
         Raises:
             WorkerHostError: a worker already polls that queue here, two bundles define one
@@ -135,10 +138,12 @@ class WorkerHost:
         with self._lock:
             if task_queue in self._workers:
                 raise WorkerHostError("a worker is already running here", task_queue=task_queue)
-            self._workers[task_queue] = self._start(task_queue, bundles)
+            self._workers[task_queue] = self._start(task_queue, bundles, identity=identity)
             return self._workers[task_queue].info
 
-    def replace_worker(self, task_queue: str, bundles: Sequence[LoadedBundle]) -> HostedWorker:
+    def replace_worker(
+        self, task_queue: str, bundles: Sequence[LoadedBundle], *, identity: str | None = None
+    ) -> HostedWorker:
         """Swap the worker on ``task_queue`` for one running ``bundles`` (or add it if missing).
 
         The new worker is validated and started before the old one drains, so the queue is
@@ -152,7 +157,9 @@ class WorkerHost:
             old = self._workers.get(task_queue)
             if old is not None and old.build_id == _build_id(bundles):
                 return old.info
-            self._workers[task_queue] = self._start(task_queue, bundles, replacing=old)
+            self._workers[task_queue] = self._start(
+                task_queue, bundles, replacing=old, identity=identity
+            )
         if old is not None:
             self._stop(old)
         return self._workers[task_queue].info
@@ -208,7 +215,12 @@ class WorkerHost:
         self.close()
 
     def _start(
-        self, task_queue: str, bundles: Sequence[LoadedBundle], replacing: _Running | None = None
+        self,
+        task_queue: str,
+        bundles: Sequence[LoadedBundle],
+        *,
+        replacing: _Running | None = None,
+        identity: str | None = None,
     ) -> _Running:
         workflows = _workflow_classes(task_queue, bundles)
         activities = _unique_activities(bundles)
@@ -226,6 +238,7 @@ class WorkerHost:
                 # Names the code this worker runs, and spares the SDK from hashing the bytecode
                 # of every loaded module to make one up.
                 build_id=build_id,
+                identity=identity,
             )
 
         client = self.client

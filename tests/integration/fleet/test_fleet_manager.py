@@ -260,3 +260,23 @@ def test_a_scaled_pool_outlives_its_manager(
         assert [r.worker_id[-2:] for r in pool] == ["-0", "-1"]
         assert {r.status for r in pool} == {W.RUNNING}
         assert run_hello(again, hello.workflow_type, task_queue, "Hal") == "Hello, Hal!"
+
+
+def test_new_code_reaches_every_worker_of_a_pool(
+    manager: WorkerManager, database: Database, fleet_settings: Settings, task_queue: str
+):
+    # Each pool worker polls under its own identity (its registry id); with one shared identity
+    # Temporal showed whichever polled last, and confirming new code flipped between builds.
+    v1 = deploy(database, fleet_settings, task_queue=task_queue, graph=hello_graph())
+    manager.start_queue(task_queue)
+    pool = manager.scale(task_queue, 2)
+    database.deployments.activate(v1.deployment.id)
+    for _ in range(3):  # the flake it guards against showed about one run in three
+        newer = deploy(database, fleet_settings, task_queue=task_queue, graph=hello_graph())
+        applied = manager.apply_queue(task_queue)
+        assert [r.worker_id for r in applied] == [r.worker_id for r in pool]
+        for record in applied:
+            types = {c.workflow_type for c in database.workers.capabilities(record.worker_id)}
+            assert newer.workflow_type in types
+        assert run_hello(manager, newer.workflow_type, task_queue, "Ivy") == "Hello, Ivy!"
+        database.deployments.activate(newer.deployment.id)

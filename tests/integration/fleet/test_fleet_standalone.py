@@ -135,8 +135,9 @@ async def test_two_processes_share_runs_and_a_killed_one_is_lost(
         )
         by_pid = {w.pid: w for w in running_workers(database, task_queue)}
         assert set(by_pid) == {doomed.pid, survivor.pid}
-        doomed_identity = f"{doomed.pid}@{by_pid[doomed.pid].host}"
-        survivor_identity = f"{survivor.pid}@{by_pid[survivor.pid].host}"
+        # Each worker polls under its registry id.
+        doomed_identity = by_pid[doomed.pid].worker_id
+        survivor_identity = by_pid[survivor.pid].worker_id
 
         handles = [
             await temporal_client.start_workflow(
