@@ -64,7 +64,7 @@ def time_rerun(size: int) -> tuple[float, float, int]:
     """
     from streamlit.testing.v1 import AppTest
 
-    from pages.common import get_services
+    from pages.widgets.services import get_services
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()

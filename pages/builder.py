@@ -7,7 +7,6 @@ import streamlit as st
 from core.editing import add_node, sync_from_canvas
 from core.errors import WorkflowBuilderError
 from core.layout import auto_layout
-from pages.common import get_services
 from pages.widgets.canvas import flow_state, move_in_place, show_canvas
 from pages.widgets.code import code_view
 from pages.widgets.deploy_panel import remember, remembered, run_deploy, show_outcome
@@ -15,6 +14,7 @@ from pages.widgets.inspector import inspect
 from pages.widgets.palette import palette
 from pages.widgets.problems import problems_list
 from pages.widgets.run_panel import run_panel
+from pages.widgets.services import get_services
 from pages.widgets.session import (
     WORKFLOW_KEY,
     Editor,

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.examples import list_examples
-from pages.common import get_services
+from pages.widgets.services import get_services
 
 st.title("Workflow Builder")
 st.caption(

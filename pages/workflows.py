@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.examples import list_examples
-from pages.common import get_services
+from pages.widgets.services import get_services
 from pages.widgets.session import open_in_builder
 
 CHOICE = "workflows_choice"

@@ -47,7 +47,7 @@ class TemporalServices:
 
 
 class AppServices:
-    """Everything a page needs, built once per process (``st.cache_resource`` in pages/common.py).
+    """Everything a page needs, built once per process (``get_services`` in pages/widgets).
 
     The database and workflow drafts are ready at once; Temporal (the embedded dev server when
     ``TEMPORAL_ADDRESS`` is unset, the worker fleet, deploys and runs) starts on first use, so

@@ -37,14 +37,14 @@ def app(
     at.run()
     yield at
     # The services object is cached per process: stop its workers, the next test builds its own.
-    from pages.common import get_services
+    from pages.widgets.services import get_services
 
     get_services().close()
     get_services.clear()
 
 
 def _services():
-    from pages.common import get_services
+    from pages.widgets.services import get_services
 
     return get_services()
 

@@ -17,7 +17,7 @@ def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
     monkeypatch.chdir(ROOT)
     yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     # The services object is cached per process; the next test brings its own data folder.
-    from pages.common import get_services
+    from pages.widgets.services import get_services
 
     get_services.clear()
 

@@ -27,13 +27,13 @@ def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
     assert not at.exception
     yield at
     # The services object is cached per process; the next test brings its own data folder.
-    from pages.common import get_services
+    from pages.widgets.services import get_services
 
     get_services.clear()
 
 
 def _services():
-    from pages.common import get_services
+    from pages.widgets.services import get_services
 
     return get_services()
 

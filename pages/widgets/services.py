@@ -1,4 +1,4 @@
-"""What every page shares: the process-wide services and how errors are shown."""
+"""Shared by every page: the process-wide services object."""
 
 from __future__ import annotations
 
