@@ -9,6 +9,7 @@ from importlib import metadata
 from typing import Any
 
 from core.activities import ActivitySpec
+from core.compiler.children import ChildTarget
 from core.graph.document import graph_to_dict
 from core.graph.validation import CheckedGraph
 
@@ -35,7 +36,7 @@ def generate_manifest(
     version: int | None,
     task_queue: str,
     activities: Iterable[ActivitySpec],
-    child_workflows: Mapping[str, str],
+    child_workflows: Mapping[str, ChildTarget],
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict (written with ``manifest_text``)."""
     meta = checked.graph.workflow
@@ -62,8 +63,13 @@ def generate_manifest(
             {"name": spec.name, "module": spec.module, "builtin": spec.builtin} for spec in specs
         ],
         "requirements": sorted(requirements),
+        # The queue a child starts on unless its node names one (then the node's wins).
         "child_workflows": [
-            {"workflow": child, "workflow_type": child_type}
-            for child, child_type in sorted(child_workflows.items())
+            {
+                "workflow": child,
+                "workflow_type": target.workflow_type,
+                "task_queue": target.task_queue or task_queue,
+            }
+            for child, target in sorted(child_workflows.items())
         ],
     }

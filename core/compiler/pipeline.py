@@ -9,6 +9,7 @@ from types import MappingProxyType
 from core.activities import ActivityRegistry, ActivitySpec, builtin_registry
 from core.compiler.activities_module import generate_activities_source
 from core.compiler.bundle import Bundle, manifest_text
+from core.compiler.children import ChildTarget
 from core.compiler.errors import CompileError
 from core.compiler.formatting import format_sources
 from core.compiler.manifest import generate_manifest
@@ -33,7 +34,7 @@ def compile_graph(
     registry: ActivityRegistry | None = None,
     version: int | None = None,
     default_task_queue: str = DEFAULT_TASK_QUEUE,
-    child_types: Mapping[str, str] = MappingProxyType({}),
+    children: Mapping[str, ChildTarget] = MappingProxyType({}),
 ) -> Bundle:
     """Compile a graph into a bundle: ``workflow.py``, ``activities.py``, ``worker.py``, manifest.
 
@@ -44,8 +45,9 @@ def compile_graph(
         registry: the activities graphs may call (default: the built-ins only).
         version: the deployment version; the workflow type becomes ``<name>_v<version>``.
         default_task_queue: the task queue when the graph sets none.
-        child_types: child workflow name -> the Temporal type to start (e.g. a deployed
-            ``hello_v2``); names not listed are started by their own name.
+        children: child workflow name -> the type to start (e.g. a deployed ``hello_v2``)
+            and the task queue to start it on; names not listed are started by their own
+            name on the parent's queue. A child node's own ``task_queue`` param wins.
 
     Returns:
         The bundle.
@@ -65,9 +67,12 @@ def compile_graph(
         if not task_queue.strip():
             raise CompileError("the task queue may not be blank", subject="default_task_queue")
         specs = _used_activities(checked, registry)
-        children = {name: child_types.get(name, name) for name in sorted(_used_children(checked))}
+        targets = {
+            name: children.get(name, ChildTarget(workflow_type=name))
+            for name in _used_children(checked)
+        }
         workflow_source = generate_workflow_source(
-            checked, workflow_type=wf_type, registry=registry, child_types=child_types
+            checked, workflow_type=wf_type, registry=registry, children=targets
         )
         manifest = generate_manifest(
             checked,
@@ -77,7 +82,7 @@ def compile_graph(
             version=version,
             task_queue=task_queue,
             activities=specs,
-            child_workflows=children,
+            child_workflows=targets,
         )
         files = format_sources(
             {

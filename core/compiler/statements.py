@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.activities import ActivityRegistry, ActivitySpec
+from core.compiler.children import ChildTarget
 from core.compiler.errors import CompileError
 from core.compiler.literals import duration_literal, python_literal
 from core.compiler.references import duration_value, expression, value
@@ -137,12 +138,17 @@ def retry_policy(node: Node, retry: Any) -> ast.expr:
     return call("RetryPolicy", **keywords)
 
 
-def child_workflow(node: Node, params: Any, child_types: Mapping[str, str]) -> ast.stmt:
-    """``self.vars[result] = await workflow.execute_child_workflow("<type>", <input>, ...)``."""
-    child_type = child_types.get(params.workflow, params.workflow)
+def child_workflow(node: Node, params: Any, children: Mapping[str, ChildTarget]) -> ast.stmt:
+    """``self.vars[result] = await workflow.execute_child_workflow("<type>", <input>, ...)``.
+
+    The type and queue come from ``children`` (by the child's workflow name); a child not
+    listed is started by its own name on the parent's queue. The node's queue wins over both.
+    """
+    target = children.get(params.workflow, ChildTarget(workflow_type=params.workflow))
     keywords: dict[str, ast.expr] = {}
-    if params.task_queue:
-        keywords["task_queue"] = const(params.task_queue)
+    task_queue = params.task_queue or target.task_queue
+    if task_queue:
+        keywords["task_queue"] = const(task_queue)
     if params.execution_timeout:
         keywords["execution_timeout"] = duration_literal(
             params.execution_timeout, where=_at(node, "execution_timeout")
@@ -150,7 +156,11 @@ def child_workflow(node: Node, params: Any, child_types: Mapping[str, str]) -> a
     keywords.update(_summary("static_summary", node))
     child_input = value(params.input, where=_at(node, "input"))
     result = awaited(
-        call("workflow.execute_child_workflow", [const(child_type), child_input], **keywords)
+        call(
+            "workflow.execute_child_workflow",
+            [const(target.workflow_type), child_input],
+            **keywords,
+        )
     )
     return store_or_discard(params.result_variable, result)
 

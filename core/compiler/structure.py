@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from core.activities import ActivityRegistry
 from core.compiler import statements
+from core.compiler.children import ChildTarget
 from core.compiler.errors import CompileError
 from core.compiler.naming import LocalNames
 from core.compiler.references import expression
@@ -56,7 +57,7 @@ class StructuredEmitter:
         checked: CheckedGraph,
         *,
         registry: ActivityRegistry,
-        child_types: Mapping[str, str],
+        children: Mapping[str, ChildTarget],
         names: LocalNames,
     ) -> None:
         if checked.flow is None:
@@ -65,7 +66,7 @@ class StructuredEmitter:
         self.params = checked.params
         self.flow = checked.flow
         self.registry = registry
-        self.child_types = child_types
+        self.children = children
         self.names = names
         self.emitted = 0
         self.limit = MAX_EXPANSION * max(1, len(self.graph.nodes))
@@ -199,7 +200,7 @@ class StructuredEmitter:
             step = statements.activity(node, params, self.registry)
             failure = statements.ACTIVITY_FAILURE
         else:
-            step = statements.child_workflow(node, params, self.child_types)
+            step = statements.child_workflow(node, params, self.children)
             failure = statements.CHILD_FAILURE
         if not self._has(node_id, ERROR_HANDLE):
             out.append(step)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.activities import ActivityRegistry
+from core.compiler.children import ChildTarget
 from core.compiler.literals import python_literal
 from core.compiler.naming import LocalNames, class_name, query_method, signal_method
 from core.compiler.references import expression
@@ -125,15 +126,13 @@ def generate_workflow_source(
     *,
     workflow_type: str,
     registry: ActivityRegistry,
-    child_types: Mapping[str, str],
+    children: Mapping[str, ChildTarget],
 ) -> str:
     """The ``workflow.py`` source (unformatted): docstring, imports, constants, helpers, class."""
     meta = checked.graph.workflow
     start = next(node.id for node in checked.graph.nodes if node.type == "start")
     fields = checked.params[start].input_fields
-    emitter = StructuredEmitter(
-        checked, registry=registry, child_types=child_types, names=LocalNames()
-    )
+    emitter = StructuredEmitter(checked, registry=registry, children=children, names=LocalNames())
     definitions: list[ast.stmt] = [
         assign(store("WORKFLOW_TYPE"), const(workflow_type)),
         generate_defaults(fields),

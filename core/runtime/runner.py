@@ -13,7 +13,7 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError, FailureError
 
 from core.activities import ActivityRegistry, load_registry
-from core.compiler import compile_graph
+from core.compiler import ChildTarget, compile_graph
 from core.compiler.bundle import Bundle
 from core.config import Settings
 from core.errors import GraphFormatError, WorkflowBuilderError
@@ -115,7 +115,7 @@ def compile_family(
     queues: set[str] = set()
 
     def build(graph: Graph, graph_path: Path, chain: tuple[str, ...]) -> Bundle:
-        child_types: dict[str, str] = {}
+        children: dict[str, ChildTarget] = {}
         for node in graph.nodes:
             if node.type != _CHILD_NODE:
                 continue
@@ -138,12 +138,13 @@ def compile_family(
                     )
                 child_path, child_graph = siblings[name]
                 compiled[name] = build(child_graph, child_path, (*chain, name))
-            child_types[name] = compiled[name].workflow_type
+            # No queue: serve_family serves every bundle on each queue the family uses.
+            children[name] = ChildTarget(workflow_type=compiled[name].workflow_type)
         return compile_graph(
             graph,
             registry=registry,
             default_task_queue=default_task_queue,
-            child_types=child_types,
+            children=children,
         )
 
     main = build(main_graph, path, (main_graph.workflow.name,))

@@ -14,7 +14,16 @@ from temporalio import workflow
 
 from core.activities import load_registry
 from core.cli import main as cli_main
-from core.compiler import BUNDLE_FILES, COMPILER_VERSION, CompileError, compile_graph
+from core.compiler import (
+    BUNDLE_FILES,
+    COMPILER_VERSION,
+    DEFAULT_TASK_QUEUE,
+    ChildTarget,
+    CompileError,
+    children_from_json,
+    children_to_json,
+    compile_graph,
+)
 from core.compiler.literals import duration_literal, python_literal
 from core.graph import graph_from_dict, load_graph
 from core.graph.validation import GraphInvalidError
@@ -114,14 +123,85 @@ def test_task_queue_of_the_graph_wins_over_the_default() -> None:
     assert 'TASK_QUEUE = "greetings"' in bundle.files["worker.py"]
 
 
-def test_child_types_choose_the_started_type() -> None:
+def test_children_choose_the_started_type_and_queue() -> None:
     plain = compile_example("child_workflow")
-    assert 'execute_child_workflow(\n                "hello_activity"' in plain.files["workflow.py"]
-    mapped = compile_example("child_workflow", child_types={"hello_activity": "hello_activity_v7"})
-    assert '"hello_activity_v7"' in mapped.files["workflow.py"]
-    assert mapped.manifest["child_workflows"] == [
-        {"workflow": "hello_activity", "workflow_type": "hello_activity_v7"}
+    assert _child_call(plain) == ("hello_activity", None)
+    assert plain.manifest["child_workflows"] == [
+        {
+            "workflow": "hello_activity",
+            "workflow_type": "hello_activity",
+            "task_queue": DEFAULT_TASK_QUEUE,
+        }
     ]
+    target = ChildTarget(workflow_type="hello_activity_v7", task_queue="greetings")
+    mapped = compile_example("child_workflow", children={"hello_activity": target})
+    assert _child_call(mapped) == ("hello_activity_v7", "greetings")
+    assert mapped.manifest["child_workflows"] == [
+        {
+            "workflow": "hello_activity",
+            "workflow_type": "hello_activity_v7",
+            "task_queue": "greetings",
+        }
+    ]
+
+
+def test_a_child_target_without_a_queue_starts_on_the_parents_queue() -> None:
+    target = ChildTarget(workflow_type="hello_activity_v7")
+    bundle = compile_example(
+        "child_workflow", children={"hello_activity": target}, default_task_queue="parents"
+    )
+    assert _child_call(bundle) == ("hello_activity_v7", None)
+    assert bundle.manifest["child_workflows"][0]["task_queue"] == "parents"
+
+
+def test_the_child_nodes_own_task_queue_wins_over_the_target() -> None:
+    doc = json.loads((REPO / "examples" / "child_workflow.json").read_text())
+    next(n for n in doc["nodes"] if n["id"] == "child")["params"]["task_queue"] = "mine"
+    target = ChildTarget(workflow_type="hello_activity_v7", task_queue="greetings")
+    bundle = compile_graph(graph_from_dict(doc), children={"hello_activity": target})
+    assert _child_call(bundle) == ("hello_activity_v7", "mine")
+
+
+def test_targets_of_children_the_graph_does_not_start_change_nothing() -> None:
+    unused = {"other": ChildTarget(workflow_type="other_v2", task_queue="q")}
+    assert compile_example("hello_activity", children=unused).files == (
+        compile_example("hello_activity").files
+    )
+
+
+def test_child_targets_round_trip_through_json() -> None:
+    children = {
+        "b": ChildTarget(workflow_type="b_v2", task_queue="q-b"),
+        "a": ChildTarget(workflow_type="a_v1"),
+    }
+    stored = children_to_json(children)
+    assert list(stored) == ["a", "b"]
+    assert json.loads(json.dumps(stored)) == stored
+    assert children_from_json(stored) == children
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [{"a": "a_v1"}, {"a": {"task_queue": "q"}}, {"a": {"workflow_type": "a_v1", "task_queue": 3}}],
+)
+def test_a_malformed_child_target_is_a_compile_error_naming_the_child(stored) -> None:
+    with pytest.raises(CompileError) as caught:
+        children_from_json(stored)
+    assert caught.value.subject == "a"
+
+
+def _child_call(bundle) -> tuple[str, str | None]:
+    """The started type and the ``task_queue`` keyword (None when absent) of the child call."""
+    tree = ast.parse(bundle.files["workflow.py"])
+    call = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "execute_child_workflow"
+    )
+    queue = next((kw.value for kw in call.keywords if kw.arg == "task_queue"), None)
+    return call.args[0].value, None if queue is None else queue.value
 
 
 def _activity_call(bundle) -> ast.Call:
