@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
+from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
 from temporalio.service import RPCError
 
 from core.db import Database, ExecutionFilter, ExecutionRecord, ExecutionStatus
@@ -17,6 +23,8 @@ from core.errors import WorkflowBuilderError
 from core.graph import InputField, graph_from_dict
 from core.nodes.kinds import value_has_type
 from core.temporal.gateway import TemporalGateway
+
+logger = logging.getLogger(__name__)
 
 _STATUSES = {
     WorkflowExecutionStatus.RUNNING: ExecutionStatus.RUNNING,
@@ -208,20 +216,50 @@ class RunService:
         return self.state(ref)
 
     def signal(self, ref: RunRef, name: str, payload: Any = None) -> None:
-        """Send a declared signal to a running run."""
+        """Send a declared signal to a running run.
+
+        Raises:
+            RunError: Temporal refused it (for example the run has closed).
+        """
         handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
-        self._gateway.call(handle.signal(name, payload))
+        try:
+            self._gateway.call(handle.signal(name, payload))
+        except RPCError as error:
+            raise RunError(f"signal {name!r} to run {ref.workflow_id}: {error.message}") from None
 
     def query(self, ref: RunRef, name: str) -> Any:
-        """Ask a run a declared query (or the built-in ``state``)."""
+        """Ask a run a declared query (or the built-in ``state``).
+
+        Raises:
+            RunError: the query failed (its expression met unexpected data, the run is gone, or
+                no worker answered in time).
+        """
         handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
-        return self._gateway.call(handle.query(name))
+        try:
+            return self._gateway.call(handle.query(name))
+        except (RPCError, WorkflowQueryFailedError) as error:
+            reason = getattr(error, "message", None) or str(error)
+            raise RunError(f"query {name!r} of run {ref.workflow_id}: {reason}") from None
 
     def recent(self, workflow_id: int, *, limit: int = 20) -> list[ExecutionRecord]:
-        """The workflow's newest runs as the database mirrors them."""
-        return list(
-            self._db.executions.find(ExecutionFilter(definition_id=workflow_id), limit=limit).items
-        )
+        """The workflow's newest runs; those the database still has as running are asked again.
+
+        The database mirrors Temporal only when someone looks, so a run nobody watched to the
+        end would stay "running" in it; refreshing those here keeps the list true.
+        """
+        records = self._db.executions.find(ExecutionFilter(definition_id=workflow_id), limit=limit)
+        stale = [r for r in records.items if r.status is ExecutionStatus.RUNNING]
+        for record in stale:
+            ref = RunRef(record.workflow_id, record.run_id, record.workflow_type, record.task_queue)
+            try:
+                self.state(ref)
+            except RunError as error:  # e.g. deleted by retention; keep the row as it was
+                logger.warning("could not refresh run %s: %s", record.workflow_id, error)
+        if stale:
+            records = self._db.executions.find(
+                ExecutionFilter(definition_id=workflow_id), limit=limit
+            )
+        return list(records.items)
 
     def _active(self, workflow_id: int) -> tuple[Any, Any]:
         deployment = self._db.deployments.active_for_workflow(workflow_id)

@@ -12,7 +12,7 @@ import pytest
 from core.compiler import compile_graph
 from core.config import Settings
 from core.db import Database, ExecutionStatus
-from core.executions import NotDeployedError, RunInputError, RunService
+from core.executions import NotDeployedError, RunError, RunInputError, RunService
 from core.graph import graph_from_dict
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import load_bundle
@@ -128,3 +128,28 @@ def test_an_undeployed_workflow_cannot_run(database, gateway):
     workflow = database.workflows.create(name="draft_only")
     with pytest.raises(NotDeployedError, match="'draft_only' has no active deployment"):
         RunService(database, gateway).start(workflow.id, {})
+
+
+def test_signal_and_query_errors_say_what_failed(database, gateway, host, tmp_path, task_queue):
+    workflow_id = deploy_by_hand(
+        database, host, tmp_path / "bundles", "approval_signal", task_queue
+    )
+    runs = RunService(database, gateway)
+    ref = runs.start(workflow_id, {"request": "laptop"})
+    with pytest.raises(RunError, match="query 'nope' of run"):
+        runs.query(ref, "nope")
+    runs.signal(ref, "approve", {"approved": False, "by": "cy"})
+    runs.wait(ref, timeout=30)
+    with pytest.raises(RunError, match="signal 'approve' to run"):
+        runs.signal(ref, "approve", {"approved": True, "by": "cy"})
+
+
+def test_recent_refreshes_runs_nobody_watched(database, gateway, host, tmp_path, task_queue):
+    workflow_id = deploy_by_hand(database, host, tmp_path / "bundles", "hello_activity", task_queue)
+    runs = RunService(database, gateway)
+    ref = runs.start(workflow_id, {"name": "Dee"})
+    # Nobody calls state() or wait(): the database row says running until someone lists runs.
+    handle = gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+    gateway.call(handle.result())
+    (record,) = runs.recent(workflow_id)
+    assert (record.status, record.output) == (ExecutionStatus.COMPLETED, "Hello, Dee!")
