@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -80,6 +81,10 @@ class WorkflowVersionRow(Base):
     graph_hash: Mapped[str] = mapped_column(String(128))
     bundle_hash: Mapped[str] = mapped_column(String(128))
     compiler_version: Mapped[str] = mapped_column(String(40))
+    # What the build depended on besides the graph (child workflow targets), to rebuild it.
+    build_options: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 

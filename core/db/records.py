@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -80,7 +80,12 @@ class WorkflowSummary:
 
 @dataclass(frozen=True)
 class VersionRecord:
-    """An immutable, numbered snapshot of a workflow's graph, as built and deployed."""
+    """An immutable, numbered snapshot of a workflow's graph, as built and deployed.
+
+    ``build_options`` holds what the build used besides the graph, so that any machine can
+    compile the same bytes again: ``{"children": {name: {"workflow_type", "task_queue"}}}``
+    (see ``core.compiler.children_to_json``); ``{}`` for versions without children.
+    """
 
     id: int
     workflow_id: int
@@ -90,6 +95,7 @@ class VersionRecord:
     bundle_hash: str
     compiler_version: str
     created_at: datetime
+    build_options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

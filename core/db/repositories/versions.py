@@ -7,7 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.db.errors import RecordNotFoundError
+from core.db.errors import (
+    DatabaseError,
+    DuplicateRecordError,
+    InvalidRecordError,
+    RecordNotFoundError,
+)
 from core.db.models import WorkflowRow, WorkflowVersionRow
 from core.db.records import VersionRecord
 from core.db.repositories._base import Repository, to_record
@@ -24,6 +29,8 @@ class VersionRepository(Repository):
         graph_hash: str,
         bundle_hash: str,
         compiler_version: str,
+        build_options: Mapping[str, Any] | None = None,
+        expected: int | None = None,
     ) -> VersionRecord:
         """Freeze ``graph`` as the workflow's next version (highest so far plus one).
 
@@ -31,8 +38,20 @@ class VersionRepository(Repository):
         (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) while the next
         number is read and written, and ``(workflow_id, version)`` is unique besides.
 
+        Args:
+            workflow_id: the workflow.
+            graph: the graph document to freeze.
+            graph_hash: the compiler's hash of the graph.
+            bundle_hash: the digest of the bundle built from it.
+            compiler_version: the compiler that built it.
+            build_options: what the build used besides the graph (JSON; default ``{}``).
+            expected: the number the caller built the bundle for (its code carries it);
+                nothing is written unless the next number is this one.
+
         Raises:
             RecordNotFoundError: no such workflow, or it is deleted.
+            DuplicateRecordError: ``expected`` is taken (another writer created it first).
+            InvalidRecordError: ``expected`` is beyond the next number.
         """
         with self._writing() as session:
             workflow = session.scalars(
@@ -47,13 +66,17 @@ class VersionRepository(Repository):
                     WorkflowVersionRow.workflow_id == workflow_id
                 )
             )
+            number = (latest or 0) + 1
+            if expected is not None and expected != number:
+                raise _unexpected(workflow_id, expected=expected, number=number)
             row = WorkflowVersionRow(
                 workflow_id=workflow_id,
-                version=(latest or 0) + 1,
+                version=number,
                 graph=dict(graph),
                 graph_hash=graph_hash,
                 bundle_hash=bundle_hash,
                 compiler_version=compiler_version,
+                build_options=dict(build_options or {}),
             )
             session.add(row)
             session.flush()
@@ -108,3 +131,15 @@ class VersionRepository(Repository):
                 .order_by(WorkflowVersionRow.version.desc())
             )
             return [to_record(VersionRecord, row) for row in rows]
+
+
+def _unexpected(workflow_id: int, *, expected: int, number: int) -> DatabaseError:
+    if expected < number:
+        return DuplicateRecordError(
+            "workflow version",
+            f"{workflow_id} v{expected}",
+            detail=f"another writer created it first; the next number is {number}",
+        )
+    return InvalidRecordError(
+        "version", f"expected to create version {expected}, but the next number is {number}"
+    )

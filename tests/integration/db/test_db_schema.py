@@ -65,7 +65,31 @@ def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(
             text("SELECT version_num FROM alembic_version")
-        ).scalars().all() == ["0001"]
+        ).scalars().all() == ["0002"]
+
+
+def test_versions_written_before_build_options_read_back_with_no_options(engine: Engine) -> None:
+    migrate(engine, revision="0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workflows (name, title, description, created_at, updated_at) "
+                "VALUES ('old', 'Old', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO workflow_versions (workflow_id, version, graph, graph_hash, "
+                "bundle_hash, compiler_version, created_at) SELECT id, 1, '{}', 'g', 'b', '1', "
+                "CURRENT_TIMESTAMP FROM workflows"
+            )
+        )
+
+    migrate(engine)
+
+    with Database(engine) as database:
+        workflow = database.workflows.get_by_name("old")
+        assert database.versions.get(workflow.id, 1).build_options == {}
 
 
 def test_migrate_works_from_any_working_directory(

@@ -172,6 +172,46 @@ def test_versions_count_up_and_are_readable(db: Database) -> None:
         db.versions.get(workflow.id, 3)
 
 
+def test_versions_keep_their_build_options(db: Database) -> None:
+    workflow = db.workflows.create(name="parent")
+    options = {"children": {"hello": {"workflow_type": "hello_v3", "task_queue": "q-hello"}}}
+
+    created = db.versions.create_next(
+        workflow.id,
+        graph=graph(),
+        graph_hash="g",
+        bundle_hash="b",
+        compiler_version="1",
+        build_options=options,
+    )
+
+    assert created.build_options == options
+    assert db.versions.get_by_id(created.id).build_options == options
+    assert freeze(db, workflow.id).build_options == {}
+
+
+def test_create_next_writes_only_the_expected_number(db: Database) -> None:
+    workflow = db.workflows.create(name="raced")
+    assert freeze(db, workflow.id).version == 1
+
+    def create(expected: int) -> VersionRecord:
+        return db.versions.create_next(
+            workflow.id,
+            graph=graph(),
+            graph_hash="g",
+            bundle_hash="b",
+            compiler_version="1",
+            expected=expected,
+        )
+
+    with pytest.raises(DuplicateRecordError, match=r"v1' already exists: .*next number is 2"):
+        create(1)
+    with pytest.raises(InvalidRecordError, match="expected to create version 3, but the next"):
+        create(3)
+    assert [v.version for v in db.versions.find(workflow.id)] == [1]
+    assert create(2).version == 2
+
+
 def test_versions_need_a_live_workflow(db: Database) -> None:
     workflow = db.workflows.create(name="gone")
     db.workflows.delete(workflow.id)
