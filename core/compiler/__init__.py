@@ -1,7 +1,7 @@
 """The compiler: a validated graph in, a bundle of Temporal worker code out."""
 
 from core.compiler.bundle import BUNDLE_FILES, Bundle, manifest_text
-from core.compiler.children import ChildTarget, children_from_json, children_to_json
+from core.compiler.children import ChildTarget, build_options, children_of
 from core.compiler.errors import CompileError
 from core.compiler.pipeline import COMPILER_VERSION, DEFAULT_TASK_QUEUE, compile_graph
 
@@ -12,8 +12,8 @@ __all__ = [
     "Bundle",
     "ChildTarget",
     "CompileError",
-    "children_from_json",
-    "children_to_json",
+    "build_options",
+    "children_of",
     "compile_graph",
     "manifest_text",
 ]

@@ -42,19 +42,25 @@ class ChildTarget:
         return cls(workflow_type=workflow_type, task_queue=task_queue)
 
 
-def children_to_json(children: Mapping[str, ChildTarget]) -> dict[str, Any]:
-    """``{child workflow name: target as JSON}``, sorted by name (stored with a version)."""
-    return {name: children[name].to_json() for name in sorted(children)}
+def build_options(children: Mapping[str, ChildTarget]) -> dict[str, Any]:
+    """What a version stores to be compiled again to the same bytes, as JSON.
+
+    ``{"children": {name: target}}`` with names sorted; :func:`children_of` reads it back.
+    """
+    return {"children": {name: children[name].to_json() for name in sorted(children)}}
 
 
-def children_from_json(data: Mapping[str, Any]) -> dict[str, ChildTarget]:
-    """The targets :func:`children_to_json` wrote.
+def children_of(options: Mapping[str, Any]) -> dict[str, ChildTarget]:
+    """The child targets in stored build options (none for ``{}``, as older versions have).
 
     Raises:
-        CompileError: an entry is not a valid target.
+        CompileError: the options or a target in them are malformed.
     """
+    stored = options.get("children", {})
+    if not isinstance(stored, Mapping):
+        raise CompileError("the stored child targets are not an object", subject="children")
     targets = {}
-    for name, target in data.items():
+    for name, target in stored.items():
         if not isinstance(target, Mapping):
             raise CompileError("the child target is not an object", subject=name)
         targets[name] = ChildTarget.from_json(target, child=name)

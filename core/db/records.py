@@ -84,7 +84,7 @@ class VersionRecord:
 
     ``build_options`` holds what the build used besides the graph, so that any machine can
     compile the same bytes again: ``{"children": {name: {"workflow_type", "task_queue"}}}``
-    (see ``core.compiler.children_to_json``); ``{}`` for versions without children.
+    (see ``core.compiler.build_options``); ``{}`` for versions built before it was kept.
     """
 
     id: int

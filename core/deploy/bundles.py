@@ -6,10 +6,11 @@ import logging
 from pathlib import Path
 
 from core.activities import ActivityRegistry
-from core.compiler import Bundle, compile_graph
+from core.compiler import Bundle
 from core.config import Settings
 from core.db import Database, VersionRecord
 from core.errors import WorkflowBuilderError
+from core.fleet.code import compile_version
 from core.fleet.placement import task_queue_for
 from core.graph import graph_from_dict
 from core.runtime import read_bundle
@@ -26,8 +27,8 @@ def version_bundle(
 ) -> Bundle:
     """The exact bundle ``version`` was built as, or its graph compiled by today's compiler.
 
-    A deployment's folder holds the bytes that ran; compiling again gives the same bytes only
-    while the compiler version is unchanged.
+    A deployment's folder holds the bytes that ran; compiling again (with the version's stored
+    build options) gives the same bytes only while the compiler version is unchanged.
 
     Raises:
         WorkflowBuilderError: the stored graph no longer compiles (and no folder is left).
@@ -48,9 +49,7 @@ def version_bundle(
         workflow_name=graph.workflow.name,
         settings=settings,
     )
-    return compile_graph(
-        graph, registry=registry, version=version.version, default_task_queue=queue
-    )
+    return compile_version(version, registry=registry, default_task_queue=queue)
 
 
 def deployed_queue(database: Database, version: VersionRecord) -> str | None:

@@ -12,18 +12,27 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.activities import ActivityRegistry
-from core.compiler import Bundle, compile_graph
+from core.compiler import Bundle, ChildTarget, build_options, children_of, compile_graph
 from core.config import Settings
-from core.db import Database, DeploymentRecord, VersionRecord, WorkflowRecord
+from core.db import (
+    Database,
+    DeploymentRecord,
+    DuplicateRecordError,
+    InvalidRecordError,
+    RecordNotFoundError,
+    VersionRecord,
+    WorkflowRecord,
+)
 from core.deploy.bundles import deployed_queue
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
 from core.errors import WorkflowBuilderError
+from core.fleet.code import compile_version
 from core.fleet.placement import strategy_of, task_queue_for
 from core.graph import Graph, graph_from_dict, graph_to_dict
-from core.graph.validation import check
+from core.graph.validation import CheckedGraph, check
 from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle, read_bundle
 
 logger = logging.getLogger(__name__)
@@ -72,6 +81,7 @@ class DeployResult:
 class _Build:
     number: int
     graph: dict[str, Any]
+    children: Mapping[str, ChildTarget]  # the deployed child workflows the code starts
     bundle: Bundle
     existing: VersionRecord | None  # set when the build is an existing version's own bytes
 
@@ -122,9 +132,10 @@ class Deployer:
             RecordNotFoundError: no such workflow.
             GraphFormatError, GraphInvalidError: the graph cannot be read or has problems.
             CompileError: code cannot be generated for it.
-            DeployError: the bundle cannot be written or imported, the workers cannot load it
-                (the deployment is then recorded as failed with this error), or another
-                deploy took the version number.
+            DeployError: a workflow it starts as a child has no active deployment, the bundle
+                cannot be written or imported, the workers cannot load it (the deployment is
+                then recorded as failed with this error), or another deploy took the version
+                number.
             DeterminismError: the code of the active version would change and its runs do
                 not replay against the new code.
         """
@@ -140,13 +151,14 @@ class Deployer:
                         workflow=workflow.name,
                         step="validate",
                     )
-                check(graph, registry=self._registry)
+                checked = check(graph, registry=self._registry)
                 out.append(f"{len(graph.nodes)} nodes, {len(graph.edges)} edges")
             latest = self._db.versions.latest(workflow_id)
             active = self._db.deployments.active_for_workflow(workflow_id)
             with report.step("compile", "generating the workflow code") as out:
                 try:
-                    build = self._build(graph, latest)
+                    children = self._children(workflow.name, checked)
+                    build = self._build(graph, latest, children)
                 except WorkflowBuilderError:
                     raise
                 except Exception as exc:  # the compiler imports plugin modules, which may raise
@@ -183,26 +195,78 @@ class Deployer:
 
     # ---- planning -----------------------------------------------------------------------
 
-    def _build(self, graph: Graph, latest: VersionRecord | None) -> _Build:
-        document = graph_to_dict(graph)
-        if latest is not None and _behaviour_hash(latest.graph) == _behaviour_hash(document):
-            # Unchanged (node positions aside): the version's own graph, built as before?
-            bundle = self._compile(latest.graph, latest.version, deployed_queue(self._db, latest))
-            if bundle.digest == latest.bundle_hash:
-                return _Build(latest.version, latest.graph, bundle, existing=latest)
-        number = (latest.version if latest else 0) + 1
-        return _Build(number, document, self._compile(document, number, None), existing=None)
+    def _children(self, workflow: str, checked: CheckedGraph) -> dict[str, ChildTarget]:
+        """The active deployment (type and queue) of each workflow the graph starts as a child.
 
-    def _compile(self, document: Mapping[str, Any], number: int, queue: str | None) -> Bundle:
-        # ``queue``: where the version was deployed before; a new build is placed afresh.
-        graph = graph_from_dict(document)
-        placed = task_queue_for(
+        Deployed workflows run as ``<name>_v<N>`` on their own queue, so a child is started
+        by the type and on the queue of its active deployment at the time of this deploy.
+        """
+        targets: dict[str, ChildTarget] = {}
+        for node in checked.graph.nodes:
+            if node.type != "child_workflow":
+                continue
+            name = checked.params[node.id].workflow
+            if name in targets:
+                continue
+            if name == workflow:
+                raise DeployError(
+                    f"node {node.id!r} starts this workflow itself as a child; a deployed "
+                    "workflow cannot (its type changes with every version)",
+                    workflow=workflow,
+                    step="compile",
+                )
+            active = self._active_deployment(name)
+            if active is None:
+                raise DeployError(
+                    f"node {node.id!r} starts workflow {name!r} as a child, but {name!r} has "
+                    f"no active deployment; deploy {name!r} first",
+                    workflow=workflow,
+                    step="compile",
+                )
+            targets[name] = ChildTarget(
+                workflow_type=active.workflow_type, task_queue=active.task_queue
+            )
+        return targets
+
+    def _active_deployment(self, workflow_name: str) -> DeploymentRecord | None:
+        try:
+            child = self._db.workflows.get_by_name(workflow_name)
+        except RecordNotFoundError:
+            return None
+        return self._db.deployments.active_for_workflow(child.id)
+
+    def _build(
+        self, graph: Graph, latest: VersionRecord | None, children: Mapping[str, ChildTarget]
+    ) -> _Build:
+        document = graph_to_dict(graph)
+        if (
+            latest is not None
+            and _behaviour_hash(latest.graph) == _behaviour_hash(document)
+            and children_of(latest.build_options) == children
+        ):
+            # Unchanged (node positions aside) and its children still deployed as they were:
+            # the version's own graph, built as before? A child deployed anew since changes
+            # the code the parent needs (the type it starts), so that makes a new version.
+            queue = deployed_queue(self._db, latest) or self._placed(graph)
+            bundle = compile_version(latest, registry=self._registry, default_task_queue=queue)
+            if bundle.digest == latest.bundle_hash:
+                return _Build(latest.version, latest.graph, children, bundle, existing=latest)
+        number = (latest.version if latest else 0) + 1
+        bundle = compile_graph(
+            graph,
+            registry=self._registry,
+            version=number,
+            default_task_queue=self._placed(graph),
+            children=children,
+        )
+        return _Build(number, document, children, bundle, existing=None)
+
+    def _placed(self, graph: Graph) -> str:
+        """The queue a new build is placed on (see ``core.fleet.placement``)."""
+        return task_queue_for(
             graph_task_queue=graph.workflow.task_queue,
             workflow_name=graph.workflow.name,
             settings=self._settings,
-        )
-        return compile_graph(
-            graph, registry=self._registry, version=number, default_task_queue=queue or placed
         )
 
     # ---- determinism gate ---------------------------------------------------------------
@@ -220,8 +284,12 @@ class Deployer:
         unchanged = _behaviour_hash(latest.graph) == _behaviour_hash(graph_to_dict(graph))
         if active.version_id != latest.id or not unchanged:
             return
+        rebuilt = compile_version(
+            latest, registry=self._registry, default_task_queue=active.task_queue
+        )
+        if rebuilt.digest == latest.bundle_hash:
+            return  # the new version differs only in the children it starts
         with report.step("replay", f"replaying recent runs of {active.workflow_type}") as out:
-            rebuilt = self._compile(latest.graph, latest.version, active.task_queue)
             loaded = load_bundle(self._store.write(rebuilt))
             count = self._replay(workflow, loaded, rebuilt, active)
             out.append(
@@ -304,21 +372,23 @@ class Deployer:
         )
 
     def _create_version(self, workflow: WorkflowRecord, build: _Build) -> VersionRecord:
-        version = self._db.versions.create_next(
-            workflow.id,
-            graph=build.graph,
-            graph_hash=str(build.bundle.manifest["graph_hash"]),
-            bundle_hash=build.bundle.digest,
-            compiler_version=str(build.bundle.manifest["compiler_version"]),
-        )
-        if version.version != build.number:
+        try:
+            return self._db.versions.create_next(
+                workflow.id,
+                graph=build.graph,
+                graph_hash=str(build.bundle.manifest["graph_hash"]),
+                bundle_hash=build.bundle.digest,
+                compiler_version=str(build.bundle.manifest["compiler_version"]),
+                build_options=build_options(build.children),
+                expected=build.number,
+            )
+        except (DuplicateRecordError, InvalidRecordError) as exc:
+            # The code carries the number it was built for; another process took it meanwhile.
             raise DeployError(
-                f"another deploy created version {build.number} meanwhile (this one got "
-                f"number {version.version}, which its code does not carry); deploy again",
+                f"another deploy created version {build.number} meanwhile ({exc}); deploy again",
                 workflow=workflow.name,
                 step="load",
-            )
-        return version
+            ) from exc
 
     def _restore(self, deployment: DeploymentRecord, cause: Exception) -> None:
         self._db.deployments.fail(deployment.id, error=str(cause))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.activities import ActivityRegistry
-from core.compiler import compile_graph
+from core.compiler import children_of, compile_graph
 from core.compiler.bundle import Bundle
-from core.db import Database, DeploymentRecord, DeploymentStatus
+from core.db import Database, DeploymentRecord, DeploymentStatus, VersionRecord
 from core.errors import WorkflowBuilderError
 from core.fleet.errors import DeploymentCodeError
 from core.graph.document import graph_from_dict
@@ -86,8 +86,11 @@ def _load(
         else:
             # Workers on other machines have no shared disk: compiling is deterministic, so the
             # stored graph gives the same bytes, which the digest check below proves.
+            # The deployment's queue is the default the deploy compiled with.
             bundle, origin = (
-                _rebuild(deployment, version.graph, version.version, registry),
+                compile_version(
+                    version, registry=registry, default_task_queue=deployment.task_queue
+                ),
                 (f"rebuilt from version {version.version}'s graph ({folder} is not here)"),
             )
         if bundle.digest != version.bundle_hash:
@@ -107,13 +110,25 @@ def _load(
     return loaded
 
 
-def _rebuild(
-    deployment: DeploymentRecord, graph: dict, version: int, registry: ActivityRegistry
+def compile_version(
+    version: VersionRecord, *, registry: ActivityRegistry, default_task_queue: str
 ) -> Bundle:
-    # The deployment's queue is the default the deploy compiled with for graphs naming none.
+    """Compile a stored version's graph with the build options stored with it.
+
+    Gives the bytes the version was deployed as while the compiler version is unchanged.
+
+    Args:
+        version: the stored version (graph, number, build options such as child targets).
+        registry: the activities graphs may call.
+        default_task_queue: the queue for graphs naming none (the version's deployment queue).
+
+    Raises:
+        WorkflowBuilderError: the graph or its stored options no longer compile.
+    """
     return compile_graph(
-        graph_from_dict(graph),
+        graph_from_dict(version.graph),
         registry=registry,
-        version=version,
-        default_task_queue=deployment.task_queue,
+        version=version.version,
+        default_task_queue=default_task_queue,
+        children=children_of(version.build_options),
     )

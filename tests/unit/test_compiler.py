@@ -20,8 +20,8 @@ from core.compiler import (
     DEFAULT_TASK_QUEUE,
     ChildTarget,
     CompileError,
-    children_from_json,
-    children_to_json,
+    build_options,
+    children_of,
     compile_graph,
 )
 from core.compiler.literals import duration_literal, python_literal
@@ -169,15 +169,16 @@ def test_targets_of_children_the_graph_does_not_start_change_nothing() -> None:
     )
 
 
-def test_child_targets_round_trip_through_json() -> None:
+def test_child_targets_round_trip_through_build_options() -> None:
     children = {
         "b": ChildTarget(workflow_type="b_v2", task_queue="q-b"),
         "a": ChildTarget(workflow_type="a_v1"),
     }
-    stored = children_to_json(children)
-    assert list(stored) == ["a", "b"]
+    stored = build_options(children)
+    assert list(stored["children"]) == ["a", "b"]
     assert json.loads(json.dumps(stored)) == stored
-    assert children_from_json(stored) == children
+    assert children_of(stored) == children
+    assert children_of({}) == {}
 
 
 @pytest.mark.parametrize(
@@ -186,7 +187,7 @@ def test_child_targets_round_trip_through_json() -> None:
 )
 def test_a_malformed_child_target_is_a_compile_error_naming_the_child(stored) -> None:
     with pytest.raises(CompileError) as caught:
-        children_from_json(stored)
+        children_of({"children": stored})
     assert caught.value.subject == "a"
 
 
