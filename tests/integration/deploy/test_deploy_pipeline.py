@@ -184,3 +184,23 @@ def test_diff_lists_changed_params_and_code(world: DeployWorld):
 def test_a_workflow_without_activities_deploys(world: DeployWorld):
     workflow = world.create("approval_signal")
     assert world.service.deploy(workflow.id).version.version == 1
+
+
+def test_a_version_number_taken_by_another_process_fails_the_deploy_without_a_stray_version(
+    world: DeployWorld,
+):
+    workflow = world.create("hello_activity")
+
+    def other_process_takes_the_number(step: DeployStep) -> None:
+        # Between compiling (for version 1) and recording the version, as another process can.
+        if (step.name, step.status) == ("load", StepStatus.RUNNING):
+            world.database.versions.create_next(
+                workflow.id, graph={}, graph_hash="g", bundle_hash="b", compiler_version="1"
+            )
+
+    with pytest.raises(DeployError, match="another deploy created version 1 meanwhile") as caught:
+        world.service.deploy(workflow.id, progress=other_process_takes_the_number)
+
+    assert caught.value.step == "load"
+    assert [v.bundle_hash for v in world.database.versions.find(workflow.id)] == ["b"]
+    assert world.database.deployments.find(workflow_id=workflow.id) == []
