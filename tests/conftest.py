@@ -16,12 +16,20 @@ _LAYER_MARKERS = {"integration": pytest.mark.integration, "e2e": pytest.mark.e2e
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test in tests/integration and tests/e2e with its layer."""
+    """Mark each test in tests/integration and tests/e2e with its layer; run e2e tests last.
+
+    Sync Playwright keeps an asyncio loop running on the main thread for the rest of the
+    session once a browser test has started, and every later ``asyncio.run`` (unit and
+    integration tests use it) then fails; so browser tests go after all the others.
+    """
+    layers = {}
     for item in items:
-        relative = item.path.resolve().relative_to(TESTS_DIR)
-        marker = _LAYER_MARKERS.get(relative.parts[0])
+        layer = item.path.resolve().relative_to(TESTS_DIR).parts[0]
+        layers[item.nodeid] = layer
+        marker = _LAYER_MARKERS.get(layer)
         if marker is not None:
             item.add_marker(marker)
+    items.sort(key=lambda item: layers[item.nodeid] == "e2e")  # stable: order kept otherwise
 
 
 @pytest.fixture(scope="session")
