@@ -30,7 +30,7 @@ from core.compiler.syntax import (
     name,
     store,
 )
-from core.graph.analysis import EXIT, FlowEdge, continue_node
+from core.graph.analysis import EXIT, FlowEdge, continue_node, loop_of
 from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
 from core.graph.validation import CheckedGraph
 from core.nodes import case_handle
@@ -91,7 +91,7 @@ class StructuredEmitter:
         emitted: list[ast.stmt] = []
         current: str | None = node_id
         while current is not None:
-            if current in stops or current == EXIT or current.startswith("#continue:"):
+            if current in stops or current == EXIT or loop_of(current) is not None:
                 emitted.extend(self._leave(current, fallthrough, loops))
                 break
             current = self._node(current, emitted, stops, fallthrough, loops)
@@ -106,7 +106,7 @@ class StructuredEmitter:
         raise CompileError(
             "the flow jumps out of a nested structure (for example from an inner loop's body to "
             "an outer loop); restructure the graph so branches meet before leaving it",
-            subject=f"node {stop.removeprefix('#continue:')!r}",
+            subject=f"node {loop_of(stop) or stop!r}",
         )
 
     def _merge(

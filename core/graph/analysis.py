@@ -23,9 +23,17 @@ SKIP_HANDLE = "#skip"
 """Handle of the flow edge from a loop to its continue node: the case of zero iterations."""
 
 
+_CONTINUE = "#continue:"
+
+
 def continue_node(loop_id: str) -> str:
     """Id of the virtual node where an iteration of ``loop_id`` ends."""
-    return f"#continue:{loop_id}"
+    return f"{_CONTINUE}{loop_id}"
+
+
+def loop_of(flow_node: str) -> str | None:
+    """The loop whose continue node ``flow_node`` is, or None for any other node."""
+    return flow_node.removeprefix(_CONTINUE) if flow_node.startswith(_CONTINUE) else None
 
 
 @dataclass(frozen=True)

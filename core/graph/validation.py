@@ -13,7 +13,8 @@ from core.activities import ActivityRegistry, builtin_registry
 from core.errors import ExpressionError, WorkflowBuilderError
 from core.expressions import ALLOWED_FUNCTIONS, parse_expression
 from core.gc_pause import collector_paused
-from core.graph.analysis import FlowAnalysis, analyse, continue_node, reachable
+from core.graph.analysis import FlowAnalysis, analyse
+from core.graph.definitions import DefinedVariables
 from core.graph.model import (
     ID_PATTERN,
     WORKFLOW_NAME_PATTERN,
@@ -351,7 +352,7 @@ class _Validator:
                 self._node(node_id, "edges", "this join does not close a parallel node")
 
     def _check_variables(self, flow: FlowAnalysis) -> None:
-        defined = _DefinedVariables(self, flow)
+        defined = DefinedVariables(self.kinds, self.params, flow)
         everywhere = defined.anywhere()
         input_fields = defined.input_fields
         for node_id in flow.order:
@@ -399,90 +400,9 @@ class _Validator:
             self._node(node_id, field, f"the input has no field {name!r} (see the start node)")
 
 
-class _DefinedVariables:
-    """Which variables certainly hold a value where, by forward analysis of the flow graph."""
-
-    def __init__(self, validator: _Validator, flow: FlowAnalysis) -> None:
-        self.validator = validator
-        self.flow = flow
-        start = next(n for n, k in validator.kinds.items() if k.type == "start")
-        start_params = validator.params.get(start)
-        # Without readable start params the input fields are unknown: accept any field rather
-        # than flag every use of the input (the start node's own problems are reported).
-        self.input_fields: frozenset[str] | None = (
-            frozenset(f.name for f in start_params.input_fields) if start_params else None
-        )
-        self.joins = {
-            flow.ipdom[node_id]: node_id
-            for node_id, kind in validator.kinds.items()
-            if kind.type == "parallel" and node_id in flow.ipdom
-        }
-        self._before: dict[str, frozenset[str]] = {}
-        for node_id in flow.order:
-            self._before[node_id] = self._compute_before(node_id)
-
-    def before(self, node_id: str) -> frozenset[str]:
-        return self._before[node_id]
-
-    def at_iteration_end(self, loop_id: str) -> frozenset[str]:
-        """Variables set at the end of every iteration of a loop (where ``collect`` runs)."""
-        returning = [
-            flow_edge
-            for flow_edge in self.flow.predecessors.get(continue_node(loop_id), ())
-            if flow_edge.source != loop_id
-        ]
-        return _intersection(self._leaving(flow_edge) for flow_edge in returning)
-
-    def anywhere(self) -> frozenset[str]:
-        names: set[str] = set()
-        for node_id, params in self.validator.params.items():
-            kind = self.validator.kinds[node_id]
-            for handle in kind.handles(params):
-                names.update(kind.defines(params, handle))
-        return frozenset(names)
-
-    def _leaving(self, flow_edge: Any) -> frozenset[str]:
-        source = flow_edge.source
-        defined = self._before.get(source, frozenset())
-        node_id, handle = source, flow_edge.handle
-        if source.startswith("#continue:"):
-            node_id, handle = source.removeprefix("#continue:"), "done"
-        kind = self.validator.kinds.get(node_id)
-        params = self.validator.params.get(node_id)
-        if kind is not None and params is not None:
-            defined |= frozenset(kind.defines(params, handle))
-        return defined
-
-    def _compute_before(self, node_id: str) -> frozenset[str]:
-        incoming = self.flow.predecessors.get(node_id, ())
-        if not incoming:
-            return frozenset()
-        parallel = self.joins.get(node_id)
-        if parallel is None:
-            return _intersection(self._leaving(flow_edge) for flow_edge in incoming)
-        # Every branch of a parallel has finished at its join: what any branch surely set
-        # is set. A branch is told apart by the nodes it reaches before the join.
-        defined = set(self._before[parallel])
-        for branch in self.flow.successors.get(parallel, ()):
-            if branch.target == node_id:
-                continue
-            region = reachable(self.flow.successors, [branch.target], stop=node_id)
-            defined |= _intersection(
-                self._leaving(flow_edge) for flow_edge in incoming if flow_edge.source in region
-            )
-        return frozenset(defined)
-
-
 def _unknown_fields(expression: Any, input_fields: frozenset[str] | None) -> frozenset[str]:
     """Input fields an expression reads that the start node does not declare (None: unknown)."""
     return frozenset() if input_fields is None else expression.input_fields - input_fields
-
-
-def _intersection(sets: Iterable[frozenset[str]]) -> frozenset[str]:
-    result: frozenset[str] | None = None
-    for item in sets:
-        result = item if result is None else result & item
-    return result or frozenset()
 
 
 def _literal_fits(value: Any, param_type: str) -> bool:
