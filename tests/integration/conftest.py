@@ -1,4 +1,5 @@
-"""Integration fixtures: one real Temporal dev server for the whole run, and clients to it.
+"""Integration fixtures: one real Temporal dev server for the whole run, clients to it, and an
+empty database of each kind (SQLite, PostgreSQL) per test.
 
 Async tests run with pytest-asyncio: mark them ``@pytest.mark.asyncio``. Each test gets its own
 event loop, and ``temporal_client`` is connected inside that loop (a Temporal client belongs to
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
 from temporalio.client import Client
 
 from core.config import Settings, load_settings
+from core.db import create_engine_for, normalize_url
 from core.temporal import EmbeddedTemporalServer, connect
 
 
@@ -54,3 +58,28 @@ async def temporal_client(temporal_settings: Settings) -> AsyncIterator[Client]:
 def task_queue() -> str:
     """A task queue name no other test uses, so workers never pick up another test's tasks."""
     return f"test-{uuid.uuid4()}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of each kind, gone after the test.
+
+    SQLite lives in a not-yet-existing subfolder of the test's temp dir (the engine must create
+    it). PostgreSQL gets a uuid-named database on the TEST_DATABASE_URL cluster; without that
+    variable the shared ``postgres_url`` fixture skips locally and fails under CI.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'app.db'}"
+        return
+    admin_url = normalize_url(request.getfixturevalue("postgres_url"))
+    name = f"wb_test_{uuid.uuid4().hex}"
+    admin = create_engine_for(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            # FORCE ends sessions a failed test may have left open on the database.
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

@@ -9,14 +9,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from core.compiler import COMPILER_VERSION, compile_graph
 from core.config import Settings
@@ -25,8 +22,6 @@ from core.db import (
     DeploymentRecord,
     RecordNotFoundError,
     VersionRecord,
-    create_engine_for,
-    normalize_url,
 )
 from core.graph.document import graph_from_dict
 from core.runtime import BundleStore
@@ -110,26 +105,6 @@ def deploy(
         bundle_dir=bundle_dir or str(stored.path),
     )
     return Deployed(deployment=deployment, version=version)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def fleet_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind (SQLite file, uuid-named PostgreSQL database)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fleet.db'}"
-        return
-    admin_url = normalize_url(request.getfixturevalue("postgres_url"))
-    name = f"wb_fleet_{uuid.uuid4().hex}"
-    admin = create_engine_for(admin_url).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            # FORCE ends sessions that killed worker processes left open.
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture

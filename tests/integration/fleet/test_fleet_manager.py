@@ -75,9 +75,9 @@ def manager(fleet_settings: Settings, database: Database) -> Iterator[WorkerMana
 
 
 def test_start_stop_restart_move_the_registry_through_its_statuses(
-    fleet_settings: Settings, fleet_database_url: str, task_queue: str
+    fleet_settings: Settings, database_url: str, task_queue: str
 ):
-    with Database.open(fleet_database_url) as database:
+    with Database.open(database_url) as database:
         hello = deploy(database, fleet_settings, task_queue=task_queue, graph=hello_graph())
         manager = WorkerManager(fleet_settings, database, graceful_shutdown=timedelta(seconds=2))
         try:

@@ -18,11 +18,9 @@ W = WorkerStatus
 
 
 @pytest.fixture
-def fleet(
-    fleet_settings: Settings, fleet_database_url: str
-) -> Iterator[tuple[Database, FleetService]]:
+def fleet(fleet_settings: Settings, database_url: str) -> Iterator[tuple[Database, FleetService]]:
     with (
-        Database.open(fleet_database_url) as database,
+        Database.open(database_url) as database,
         WorkerManager(fleet_settings, database, graceful_shutdown=timedelta(seconds=2)) as manager,
     ):
         yield database, FleetService(database, manager)

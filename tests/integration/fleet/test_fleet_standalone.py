@@ -111,22 +111,20 @@ def processes() -> Iterator[list[WorkerProcess]]:
 @pytest.mark.asyncio
 async def test_two_processes_share_runs_and_a_killed_one_is_lost(
     fleet_settings: Settings,
-    fleet_database_url: str,
+    database_url: str,
     temporal_client: Client,
     task_queue: str,
     tmp_path: Path,
     processes: list[WorkerProcess],
 ):
-    with Database.open(fleet_database_url) as database:
+    with Database.open(database_url) as database:
         slow = deploy(
             database, fleet_settings, task_queue=task_queue, graph=hello_graph(pause="2s")
         )
         database.deployments.activate(slow.deployment.id)
         for name in ("a", "b"):
             processes.append(
-                WorkerProcess(
-                    fleet_settings, fleet_database_url, task_queue, tmp_path / f"{name}.log"
-                )
+                WorkerProcess(fleet_settings, database_url, task_queue, tmp_path / f"{name}.log")
             )
         doomed, survivor = processes
         await eventually(
