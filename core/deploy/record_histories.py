@@ -99,7 +99,10 @@ async def record_example(
 
 def record(examples: list[str], *, out: Path, address: str | None) -> list[Path]:
     """Record the given examples against ``address`` or a private dev server."""
-    with tempfile.TemporaryDirectory(prefix="wb-record-") as scratch, _web_server() as http_base:
+    with (
+        tempfile.TemporaryDirectory(prefix="wb-record-") as scratch,
+        example_web_server() as http_base,
+    ):
         root = Path(scratch)
         with _temporal(address, root) as settings, WorkerHost(settings) as host:
             families = {
@@ -163,7 +166,11 @@ class _Pages(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def _web_server() -> Iterator[str]:
+def example_web_server() -> Iterator[str]:
+    """A local web server for the http example: ``/ok`` answers 200, anything else 404.
+
+    Yields its base URL. The history recorder and the example tests both fetch from it.
+    """
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from core.activities import load_registry
 from core.config import REPO_ROOT, Settings
+from core.deploy.record_histories import example_web_server
 from core.runtime import BundleStore, WorkerHost
 from core.runtime.runner import GraphFamily, compile_family, serve_family
 
@@ -112,28 +111,10 @@ async def test_scheduled_report_run_by_hand(temporal_client, serve, task_queue):
 # ---- HTTP -----------------------------------------------------------------------------------
 
 
-class _Pages(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 -- the stdlib's name
-        body, status = (b"hello", 200) if self.path == "/ok" else (b"no such page", 404)
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def web_server(free_port) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
+def web_server() -> Iterator[str]:
+    with example_web_server() as url:
+        yield url
 
 
 async def test_http_fetch_condition_takes_the_ok_branch_on_200(
