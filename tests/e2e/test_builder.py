@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-TIMEOUT_MS = 30_000
+from tests.e2e.steps import TIMEOUT_MS, create_from_example
+
 RED = re.compile(r"220, 38, 38|#DC2626", re.IGNORECASE)
 
 
@@ -38,27 +39,8 @@ def _commit_text(page: Page, label: str, text: str) -> None:
 def test_build_a_workflow_from_an_example(
     page: Page, streamlit_app: str, screenshot, readme_screenshot
 ):
-    page.set_viewport_size({"width": 1600, "height": 1000})
-    # Enter through the home page. Streamlit 1.67 sees a pages/ folder beside app.py and, until
-    # some session has run app.py (which calls st.navigation), serves pages/*.py as pages of
-    # their own: a first request straight to /workflows would list pages/ files in the sidebar.
-    page.goto(streamlit_app)
-    nav = page.get_by_test_id("stSidebarNav")
-    names = [re.compile(f"{name}$") for name in ("Home", "Workflows", "Builder")]
-    expect(nav.get_by_role("link")).to_have_text(names)  # icon ligature, then the title
-    nav.get_by_role("link", name="Workflows").click()
-    page.get_by_role("tab", name="From an example").click()
-    example = page.get_by_role("combobox", name="Example")
-    example.click()
-    page.keyboard.type("hello_activity")
-    page.keyboard.press("Enter")
-    expect(example).to_have_value(re.compile("^hello_activity: "))
-    page.get_by_label("Name", exact=True).nth(1).fill("greeter")
-    page.get_by_role("button", name="Create from example").click()
-
-    canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    canvas = create_from_example(page, streamlit_app, example="hello_activity", name="greeter")
     expect(canvas.locator(".react-flow__node")).to_have_count(3, timeout=TIMEOUT_MS)
-    expect(page.get_by_role("heading", name="greeter")).to_be_visible()
     screenshot("opened")
 
     # Take out greet -> end, then put a timer from the palette between them.

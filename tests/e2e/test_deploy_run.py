@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-TIMEOUT_MS = 30_000
+from tests.e2e.steps import TIMEOUT_MS, create_from_example
+
 # The first deploy starts the embedded Temporal server and the workers.
 DEPLOY_TIMEOUT_MS = 120_000
 
@@ -14,19 +15,7 @@ DEPLOY_TIMEOUT_MS = 120_000
 def test_deploy_then_run_with_the_form(
     page: Page, streamlit_app: str, screenshot, readme_screenshot
 ):
-    page.set_viewport_size({"width": 1600, "height": 1000})
-    page.goto(streamlit_app)  # through home: see test_builder.py for why
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Workflows").click()
-    page.get_by_role("tab", name="From an example").click()
-    example = page.get_by_role("combobox", name="Example")
-    example.click()
-    page.keyboard.type("hello_activity")
-    page.keyboard.press("Enter")
-    expect(example).to_have_value(re.compile("^hello_activity: "))
-    page.get_by_label("Name", exact=True).nth(1).fill("hello_run")
-    page.get_by_role("button", name="Create from example").click()
-
-    canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    canvas = create_from_example(page, streamlit_app, example="hello_activity", name="hello_run")
     expect(canvas.locator(".react-flow__node")).to_have_count(3, timeout=TIMEOUT_MS)
     canvas.locator('.react-flow__node[data-id="greet"]').click()
     expect(page.get_by_role("heading", name="Activity")).to_be_visible(timeout=TIMEOUT_MS)

@@ -1,0 +1,38 @@
+"""Browser steps the end-to-end tests share."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import FrameLocator, Page, expect
+
+TIMEOUT_MS = 30_000
+PAGES = ("Home", "Workflows", "Builder")
+
+
+def create_from_example(page: Page, base_url: str, *, example: str, name: str) -> FrameLocator:
+    """Open the app, create workflow ``name`` from ``example`` and wait for its canvas.
+
+    Enters through the home page: Streamlit 1.67 sees a pages/ folder beside app.py and,
+    until some session has run app.py (which calls st.navigation), serves the files in
+    pages/ as pages of their own, so a first request straight to /workflows would list them.
+
+    Returns:
+        The canvas frame of the builder.
+    """
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(base_url)
+    nav = page.get_by_test_id("stSidebarNav")
+    # Each link reads icon ligature, then the title.
+    expect(nav.get_by_role("link")).to_have_text([re.compile(f"{p}$") for p in PAGES])
+    nav.get_by_role("link", name="Workflows").click()
+    page.get_by_role("tab", name="From an example").click()
+    chooser = page.get_by_role("combobox", name="Example")
+    chooser.click()
+    page.keyboard.type(example)
+    page.keyboard.press("Enter")
+    expect(chooser).to_have_value(re.compile(f"^{example}: "))
+    page.get_by_label("Name", exact=True).nth(1).fill(name)
+    page.get_by_role("button", name="Create from example").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=TIMEOUT_MS)
+    return page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
