@@ -14,6 +14,7 @@ printed is one JSON object of the figures, each named with its unit.
 
 from __future__ import annotations
 
+import abc
 import argparse
 import asyncio
 import json
@@ -97,18 +98,20 @@ def three_activity_graph() -> dict[str, Any]:
     }
 
 
-class Side:
+class Side(abc.ABC):
     """One way of serving the workflow: start its worker on a queue, stop it again."""
 
     def __init__(self, name: str, workflow_type: str) -> None:
         self.name = name
         self.workflow_type = workflow_type
 
+    @abc.abstractmethod
     async def start_worker(self, task_queue: str) -> None:
-        raise NotImplementedError
+        """Serve the workflow on ``task_queue``."""
 
+    @abc.abstractmethod
     async def stop_worker(self) -> None:
-        raise NotImplementedError
+        """Stop serving it."""
 
 
 class ProductSide(Side):

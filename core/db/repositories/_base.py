@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db.engine import SQLITE_BEGIN_OPTION
-from core.db.errors import InvalidTransitionError
+from core.db.errors import DatabaseError, InvalidTransitionError
 from core.db.models import Base
 
 RecordT = TypeVar("RecordT")
@@ -74,4 +74,4 @@ def dialect_insert(session: Session, entity: type[Base]) -> postgresql.Insert | 
         return postgresql.insert(entity)
     if dialect == "sqlite":
         return sqlite.insert(entity)
-    raise NotImplementedError(f"core.db supports SQLite and PostgreSQL, not {dialect}")
+    raise DatabaseError(f"core.db supports SQLite and PostgreSQL, not {dialect}")
