@@ -135,6 +135,14 @@ class SwitchParams(Params):
         reserved = {"default", ERROR_HANDLE} & set(handles)
         if reserved:
             raise ValueError(f"case {sorted(reserved)[0]!r} is reserved for a handle; rename it")
+        # The generated code compares with ==, under which True == 1 and 1 == 1.0: such cases
+        # would shadow each other.
+        for index, case in enumerate(self.cases):
+            for earlier in self.cases[:index]:
+                if case == earlier:
+                    raise ValueError(
+                        f"cases {earlier!r} and {case!r} are equal when compared; keep one"
+                    )
         return self
 
 

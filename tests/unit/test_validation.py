@@ -380,3 +380,13 @@ def test_check_gives_typed_params():
     checked = check(graph_from_dict(example("retry_error_branch")))
     assert checked.params["call"].retry.max_attempts == 3
     assert checked.flow is not None
+
+
+def test_switch_cases_that_compare_equal_are_refused():
+    document = mutate(
+        "hello_activity",
+        lambda d: node(d, "greet").update(
+            type="switch", params={"expression": "1", "cases": [1, True]}
+        ),
+    )
+    assert_problem(document, "node", "greet", "params", "cases 1 and True are equal")
