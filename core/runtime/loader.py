@@ -6,7 +6,7 @@ import importlib
 import logging
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from temporalio import workflow
 
 from core.activities.spec import activity_name
+from core.compiler.bundle import Bundle
 from core.errors import WorkflowBuilderError
 from core.runtime.bundle_store import StoredBundle
 
@@ -44,23 +45,23 @@ class LoadedBundle:
         package: the package it was imported from.
         workflow_class: the ``@workflow.defn`` class.
         activities: the activity functions of the bundle's ``ACTIVITIES`` list.
-        manifest: the bundle's manifest.
+        bundle: the bundle it was loaded from (files and manifest).
     """
 
     package: str
     workflow_class: type
     activities: tuple[Callable[..., Any], ...]
-    manifest: Mapping[str, Any]
+    bundle: Bundle
 
     @property
     def workflow_type(self) -> str:
         """The Temporal workflow type name."""
-        return str(self.manifest["workflow_type"])
+        return self.bundle.workflow_type
 
     @property
     def task_queue(self) -> str:
         """The task queue the bundle was compiled for."""
-        return str(self.manifest["task_queue"])
+        return self.bundle.task_queue
 
 
 def load_bundle(stored: StoredBundle) -> LoadedBundle:
@@ -105,7 +106,7 @@ def load_bundle(stored: StoredBundle) -> LoadedBundle:
         package=package,
         workflow_class=workflow_class,
         activities=tuple(activities),
-        manifest=manifest,
+        bundle=stored.bundle,
     )
 
 
