@@ -19,6 +19,7 @@ from core.compiler.children import ChildTarget
 from core.compiler.errors import CompileError
 from core.compiler.naming import LocalNames
 from core.compiler.references import expression
+from core.compiler.retry_policies import RetryPolicies
 from core.compiler.syntax import (
     assign,
     awaited,
@@ -68,6 +69,7 @@ class StructuredEmitter:
         self.registry = registry
         self.children = children
         self.names = names
+        self.retry_policies = RetryPolicies()
         self.emitted = 0
         self.limit = MAX_EXPANSION * max(1, len(self.graph.nodes))
 
@@ -198,6 +200,7 @@ class StructuredEmitter:
         params = self.params[node_id]
         if node.type == "activity":
             step = statements.activity(node, params, self.registry)
+            self.retry_policies.hoist(step, params.retry)
             failure = statements.ACTIVITY_FAILURE
         else:
             step = statements.child_workflow(node, params, self.children)

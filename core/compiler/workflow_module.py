@@ -133,6 +133,7 @@ def generate_workflow_source(
     start = next(node.id for node in checked.graph.nodes if node.type == "start")
     fields = checked.params[start].input_fields
     emitter = StructuredEmitter(checked, registry=registry, children=children, names=LocalNames())
+    run_body = emitter.run_body()
     definitions: list[ast.stmt] = [
         assign(store("WORKFLOW_TYPE"), const(workflow_type)),
         generate_defaults(fields),
@@ -146,8 +147,9 @@ def generate_workflow_source(
         assign(
             store("DATA_ERRORS"), ast.Tuple(elts=[name(n) for n in DATA_ERRORS], ctx=ast.Load())
         ),
+        *emitter.retry_policies.definitions(),
         *parse_statements(_HELPERS),
-        generate_workflow_class(meta, run_body=emitter.run_body()),
+        generate_workflow_class(meta, run_body=run_body),
     ]
     docstring = unparse([expr_stmt(const(DOCSTRING))])
     return f"{docstring}\n{_IMPORTS}\n{unparse(definitions)}\n"

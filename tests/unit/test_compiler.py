@@ -205,6 +205,41 @@ def _child_call(bundle) -> tuple[str, str | None]:
     return call.args[0].value, None if queue is None else queue.value
 
 
+def _module_constants(bundle) -> dict[str, str]:
+    """Module-level ``NAME = value`` assignments of workflow.py, as name -> source of value."""
+    tree = ast.parse(bundle.files["workflow.py"])
+    return {
+        stmt.targets[0].id: ast.unparse(stmt.value)
+        for stmt in tree.body
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+    }
+
+
+def test_identical_retry_policies_share_one_constant_in_first_use_order() -> None:
+    doc = layout([("activity", "a", "x"), ("activity", "b", "y"), ("activity", "c", "z")])
+    doc["nodes"][1]["params"] = {"activity": "echo", "args": {"value": 1}}
+    doc["nodes"][2]["params"] = {
+        "activity": "echo",
+        "args": {"value": 2},
+        "retry": {"max_attempts": 5},
+    }
+    doc["nodes"][3]["params"] = {"activity": "echo", "args": {"value": 3}}
+    bundle = compile_graph(graph_from_dict(doc))
+    tree = ast.parse(bundle.files["workflow.py"])
+    used = [
+        ast.unparse(keyword.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "workflow.execute_activity"
+        for keyword in node.keywords
+        if keyword.arg == "retry_policy"
+    ]
+    assert used == ["RETRY_POLICY", "RETRY_POLICY_2", "RETRY_POLICY"]
+    constants = _module_constants(bundle)
+    assert "maximum_attempts=3" in constants["RETRY_POLICY"]
+    assert "maximum_attempts=5" in constants["RETRY_POLICY_2"]
+    assert "RETRY_POLICY_3" not in constants
+
+
 def _activity_call(bundle) -> ast.Call:
     tree = ast.parse(bundle.files["workflow.py"])
     return next(
@@ -233,10 +268,11 @@ def test_activity_args_follow_the_registry_order_with_defaults_filled_in() -> No
 
 
 def test_activity_options_come_from_params() -> None:
-    call = _activity_call(compile_example("retry_error_branch"))
-    keywords = {k.arg: ast.unparse(k.value) for k in call.keywords}
+    bundle = compile_example("retry_error_branch")
+    keywords = {k.arg: ast.unparse(k.value) for k in _activity_call(bundle).keywords}
     assert keywords["start_to_close_timeout"] == "timedelta(seconds=10)"
-    assert keywords["retry_policy"] == (
+    assert keywords["retry_policy"] == "RETRY_POLICY"
+    assert _module_constants(bundle)["RETRY_POLICY"] == (
         "RetryPolicy(initial_interval=timedelta(milliseconds=100), backoff_coefficient=2.0, "
         "maximum_attempts=3, maximum_interval=timedelta(seconds=1))"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import json
+import re
 import tokenize
 
 import pytest
@@ -133,7 +134,12 @@ def test_generated_names_come_from_a_fixed_vocabulary() -> None:
     bundle = compile_graph(graph_from_dict(_injected_graph(CORPUS[5])))
     tree = ast.parse(bundle.files["workflow.py"])
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    synthetic = {n for n in names if n.split("_")[0] in {"switch", "items", "item", "branch"}}
+    synthetic = {
+        n
+        for n in names
+        if n.split("_")[0] in {"switch", "items", "item", "branch"}
+        or re.fullmatch(r"RETRY_POLICY(_[0-9]+)?", n)
+    }
     fixed = {
         "ActivityError", "AnyWorkflow", "Any", "ApplicationError", "ArithmeticError",
         "AttributeError", "BaseException", "ChildWorkflowError", "DATA_ERRORS", "DEFAULTS",

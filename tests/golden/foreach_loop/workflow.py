@@ -13,6 +13,9 @@ WORKFLOW_TYPE = "foreach_loop"
 DEFAULTS: dict[str, Any] = {"items": ["a", "b", "c"]}
 REQUIRED = ()
 DATA_ERRORS = (KeyError, IndexError, TypeError, ValueError, ArithmeticError, AttributeError)
+RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
+)
 
 
 def _prepare_input(raw: Any) -> dict[str, Any]:
@@ -82,11 +85,7 @@ class ForeachLoopWorkflow:
                     "echo",
                     args=[str(self.vars["item"]).upper() + "!"],
                     start_to_close_timeout=timedelta(minutes=1),
-                    retry_policy=RetryPolicy(
-                        initial_interval=timedelta(seconds=1),
-                        backoff_coefficient=2.0,
-                        maximum_attempts=3,
-                    ),
+                    retry_policy=RETRY_POLICY,
                     summary="Shout",
                 )
                 collected_1.append(self.vars["shouted"])

@@ -13,6 +13,9 @@ WORKFLOW_TYPE = "hello_activity"
 DEFAULTS: dict[str, Any] = {}
 REQUIRED = ("name",)
 DATA_ERRORS = (KeyError, IndexError, TypeError, ValueError, ArithmeticError, AttributeError)
+RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
+)
 
 
 def _prepare_input(raw: Any) -> dict[str, Any]:
@@ -71,11 +74,7 @@ class HelloActivityWorkflow:
                 "echo",
                 args=["Hello, " + self.input["name"] + "!"],
                 start_to_close_timeout=timedelta(minutes=1),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1),
-                    backoff_coefficient=2.0,
-                    maximum_attempts=3,
-                ),
+                retry_policy=RETRY_POLICY,
                 summary="Greet",
             )
             self.step = "end"

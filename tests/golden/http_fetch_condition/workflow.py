@@ -13,6 +13,9 @@ WORKFLOW_TYPE = "http_fetch_condition"
 DEFAULTS: dict[str, Any] = {}
 REQUIRED = ("url",)
 DATA_ERRORS = (KeyError, IndexError, TypeError, ValueError, ArithmeticError, AttributeError)
+RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0, maximum_attempts=2
+)
 
 
 def _prepare_input(raw: Any) -> dict[str, Any]:
@@ -72,11 +75,7 @@ class HttpFetchConditionWorkflow:
                     "http_request",
                     args=["GET", self.input["url"]],
                     start_to_close_timeout=timedelta(minutes=1),
-                    retry_policy=RetryPolicy(
-                        initial_interval=timedelta(milliseconds=200),
-                        backoff_coefficient=2.0,
-                        maximum_attempts=2,
-                    ),
+                    retry_policy=RETRY_POLICY,
                     summary="Fetch",
                 )
             except ActivityError as err:

@@ -13,6 +13,9 @@ WORKFLOW_TYPE = "parallel_fanout"
 DEFAULTS: dict[str, Any] = {"word": "temporal"}
 REQUIRED = ()
 DATA_ERRORS = (KeyError, IndexError, TypeError, ValueError, ArithmeticError, AttributeError)
+RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
+)
 
 
 def _prepare_input(raw: Any) -> dict[str, Any]:
@@ -74,11 +77,7 @@ class ParallelFanoutWorkflow:
                     "echo",
                     args=[self.input["word"].upper()],
                     start_to_close_timeout=timedelta(minutes=1),
-                    retry_policy=RetryPolicy(
-                        initial_interval=timedelta(seconds=1),
-                        backoff_coefficient=2.0,
-                        maximum_attempts=3,
-                    ),
+                    retry_policy=RETRY_POLICY,
                     summary="Upper",
                 )
 
@@ -88,11 +87,7 @@ class ParallelFanoutWorkflow:
                     "echo",
                     args=[self.input["word"].title()],
                     start_to_close_timeout=timedelta(minutes=1),
-                    retry_policy=RetryPolicy(
-                        initial_interval=timedelta(seconds=1),
-                        backoff_coefficient=2.0,
-                        maximum_attempts=3,
-                    ),
+                    retry_policy=RETRY_POLICY,
                     summary="Title",
                 )
 
@@ -102,11 +97,7 @@ class ParallelFanoutWorkflow:
                     "echo",
                     args=[len(self.input["word"])],
                     start_to_close_timeout=timedelta(minutes=1),
-                    retry_policy=RetryPolicy(
-                        initial_interval=timedelta(seconds=1),
-                        backoff_coefficient=2.0,
-                        maximum_attempts=3,
-                    ),
+                    retry_policy=RETRY_POLICY,
                     summary="Length",
                 )
 

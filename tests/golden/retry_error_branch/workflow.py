@@ -13,6 +13,12 @@ WORKFLOW_TYPE = "retry_error_branch"
 DEFAULTS: dict[str, Any] = {"message": "the service is down"}
 REQUIRED = ()
 DATA_ERRORS = (KeyError, IndexError, TypeError, ValueError, ArithmeticError, AttributeError)
+RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=100),
+    backoff_coefficient=2.0,
+    maximum_attempts=3,
+    maximum_interval=timedelta(seconds=1),
+)
 
 
 def _prepare_input(raw: Any) -> dict[str, Any]:
@@ -72,12 +78,7 @@ class RetryErrorBranchWorkflow:
                     "fail",
                     args=[self.input["message"], "ServiceDown"],
                     start_to_close_timeout=timedelta(seconds=10),
-                    retry_policy=RetryPolicy(
-                        initial_interval=timedelta(milliseconds=100),
-                        backoff_coefficient=2.0,
-                        maximum_attempts=3,
-                        maximum_interval=timedelta(seconds=1),
-                    ),
+                    retry_policy=RETRY_POLICY,
                     summary="Flaky call",
                 )
             except ActivityError as err:

@@ -13,6 +13,9 @@ WORKFLOW_TYPE = "scheduled_report"
 DEFAULTS: dict[str, Any] = {"team": "operations", "figures": [3, 5, 8]}
 REQUIRED = ()
 DATA_ERRORS = (KeyError, IndexError, TypeError, ValueError, ArithmeticError, AttributeError)
+RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_attempts=3
+)
 
 
 def _prepare_input(raw: Any) -> dict[str, Any]:
@@ -76,11 +79,7 @@ class ScheduledReportWorkflow:
                     "info",
                 ],
                 start_to_close_timeout=timedelta(minutes=1),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1),
-                    backoff_coefficient=2.0,
-                    maximum_attempts=3,
-                ),
+                retry_policy=RETRY_POLICY,
                 summary="Log the report",
             )
             self.step = "end"
