@@ -25,6 +25,7 @@ from core.compiler import (
     compile_graph,
 )
 from core.compiler.literals import duration_literal, python_literal
+from core.compiler.references import expression, sharing_expressions
 from core.graph import graph_from_dict, load_graph
 from core.graph.validation import GraphInvalidError
 from tests.unit.graph_strategies import GraphBuilder, layout
@@ -432,3 +433,12 @@ def test_cli_compile_reports_an_invalid_graph(tmp_path: Path, capsys) -> None:
     assert cli_main(["compile", str(graph), "--out", str(tmp_path / "out")]) == 1
     assert "unknown activity 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_expressions_are_shared_only_within_one_generation() -> None:
+    with sharing_expressions():
+        first = expression("total + 1", where="a")
+        assert expression("total + 1", where="b") is first
+        assert expression("total + 1", where="q", in_query=True) is not first
+    assert expression("total + 1", where="c") is not first
+    assert ast.unparse(first) == "self.vars['total'] + 1"
