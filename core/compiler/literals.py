@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.compiler.errors import CompileError
+from core.compiler.sharing import shared
 from core.compiler.syntax import call, const
 from core.nodes import parse_duration
 
@@ -51,6 +52,10 @@ def duration_literal(text: str, *, where: str = "") -> ast.expr:
     Raises:
         CompileError: the text is not a duration (validation normally caught it already).
     """
+    return shared(("duration", text), lambda: _timedelta_call(text, where))
+
+
+def _timedelta_call(text: str, where: str) -> ast.expr:
     try:
         total_ms = round(parse_duration(text).total_seconds() * 1000)
     except ValueError as error:

@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from core.compiler.errors import CompileError
 from core.compiler.literals import duration_literal, python_literal
+from core.compiler.sharing import shared
 from core.compiler.syntax import call, dotted, item
 from core.errors import ExpressionError
 from core.expressions import parse_expression, to_python_ast
 from core.nodes import is_expression_value
 
 _INPUT = dotted("self.input")
-
-#: (expression source, in a query) -> its code, while :func:`sharing_expressions` is active.
-_SHARED: ContextVar[dict[tuple[str, bool], ast.expr] | None] = ContextVar(
-    "shared_expressions", default=None
-)
-
-
-@contextmanager
-def sharing_expressions() -> Iterator[None]:
-    """Within the block, each distinct expression's code is built once and reused where it recurs.
-
-    Generated trees are only unparsed to text, where one subtree at several places is harmless,
-    and rewriting a common expression (a counter, a flag) at every use was a large part of code
-    generation. The block spans one module's generation, so compiles never share work.
-    """
-    token = _SHARED.set({})
-    try:
-        yield
-    finally:
-        _SHARED.reset(token)
 
 
 def _variable(variable: str) -> ast.expr:
@@ -56,20 +34,17 @@ def expression(source: str, *, where: str, in_query: bool = False) -> ast.expr:
     Raises:
         CompileError: the expression does not parse (validation normally caught it).
     """
-    shared = _SHARED.get()
-    key = (source, in_query)
-    if shared is not None and key in shared:
-        return shared[key]
+    return shared(("expression", source, in_query), lambda: _rewritten(source, where, in_query))
+
+
+def _rewritten(source: str, where: str, in_query: bool) -> ast.expr:
     try:
         parsed = parse_expression(source)
     except ExpressionError as error:
         raise CompileError(str(error), subject=where) from None
-    code = to_python_ast(
+    return to_python_ast(
         parsed, input_ref=_INPUT, variable_ref=_query_variable if in_query else _variable
     )
-    if shared is not None:
-        shared[key] = code
-    return code
 
 
 def value(raw: Any, *, where: str) -> ast.expr:

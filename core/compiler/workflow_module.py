@@ -14,7 +14,8 @@ from core.activities import ActivityRegistry
 from core.compiler.children import ChildTarget
 from core.compiler.literals import python_literal
 from core.compiler.naming import LocalNames, class_name, query_method, signal_method
-from core.compiler.references import expression, sharing_expressions
+from core.compiler.references import expression
+from core.compiler.sharing import sharing_code
 from core.compiler.structure import StructuredEmitter
 from core.compiler.syntax import (
     assign,
@@ -133,7 +134,7 @@ def generate_workflow_source(
     start = next(node.id for node in checked.graph.nodes if node.type == "start")
     fields = checked.params[start].input_fields
     emitter = StructuredEmitter(checked, registry=registry, children=children, names=LocalNames())
-    with sharing_expressions():
+    with sharing_code():
         run_body = emitter.run_body()
         workflow_class = generate_workflow_class(meta, run_body=run_body)
     definitions: list[ast.stmt] = [

@@ -25,7 +25,8 @@ from core.compiler import (
     compile_graph,
 )
 from core.compiler.literals import duration_literal, python_literal
-from core.compiler.references import expression, sharing_expressions
+from core.compiler.references import expression
+from core.compiler.sharing import sharing_code
 from core.graph import graph_from_dict, load_graph
 from core.graph.validation import GraphInvalidError
 from tests.unit.graph_strategies import GraphBuilder, layout
@@ -435,10 +436,17 @@ def test_cli_compile_reports_an_invalid_graph(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_expressions_are_shared_only_within_one_generation() -> None:
-    with sharing_expressions():
+def test_expressions_and_durations_are_shared_only_within_one_generation() -> None:
+    with sharing_code():
         first = expression("total + 1", where="a")
         assert expression("total + 1", where="b") is first
         assert expression("total + 1", where="q", in_query=True) is not first
+        minute = duration_literal("1m")
+        assert duration_literal("1m") is minute
+        assert duration_literal("60s") is not minute
     assert expression("total + 1", where="c") is not first
+    assert duration_literal("1m") is not minute
     assert ast.unparse(first) == "self.vars['total'] + 1"
+    assert ast.unparse(minute) == "timedelta(minutes=1)"
+    with sharing_code(), pytest.raises(CompileError, match="not a duration"):
+        duration_literal(["1m"], where="node 'x' duration")  # type: ignore[arg-type]
