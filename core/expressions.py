@@ -277,6 +277,7 @@ def to_python_ast(
     *,
     input_ref: ast.expr,
     variable_ref: Callable[[str], ast.expr],
+    locations: bool = True,
 ) -> ast.expr:
     """Rewrite a checked expression into the AST that generated workflow code embeds.
 
@@ -289,13 +290,15 @@ def to_python_ast(
         input_ref: the expression to use for ``input`` (copied at each use), e.g. ``self.input``.
         variable_ref: builds the expression for a workflow variable, e.g. ``self.vars["name"]``;
             it must return a new tree at each call (no node may appear twice in the result).
+        locations: give every node location info, which ``compile()`` needs; code that only
+            turns the tree into text (``ast.unparse``) can skip that work.
 
     Returns:
-        A fresh tree with location info on every node; ``expression.tree`` is left untouched.
+        A fresh tree; ``expression.tree`` is left untouched.
     """
     # Re-parsing gives a fresh tree far faster than deepcopy (the text was checked already).
     body = _Rewriter(input_ref, variable_ref).visit(_parse(expression.source).body)
-    return ast.fix_missing_locations(ast.Expression(body=body)).body
+    return ast.fix_missing_locations(ast.Expression(body=body)).body if locations else body
 
 
 def evaluate(

@@ -42,8 +42,12 @@ def _rewritten(source: str, where: str, in_query: bool) -> ast.expr:
         parsed = parse_expression(source)
     except ExpressionError as error:
         raise CompileError(str(error), subject=where) from None
+    # The compiler only unparses generated trees, so they need no line numbers.
     return to_python_ast(
-        parsed, input_ref=_INPUT, variable_ref=_query_variable if in_query else _variable
+        parsed,
+        input_ref=_INPUT,
+        variable_ref=_query_variable if in_query else _variable,
+        locations=False,
     )
 
 
