@@ -256,7 +256,7 @@ def _parse_checked(source: str) -> Expression:
             f"at most {MAX_SOURCE_LENGTH} are allowed.",
         )
     tree = _parse(source)
-    _check_depth(tree)
+    _check_depth(tree, source)
     checker = _Checker()
     checker.visit(tree)
     return Expression(
@@ -382,8 +382,12 @@ def _syntax_reason(error: SyntaxError, lead: str, text: str) -> str:
     return f"Invalid syntax at line {line}, column {column}: {error.msg}."
 
 
-def _check_depth(tree: ast.AST) -> None:
+def _check_depth(tree: ast.AST, source: str) -> None:
     """Reject trees nested deeper than MAX_DEPTH, iteratively so a deep tree cannot overflow."""
+    # Each level of nesting below the top three (Expression, the expression, a Load context)
+    # takes at least one character of source, so short text cannot be too deep: skip the walk.
+    if len(source) + 3 <= MAX_DEPTH:
+        return
     stack: list[tuple[ast.AST, int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
