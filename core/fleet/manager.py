@@ -134,6 +134,10 @@ class WorkerManager:
         # Operations (start, stop, apply, restart) run one at a time; heartbeats never wait
         # for them, or a slow start would let other processes mark this one lost.
         self._ops = threading.RLock()
+        # Held only for a slot's liveness and its row together: a crash being recorded and a
+        # heartbeat of the same worker must not interleave (the heartbeat would revive the row
+        # of a worker that just crashed).
+        self._liveness = threading.Lock()
         self._closed = threading.Event()
         self._hosts: list[WorkerHost] = [self._new_host()]
         self._threads = [
@@ -357,8 +361,9 @@ class WorkerManager:
             self._confirm_polling(queue.name, slot, earlier)
         except WorkflowBuilderError as exc:
             self._discard(index, queue.name)
-            slot.hosted = None
-            self._set_status(slot.worker_id, W.FAILED, error=str(exc))
+            with self._liveness:
+                slot.hosted = None
+                self._set_status(slot.worker_id, W.FAILED, error=str(exc))
             raise WorkerStartError(
                 str(exc), task_queue=queue.name, worker_id=slot.worker_id
             ) from exc
@@ -387,7 +392,8 @@ class WorkerManager:
 
     def _stop_slot(self, queue: _Queue, slot: _Slot) -> WorkerRecord:
         queue.slots.pop(slot.index, None)
-        hosted, slot.hosted = slot.hosted, None
+        with self._liveness:  # no heartbeat may revive the row once stopping has begun
+            hosted, slot.hosted = slot.hosted, None
         if hosted is None:  # crashed and waiting for a restart: its row is already failed
             return self._database.workers.get(slot.worker_id)
         self._set_status(slot.worker_id, W.STOPPING)
@@ -484,19 +490,17 @@ class WorkerManager:
 
     def _heartbeat_loop(self) -> None:
         while not self._closed.wait(self.heartbeat_interval):
-            live = [
-                slot.worker_id
-                for queue in list(self._queues.values())
-                for slot in list(queue.slots.values())
-                if slot.hosted is not None
-            ]
-            for worker_id in live:
-                try:
-                    self._database.workers.heartbeat(worker_id)
-                except WorkerNotLiveError:
-                    self._revive(worker_id, W.RUNNING)
-                except Exception:  # a database hiccup must not end heartbeats for good
-                    logger.exception("heartbeat of %s failed", worker_id)
+            slots = [slot for queue in list(self._queues.values()) for slot in queue.slots.values()]
+            for slot in slots:
+                with self._liveness:
+                    if slot.hosted is None:  # crashed or stopped since the list was taken
+                        continue
+                    try:
+                        self._database.workers.heartbeat(slot.worker_id)
+                    except WorkerNotLiveError:
+                        self._revive(slot.worker_id, W.RUNNING)
+                    except Exception:  # a database hiccup must not end heartbeats for good
+                        logger.exception("heartbeat of %s failed", slot.worker_id)
             try:
                 for lost in self._database.workers.mark_lost(older_than=self.lost_after):
                     logger.warning("worker %s is lost: %s", lost.worker_id, lost.error)
@@ -529,7 +533,6 @@ class WorkerManager:
                 slot.crashes = 0
             return
         self._discard(slot.index, queue.name)
-        slot.hosted = None
         slot.crashes += 1
         if slot.crashes > self._policy.max_restarts:
             error = f"crashed {slot.crashes} times in a row, giving up: {why}"
@@ -539,7 +542,9 @@ class WorkerManager:
             error = f"crashed: {why}; restart {slot.crashes} in {delay:g} s"
             slot.restart_at = now + delay
         logger.error("worker %s %s", slot.worker_id, error)
-        self._set_status(slot.worker_id, W.FAILED, error=error)
+        with self._liveness:
+            slot.hosted = None
+            self._set_status(slot.worker_id, W.FAILED, error=error)
 
     def _restart(self, queue: _Queue, slot: _Slot) -> None:
         slot.restart_at = None
