@@ -24,7 +24,7 @@ from core.graph.validation import CheckedGraph, check
 logger = logging.getLogger(__name__)
 
 #: Changes whenever the same graph would compile to different bytes.
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "2"
 DEFAULT_TASK_QUEUE = "workflow-builder"
 
 

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -50,7 +51,14 @@ async def run_worker(args: argparse.Namespace) -> None:
             f"worker for {workflow.WORKFLOW_TYPE} polling {args.task_queue!r} at {args.address}",
             flush=True,
         )
-        await worker.run()
+        try:
+            await worker.run()
+        finally:
+            # Free the SDK's native handles while the event loop still runs: a process that
+            # exits straight after its worker stops can crash while the interpreter finalises.
+            del worker, client
+            gc.collect()
+            await asyncio.sleep(0.2)
 
 
 def main() -> None:
