@@ -20,7 +20,7 @@ from temporalio.service import RPCError
 
 from core.db import Database, ExecutionFilter, ExecutionRecord, ExecutionStatus
 from core.errors import WorkflowBuilderError
-from core.graph import InputField, graph_from_dict
+from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
 from core.nodes.kinds import value_has_type
 from core.temporal.gateway import TemporalGateway
 
@@ -124,18 +124,8 @@ class RunService:
         Raises:
             NotDeployedError: nothing is deployed.
         """
-        deployment, graph = self._active(workflow_id)
-        start = next(node for node in graph.nodes if node.type == "start")
-        return tuple(
-            InputField(
-                name=item["name"],
-                type=item.get("type", "string"),
-                required=item.get("required", False),
-                default=item.get("default"),
-                description=item.get("description", ""),
-            )
-            for item in start.params.get("input_fields", ())
-        )
+        _, graph = self._active(workflow_id)
+        return _input_fields(graph)
 
     def start(self, workflow_id: int, values: Mapping[str, Any]) -> RunRef:
         """Start a run of the active version with ``values`` as input.
@@ -145,7 +135,7 @@ class RunService:
             RunInputError: the input does not fit the input fields.
         """
         deployment, graph = self._active(workflow_id)
-        payload = check_input(self.input_fields(workflow_id), values)
+        payload = check_input(_input_fields(graph), values)
         run_id_base = f"{graph.workflow.name}-{uuid.uuid4().hex[:12]}"
 
         async def start() -> WorkflowHandle[Any, Any]:
@@ -281,6 +271,11 @@ class RunService:
             error=state.error,
             close_time=state.close_time,
         )
+
+
+def _input_fields(graph: Graph) -> tuple[InputField, ...]:
+    start = next(node for node in graph.nodes if node.type == "start")
+    return input_fields_from_json(start.params.get("input_fields", ()))
 
 
 def failure_message(error: BaseException) -> str:

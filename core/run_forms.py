@@ -74,20 +74,6 @@ def form_fields(fields: Iterable[InputField]) -> tuple[FormField, ...]:
     return tuple(_form_field(item) for item in fields)
 
 
-def declared_fields(items: Iterable[Mapping[str, Any]]) -> tuple[InputField, ...]:
-    """Input fields from their JSON declarations (a signal's ``fields`` in the graph)."""
-    return tuple(
-        InputField(
-            name=item["name"],
-            type=item.get("type", "string"),
-            required=bool(item.get("required", False)),
-            default=item.get("default"),
-            description=item.get("description", ""),
-        )
-        for item in items
-    )
-
-
 def form_values(form: Iterable[FormField], submitted: Mapping[str, Any]) -> dict[str, Any]:
     """The values to send: widget values turned into field values, empty optional ones left out.
 

@@ -6,6 +6,7 @@ from core.graph.document import (
     graph_from_dict,
     graph_json_schema,
     graph_to_dict,
+    input_fields_from_json,
     load_graph,
 )
 from core.graph.model import (
@@ -34,5 +35,6 @@ __all__ = [
     "graph_from_dict",
     "graph_json_schema",
     "graph_to_dict",
+    "input_fields_from_json",
     "load_graph",
 ]

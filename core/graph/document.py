@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -218,6 +218,21 @@ def field_to_dict(item: InputField) -> dict[str, Any]:
         "default": thaw(item.default),
         "description": item.description,
     }
+
+
+def input_fields_from_json(items: Iterable[Mapping[str, Any]]) -> tuple[InputField, ...]:
+    """Input or signal payload fields from their JSON declarations (as in params or a
+    signal's ``fields``), with the format's defaults; frozen values come back as plain JSON."""
+    return tuple(
+        InputField(
+            name=item["name"],
+            type=item.get("type", "string"),
+            required=bool(item.get("required", False)),
+            default=thaw(item.get("default")),
+            description=item.get("description", ""),
+        )
+        for item in items
+    )
 
 
 def graph_json_schema() -> dict[str, Any]:

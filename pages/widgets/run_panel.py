@@ -12,8 +12,8 @@ import streamlit as st
 
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef, RunState
-from core.graph import InputField
-from core.run_forms import FormField, FormInputError, WidgetKind, declared_fields, form_fields
+from core.graph import InputField, input_fields_from_json
+from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
 from core.run_forms import form_values as read_form
 from core.services import AppServices
 from pages.widgets.temporal import run_url
@@ -129,7 +129,9 @@ def _start_form(
         ref=ref,
         version=version,
         signals=tuple(
-            SignalForm(s["name"], s.get("description", ""), declared_fields(s.get("fields", ())))
+            SignalForm(
+                s["name"], s.get("description", ""), input_fields_from_json(s.get("fields", ()))
+            )
             for s in meta.get("signals", ())
         ),
         queries=tuple(

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from core.errors import GraphFormatError
-from core.graph import dump_graph, graph_from_dict, graph_to_dict, load_graph
+from core.graph import (
+    dump_graph,
+    graph_from_dict,
+    graph_to_dict,
+    input_fields_from_json,
+    load_graph,
+)
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
 
@@ -109,3 +115,27 @@ def test_shape_errors_are_all_reported_with_the_node_id():
         "node 'greet' (nodes[0]).taret",
         "edge 'e1' (edges[0]).target",
     ]
+
+
+def test_input_fields_from_frozen_params_give_plain_json_defaults():
+    graph = graph_from_dict(
+        minimal(
+            nodes=[
+                {
+                    "id": "s",
+                    "type": "start",
+                    "params": {
+                        "input_fields": [{"name": "opts", "type": "object", "default": {"a": [1]}}]
+                    },
+                }
+            ]
+        )
+    )
+    (field,) = input_fields_from_json(graph.nodes[0].params["input_fields"])
+    assert (field.name, field.type, field.required, field.default) == (
+        "opts",
+        "object",
+        False,
+        {"a": [1]},
+    )
+    assert json.dumps(field.default) == '{"a": [1]}'  # forms show defaults as JSON text

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.graph import InputField
+from core.graph import InputField, input_fields_from_json
 from core.run_forms import (
     FormInputError,
     WidgetKind,
-    declared_fields,
     form_fields,
     form_values,
 )
@@ -93,7 +92,7 @@ def test_json_of_the_wrong_type_is_refused():
 
 
 def test_signal_declarations_become_fields():
-    declared = declared_fields(
+    declared = input_fields_from_json(
         [
             {"name": "approved", "type": "boolean", "required": True},
             {"name": "by", "description": "approver"},
