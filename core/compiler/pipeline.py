@@ -11,7 +11,7 @@ from core.compiler.activities_module import generate_activities_source
 from core.compiler.bundle import Bundle, manifest_text
 from core.compiler.children import ChildTarget
 from core.compiler.errors import CompileError
-from core.compiler.formatting import format_sources
+from core.compiler.formatting import Formatter
 from core.compiler.manifest import generate_manifest
 from core.compiler.naming import class_name
 from core.compiler.naming import workflow_type as type_name
@@ -57,7 +57,11 @@ def compile_graph(
         CompileError: the graph is valid but code cannot be generated for it (for example
             branches that never merge would repeat steps too often), or ruff is missing.
     """
-    with collector_paused():
+    with collector_paused(), Formatter() as formatter:
+        # ruff processes load during validation, then format each file on another core
+        # while the next is generated.
+        for filename in ("workflow.py", "activities.py", "worker.py"):
+            formatter.prepare(filename)
         registry = registry or builtin_registry()
         checked = check(graph, registry=registry)
         meta = graph.workflow
@@ -67,12 +71,19 @@ def compile_graph(
         if not task_queue.strip():
             raise CompileError("the task queue may not be blank", subject="default_task_queue")
         specs = _used_activities(checked, registry)
+        formatter.submit("activities.py", generate_activities_source(specs))
+        formatter.submit(
+            "worker.py", generate_worker_source(task_queue=task_queue, workflow_class=wf_class)
+        )
         targets = {
             name: children.get(name, ChildTarget(workflow_type=name))
             for name in _used_children(checked)
         }
-        workflow_source = generate_workflow_source(
-            checked, workflow_type=wf_type, registry=registry, children=targets
+        formatter.submit(
+            "workflow.py",
+            generate_workflow_source(
+                checked, workflow_type=wf_type, registry=registry, children=targets
+            ),
         )
         manifest = generate_manifest(
             checked,
@@ -84,13 +95,8 @@ def compile_graph(
             activities=specs,
             child_workflows=targets,
         )
-        files = format_sources(
-            {
-                "workflow.py": workflow_source,
-                "activities.py": generate_activities_source(specs),
-                "worker.py": generate_worker_source(task_queue=task_queue, workflow_class=wf_class),
-            }
-        )
+        formatted = formatter.results()
+        files = {name: formatted[name] for name in ("workflow.py", "activities.py", "worker.py")}
         files["manifest.json"] = manifest_text(manifest)
         logger.debug("compiled %s (%d nodes) as %s", meta.name, len(graph.nodes), wf_type)
         return Bundle(files=MappingProxyType(files), manifest=MappingProxyType(manifest))
