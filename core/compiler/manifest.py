@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import Any
@@ -31,7 +32,7 @@ def generate_manifest(
     start = next(node.id for node in checked.graph.nodes if node.type == "start")
     start_params = checked.params[start]
     specs = sorted({spec.name: spec for spec in activities}.values(), key=lambda s: s.name)
-    requirements = {f"temporalio=={metadata.version('temporalio')}"}
+    requirements = {f"temporalio=={_temporalio_version()}"}
     for spec in specs:
         requirements.update(spec.requirements)
     return {
@@ -61,3 +62,9 @@ def generate_manifest(
             for child, target in sorted(child_workflows.items())
         ],
     }
+
+
+@functools.cache
+def _temporalio_version() -> str:
+    """The installed temporalio's version (reading package metadata takes over a millisecond)."""
+    return metadata.version("temporalio")

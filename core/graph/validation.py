@@ -29,6 +29,7 @@ from core.nodes.values import identifier_problem
 
 #: Names generated code and expressions reserve for themselves.
 RESERVED_NAMES = frozenset({"input", "state"}) | ALLOWED_FUNCTIONS
+_ID = re.compile(ID_PATTERN)  # matched against every node and edge id
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ class _Validator:
     def _check_nodes(self) -> None:
         seen: set[str] = set()
         for index, node in enumerate(self.graph.nodes):
-            if not re.match(ID_PATTERN, node.id):
+            if not _ID.match(node.id):
                 self._node(
                     node.id or f"#{index}",
                     "id",
@@ -239,7 +240,7 @@ class _Validator:
         seen: set[str] = set()
         used_handles: set[tuple[str, str]] = set()
         for edge in self.graph.edges:
-            if not re.match(ID_PATTERN, edge.id):
+            if not _ID.match(edge.id):
                 self._edge(
                     edge.id, "id", "ids use letters, digits and _ . : - (1 to 64 characters)"
                 )
