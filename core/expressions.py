@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from core.errors import ExpressionError
 
@@ -449,11 +449,21 @@ def _string_literal(node: ast.AST | None) -> str | None:
 class _Checker(ast.NodeVisitor):
     """Walks a parsed tree, rejecting anything outside the allow-list and collecting names."""
 
+    _methods: ClassVar[dict[type, Callable[[Any, Any], None]]] = {}
+
     def __init__(self) -> None:
         self.variables: set[str] = set()
         self.input_fields: set[str] = set()
         # Product of growth factors of the growing operations enclosing the current node.
         self._growth = 1
+
+    def visit(self, node: ast.AST) -> None:
+        # NodeVisitor.visit builds and looks up the method name anew for every node.
+        method = self._methods.get(type(node))
+        if method is None:
+            method = getattr(type(self), "visit_" + type(node).__name__, _Checker.generic_visit)
+            self._methods[type(node)] = method
+        method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         rejected = _REJECTED_NODES.get(type(node))
@@ -470,7 +480,14 @@ class _Checker(ast.NodeVisitor):
             raise ExpressionError(
                 name.lower(), f"The construct {name} is not supported in expressions."
             )
-        super().generic_visit(node)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for child in value:
+                    if isinstance(child, ast.AST):
+                        self.visit(child)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
