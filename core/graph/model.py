@@ -30,8 +30,14 @@ def freeze(value: Any) -> Any:
     return value
 
 
+#: JSON leaves; checked first because ``isinstance(leaf, Mapping)`` is a slow ABC check.
+_SCALARS = (str, int, float, type(None))
+
+
 def thaw(value: Any) -> Any:
     """Inverse of :func:`freeze`: plain dicts and lists again, ready for ``json.dumps``."""
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, Mapping):
         return {key: thaw(item) for key, item in value.items()}
     if isinstance(value, tuple):
