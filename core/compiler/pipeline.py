@@ -58,10 +58,9 @@ def compile_graph(
             branches that never merge would repeat steps too often), or ruff is missing.
     """
     with collector_paused(), Formatter() as formatter:
-        # ruff processes load during validation, then format each file on another core
-        # while the next is generated.
-        for filename in ("workflow.py", "activities.py", "worker.py"):
-            formatter.prepare(filename)
+        # ruff loads during validation and formats workflow.py while the manifest is written.
+        # The small files start theirs once generated: they are usually formatted already.
+        formatter.prepare("workflow.py")
         registry = registry or builtin_registry()
         checked = check(graph, registry=registry)
         meta = graph.workflow
