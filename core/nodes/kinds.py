@@ -6,9 +6,10 @@ kind is described here once.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -212,13 +213,21 @@ class EndParams(Params):
     result: ExpressionText | None = Field(default=None, description="The workflow's return value")
 
 
-class NodeKind:
-    """One kind of node. Subclasses set the class attributes and override what differs."""
+P = TypeVar("P", bound=Params)
+
+
+class NodeKind(Generic[P]):
+    """One kind of node, over its params model ``P``.
+
+    Subclasses set the class attributes and override what differs.
+    """
 
     type: ClassVar[str]
     title: ClassVar[str]
     description: ClassVar[str]
-    params_model: ClassVar[type[Params]]
+    # Not a ClassVar, which may not hold a type variable; `builtins.` because in this class
+    # body `type` names the attribute above.
+    params_model: builtins.type[P]
     #: Outgoing handles whatever the params; ``handles()`` may add to them.
     fixed_handles: ClassVar[tuple[str, ...]] = (DEFAULT_HANDLE,)
     #: Handles that may carry several edges (a parallel's branches); others carry one.
@@ -226,31 +235,31 @@ class NodeKind:
     #: Whether the node can fail and so may route an ``error`` edge.
     can_fail: ClassVar[bool] = False
 
-    def handles(self, params: Params) -> tuple[str, ...]:
+    def handles(self, params: P) -> tuple[str, ...]:
         """Every handle an edge may leave from."""
         return self.fixed_handles + ((ERROR_HANDLE,) if self.can_fail else ())
 
-    def required_handles(self, params: Params) -> tuple[str, ...]:
+    def required_handles(self, params: P) -> tuple[str, ...]:
         """Handles that must have an edge (``error`` never is)."""
         return self.fixed_handles
 
-    def expressions(self, params: Params) -> list[tuple[str, str]]:
+    def expressions(self, params: P) -> list[tuple[str, str]]:
         """``(field, expression text)`` for every expression the node evaluates."""
         return []
 
-    def defines(self, params: Params, handle: str) -> tuple[str, ...]:
+    def defines(self, params: P, handle: str) -> tuple[str, ...]:
         """Variables that hold a value once the node has been left through ``handle``."""
         return ()
 
 
-class StartKind(NodeKind):
+class StartKind(NodeKind[StartParams]):
     type = "start"
     title = "Start"
     description = "Where every run begins; declares the input fields and the trigger."
     params_model = StartParams
 
 
-class ActivityKind(NodeKind):
+class ActivityKind(NodeKind[ActivityParams]):
     type = "activity"
     title = "Activity"
     description = "Calls an activity (built-in or registered) with retries and timeouts."
@@ -264,7 +273,7 @@ class ActivityKind(NodeKind):
         return _result_or_error(params.result_variable, params.error_variable, handle)
 
 
-class ConditionKind(NodeKind):
+class ConditionKind(NodeKind[ConditionParams]):
     type = "condition"
     title = "Condition"
     description = "If/else: follows the true or the false edge."
@@ -275,7 +284,7 @@ class ConditionKind(NodeKind):
         return [("expression", params.expression)]
 
 
-class SwitchKind(NodeKind):
+class SwitchKind(NodeKind[SwitchParams]):
     type = "switch"
     title = "Switch"
     description = "Follows the edge of the case equal to the expression's value, else default."
@@ -292,7 +301,7 @@ class SwitchKind(NodeKind):
         return [("expression", params.expression)]
 
 
-class ParallelKind(NodeKind):
+class ParallelKind(NodeKind[EmptyParams]):
     type = "parallel"
     title = "Parallel"
     description = "Runs every branch at the same time; the branches meet at one join."
@@ -301,14 +310,14 @@ class ParallelKind(NodeKind):
     multi_handles = frozenset({"branch"})
 
 
-class JoinKind(NodeKind):
+class JoinKind(NodeKind[EmptyParams]):
     type = "join"
     title = "Join"
     description = "Waits until every branch of its parallel node has finished."
     params_model = EmptyParams
 
 
-class LoopKind(NodeKind):
+class LoopKind(NodeKind[LoopParams]):
     type = "loop"
     title = "For each"
     description = "Runs the body once per item of a list; the body's last edge returns here."
@@ -329,7 +338,7 @@ class LoopKind(NodeKind):
         return ()
 
 
-class TimerKind(NodeKind):
+class TimerKind(NodeKind[TimerParams]):
     type = "timer"
     title = "Timer"
     description = "Waits durably for a duration (survives worker restarts)."
@@ -339,7 +348,7 @@ class TimerKind(NodeKind):
         return _value_expressions({"duration": params.duration}, "")
 
 
-class WaitSignalKind(NodeKind):
+class WaitSignalKind(NodeKind[WaitSignalParams]):
     type = "wait_signal"
     title = "Wait for signal"
     description = "Waits until a declared signal arrives, or takes the timeout edge."
@@ -358,7 +367,7 @@ class WaitSignalKind(NodeKind):
         return (params.variable,) if params.variable and handle == DEFAULT_HANDLE else ()
 
 
-class SetVariableKind(NodeKind):
+class SetVariableKind(NodeKind[SetVariableParams]):
     type = "set_variable"
     title = "Set variable"
     description = "Stores the value of an expression in a workflow variable (visible to queries)."
@@ -371,7 +380,7 @@ class SetVariableKind(NodeKind):
         return (params.name,)
 
 
-class ChildWorkflowKind(NodeKind):
+class ChildWorkflowKind(NodeKind[ChildWorkflowParams]):
     type = "child_workflow"
     title = "Child workflow"
     description = "Starts another workflow as a child and waits for its result."
@@ -385,7 +394,7 @@ class ChildWorkflowKind(NodeKind):
         return _result_or_error(params.result_variable, params.error_variable, handle)
 
 
-class EndKind(NodeKind):
+class EndKind(NodeKind[EndParams]):
     type = "end"
     title = "End"
     description = "Finishes the run, returning the value of an expression."
@@ -396,7 +405,8 @@ class EndKind(NodeKind):
         return [("result", params.result)] if params.result is not None else []
 
 
-CATALOG: Mapping[str, NodeKind] = {
+#: Every kind by its type; a node's params are parsed by its own kind's model, so ``Any`` here.
+CATALOG: Mapping[str, NodeKind[Any]] = {
     kind.type: kind
     for kind in (
         StartKind(),
