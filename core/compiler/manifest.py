@@ -11,6 +11,7 @@ from core.activities import ActivitySpec
 from core.compiler.children import ChildTarget
 from core.graph.document import graph_digest
 from core.graph.validation import CheckedGraph
+from core.nodes.kinds import StartParams
 
 #: Version of the manifest layout.
 MANIFEST_FORMAT = "workflow-builder-bundle/1"
@@ -30,7 +31,7 @@ def generate_manifest(
     """The manifest as a JSON-ready dict (written with ``manifest_text``)."""
     meta = checked.graph.workflow
     start = next(node.id for node in checked.graph.nodes if node.type == "start")
-    start_params = checked.params[start]
+    start_params = checked.params_of(start, StartParams)
     specs = sorted({spec.name: spec for spec in activities}.values(), key=lambda s: s.name)
     requirements = {f"temporalio=={_temporalio_version()}"}
     for spec in specs:

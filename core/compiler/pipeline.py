@@ -20,6 +20,7 @@ from core.compiler.workflow_module import generate_workflow_source
 from core.gc_pause import collector_paused
 from core.graph.model import Graph
 from core.graph.validation import CheckedGraph, check
+from core.nodes.kinds import ActivityParams, ChildWorkflowParams
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +104,7 @@ def compile_graph(
 
 def _used_activities(checked: CheckedGraph, registry: ActivityRegistry) -> list[ActivitySpec]:
     names = {
-        checked.params[node.id].activity
-        for node in checked.graph.nodes
-        if node.type == "activity" and node.id in checked.params
+        params.activity for params in checked.params.values() if isinstance(params, ActivityParams)
     }
     specs = []
     for activity_name in sorted(names):
@@ -118,7 +117,7 @@ def _used_activities(checked: CheckedGraph, registry: ActivityRegistry) -> list[
 
 def _used_children(checked: CheckedGraph) -> set[str]:
     return {
-        checked.params[node.id].workflow
-        for node in checked.graph.nodes
-        if node.type == "child_workflow" and node.id in checked.params
+        params.workflow
+        for params in checked.params.values()
+        if isinstance(params, ChildWorkflowParams)
     }

@@ -27,6 +27,15 @@ from core.compiler.syntax import (
     parse_statements,
 )
 from core.graph.model import Node
+from core.nodes.kinds import (
+    ActivityParams,
+    ChildWorkflowParams,
+    EndParams,
+    RetryPolicyParams,
+    SetVariableParams,
+    TimerParams,
+    WaitSignalParams,
+)
 
 #: Exceptions a failed activity or child workflow raises in the workflow.
 ACTIVITY_FAILURE = "ActivityError"
@@ -48,7 +57,7 @@ def step_marker(node_id: str) -> ast.stmt:
     return assign(ast.Attribute(value=name("self"), attr="step", ctx=ast.Store()), const(node_id))
 
 
-def set_variable(node: Node, params: Any) -> list[ast.stmt]:
+def set_variable(node: Node, params: SetVariableParams) -> list[ast.stmt]:
     """``self.vars[name] = <expression>``."""
     return [
         assign(
@@ -58,14 +67,14 @@ def set_variable(node: Node, params: Any) -> list[ast.stmt]:
     ]
 
 
-def timer(node: Node, params: Any) -> list[ast.stmt]:
+def timer(node: Node, params: TimerParams) -> list[ast.stmt]:
     """``await workflow.sleep(<duration>)``."""
     keywords = _summary("summary", node)
     duration = duration_value(params.duration, where=_at(node, "duration"))
     return [expr_stmt(awaited(call("workflow.sleep", [duration], **keywords)))]
 
 
-def end(node: Node, params: Any) -> list[ast.stmt]:
+def end(node: Node, params: EndParams) -> list[ast.stmt]:
     """``return <result>`` (``return None`` without a result expression)."""
     result = (
         expression(params.result, where=_at(node, "result"))
@@ -75,7 +84,7 @@ def end(node: Node, params: Any) -> list[ast.stmt]:
     return [ast.Return(value=result)]
 
 
-def activity(node: Node, params: Any, registry: ActivityRegistry) -> ast.stmt:
+def activity(node: Node, params: ActivityParams, registry: ActivityRegistry) -> ast.stmt:
     """``self.vars[result] = await workflow.execute_activity("<name>", args=[...], ...)``."""
     spec = registry.get(params.activity)
     if spec is None:
@@ -118,7 +127,7 @@ def activity_args(node: Node, given: Mapping[str, Any], spec: ActivitySpec) -> l
     return args
 
 
-def retry_policy(node: Node, retry: Any) -> ast.expr:
+def retry_policy(node: Node, retry: RetryPolicyParams) -> ast.expr:
     """``RetryPolicy(...)`` with every setting of the node spelled out."""
     keywords: dict[str, ast.expr] = {
         "initial_interval": duration_literal(
@@ -138,7 +147,9 @@ def retry_policy(node: Node, retry: Any) -> ast.expr:
     return call("RetryPolicy", **keywords)
 
 
-def child_workflow(node: Node, params: Any, children: Mapping[str, ChildTarget]) -> ast.stmt:
+def child_workflow(
+    node: Node, params: ChildWorkflowParams, children: Mapping[str, ChildTarget]
+) -> ast.stmt:
     """``self.vars[result] = await workflow.execute_child_workflow("<type>", <input>, ...)``.
 
     The type and queue come from ``children`` (by the child's workflow name); a child not
@@ -174,7 +185,7 @@ def signal_arrived(signal: str) -> ast.expr:
     return ast.Lambda(args=no_args, body=call("bool", [queue]))
 
 
-def wait_for_signal(node: Node, params: Any) -> ast.stmt:
+def wait_for_signal(node: Node, params: WaitSignalParams) -> ast.stmt:
     """``await workflow.wait_condition(<arrived>, timeout=...)``."""
     keywords: dict[str, ast.expr] = {}
     if params.timeout is not None:
@@ -185,7 +196,7 @@ def wait_for_signal(node: Node, params: Any) -> ast.stmt:
     )
 
 
-def take_signal(params: Any) -> ast.stmt:
+def take_signal(params: WaitSignalParams) -> ast.stmt:
     """Take the oldest payload off the signal's queue, into the variable if there is one."""
     queue = item(dotted("self.signals"), params.signal)
     payload = call(ast.Attribute(value=queue, attr="pop", ctx=ast.Load()), [const(0)])

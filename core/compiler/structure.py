@@ -35,6 +35,17 @@ from core.graph.analysis import EXIT, FlowEdge, continue_node, loop_of
 from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
 from core.graph.validation import CheckedGraph
 from core.nodes import case_handle
+from core.nodes.kinds import (
+    ActivityParams,
+    ChildWorkflowParams,
+    ConditionParams,
+    EndParams,
+    LoopParams,
+    SetVariableParams,
+    SwitchParams,
+    TimerParams,
+    WaitSignalParams,
+)
 
 #: A graph may emit at most this many node steps per node it has (paths that never merge).
 MAX_EXPANSION = 20
@@ -63,8 +74,8 @@ class StructuredEmitter:
     ) -> None:
         if checked.flow is None:
             raise CompileError("the graph has no control flow analysis (is it valid?)")
+        self.checked = checked
         self.graph = checked.graph
-        self.params = checked.params
         self.flow = checked.flow
         self.registry = registry
         self.children = children
@@ -140,20 +151,21 @@ class StructuredEmitter:
             )
         node = self.graph.node(node_id)
         assert node is not None, node_id  # the flow graph holds only drawn and virtual nodes
-        params = self.params[node_id]
         kind = node.type
         if kind not in ("start", "join"):
             out.append(statements.step_marker(node_id))
         if kind in ("start", "join"):
             return self._next(node_id)
         if kind == "set_variable":
-            out.extend(statements.set_variable(node, params))
+            out.extend(
+                statements.set_variable(node, self.checked.params_of(node_id, SetVariableParams))
+            )
             return self._next(node_id)
         if kind == "timer":
-            out.extend(statements.timer(node, params))
+            out.extend(statements.timer(node, self.checked.params_of(node_id, TimerParams)))
             return self._next(node_id)
         if kind == "end":
-            out.extend(statements.end(node, params))
+            out.extend(statements.end(node, self.checked.params_of(node_id, EndParams)))
             return None
         if kind in ("activity", "child_workflow"):
             return self._fallible(node_id, out, stops, fallthrough, loops)
@@ -197,12 +209,14 @@ class StructuredEmitter:
     ) -> str | None:
         node = self.graph.node(node_id)
         assert node is not None
-        params = self.params[node_id]
+        params: ActivityParams | ChildWorkflowParams
         if node.type == "activity":
+            params = self.checked.params_of(node_id, ActivityParams)
             step = statements.activity(node, params, self.registry)
             self.retry_policies.hoist(step, params.retry)
             failure = statements.ACTIVITY_FAILURE
         else:
+            params = self.checked.params_of(node_id, ChildWorkflowParams)
             step = statements.child_workflow(node, params, self.children)
             failure = statements.CHILD_FAILURE
         if not self._has(node_id, ERROR_HANDLE):
@@ -237,7 +251,7 @@ class StructuredEmitter:
         fallthrough: str,
         loops: tuple[_Loop, ...],
     ) -> str | None:
-        params = self.params[node_id]
+        params = self.checked.params_of(node_id, ConditionParams)
         go_on, inner_stops, inner_fall = self._merge(node_id, stops, fallthrough)
         test = expression(params.expression, where=f"node {node_id!r} expression")
         branches = [
@@ -257,7 +271,7 @@ class StructuredEmitter:
         fallthrough: str,
         loops: tuple[_Loop, ...],
     ) -> str | None:
-        params = self.params[node_id]
+        params = self.checked.params_of(node_id, SwitchParams)
         go_on, inner_stops, inner_fall = self._merge(node_id, stops, fallthrough)
         subject = self.names.fresh("switch")
         out.append(
@@ -290,7 +304,7 @@ class StructuredEmitter:
     ) -> str | None:
         node = self.graph.node(node_id)
         assert node is not None
-        params = self.params[node_id]
+        params = self.checked.params_of(node_id, WaitSignalParams)
         wait = statements.wait_for_signal(node, params)
         take = statements.take_signal(params)
         if params.timeout is None:
@@ -312,7 +326,7 @@ class StructuredEmitter:
         return go_on
 
     def _loop(self, node_id: str, out: list[ast.stmt], loops: tuple[_Loop, ...]) -> str | None:
-        params = self.params[node_id]
+        params = self.checked.params_of(node_id, LoopParams)
         where = f"node {node_id!r}"
         items = self.names.fresh("items")
         each = self.names.fresh("item")
@@ -342,6 +356,7 @@ class StructuredEmitter:
             ast.For(target=store(each), iter=name(items), body=iteration, orelse=[], lineno=0)
         )
         if collected is not None:
+            assert params.result_variable is not None  # LoopParams requires it with collect
             out.append(assign(statements.variable_target(params.result_variable), name(collected)))
         return self._target(frame.continue_id, "done")
 
@@ -366,7 +381,6 @@ class StructuredEmitter:
                     body=body(steps),
                     decorator_list=[],
                     returns=const(None),
-                    type_params=[],
                     lineno=0,
                 )
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -30,6 +30,7 @@ from core.nodes.values import identifier_problem
 #: Names generated code and expressions reserve for themselves.
 RESERVED_NAMES = frozenset({"input", "state"}) | ALLOWED_FUNCTIONS
 _ID = re.compile(ID_PATTERN)  # matched against every node and edge id
+_P = TypeVar("_P", bound=Params)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,18 @@ class CheckedGraph:
     graph: Graph
     params: Mapping[str, Params]
     flow: FlowAnalysis | None
+
+    def params_of(self, node_id: str, model: type[_P]) -> _P:
+        """The params of ``node_id``, typed as ``model``, its kind's params model.
+
+        Raises:
+            KeyError: the node has no params (it does not exist).
+            TypeError: its params are of another model: the caller mistook the node's kind.
+        """
+        params = self.params[node_id]
+        if not isinstance(params, model):
+            raise TypeError(f"node {node_id!r} has {type(params).__name__}, not {model.__name__}")
+        return params
 
 
 def validate(graph: Graph, *, registry: ActivityRegistry | None = None) -> list[Problem]:
