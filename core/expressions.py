@@ -420,8 +420,10 @@ def _number_literal(node: ast.AST) -> float | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign = -1 if isinstance(node.op, ast.USub) else 1
         node = node.operand
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return sign * node.value
+    value = node.value if isinstance(node, ast.Constant) else None
+    # bool is an int subclass, but not a number literal here.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return sign * value
     return None
 
 
@@ -461,8 +463,8 @@ class _Checker(ast.NodeVisitor):
         # NodeVisitor.visit builds and looks up the method name anew for every node.
         method = self._methods.get(type(node))
         if method is None:
-            method = getattr(type(self), "visit_" + type(node).__name__, _Checker.generic_visit)
-            self._methods[type(node)] = method
+            found = getattr(type(self), "visit_" + type(node).__name__, _Checker.generic_visit)
+            method = self._methods.setdefault(type(node), found)
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
@@ -599,12 +601,13 @@ class _Checker(ast.NodeVisitor):
     def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
         if node.format_spec is not None:
             parts = node.format_spec.values if isinstance(node.format_spec, ast.JoinedStr) else []
-            if not all(isinstance(part, ast.Constant) for part in parts):
+            literal = [part for part in parts if isinstance(part, ast.Constant)]
+            if len(literal) != len(parts):
                 raise ExpressionError(
                     "computed format spec",
                     "An f-string format spec must be written literally, like {x:.2f}.",
                 )
-            spec = "".join(str(part.value) for part in parts)
+            spec = "".join(str(part.value) for part in literal)
             if not _SAFE_FORMAT_SPEC.fullmatch(spec):
                 raise ExpressionError(
                     "f-string format spec",

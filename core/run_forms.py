@@ -153,5 +153,5 @@ def _json_type(value: Any) -> str:
         return "boolean"
     if isinstance(value, (int, float)):
         return "number"
-    names = {dict: "object", list: "array", str: "string"}
+    names: dict[type, str] = {dict: "object", list: "array", str: "string"}
     return names.get(type(value), "null")
