@@ -18,10 +18,17 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
-from core.db import Database, ExecutionFilter, ExecutionRecord, ExecutionStatus
+from core.db import (
+    Database,
+    ExecutionFilter,
+    ExecutionRecord,
+    ExecutionStatus,
+    RecordNotFoundError,
+)
 from core.errors import WorkflowBuilderError
 from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
 from core.nodes.kinds import value_has_type
+from core.schedules import ScheduleError, ScheduleService
 from core.temporal.gateway import TemporalGateway
 
 logger = logging.getLogger(__name__)
@@ -173,7 +180,7 @@ class RunService:
         async def fetch() -> RunState:
             handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
             description = await handle.describe()
-            status = _STATUSES.get(description.status, ExecutionStatus.RUNNING)
+            status = _status_of(description.status)
             result, error = None, None
             if status is ExecutionStatus.COMPLETED:
                 result = await handle.result()
@@ -237,6 +244,7 @@ class RunService:
         The database mirrors Temporal only when someone looks, so a run nobody watched to the
         end would stay "running" in it; refreshing those here keeps the list true.
         """
+        self._record_scheduled_runs(workflow_id)
         records = self._db.executions.find(ExecutionFilter(definition_id=workflow_id), limit=limit)
         stale = [r for r in records.items if r.status is ExecutionStatus.RUNNING]
         for record in stale:
@@ -250,6 +258,46 @@ class RunService:
                 ExecutionFilter(definition_id=workflow_id), limit=limit
             )
         return list(records.items)
+
+    def _record_scheduled_runs(self, workflow_id: int) -> None:
+        """Put the runs the workflow's schedule started lately beside those started here."""
+        if not self._db.schedules.find(workflow_id=workflow_id):
+            return
+        name = self._db.workflows.get(workflow_id).name
+        try:
+            status = ScheduleService(self._db, self._gateway).status(name)
+        except ScheduleError as error:
+            logger.warning("could not read the schedule of %s: %s", name, error)
+            return
+        for run_workflow_id, run_id in status.recent_runs if status else ():
+            try:
+                self._db.executions.get(run_workflow_id, run_id)
+                continue  # known already; recent() refreshes it while it runs
+            except RecordNotFoundError:
+                pass
+            handle = self._gateway.client.get_workflow_handle(run_workflow_id, run_id=run_id)
+            try:
+                found = self._gateway.call(handle.describe())
+            except RPCError as error:  # e.g. deleted by retention
+                logger.warning("could not read scheduled run %s: %s", run_workflow_id, error)
+                continue
+            self._db.executions.upsert(
+                workflow_id=run_workflow_id,
+                run_id=run_id,
+                workflow_type=found.workflow_type,
+                task_queue=found.task_queue,
+                status=_status_of(found.status),
+                start_time=found.start_time,
+                definition_id=workflow_id,
+                version=self._version_of(workflow_id, found.workflow_type),
+                close_time=found.close_time,
+            )
+
+    def _version_of(self, workflow_id: int, workflow_type: str) -> int | None:
+        for deployment in self._db.deployments.find(workflow_id=workflow_id):
+            if deployment.workflow_type == workflow_type:
+                return self._db.versions.get_by_id(deployment.version_id).version
+        return None
 
     def _active(self, workflow_id: int) -> tuple[Any, Any]:
         deployment = self._db.deployments.active_for_workflow(workflow_id)
@@ -271,6 +319,15 @@ class RunService:
             error=state.error,
             close_time=state.close_time,
         )
+
+
+def _status_of(status: WorkflowExecutionStatus | None) -> ExecutionStatus:
+    """Temporal's status of a run as the database's (an unknown one counts as running)."""
+    return (
+        ExecutionStatus.RUNNING
+        if status is None
+        else _STATUSES.get(status, ExecutionStatus.RUNNING)
+    )
 
 
 def _input_fields(graph: Graph) -> tuple[InputField, ...]:

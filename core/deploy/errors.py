@@ -11,7 +11,7 @@ class DeployError(WorkflowBuilderError):
     Attributes:
         workflow: the workflow's name (or id as text when the name is unknown).
         step: the pipeline step that failed (``validate``, ``compile``, ``write``, ``import``,
-            ``replay``, ``load``), or "" outside a deploy.
+            ``replay``, ``load``, ``schedule``), or "" outside a deploy.
         reason: what went wrong, in a sentence a user understands.
     """
 

@@ -1,4 +1,4 @@
-"""The deploy pipeline: validate, compile, write, import, replay gate, load on workers, ready."""
+"""The deploy pipeline: validate, compile, write, import, replay gate, load, schedule, ready."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ from core.fleet.code import compile_version
 from core.fleet.placement import strategy_of, task_queue_for
 from core.graph import Graph, graph_from_dict, graph_to_dict
 from core.graph.validation import CheckedGraph, check
+from core.nodes.kinds import ChildWorkflowParams
 from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle, read_bundle
+from core.schedules import ScheduleError, ScheduleTarget, apply_schedule, cron_of
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +207,9 @@ class Deployer:
         for node in checked.graph.nodes:
             if node.type != "child_workflow":
                 continue
-            name = checked.params[node.id].workflow
+            params = checked.params[node.id]
+            assert isinstance(params, ChildWorkflowParams)
+            name = params.workflow
             if name in targets:
                 continue
             if name == workflow:
@@ -354,6 +358,7 @@ class Deployer:
                     step="load",
                 ) from exc
             out.append(f"deployment {deployment.id} is polling")
+        self._schedule(workflow, build, deployment, report)
         with report.step("ready") as out:
             deployment = self._db.deployments.activate(deployment.id)
             previous = None
@@ -370,6 +375,42 @@ class Deployer:
             previous=previous,
             steps=tuple(report.finished),
         )
+
+    def _schedule(
+        self,
+        workflow: WorkflowRecord,
+        build: _Build,
+        deployment: DeploymentRecord,
+        report: StepReporter,
+    ) -> None:
+        """Aim the workflow's schedule at the new deployment (or remove it), before it serves.
+
+        Only graphs with a cron trigger, or workflows that had one, need the step. If Temporal
+        refuses, the deployment fails and the previous one keeps serving its old schedule.
+        """
+        target = ScheduleTarget(
+            workflow_name=workflow.name,
+            workflow_type=deployment.workflow_type,
+            task_queue=deployment.task_queue,
+            cron=cron_of(build.graph),
+        )
+        if target.cron is None and not self._db.schedules.find(workflow_id=workflow.id):
+            return
+        with report.step("schedule", "setting up the cron trigger") as out:
+            try:
+                out.append(
+                    apply_schedule(
+                        self._fleet.host, self._db, workflow_id=workflow.id, target=target
+                    )
+                )
+            except ScheduleError as exc:
+                self._restore(deployment, exc)
+                raise DeployError(
+                    f"Temporal refused the schedule for the start node's trigger.cron "
+                    f"{target.cron!r}: {exc.reason}",
+                    workflow=workflow.name,
+                    step="schedule",
+                ) from exc
 
     def _create_version(self, workflow: WorkflowRecord, build: _Build) -> VersionRecord:
         try:

@@ -25,7 +25,8 @@ class DeployStep:
     """One report about one step of a deploy.
 
     Attributes:
-        name: ``validate``, ``compile``, ``write``, ``import``, ``replay``, ``load`` or ``ready``.
+        name: ``validate``, ``compile``, ``write``, ``import``, ``replay``, ``load``,
+            ``schedule`` or ``ready``.
         status: running, done or failed.
         message: what the step did or why it failed.
         elapsed: seconds the step took (0 while running).
