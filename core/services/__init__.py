@@ -12,6 +12,7 @@ from core.db import Database, DeploymentStatus
 from core.deploy import DeployService
 from core.executions import RunService
 from core.fleet import FleetError, FleetService, WorkerManager
+from core.schedules import ScheduleService
 from core.services.workflows import DraftCheck, WorkflowService, blank_document
 from core.temporal import TemporalEndpoint, ensure_temporal
 from core.temporal.gateway import TemporalGateway
@@ -38,6 +39,7 @@ class TemporalServices:
     fleet: FleetService
     deploy: DeployService
     runs: RunService
+    schedules: ScheduleService
 
     def close(self) -> None:
         """Stop the workers (marked stopped), the gateway, then the embedded server."""
@@ -95,6 +97,11 @@ class AppServices:
         """Starting and following runs."""
         return self.temporal.runs
 
+    @property
+    def schedules(self) -> ScheduleService:
+        """Cron schedules: status, pause, resume, fire now."""
+        return self.temporal.schedules
+
     def close(self) -> None:
         """Stop Temporal's side if it started, then release the database."""
         with self._lock:
@@ -130,6 +137,7 @@ def _start_temporal(
         fleet=FleetService(database, manager),
         deploy=DeployService(database, manager, registry, endpoint.settings),
         runs=RunService(database, gateway),
+        schedules=ScheduleService(database, gateway),
     )
 
 

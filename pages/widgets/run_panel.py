@@ -16,6 +16,7 @@ from core.graph import InputField, input_fields_from_json
 from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
 from core.run_forms import form_values as read_form
 from core.services import AppServices
+from pages.widgets.schedule_panel import schedule_panel
 from pages.widgets.temporal import run_url
 
 #: Seconds between status polls of a running run.
@@ -99,6 +100,7 @@ def run_panel(services: AppServices, workflow_id: int) -> None:
             st.caption("Start a run to see its status and result here.")
         else:
             _run_result(services, run)
+    schedule_panel(services, services.workflows.get(workflow_id).name)
     _recent_runs(services, workflow_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import DeploymentStatus
 from core.fleet import WorkerStartError
+from core.schedules import schedule_id
 from core.temporal import EmbeddedTemporalServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,3 +248,39 @@ def test_versions_diff_and_rollback(app: AppTest):
     assert list(app.dataframe[0].value["Version"]) == [3, 2, 1]
     app.selectbox(key=f"export_version_{workflow_id}").set_value(3).run()
     assert [button.label for button in app.download_button] == ["Download version 3 (.zip)"]
+
+
+def test_the_run_view_shows_the_schedule_and_pauses_resumes_and_fires_it(app: AppTest):
+    name = f"report_{uuid.uuid4().hex[:8]}"  # schedules live on the shared dev server
+    _open(app, "scheduled_report", name=name)
+    try:
+        _deploy(app)
+        _view(app, "Run")
+        assert (
+            f"**Schedule** `0 7 * * *` (UTC) :green-badge[active] · starts `{name}_v1` · "
+            "0 runs so far" in _texts(app.markdown)
+        )
+        assert re.search(r"Next runs: \w{3} \d\d \w{3} 07:00 UTC", _texts(app.caption))
+
+        _button(app, "Pause").click().run()
+        assert not app.exception
+        assert ":orange-badge[paused]" in _texts(app.markdown)
+        assert "Paused: no scheduled run starts until it is resumed." in _texts(app.caption)
+        _button(app, "Resume").click().run()
+        assert ":green-badge[active]" in _texts(app.markdown)
+
+        _button(app, "Run now").click().run()
+        assert not app.exception
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while not app.dataframe or "completed" not in list(app.dataframe[0].value["Status"]):
+            assert time.monotonic() < deadline, "the scheduled run did not show up completed"
+            time.sleep(0.3)
+            app.run()
+        runs = app.dataframe[0].value
+        assert list(runs["Version"]) == [1]
+        assert runs["Run"][0].startswith(f"{name}-scheduled")
+    finally:
+        schedules = _services().schedules
+        if schedules.status(name) is not None:
+            gateway = _services().temporal.gateway
+            gateway.call(gateway.client.get_schedule_handle(schedule_id(name)).delete())
