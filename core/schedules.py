@@ -183,6 +183,12 @@ class ScheduleService:
         self._ask(workflow_name, handle.unpause(note="resumed from Workflow Builder"))
         self._set_paused(workflow_name, False)
 
+    def remove(self, workflow_name: str) -> None:
+        """Delete the workflow's schedule (nothing happens when it has none)."""
+        sid = schedule_id(workflow_name)
+        self._ask(workflow_name, _remove(self._temporal.client, sid))
+        _forget(self._db, sid)
+
     def fire_now(self, workflow_name: str) -> None:
         """Start one scheduled run at once (it counts as a scheduled run)."""
         handle = self._temporal.client.get_schedule_handle(schedule_id(workflow_name))

@@ -155,11 +155,14 @@ with duplicate_tab, st.form("duplicate", border=False):
             st.session_state[PENDING_CHOICE] = record.name
             st.rerun()
 with delete_tab:
-    st.caption("Its versions, deployments and runs are kept; only the workflow is hidden.")
+    st.caption(
+        "Its versions, deployments and runs are kept; only the workflow is hidden. "
+        "A cron schedule it has is removed, so it starts no more runs."
+    )
     confirm = st.checkbox(f"Yes, delete {selected.name}", key=f"confirm_delete_{selected.id}")
     if st.button("Delete", disabled=not confirm, icon=":material/delete:"):
         try:
-            services.workflows.delete(selected.id)
+            services.delete_workflow(selected.id)
         except WorkflowBuilderError as error:
             _show_error(error)
         else:

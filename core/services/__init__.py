@@ -102,6 +102,19 @@ class AppServices:
         """Cron schedules: status, pause, resume, fire now."""
         return self.temporal.schedules
 
+    def delete_workflow(self, workflow_id: int) -> None:
+        """Hide a workflow; its schedule, if it has one, is removed first (nobody could see or
+        stop the runs it starts once the workflow is hidden).
+
+        Raises:
+            RecordNotFoundError: no such workflow.
+            ScheduleError: Temporal refused to remove the schedule (the workflow stays).
+        """
+        workflow = self.workflows.get(workflow_id)
+        if self.database.schedules.find(workflow_id=workflow_id):
+            self.schedules.remove(workflow.name)
+        self.workflows.delete(workflow_id)
+
     def close(self) -> None:
         """Stop Temporal's side if it started, then release the database."""
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from core.config import Settings, load_settings
@@ -56,4 +57,20 @@ def test_drafts_need_no_temporal(tmp_path: Path):
         assert services.workflows.check(workflow.draft_graph).valid
         assert not services.temporal_started
     finally:
+        services.close()
+
+
+def test_deleting_a_workflow_removes_its_schedule(temporal_settings: Settings, tmp_path: Path):
+    services = build_services(app_settings(temporal_settings, tmp_path))
+    name = f"report_{uuid.uuid4().hex[:8]}"  # schedules live on the shared dev server
+    try:
+        workflow = services.workflows.create_from_example("scheduled_report", name=name)
+        services.deploy.deploy(workflow.id)
+        assert services.schedules.status(name) is not None
+        services.delete_workflow(workflow.id)
+        assert services.schedules.status(name) is None
+        assert services.database.schedules.find(workflow_id=workflow.id) == []
+        assert services.workflows.list() == []
+    finally:
+        services.schedules.remove(name)  # in case the test failed before deleting
         services.close()
