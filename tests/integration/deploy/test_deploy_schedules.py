@@ -3,6 +3,7 @@ version it activates; a manual trigger removes it; scheduled runs show among the
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -34,10 +35,8 @@ def scheduled(world: DeployWorld) -> Iterator[str]:
     yield name
 
     async def delete(client: Client) -> None:
-        try:
+        with contextlib.suppress(RPCError):  # the test removed it already
             await client.get_schedule_handle(schedule_id(name)).delete()
-        except RPCError:
-            pass  # the test removed it already
 
     world.temporal(delete)
 
