@@ -223,6 +223,17 @@ class _Validator:
                 )
         elif kind.type == "child_workflow" and not re.match(WORKFLOW_NAME_PATTERN, params.workflow):
             self._node(node.id, "workflow", f"{params.workflow!r} is not a valid workflow name")
+        elif kind.type == "start" and params.trigger.kind == "cron":
+            # A schedule starts runs with no input: every field must do without one.
+            unfilled = [f.name for f in params.input_fields if f.required and f.default is None]
+            if unfilled:
+                self._node(
+                    node.id,
+                    "trigger",
+                    "a cron trigger starts runs with no input, so input field(s) "
+                    f"{', '.join(repr(name) for name in unfilled)} need a default "
+                    "(or must not be required)",
+                )
 
     def _check_activity(self, node: Node, params: Any) -> None:
         spec = self.registry.get(params.activity)

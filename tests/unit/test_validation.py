@@ -282,6 +282,11 @@ BROKEN_VARIANTS = {
         lambda d: node(d, "start")["params"]["trigger"].update(cron=None),
         ("node", "start", "trigger", "needs a cron expression"),
     ),
+    "cron trigger with a required input field that has no default": (
+        "scheduled_report",
+        lambda d: node(d, "start")["params"]["input_fields"][0].update(required=True, default=None),
+        ("node", "start", "trigger", "input field(s) 'team' need a default"),
+    ),
     "input default of the wrong type": (
         "query_variables",
         lambda d: node(d, "start")["params"]["input_fields"][1].update(default="fast"),
