@@ -43,7 +43,9 @@ if workflow_id is None:
         st.page_link("pages/workflows.py", label="Workflows", icon=":material/list:")
         st.stop()
     by_id = {item.id: item.name for item in summaries}
-    chosen = st.selectbox("Open a workflow", list(by_id), format_func=by_id.get, index=None)
+    chosen = st.selectbox(
+        "Open a workflow", list(by_id), format_func=lambda item_id: by_id[item_id], index=None
+    )
     if chosen is None:
         st.stop()
     st.session_state[WORKFLOW_KEY] = workflow_id = chosen
@@ -127,7 +129,7 @@ if deploy_clicked and temporal_ready(services):
             services,
             workflow_id,
             label="Deploy",
-            action=lambda progress: services.deploy.deploy(workflow_id, progress=progress),
+            action=lambda progress: services.deploy.deploy(editor.workflow_id, progress=progress),
         ),
     )
 elif (outcome := remembered(workflow_id)) is not None:
@@ -194,8 +196,9 @@ with side_col:
         edited_settings = workflow_settings(
             editor.document, problems=check.problems, key=f"{key}_settings"
         )
-if edited is not None or edited_settings is not None:
-    commit(services, editor, edited if edited is not None else edited_settings)
+changed = edited if edited is not None else edited_settings
+if changed is not None:
+    commit(services, editor, changed)
     st.rerun()
 
 with canvas_col:

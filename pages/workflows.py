@@ -73,6 +73,8 @@ with import_tab:
         "Name (leave empty to keep the file's)", key="import_name", placeholder="imported_flow"
     )
     if st.button("Import", disabled=upload is None, type="primary"):
+        # Streamlit discards a click on a button disabled in this run, so a file is chosen.
+        assert upload is not None
         try:
             record = services.workflows.import_document(
                 upload.getvalue(), name=import_name.strip() or None

@@ -40,14 +40,14 @@ def inspect(
     """Show the inspector of a node or edge; return the edited document, or None if unchanged."""
     node = next((n for n in document.get("nodes", []) if n.get("id") == item_id), None)
     edge = next((e for e in document.get("edges", []) if e.get("id") == item_id), None)
-    if node is None and edge is None:
+    if node is not None:
+        edited = _node_form(document, node, registry=registry, key=key)
+    elif edge is not None:
+        edited = _edge_form(document, edge, key=key)
+    else:
         st.info("Click a node or an edge on the canvas to edit it, or add one from the palette.")
         return None
     own = [problem for problem in problems if problem.subject == item_id]
-    if node is not None:
-        edited = _node_form(document, node, registry=registry, key=key)
-    else:
-        edited = _edge_form(document, edge, key=key)
     for problem in own:
         st.error(f"{problem.field}: {problem.message}" if problem.field else problem.message)
     return edited

@@ -26,15 +26,15 @@ def version_rows(
         newest.setdefault(deployment.version_id, deployment)
     rows = []
     for version in versions:
-        deployment = newest.get(version.id)
+        latest = newest.get(version.id)
         rows.append(
             {
                 "Version": version.version,
-                "Status": deployment.status.value if deployment else "not deployed",
+                "Status": latest.status.value if latest else "not deployed",
                 "Created": version.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "Workflow type": deployment.workflow_type if deployment else "",
-                "Task queue": deployment.task_queue if deployment else "",
-                "Error": (deployment.error or "") if deployment else "",
+                "Workflow type": latest.workflow_type if latest else "",
+                "Task queue": latest.task_queue if latest else "",
+                "Error": (latest.error or "") if latest else "",
             }
         )
     return pd.DataFrame(rows)
