@@ -4,7 +4,8 @@ A start node with a cron trigger makes its workflow run on that schedule once de
 schedule lives in Temporal (which fires it even while the app is down) under
 ``<workflow name>-schedule``; each deploy or rollback re-aims it at the type and task queue of
 the version it activates, and a deploy whose trigger is manual removes it. The database keeps a
-copy (``schedules``) so pages can list schedules without asking Temporal. Runs start with no
+copy (``schedules``, with the paused state), from which the app restores at start any schedule
+Temporal lost (a reset server). Runs start with no
 input, so the input fields' defaults apply; Temporal's default overlap policy skips a firing
 while the previous scheduled run is still open. Cron expressions are read in UTC.
 """
@@ -26,12 +27,13 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleSpec,
+    ScheduleState,
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.db import Database, RecordNotFoundError
+from core.db import Database, DeploymentStatus, RecordNotFoundError
 from core.errors import WorkflowBuilderError
 
 logger = logging.getLogger(__name__)
@@ -120,12 +122,44 @@ def apply_schedule(
             removed = temporal.call(_remove(temporal.client, sid))
             _forget(database, sid)
             return "the schedule was removed (the trigger is manual)" if removed else ""
-        created = temporal.call(_create_or_update(temporal.client, sid, target))
+        created = temporal.call(
+            _create_or_update(temporal.client, sid, target, paused=_recorded_paused(database, sid))
+        )
     except RPCError as error:
         raise ScheduleError(error.message, workflow=target.workflow_name) from error
     _remember(database, sid, workflow_id=workflow_id, cron=target.cron)
     verb = "created" if created else "now starts"
     return f"schedule {target.cron!r} (UTC) {verb} {target.workflow_type}"
+
+
+def restore_schedules(temporal: TemporalCaller, database: Database) -> int:
+    """Make Temporal's schedules match the active deployments; how many were set up.
+
+    Run when the app starts: a Temporal whose data was reset (say the embedded server's
+    file was deleted) would otherwise never fire the schedules the database says exist.
+    A schedule that is already right is only re-aimed at the same version.
+    """
+    count = 0
+    for deployment in database.deployments.find(statuses=[DeploymentStatus.ACTIVE]):
+        try:
+            workflow = database.workflows.get(deployment.workflow_id)
+        except RecordNotFoundError:
+            continue  # deleted: its schedule went with it
+        version = database.versions.get_by_id(deployment.version_id)
+        target = ScheduleTarget(
+            workflow_name=workflow.name,
+            workflow_type=deployment.workflow_type,
+            task_queue=deployment.task_queue,
+            cron=cron_of(version.graph),
+        )
+        if target.cron is None:
+            continue
+        try:
+            apply_schedule(temporal, database, workflow_id=deployment.workflow_id, target=target)
+            count += 1
+        except ScheduleError as error:  # one bad schedule must not keep the app down
+            logger.error("could not restore %s: %s", schedule_id(target.workflow_name), error)
+    return count
 
 
 class ScheduleService:
@@ -214,8 +248,11 @@ class ScheduleService:
             logger.warning("schedule of %s is not recorded in the database", workflow_name)
 
 
-async def _create_or_update(client: Client, sid: str, target: ScheduleTarget) -> bool:
-    """Create the schedule, or re-aim the existing one; True when it was created."""
+async def _create_or_update(
+    client: Client, sid: str, target: ScheduleTarget, *, paused: bool
+) -> bool:
+    """Create the schedule (``paused`` or not), or re-aim the existing one, which keeps its
+    own state; True when it was created."""
     assert target.cron is not None
     action = ScheduleActionStartWorkflow(
         target.workflow_type,
@@ -225,7 +262,8 @@ async def _create_or_update(client: Client, sid: str, target: ScheduleTarget) ->
     )
     spec = ScheduleSpec(cron_expressions=[target.cron])
     try:
-        await client.create_schedule(sid, Schedule(action=action, spec=spec))
+        state = ScheduleState(paused=paused, note="paused in Workflow Builder" if paused else None)
+        await client.create_schedule(sid, Schedule(action=action, spec=spec, state=state))
         return True
     except ScheduleAlreadyRunningError:
         pass
@@ -247,6 +285,14 @@ async def _remove(client: Client, sid: str) -> bool:
             return False
         raise
     return True
+
+
+def _recorded_paused(database: Database, sid: str) -> bool:
+    """Whether the database has the schedule as paused (what a re-created one starts as)."""
+    try:
+        return database.schedules.get(sid).paused
+    except RecordNotFoundError:
+        return False
 
 
 def _remember(database: Database, sid: str, *, workflow_id: int, cron: str) -> None:

@@ -12,7 +12,7 @@ from core.db import Database, DeploymentStatus
 from core.deploy import DeployService
 from core.executions import RunService
 from core.fleet import FleetError, FleetService, WorkerManager
-from core.schedules import ScheduleService
+from core.schedules import ScheduleService, restore_schedules
 from core.services.workflows import DraftCheck, WorkflowService, blank_document
 from core.temporal import TemporalEndpoint, ensure_temporal
 from core.temporal.gateway import TemporalGateway
@@ -143,6 +143,7 @@ def _start_temporal(
         endpoint.stop()
         raise
     _serve_deployed_queues(database, manager)
+    restore_schedules(gateway, database)
     return TemporalServices(
         endpoint=endpoint,
         gateway=gateway,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.config import Settings, load_settings
 from core.db import WorkerStatus
+from core.schedules import schedule_id
 from core.services import build_services
 
 
@@ -74,3 +75,33 @@ def test_deleting_a_workflow_removes_its_schedule(temporal_settings: Settings, t
     finally:
         services.schedules.remove(name)  # in case the test failed before deleting
         services.close()
+
+
+def test_a_restart_restores_schedules_temporal_lost_but_not_of_deleted_workflows(
+    temporal_settings: Settings, tmp_path: Path
+):
+    settings = app_settings(temporal_settings, tmp_path)
+    kept, deleted = (f"report_{uuid.uuid4().hex[:8]}" for _ in range(2))
+    services = build_services(settings)
+    try:
+        for name in (kept, deleted):
+            workflow = services.workflows.create_from_example("scheduled_report", name=name)
+            services.deploy.deploy(workflow.id)
+        services.delete_workflow(services.database.workflows.get_by_name(deleted).id)
+        services.schedules.pause(kept)
+        # As if Temporal's data were reset: the schedule is gone, the database still has it.
+        gateway = services.temporal.gateway
+        gateway.call(gateway.client.get_schedule_handle(schedule_id(kept)).delete())
+        assert services.schedules.status(kept) is None
+    finally:
+        services.close()
+
+    again = build_services(settings)
+    try:
+        status = again.schedules.status(kept)
+        assert status is not None and status.workflow_type == f"{kept}_v1"
+        assert status.cron == "0 7 * * *" and status.paused  # as the operator left it
+        assert again.schedules.status(deleted) is None
+    finally:
+        again.schedules.remove(kept)
+        again.close()
