@@ -5,9 +5,9 @@ schedule lives in Temporal (which fires it even while the app is down) under
 ``<workflow name>-schedule``; each deploy or rollback re-aims it at the type and task queue of
 the version it activates, and a deploy whose trigger is manual removes it. The database keeps a
 copy (``schedules``, with the paused state), from which the app restores at start any schedule
-Temporal lost (a reset server). Runs start with no
-input, so the input fields' defaults apply; Temporal's default overlap policy skips a firing
-while the previous scheduled run is still open. Cron expressions are read in UTC.
+Temporal lost (a reset server). Runs start with no input, so the input fields' defaults apply;
+Temporal's default overlap policy skips a firing while the previous scheduled run is still
+open. Cron expressions are read in UTC.
 """
 
 from __future__ import annotations
