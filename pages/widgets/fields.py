@@ -61,17 +61,17 @@ def field_widget(
         return st.selectbox(label, options, index=index, key=key, help=help_text)
     if prop.get("type") == "boolean":
         return st.checkbox(label, value=bool(current), key=key, help=help_text)
-    if prop.get("type") in ("integer", "number") and not nullable:
+    numeric = prop.get("type") in ("integer", "number") and not nullable
+    # A value a number box cannot show (an imported file may hold null or "ten"; validation names
+    # the problem) falls through to the JSON text box below, where it can be fixed.
+    if numeric and _is_number(current, integer=prop["type"] == "integer"):
         number = int if prop["type"] == "integer" else float
-        bounds = {
-            name: number(prop[bound])
-            for name, bound in (("min_value", "minimum"), ("max_value", "maximum"))
-            if bound in prop
-        }
+        minimum, maximum = prop.get("minimum"), prop.get("maximum")
         return st.number_input(
             label,
+            min_value=None if minimum is None else number(minimum),
+            max_value=None if maximum is None else number(maximum),
             value=number(current),
-            **bounds,
             step=number(1) if number is int else 0.5,
             key=key,
             help=help_text,
@@ -243,6 +243,12 @@ def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     if ref:
         return {**defs[ref.rsplit("/", 1)[-1]], **{k: v for k, v in prop.items() if k != "$ref"}}
     return prop
+
+
+def _is_number(value: Any, *, integer: bool) -> bool:
+    # bool is a subclass of int, but a true in a number field is a mistake to show, not a 1.
+    kinds = int if integer else (int, float)
+    return isinstance(value, kinds) and not isinstance(value, bool)
 
 
 def _default(prop: dict[str, Any], defs: dict[str, Any]) -> Any:

@@ -123,6 +123,27 @@ def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest
     assert "border" not in ok["style"]
 
 
+def test_a_number_param_holding_null_is_shown_as_text_to_fix(app: AppTest):
+    # An imported file may hold any JSON in a param; validation names the problem, and the
+    # inspector must still open (a number box cannot show null).
+    document = _draft(app)
+    _node(document, "fetch")["params"]["retry"] = {"max_attempts": None}
+    imported = _services().workflows.import_document(json.dumps(document), name="imported")
+    app.query_params["workflow"] = str(imported.id)
+    app.run()
+    assert any(md.value == "## imported" for md in app.markdown)
+    _canvas_event(app, selected="fetch")
+    assert not app.exception
+    (box,) = [area for area in app.text_area if area.key.endswith(".retry.max_attempts")]
+    assert box.value == "null"
+    assert any("retry.max_attempts" in error.value for error in app.error)
+
+    box.input("5").run()
+    assert not app.exception
+    assert _node(_draft(app), "fetch")["params"]["retry"] == {"max_attempts": 5}
+    assert any("No problems" in item.value for item in app.success)
+
+
 def test_problem_list_selects_the_node(app: AppTest):
     _canvas_event(app, selected="ok")
     app.text_input(key="inspector_1.expression").input("1 +").run()
