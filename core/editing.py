@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
@@ -199,13 +200,16 @@ def sync_from_canvas(
     *,
     positions: Mapping[str, tuple[float, float]],
     edges: Mapping[str, tuple[str, str]],
+    labels: Mapping[str, str] = MappingProxyType({}),
 ) -> CanvasSync:
-    """Apply the canvas's view of the graph: moved nodes, deleted nodes and edges, new edges.
+    """Apply the canvas's view of the graph: moved, relabelled and deleted nodes, deleted and
+    new edges.
 
     Args:
         document: the graph document (not modified).
         positions: node id -> position, for every node the canvas still shows.
         edges: edge id -> (source, target), for every edge the canvas shows.
+        labels: node id -> label, for nodes whose text was edited on the canvas.
 
     Returns:
         The new document, ids of edges the canvas created (their handle is the default one),
@@ -219,6 +223,10 @@ def sync_from_canvas(
         if _position(node) != tuple(positions[node["id"]])
     }
     result = move_nodes(result, moved)
+    for node in list(result["nodes"]):
+        label = labels.get(node["id"])
+        if label is not None and label != node.get("label"):
+            result = update_node(result, node["id"], label=label)
     result = remove_edges(result, {edge.get("id") for edge in result["edges"]} - set(edges))
     known_edges = {edge.get("id") for edge in result["edges"]}
     new_edges = []

@@ -161,24 +161,35 @@ if editor.flow is None:
 with canvas_col:
     report = show_canvas(editor.flow, after=editor.last_event)
     st.caption(
-        "Drag from a node's right handle to another node to connect. Right-click a node or edge "
-        "to delete it (Backspace deletes on the canvas, but is saved only at your next click)."
+        "Drag from a node's right handle to another node to connect. Right-click a node to "
+        "rename (Edit Node) or delete it, an edge to delete it (Backspace deletes on the canvas, "
+        "but is saved only at your next click)."
     )
 if report is not None:
     editor.last_event = report.timestamp
     if report.selected_id is not None:
         select(editor, report.selected_id)
-    sync = sync_from_canvas(editor.document, positions=report.positions, edges=report.edges)
+    sync = sync_from_canvas(
+        editor.document, positions=report.positions, edges=report.edges, labels=report.labels
+    )
     if sync.changed:
         before = editor.document
-        same_items = set(report.positions) == {n["id"] for n in before["nodes"]} and set(
-            report.edges
-        ) == {e["id"] for e in before["edges"]}
-        if same_items:
-            # Only positions moved: the canvas shows them already, so it is not redrawn.
+        only_moved = (
+            not report.labels
+            and set(report.positions) == {n["id"] for n in before["nodes"]}
+            and set(report.edges) == {e["id"] for e in before["edges"]}
+        )
+        if only_moved:
+            # The canvas shows the new positions already, so it is not redrawn.
             move_in_place(editor.flow, report.positions)
-        commit(services, editor, sync.document, redraw=not same_items)
-        if not same_items:
+        commit(
+            services,
+            editor,
+            sync.document,
+            redraw=not only_moved,
+            refresh_widgets=bool(report.labels),
+        )
+        if not only_moved:
             st.rerun()
 
 with side_col:

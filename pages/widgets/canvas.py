@@ -27,6 +27,7 @@ class CanvasReport:
 
     positions: dict[str, tuple[float, float]]
     edges: dict[str, tuple[str, str]]
+    labels: dict[str, str]  # nodes whose text was edited with the node menu's "Edit Node"
     selected_id: str | None
     timestamp: int
 
@@ -37,6 +38,16 @@ def node_content(node: dict[str, Any]) -> str:
     title = kind.title if kind else f"unknown kind {node.get('type')!r}"
     label = node.get("label") or node.get("id", "")
     return f"**{label}**  \n{title}"
+
+
+def label_from_content(content: str) -> str:
+    """The label in a node's text as edited on the canvas: its first line, without bold marks.
+
+    The canvas shows ``**label**`` over the kind (see :func:`node_content`), so an edit that
+    keeps that shape, or one that is just the new label, both read as the label.
+    """
+    first = next((line.strip() for line in content.splitlines() if line.strip()), "")
+    return first.strip("*").strip()
 
 
 def flow_state(
@@ -122,9 +133,16 @@ def show_canvas(state: StreamlitFlowState, *, after: int) -> CanvasReport | None
     )
     if result is state or result.timestamp <= after:
         return None
+    drawn = {node.id: node.data.get("content") for node in state.nodes}
+    edited = {
+        node.id: label_from_content(node.data.get("content") or "")
+        for node in result.nodes
+        if node.id in drawn and node.data.get("content") != drawn[node.id]
+    }
     return CanvasReport(
         positions={node.id: (node.position["x"], node.position["y"]) for node in result.nodes},
         edges={edge.id: (edge.source, edge.target) for edge in result.edges},
+        labels={node_id: label for node_id, label in edited.items() if label},
         selected_id=result.selected_id,
         timestamp=result.timestamp,
     )

@@ -83,16 +83,19 @@ def commit(
     document: dict[str, Any],
     *,
     redraw: bool = True,
+    refresh_widgets: bool = False,
 ) -> None:
     """Record an edit: push it on the history, save the draft, validate, redraw the canvas.
 
     ``redraw=False`` is for edits the canvas already shows (nodes it moved).
+    ``refresh_widgets=True`` is for edits made outside the inspector to what it shows (a
+    label typed on the canvas): its widgets would otherwise keep, and save back, the old value.
     """
     history = editor.history.push(document)
     if history is editor.history:
         return
     editor.history = history
-    _store(services, editor, refresh_widgets=False, redraw=redraw)
+    _store(services, editor, refresh_widgets=refresh_widgets, redraw=redraw)
 
 
 def step_history(services: AppServices, editor: Editor, *, back: bool) -> None:

@@ -83,6 +83,17 @@ def test_build_a_workflow_from_an_example(
     canvas.locator(".react-flow__controls-fitview").click()
     readme_screenshot(screenshot("valid"), "builder.png")
 
+    # The node menu's "Edit Node" renames a node as the inspector's Label field does.
+    _node(canvas, "timer_1").click(button="right")
+    canvas.get_by_role("button", name="Edit Node").click()
+    canvas.get_by_placeholder("nodeContent").fill("**Pause a moment**")
+    canvas.get_by_role("button", name="Save Changes").click()
+    expect(page.get_by_label("Label", exact=True)).to_have_value(
+        "Pause a moment", timeout=TIMEOUT_MS
+    )
+    expect(_node(canvas, "timer_1")).to_contain_text("Pause a moment")
+    expect(_node(canvas, "timer_1")).to_contain_text("Timer")  # redrawn with its kind
+
     # The code view shows the generated workflow with the new timer.
     page.locator(".st-key-builder_view").get_by_text("Code", exact=True).click()
     code = page.locator('[data-testid="stCode"]').first

@@ -126,6 +126,14 @@ def test_sync_from_canvas_applies_moves_deletions_and_new_edges(doc):
     assert [node["id"] for node in removed.document["nodes"]] == ["start"]
 
 
+def test_sync_from_canvas_takes_labels_edited_on_the_canvas(doc):
+    view = {"positions": {"start": (0, 0), "end": (260, 0)}, "edges": {"e1": ("start", "end")}}
+    sync = sync_from_canvas(doc, **view, labels={"end": "Finish", "gone": "ignored"})
+    assert sync.changed
+    assert [node.get("label") for node in sync.document["nodes"]] == ["Start", "Finish"]
+    assert not sync_from_canvas(sync.document, **view, labels={"end": "Finish"}).changed
+
+
 def test_sync_from_canvas_reports_no_change_for_the_same_view(doc):
     sync = sync_from_canvas(
         doc, positions={"start": (0, 0), "end": (260, 0)}, edges={"e1": ("start", "end")}

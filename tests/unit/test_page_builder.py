@@ -212,6 +212,30 @@ def test_dragging_saves_positions_without_redrawing(app: AppTest):
     assert app.session_state["builder_editor"].flow.timestamp == sent
 
 
+def _with_content(app: AppTest, node_id: str, content: str) -> list[dict[str, Any]]:
+    """The canvas's nodes with one node's text changed, as its node menu's Edit Node does."""
+    return [
+        {**node, "data": {**node["data"], "content": content}} if node["id"] == node_id else node
+        for node in _canvas(app)["nodes"]
+    ]
+
+
+def test_a_node_renamed_with_the_canvas_menu_is_saved_and_redrawn(app: AppTest):
+    _canvas_event(app, selected="fetch")  # its inspector is open while it is renamed
+    sent = app.session_state["builder_editor"].flow.timestamp
+    _canvas_event(app, nodes=_with_content(app, "fetch", "Fetch the page"))
+    assert not app.exception
+    assert _node(_draft(app), "fetch")["label"] == "Fetch the page"
+    assert app.session_state["builder_editor"].flow.timestamp > sent  # redrawn
+    fetch = next(node for node in _canvas(app)["nodes"] if node["id"] == "fetch")
+    assert fetch["data"]["content"] == "**Fetch the page**  \nActivity"
+    label = app.text_input(key=f"inspector_{_generation(app)}.label")
+    assert label.value == "Fetch the page"
+    # Emptying the text names nothing: the label stays.
+    _canvas_event(app, nodes=_with_content(app, "fetch", "  "))
+    assert _node(_draft(app), "fetch")["label"] == "Fetch the page"
+
+
 def test_auto_layout_moves_nodes_into_layers(app: AppTest):
     _button(app, "Auto layout").click().run()
     draft = _draft(app)
