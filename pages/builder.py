@@ -136,7 +136,7 @@ elif (outcome := remembered(workflow_id)) is not None:
     show_outcome(outcome)
 
 if view == "Code":
-    code_view(editor, registry=services.registry)
+    code_view(editor, services=services)
     st.stop()
 if view in ("Versions", "Run"):
     if temporal_ready(services):

@@ -19,11 +19,11 @@ from core.db import (
     DeploymentRecord,
     DuplicateRecordError,
     InvalidRecordError,
-    RecordNotFoundError,
     VersionRecord,
     WorkflowRecord,
 )
 from core.deploy.bundles import deployed_queue
+from core.deploy.children import active_child_target
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
 from core.deploy.replay import check_replay
@@ -198,11 +198,8 @@ class Deployer:
     # ---- planning -----------------------------------------------------------------------
 
     def _children(self, workflow: str, checked: CheckedGraph) -> dict[str, ChildTarget]:
-        """The active deployment (type and queue) of each workflow the graph starts as a child.
-
-        Deployed workflows run as ``<name>_v<N>`` on their own queue, so a child is started
-        by the type and on the queue of its active deployment at the time of this deploy.
-        """
+        """The active deployment (type and queue) of each workflow the graph starts as a child,
+        at the time of this deploy (see ``core.deploy.children``)."""
         targets: dict[str, ChildTarget] = {}
         for node in checked.graph.nodes:
             if node.type != "child_workflow":
@@ -219,25 +216,16 @@ class Deployer:
                     workflow=workflow,
                     step="compile",
                 )
-            active = self._active_deployment(name)
-            if active is None:
+            target = active_child_target(self._db, name)
+            if target is None:
                 raise DeployError(
                     f"node {node.id!r} starts workflow {name!r} as a child, but {name!r} has "
                     f"no active deployment; deploy {name!r} first",
                     workflow=workflow,
                     step="compile",
                 )
-            targets[name] = ChildTarget(
-                workflow_type=active.workflow_type, task_queue=active.task_queue
-            )
+            targets[name] = target
         return targets
-
-    def _active_deployment(self, workflow_name: str) -> DeploymentRecord | None:
-        try:
-            child = self._db.workflows.get_by_name(workflow_name)
-        except RecordNotFoundError:
-            return None
-        return self._db.deployments.active_for_workflow(child.id)
 
     def _build(
         self, graph: Graph, latest: VersionRecord | None, children: Mapping[str, ChildTarget]

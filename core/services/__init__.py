@@ -13,7 +13,7 @@ from core.deploy import DeployService
 from core.executions import RunService
 from core.fleet import FleetError, FleetService, WorkerManager
 from core.schedules import ScheduleService, restore_schedules
-from core.services.workflows import DraftCheck, WorkflowService, blank_document
+from core.services.workflows import ChildPreview, DraftCheck, WorkflowService, blank_document
 from core.temporal import TemporalEndpoint, ensure_temporal
 from core.temporal.gateway import TemporalGateway
 
@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "AppServices",
+    "ChildPreview",
     "DraftCheck",
     "TemporalServices",
     "WorkflowService",

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.activities import ActivityRegistry
+from core.compiler import ChildTarget
 from core.db import Database, WorkflowRecord, WorkflowSummary
+from core.deploy.children import active_child_target
 from core.errors import GraphFormatError
 from core.examples import get_example
 from core.graph import FORMAT, dump_graph, graph_from_dict, load_graph
@@ -26,6 +28,19 @@ class DraftCheck:
     def valid(self) -> bool:
         """True when the draft is a readable graph without problems."""
         return self.format_error is None and not self.problems
+
+
+@dataclass(frozen=True)
+class ChildPreview:
+    """The child workflows a draft starts, as a deploy would resolve them now.
+
+    Attributes:
+        targets: deployed children: the type and queue of their active deployment.
+        undeployed: children with no active deployment (a deploy would refuse the draft).
+    """
+
+    targets: dict[str, ChildTarget]
+    undeployed: tuple[str, ...]
 
 
 def blank_document(name: str) -> dict[str, Any]:
@@ -132,6 +147,19 @@ class WorkflowService:
             return DraftCheck(format_error=error, problems=())
         return DraftCheck(
             format_error=None, problems=tuple(validate(graph, registry=self._registry))
+        )
+
+    def preview_children(self, document: dict[str, Any]) -> ChildPreview:
+        """What a deploy of the draft would start for each child workflow it names."""
+        names = set()
+        for node in document.get("nodes", []):
+            child = (node.get("params") or {}).get("workflow")
+            if node.get("type") == "child_workflow" and isinstance(child, str):
+                names.add(child)
+        targets = {name: active_child_target(self._db, name) for name in sorted(names)}
+        return ChildPreview(
+            targets={name: target for name, target in targets.items() if target is not None},
+            undeployed=tuple(name for name, target in targets.items() if target is None),
         )
 
     def rename(self, workflow_id: int, *, name: str, title: str | None = None) -> WorkflowRecord:

@@ -9,10 +9,10 @@ from typing import Any
 import streamlit as st
 
 from core.activities import ActivityRegistry
-from core.compiler import Bundle, compile_graph
+from core.compiler import Bundle, ChildTarget, compile_graph
 from core.errors import WorkflowBuilderError
 from core.graph import graph_from_dict
-from core.services import DraftCheck
+from core.services import AppServices, DraftCheck
 from pages.widgets.session import Editor
 
 
@@ -25,15 +25,27 @@ def bundle_zip(bundle: Bundle, *, folder: str) -> bytes:
     return buffer.getvalue()
 
 
-def code_view(editor: Editor, *, registry: ActivityRegistry) -> None:
-    """Show the generated code of a valid draft, or why there is none."""
+def code_view(editor: Editor, *, services: AppServices) -> None:
+    """Show the generated code of a valid draft, or why there is none.
+
+    Child workflows are started as a deploy now would: by the type and on the queue of their
+    active deployment.
+    """
     check: DraftCheck = editor.check
     if not check.valid:
         st.warning(
             "The code appears once the workflow is valid; see the problems under the canvas."
         )
         return
-    outcome = _compiled(editor, registry)
+    children = services.workflows.preview_children(editor.document)
+    if children.undeployed:
+        names = ", ".join(f"`{name}`" for name in children.undeployed)
+        st.info(
+            f"Not deployed yet: {names}. The code starts them by name; a deploy needs each "
+            "child deployed first, then starts its active version.",
+            icon=":material/info:",
+        )
+    outcome = _compiled(editor, services.registry, children.targets)
     if isinstance(outcome, WorkflowBuilderError):
         st.error(f"The workflow cannot be compiled: {outcome}")
         return
@@ -51,12 +63,15 @@ def code_view(editor: Editor, *, registry: ActivityRegistry) -> None:
         st.code(outcome.files["manifest.json"], language="json")
 
 
-def _compiled(editor: Editor, registry: ActivityRegistry) -> Any:
-    # Compiling takes tens of milliseconds; reruns that do not change the graph reuse it.
-    if editor.compiled is None or editor.compiled[0] != editor.history.present:
+def _compiled(editor: Editor, registry: ActivityRegistry, children: dict[str, ChildTarget]) -> Any:
+    # Compiling takes tens of milliseconds; reruns that change neither the graph nor the
+    # children's deployments reuse it.
+    key = (editor.history.present, tuple(sorted(children.items())))
+    if editor.compiled is None or editor.compiled[0] != key:
         try:
-            outcome: Any = compile_graph(graph_from_dict(editor.document), registry=registry)
+            graph = graph_from_dict(editor.document)
+            outcome: Any = compile_graph(graph, registry=registry, children=children)
         except WorkflowBuilderError as error:
             outcome = error
-        editor.compiled = (editor.history.present, outcome)
+        editor.compiled = (key, outcome)
     return editor.compiled[1]

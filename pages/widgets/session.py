@@ -41,7 +41,7 @@ class Editor:
     last_event: int = 0
     flow: StreamlitFlowState | None = None
     #: (document text, bundle or error) of the last compilation, for the code view.
-    compiled: tuple[str, Any] | None = None
+    compiled: tuple[Any, Any] | None = None  # (graph and children it was built from, outcome)
 
     @property
     def document(self) -> dict[str, Any]:

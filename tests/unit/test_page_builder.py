@@ -254,6 +254,43 @@ def test_code_view_shows_the_generated_workflow_and_manifest(app: AppTest):
     assert download.proto.label == "Download bundle (.zip)"
 
 
+def test_code_view_starts_children_as_a_deploy_would(app: AppTest):
+    services = _services()
+    parent = services.workflows.create_from_example("child_workflow", name="parent")
+    app.query_params["workflow"] = str(parent.id)
+    app.run()
+    app.segmented_control(key="builder_view").set_value("Code").run()
+    assert not app.exception
+    assert "Not deployed yet: `hello_activity`" in app.info[0].value
+    assert 'execute_child_workflow(\n                "hello_activity", {' in app.code[0].value
+
+    # Once the child has an active deployment, the code starts that version on its queue.
+    child = services.workflows.create_from_example("hello_activity", name="hello_activity")
+    version = services.database.versions.create_next(
+        child.id, graph=child.draft_graph, graph_hash="g", bundle_hash="b", compiler_version="2"
+    )
+    deployment = services.database.deployments.create(
+        workflow_id=child.id,
+        version_id=version.id,
+        task_queue="queue-of-hello",
+        workflow_type="hello_activity_v1",
+        bundle_dir="unused",
+    )
+    services.database.deployments.activate(deployment.id)
+    app.run()
+    assert not app.info
+    code = app.code[0].value
+    assert '"hello_activity_v1",' in code and 'task_queue="queue-of-hello"' in code
+    manifest = json.loads(app.code[1].value)
+    assert manifest["child_workflows"] == [
+        {
+            "workflow": "hello_activity",
+            "workflow_type": "hello_activity_v1",
+            "task_queue": "queue-of-hello",
+        }
+    ]
+
+
 def test_code_view_of_an_invalid_draft_points_at_the_problems(app: AppTest):
     _button(app, "Timer").click().run()
     app.segmented_control(key="builder_view").set_value("Code").run()
