@@ -244,13 +244,13 @@ class WorkerManager:
                 return self._start(code)
             queue.code = code
             records = []
-            for index in range(self._pool_size(task_queue)):
+            for index in range(self.pool_size(task_queue)):
                 slot = queue.slots.get(index)
                 if slot is None or slot.hosted is None:
                     records.append(self._start_slot(queue, index))
                 else:
                     records.append(self._replace_slot(queue, slot))
-            for index in sorted(set(queue.slots) - set(range(self._pool_size(task_queue)))):
+            for index in sorted(set(queue.slots) - set(range(self.pool_size(task_queue)))):
                 self._stop_slot(queue, queue.slots[index])
             return records
 
@@ -314,7 +314,8 @@ class WorkerManager:
             self._database, task_queue=task_queue, store=self._store, registry=self._registry
         )
 
-    def _pool_size(self, task_queue: str) -> int:
+    def pool_size(self, task_queue: str) -> int:
+        """How many workers this process runs for ``task_queue``: its pool size, else 1."""
         try:
             record = self._database.task_queues.get(task_queue)
         except RecordNotFoundError:
@@ -325,7 +326,7 @@ class WorkerManager:
         queue = _Queue(name=code.task_queue, code=code)
         self._queues[queue.name] = queue
         try:
-            return [self._start_slot(queue, n) for n in range(self._pool_size(queue.name))]
+            return [self._start_slot(queue, n) for n in range(self.pool_size(queue.name))]
         except WorkflowBuilderError:
             # All or nothing: a queue half started would look healthy in the list.
             self._queues.pop(queue.name, None)

@@ -35,7 +35,8 @@ def run_standalone_worker(
     """Serve ``task_queue`` from this process until stopped, following its deployments.
 
     Registers its worker in the database, loads the queue's pending, active and draining
-    deployments, applies changed deployments without a restart, heartbeats, and on stop
+    deployments, applies changed deployments and pool sizes without a restart, heartbeats,
+    and on stop
     drains (running activities finish) and records itself stopped. A queue with nothing to
     serve yet gets its worker as soon as a deployment appears.
 
@@ -77,10 +78,12 @@ def _serve(
     stop: threading.Event,
     reload_seconds: float,
 ) -> int:
-    served: frozenset[int] | None = None
+    served: tuple[frozenset[int], int] | None = None
     while True:
         deployments = served_deployments(database, task_queue)
-        current = frozenset(d.id for d in deployments)
+        # What the process must run: the queue's deployments and its pool size (scaled from
+        # the app, which records the size on the queue's row).
+        current = (frozenset(d.id for d in deployments), manager.pool_size(task_queue))
         if current != served:
             try:
                 records = manager.apply_queue(task_queue)

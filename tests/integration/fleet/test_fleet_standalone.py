@@ -20,7 +20,7 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 
 from core.config import Settings
-from core.db import Database, WorkerRecord, WorkerStatus
+from core.db import Database, QueueStrategy, WorkerRecord, WorkerStatus
 from core.fleet import run_standalone_worker
 
 from .conftest import HEARTBEAT_SECONDS, deploy, hello_graph
@@ -177,7 +177,7 @@ async def test_two_processes_share_runs_and_a_killed_one_is_lost(
         assert database.workers.get(by_pid[survivor.pid].worker_id).status is W.STOPPED
 
 
-def test_in_process_standalone_worker_follows_deployments_and_stops_cleanly(
+def test_in_process_standalone_worker_follows_deployments_and_pool_size_and_stops_cleanly(
     fleet_settings: Settings, sqlite_url: str, task_queue: str
 ):
     settings = dataclasses.replace(fleet_settings, database_url=sqlite_url)
@@ -208,8 +208,21 @@ def test_in_process_standalone_worker_follows_deployments_and_stops_cleanly(
                 assert time.monotonic() < deadline, "the second deployment was not applied"
                 time.sleep(0.1)
             assert database.workers.get(worker.worker_id).status is W.RUNNING
+
+            # The app scales the queue to a pool of two, then back to one: the process follows.
+            database.task_queues.configure(task_queue, strategy=QueueStrategy.POOL, pool_size=2)
+            while len(running_workers(database, task_queue)) != 2:
+                assert time.monotonic() < deadline + 15, "the pool did not grow to two"
+                time.sleep(0.1)
+            database.task_queues.configure(task_queue, strategy=QueueStrategy.POOL, pool_size=1)
+            while len(running_workers(database, task_queue)) != 1:
+                assert time.monotonic() < deadline + 30, "the pool did not shrink to one"
+                time.sleep(0.1)
+            assert [w.worker_id for w in running_workers(database, task_queue)] == [
+                worker.worker_id
+            ]
         finally:
             stop.set()
             thread.join(30)
         assert codes == [0]
-        assert database.workers.get(worker.worker_id).status is W.STOPPED
+        assert all(w.status is W.STOPPED for w in database.workers.find(task_queue=task_queue))
