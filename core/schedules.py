@@ -157,8 +157,8 @@ def restore_schedules(temporal: TemporalCaller, database: Database) -> int:
         try:
             apply_schedule(temporal, database, workflow_id=deployment.workflow_id, target=target)
             count += 1
-        except ScheduleError as error:  # one bad schedule must not keep the app down
-            logger.error("could not restore %s: %s", schedule_id(target.workflow_name), error)
+        except Exception:  # one bad schedule must not keep the app from starting
+            logger.exception("could not restore %s", schedule_id(target.workflow_name))
     return count
 
 

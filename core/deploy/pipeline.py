@@ -373,8 +373,9 @@ class Deployer:
     ) -> None:
         """Aim the workflow's schedule at the new deployment (or remove it), before it serves.
 
-        Only graphs with a cron trigger, or workflows that had one, need the step. If Temporal
-        refuses, the deployment fails and the previous one keeps serving its old schedule.
+        Only graphs with a cron trigger, or workflows that had one, need the step. If it fails
+        (Temporal refuses the cron, or cannot be reached), the deployment fails and the
+        previous one keeps serving with its schedule as it was.
         """
         target = ScheduleTarget(
             workflow_name=workflow.name,
@@ -386,19 +387,21 @@ class Deployer:
             return
         with report.step("schedule", "setting up the cron trigger") as out:
             try:
-                out.append(
-                    apply_schedule(
-                        self._fleet.host, self._db, workflow_id=workflow.id, target=target
-                    )
+                message = apply_schedule(
+                    self._fleet.host, self._db, workflow_id=workflow.id, target=target
                 )
-            except ScheduleError as exc:
+            except Exception as exc:  # any failure must leave the previous version serving
                 self._restore(deployment, exc)
+                reason = exc.reason if isinstance(exc, ScheduleError) else repr(exc)
+                what = (
+                    f"setting up the schedule for the start node's trigger.cron {target.cron!r}"
+                    if target.cron
+                    else "removing the schedule (the trigger is manual now)"
+                )
                 raise DeployError(
-                    f"Temporal refused the schedule for the start node's trigger.cron "
-                    f"{target.cron!r}: {exc.reason}",
-                    workflow=workflow.name,
-                    step="schedule",
+                    f"{what} failed: {reason}", workflow=workflow.name, step="schedule"
                 ) from exc
+            out.append(message)
 
     def _create_version(self, workflow: WorkflowRecord, build: _Build) -> VersionRecord:
         try:

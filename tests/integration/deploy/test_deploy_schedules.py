@@ -11,7 +11,7 @@ from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleDescr
 from temporalio.service import RPCError
 
 from core.db import DeploymentStatus, ExecutionStatus
-from core.deploy import DeployError, DeployResult, StepStatus
+from core.deploy import DeployError, DeployResult, StepStatus, pipeline
 from core.executions import RunService
 from core.schedules import ScheduleService, schedule_id
 from core.temporal.gateway import TemporalGateway
@@ -148,3 +148,20 @@ def test_a_scheduled_run_appears_among_the_recent_runs_with_its_version(
     status = schedules.status(scheduled)
     assert status is not None and status.fired == 1
     assert status.recent_runs == ((run.workflow_id, run.run_id),)
+
+
+def test_temporal_not_answering_at_the_schedule_step_also_keeps_the_previous_version(
+    world: DeployWorld, scheduled: str, monkeypatch: pytest.MonkeyPatch
+):
+    workflow = world.database.workflows.get_by_name(scheduled)
+    v1 = world.service.deploy(workflow.id)
+    world.edit_draft(workflow.id, set_cron("0 8 * * *"))
+
+    def no_answer(*args, **kwargs):
+        raise TimeoutError("no answer in 60 s")
+
+    monkeypatch.setattr(pipeline, "apply_schedule", no_answer)
+    with pytest.raises(DeployError, match=r"trigger.cron '0 8 \* \* \*' failed: TimeoutError"):
+        world.service.deploy(workflow.id)
+    assert world.service.active(workflow.id).id == v1.deployment.id
+    assert world.service.deployments(workflow.id)[0].status is DeploymentStatus.FAILED
