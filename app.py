@@ -11,6 +11,7 @@ navigation = st.navigation(
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/workflows.py", title="Workflows", icon=":material/list:"),
         st.Page("pages/builder.py", title="Builder", icon=":material/account_tree:"),
+        st.Page("pages/workers.py", title="Workers", icon=":material/dns:"),
     ]
 )
 navigation.run()

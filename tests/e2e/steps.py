@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import FrameLocator, Page, expect
 
 TIMEOUT_MS = 30_000
-PAGES = ("Home", "Workflows", "Builder")
+PAGES = ("Home", "Workflows", "Builder", "Workers")
 
 
 def create_from_example(page: Page, base_url: str, *, example: str, name: str) -> FrameLocator:

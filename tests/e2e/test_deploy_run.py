@@ -43,3 +43,12 @@ def test_deploy_then_run_with_the_form(
     expect(link).to_have_attribute("href", re.compile(r"/workflows/hello_run-\w+/[\w-]+/history$"))
     expect(page.get_by_text("Recent runs")).to_be_visible()
     readme_screenshot(screenshot("run-result"), "run.png")
+
+    # The Workers page shows the worker that ran it, polling the workflow's queue.
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Workers").click()
+    expect(page.get_by_role("heading", name="Workers")).to_be_visible(timeout=TIMEOUT_MS)
+    queue_line = page.get_by_text(re.compile(r"-hello_run · a queue per workflow"))
+    expect(queue_line).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"^Temporal sees \d+ poller\(s\): "))).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("1")
+    readme_screenshot(screenshot("workers"), "workers.png")

@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
 from temporalio.client import Client
 
 from core.config import Settings, load_settings
 from core.db import create_engine_for, normalize_url
 from core.temporal import EmbeddedTemporalServer, connect
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +86,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture
+def app(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    temporal_server: EmbeddedTemporalServer,
+    task_queue: str,
+) -> Iterator[AppTest]:
+    """The app (streamlit's AppTest) on a fresh data folder, talking to the shared server on
+    its own task queues."""
+    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_server.address)
+    monkeypatch.setenv("TEMPORAL_NAMESPACE", temporal_server.namespace)
+    monkeypatch.setenv("WB_DEFAULT_TASK_QUEUE", task_queue)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    yield at
+    # The services object is cached per process: stop its workers, the next test builds its own.
+    from pages.widgets.services import get_services
+
+    get_services().close()
+    get_services.clear()

@@ -6,8 +6,6 @@ import copy
 import re
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,33 +14,8 @@ from streamlit.testing.v1 import AppTest
 from core.db import DeploymentStatus
 from core.fleet import WorkerStartError
 from core.schedules import schedule_id
-from core.temporal import EmbeddedTemporalServer
 
-ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 30.0
-
-
-@pytest.fixture
-def app(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    temporal_server: EmbeddedTemporalServer,
-    task_queue: str,
-) -> Iterator[AppTest]:
-    """The app on a fresh data folder, talking to the shared server on its own task queues."""
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_server.address)
-    monkeypatch.setenv("TEMPORAL_NAMESPACE", temporal_server.namespace)
-    monkeypatch.setenv("WB_DEFAULT_TASK_QUEUE", task_queue)
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    yield at
-    # The services object is cached per process: stop its workers, the next test builds its own.
-    from pages.widgets.services import get_services
-
-    get_services().close()
-    get_services.clear()
 
 
 def _services():
