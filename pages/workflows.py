@@ -90,6 +90,7 @@ if not summaries:
     st.info("No workflows yet: create one above, start from an example or import a file.")
     st.stop()
 
+crons = services.workflows.crons()
 st.dataframe(
     pd.DataFrame(
         [
@@ -99,6 +100,7 @@ st.dataframe(
                 "Draft": _draft_status(item.id),
                 "Latest version": item.latest_version,
                 "Deployment": item.deployment_status or "not deployed",
+                "Schedule": f"{crons[item.id]} (UTC)" if item.id in crons else "",
                 "Updated": item.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
             }
             for item in summaries

@@ -149,6 +149,10 @@ class WorkflowService:
             format_error=None, problems=tuple(validate(graph, registry=self._registry))
         )
 
+    def crons(self) -> dict[int, str]:
+        """Workflow id -> the cron expression of its schedule, for workflows that have one."""
+        return {record.workflow_id: record.cron for record in self._db.schedules.find()}
+
     def preview_children(self, document: dict[str, Any]) -> ChildPreview:
         """What a deploy of the draft would start for each child workflow it names."""
         names = set()

@@ -69,6 +69,17 @@ def test_create_blank_and_list_its_status(app: AppTest):
     assert list(table["Name"]) == ["blank_one"]
     assert table["Draft"][0] == "valid"
     assert table["Deployment"][0] == "not deployed"
+    assert table["Schedule"][0] == ""
+
+
+def test_the_list_shows_a_recorded_schedule(app: AppTest):
+    services = _services()
+    report = services.workflows.create_from_example("scheduled_report", name="daily")
+    services.database.schedules.create(
+        schedule_id="daily-schedule", workflow_id=report.id, cron="0 7 * * *"
+    )
+    app.run()
+    assert app.dataframe[0].value["Schedule"][0] == "0 7 * * * (UTC)"
 
 
 def test_create_rejects_a_bad_name_with_the_reason(app: AppTest):
