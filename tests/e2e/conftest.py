@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.steps import APP_IDLE
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = ROOT / "test-artifacts"
 DOCS_SCREENSHOTS_DIR = ROOT / "docs" / "screenshots"
-APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SCREENSHOT_WAIT_MS = 30_000
 #: Set to 1 to refresh the README's screenshots in docs/screenshots/ from this run.
 UPDATE_SCREENSHOTS_VAR = "WB_UPDATE_SCREENSHOTS"

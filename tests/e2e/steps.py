@@ -8,6 +8,8 @@ from playwright.sync_api import FrameLocator, Page, expect
 
 TIMEOUT_MS = 30_000
 PAGES = ("Home", "Workflows", "Builder", "Workers")
+#: The app between reruns: elements of the previous run are gone from the page.
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def create_from_example(page: Page, base_url: str, *, example: str, name: str) -> FrameLocator:

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import TIMEOUT_MS, create_from_example
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, create_from_example
 
 RED = re.compile(r"220, 38, 38|#DC2626", re.IGNORECASE)
 
@@ -88,11 +88,10 @@ def test_build_a_workflow_from_an_example(
     canvas.get_by_role("button", name="Edit Node").click()
     canvas.get_by_placeholder("nodeContent").fill("**Pause a moment**")
     canvas.get_by_role("button", name="Save Changes").click()
-    expect(page.get_by_label("Label", exact=True)).to_have_value(
-        "Pause a moment", timeout=TIMEOUT_MS
-    )
-    expect(_node(canvas, "timer_1")).to_contain_text("Pause a moment")
+    expect(_node(canvas, "timer_1")).to_contain_text("Pause a moment", timeout=TIMEOUT_MS)
     expect(_node(canvas, "timer_1")).to_contain_text("Timer")  # redrawn with its kind
+    page.locator(APP_IDLE).wait_for(timeout=TIMEOUT_MS)  # the inspector of before is gone
+    expect(page.get_by_label("Label", exact=True)).to_have_value("Pause a moment")
 
     # The code view shows the generated workflow with the new timer.
     page.locator(".st-key-builder_view").get_by_text("Code", exact=True).click()
