@@ -60,8 +60,14 @@ class InputFieldParams(Params):
 class Trigger(Params):
     """How runs start: by hand (or API), or on a cron schedule."""
 
-    kind: Literal["manual", "cron"] = "manual"
-    cron: str | None = Field(default=None, description="Cron expression, e.g. '0 7 * * 1-5'")
+    kind: Literal["manual", "cron"] = Field(
+        default="manual", description="manual: started by hand or API; cron: on a schedule"
+    )
+    cron: str | None = Field(
+        default=None,
+        description="Cron expression in UTC, e.g. '0 7 * * 1-5'; runs start on it once "
+        "deployed, with the input fields' defaults",
+    )
 
     @model_validator(mode="after")
     def _cron_when_scheduled(self) -> Trigger:
