@@ -1,6 +1,8 @@
-"""The one exception root of Workflow Builder and its specific subclasses."""
+"""The one exception root of Workflow Builder, its specific subclasses, and cause chains."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 
 class WorkflowBuilderError(Exception):
@@ -33,3 +35,17 @@ class ExpressionError(WorkflowBuilderError):
         self.construct = construct
         self.reason = reason
         super().__init__(reason)
+
+
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, then what caused it, and so on, outermost first.
+
+    Follows ``__cause__`` and, where that is unset, a Temporal failure's ``cause`` (an
+    activity error's cause is the application error its activity raised).
+    """
+    current: BaseException | None = error
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:  # a cycle would never end
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or getattr(current, "cause", None)

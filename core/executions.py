@@ -25,7 +25,7 @@ from core.db import (
     ExecutionStatus,
     RecordNotFoundError,
 )
-from core.errors import WorkflowBuilderError
+from core.errors import WorkflowBuilderError, causes
 from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
 from core.nodes.kinds import value_has_type
 from core.schedules import ScheduleError, ScheduleService
@@ -337,11 +337,9 @@ def _input_fields(graph: Graph) -> tuple[InputField, ...]:
 
 def failure_message(error: BaseException) -> str:
     """The chain of causes of a failure, outermost first, joined by ': '."""
-    messages = []
-    current: BaseException | None = error
-    while current is not None:
-        text = getattr(current, "message", None) or str(current)
+    messages: list[str] = []
+    for cause in causes(error):
+        text = getattr(cause, "message", None) or str(cause)
         if text and text not in messages:
             messages.append(text)
-        current = current.__cause__ or getattr(current, "cause", None)
     return ": ".join(messages)

@@ -16,7 +16,7 @@ from core.activities import ActivityRegistry, load_registry
 from core.compiler import ChildTarget, compile_graph
 from core.compiler.bundle import Bundle
 from core.config import Settings
-from core.errors import GraphFormatError, WorkflowBuilderError
+from core.errors import GraphFormatError, WorkflowBuilderError, causes
 from core.graph.document import load_graph
 from core.graph.model import Graph
 from core.runtime.bundle_store import BundleStore
@@ -238,16 +238,14 @@ async def _execute(
 
 def failure_chain(error: BaseException) -> tuple[str, ...]:
     """Describe a Temporal failure and its causes, outermost first, as ``Type: message``."""
-    causes: list[str] = []
-    current: BaseException | None = error
-    while current is not None:
-        kind = type(current).__name__
-        if isinstance(current, ApplicationError) and current.type:
-            kind = f"{kind}({current.type})"
-        message = current.message if isinstance(current, FailureError) else str(current)
-        causes.append(f"{kind}: {message}")
-        current = current.__cause__
-    return tuple(causes)
+    lines = []
+    for cause in causes(error):
+        kind = type(cause).__name__
+        if isinstance(cause, ApplicationError) and cause.type:
+            kind = f"{kind}({cause.type})"
+        message = cause.message if isinstance(cause, FailureError) else str(cause)
+        lines.append(f"{kind}: {message}")
+    return tuple(lines)
 
 
 def _read_graph(path: Path) -> Graph:
