@@ -21,6 +21,8 @@ from pages.widgets.temporal import run_url
 
 #: Seconds between status polls of a running run.
 POLL_SECONDS = 2.0
+#: Seconds between refreshes of the recent runs list.
+RECENT_SECONDS = 10.0
 _BADGES = {"running": "blue", "completed": "green"}
 
 
@@ -219,7 +221,10 @@ def _signals_and_queries(services: AppServices, run: StartedRun) -> None:
             st.code(json.dumps(answers[query.name], ensure_ascii=False), language="json")
 
 
+@st.fragment(run_every=RECENT_SECONDS)
 def _recent_runs(services: AppServices, workflow_id: int) -> None:
+    # Refreshed on its own: runs started elsewhere (a schedule, the API) show up, and open
+    # ones move on to their final status, while the page is just being watched.
     runs = services.runs.recent(workflow_id)
     st.markdown("**Recent runs**")
     if not runs:
