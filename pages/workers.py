@@ -12,8 +12,6 @@ from core.fleet import MAX_POOL_SIZE, FleetService, QueueView, WorkerView
 from pages.widgets.services import get_services
 from pages.widgets.temporal import temporal_ready
 
-#: Statuses of workers that are, or are about to be, polling.
-LIVE = (WorkerStatus.STARTING, WorkerStatus.RUNNING, WorkerStatus.STOPPING)
 _STRATEGIES = {
     QueueStrategy.PER_WORKFLOW: "a queue per workflow",
     QueueStrategy.SINGLE: "one queue for everything",
@@ -37,7 +35,8 @@ def status_label(worker: WorkerView) -> str:
 
 
 def worker_rows(workers: tuple[WorkerView, ...], *, show_stopped: bool) -> pd.DataFrame:
-    """One row per worker, live ones first (stopped ones only when asked for)."""
+    """One row per worker in the queue's order, live ones first (stopped ones only when asked
+    for)."""
     rows = [
         {
             "Worker": worker.worker_id,
