@@ -204,9 +204,7 @@ class Deployer:
         for node in checked.graph.nodes:
             if node.type != "child_workflow":
                 continue
-            params = checked.params[node.id]
-            assert isinstance(params, ChildWorkflowParams)
-            name = params.workflow
+            name = checked.params_of(node.id, ChildWorkflowParams).workflow
             if name in targets:
                 continue
             if name == workflow:
