@@ -29,9 +29,7 @@ _STATUS_COLOURS = {
 
 def status_label(worker: WorkerView) -> str:
     """The status a person reads: ``lost`` for a worker failed for missing heartbeats."""
-    if worker.status is WorkerStatus.FAILED and (worker.record.error or "").startswith("lost"):
-        return "lost"
-    return worker.status.value
+    return "lost" if worker.lost else worker.status.value
 
 
 def worker_rows(workers: tuple[WorkerView, ...], *, show_stopped: bool) -> pd.DataFrame:

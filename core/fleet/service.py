@@ -13,6 +13,7 @@ from core.db import (
     WorkerRecord,
     WorkerStatus,
 )
+from core.db.repositories.workers import LOST_ERROR_PREFIX
 from core.db.types import utc_now
 from core.fleet.manager import WorkerManager
 from core.fleet.pollers import Poller, describe_pollers
@@ -44,6 +45,13 @@ class WorkerView:
     def status(self) -> WorkerStatus:
         """The registry status (lost workers are ``failed`` with a ``lost: ...`` error)."""
         return self.record.status
+
+    @property
+    def lost(self) -> bool:
+        """Failed because its heartbeats stopped (the process died or lost its connection)."""
+        return self.status is WorkerStatus.FAILED and (self.record.error or "").startswith(
+            LOST_ERROR_PREFIX
+        )
 
 
 @dataclass(frozen=True)

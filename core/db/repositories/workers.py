@@ -25,6 +25,8 @@ WORKER_TRANSITIONS: Mapping[WorkerStatus, frozenset[WorkerStatus]] = {
     S.FAILED: frozenset({S.STARTING, S.FAILED}),
 }
 LIVE_STATUSES = frozenset({S.STARTING, S.RUNNING, S.STOPPING})
+#: How the error of a worker failed for missing heartbeats begins (see ``mark_lost``).
+LOST_ERROR_PREFIX = "lost: "
 
 
 class WorkerRepository(Repository):
@@ -150,7 +152,7 @@ class WorkerRepository(Repository):
                 seen = row.last_heartbeat or row.started_at
                 row.status = S.FAILED
                 row.stopped_at = now
-                row.error = f"lost: no heartbeat since {seen.isoformat()}"
+                row.error = f"{LOST_ERROR_PREFIX}no heartbeat since {seen.isoformat()}"
             return [_record(row) for row in rows]
 
     def find(
