@@ -152,6 +152,17 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "`10`",
         "Seconds between worker heartbeats written to the database.",
     ),
+    EnvironmentVariable(
+        "WB_RUN_RETENTION_DAYS",
+        "`30`",
+        "Days the run records of closed runs are kept (`0` keeps them for ever); Temporal's "
+        "own retention applies to histories.",
+    ),
+    EnvironmentVariable(
+        "WB_TEMPORAL_UI_URL",
+        "unset: the embedded server's Web UI, on the host the browser reached the console at",
+        "Base URL of a Temporal Web UI that links to runs open (for a cluster or Temporal Cloud).",
+    ),
 )
 
 # The integration plan's names for what temporalio already reads under its own names.
@@ -232,6 +243,8 @@ class Settings:
             workflow naming no queue on ``default_task_queue``); see ``core.fleet.placement``.
         activity_modules: importable plugin modules that register activities.
         worker_heartbeat_seconds: seconds between worker heartbeats.
+        run_retention_days: days closed runs' records are kept (None: for ever).
+        temporal_ui_url: base URL of the Temporal Web UI for links (None: the embedded one).
     """
 
     data_dir: Path
@@ -248,6 +261,8 @@ class Settings:
     queue_strategy: QueueStrategyName
     activity_modules: tuple[str, ...]
     worker_heartbeat_seconds: float
+    run_retention_days: float | None = None
+    temporal_ui_url: str | None = None
 
     @property
     def embedded_temporal(self) -> bool:
@@ -290,6 +305,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         queue_strategy=_queue_strategy(env, "WB_QUEUE_STRATEGY"),
         activity_modules=_modules(env, "WB_ACTIVITY_MODULES"),
         worker_heartbeat_seconds=_positive_float(env, "WB_WORKER_HEARTBEAT_SECONDS", 10.0),
+        run_retention_days=_retention_days(env, "WB_RUN_RETENTION_DAYS", 30.0),
+        temporal_ui_url=env.get("WB_TEMPORAL_UI_URL", "").strip().rstrip("/") or None,
     )
 
 
@@ -400,6 +417,20 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if not value > 0 or value == float("inf"):
         raise ConfigError(name, f"must be a positive number of seconds, got {raw!r}")
     return value
+
+
+def _retention_days(env: Mapping[str, str], name: str, default: float) -> float | None:
+    """Days to keep records: a positive number, or 0 for ever (None)."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        days = float(raw)
+    except ValueError:
+        raise ConfigError(name, f"expected a number of days, got {raw!r}") from None
+    if days < 0 or days != days:  # NaN is not a number of days either
+        raise ConfigError(name, f"expected 0 (keep for ever) or a positive number, got {raw!r}")
+    return days or None
 
 
 def _queue_strategy(env: Mapping[str, str], name: str) -> QueueStrategyName:

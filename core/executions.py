@@ -23,15 +23,18 @@ from core.db import (
     ExecutionFilter,
     ExecutionRecord,
     ExecutionStatus,
-    RecordNotFoundError,
+    RunTrigger,
+    preview,
 )
 from core.errors import WorkflowBuilderError, causes
 from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
 from core.nodes.kinds import value_has_type
-from core.schedules import ScheduleError, ScheduleService
 from core.temporal.gateway import TemporalGateway
 
 logger = logging.getLogger(__name__)
+
+#: Memo key set on runs the console starts, so the run monitor tells them from external ones.
+TRIGGER_MEMO = "wb_trigger"
 
 _STATUSES = {
     WorkflowExecutionStatus.RUNNING: ExecutionStatus.RUNNING,
@@ -151,6 +154,7 @@ class RunService:
                 payload,
                 id=run_id_base,
                 task_queue=deployment.task_queue,
+                memo={TRIGGER_MEMO: RunTrigger.MANUAL.value},
             )
 
         handle = self._gateway.call(start())
@@ -170,7 +174,8 @@ class RunService:
             start_time=datetime.now(UTC),
             definition_id=workflow_id,
             version=version,
-            input=payload,
+            trigger=RunTrigger.MANUAL,
+            input_preview=preview(payload),
         )
         return ref
 
@@ -180,7 +185,7 @@ class RunService:
         async def fetch() -> RunState:
             handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
             description = await handle.describe()
-            status = _status_of(description.status)
+            status = status_of(description.status)
             result, error = None, None
             if status is ExecutionStatus.COMPLETED:
                 result = await handle.result()
@@ -239,65 +244,11 @@ class RunService:
             raise RunError(f"query {name!r} of run {ref.workflow_id}: {reason}") from None
 
     def recent(self, workflow_id: int, *, limit: int = 20) -> list[ExecutionRecord]:
-        """The workflow's newest runs; those the database still has as running are asked again.
-
-        The database mirrors Temporal only when someone looks, so a run nobody watched to the
-        end would stay "running" in it; refreshing those here keeps the list true.
-        """
-        self._record_scheduled_runs(workflow_id)
-        records = self._db.executions.find(ExecutionFilter(definition_id=workflow_id), limit=limit)
-        stale = [r for r in records.items if r.status is ExecutionStatus.RUNNING]
-        for record in stale:
-            ref = RunRef(record.workflow_id, record.run_id, record.workflow_type, record.task_queue)
-            try:
-                self.state(ref)
-            except RunError as error:  # e.g. deleted by retention; keep the row as it was
-                logger.warning("could not refresh run %s: %s", record.workflow_id, error)
-        if stale:
-            records = self._db.executions.find(
-                ExecutionFilter(definition_id=workflow_id), limit=limit
-            )
+        """The workflow's newest runs, as the run monitor last recorded them."""
+        records = self._db.executions.find(
+            ExecutionFilter(definition_id=workflow_id), limit=limit, count=False
+        )
         return list(records.items)
-
-    def _record_scheduled_runs(self, workflow_id: int) -> None:
-        """Put the runs the workflow's schedule started lately beside those started here."""
-        if not self._db.schedules.find(workflow_id=workflow_id):
-            return
-        name = self._db.workflows.get(workflow_id).name
-        try:
-            status = ScheduleService(self._db, self._gateway).status(name)
-        except ScheduleError as error:
-            logger.warning("could not read the schedule of %s: %s", name, error)
-            return
-        for run_workflow_id, run_id in status.recent_runs if status else ():
-            try:
-                self._db.executions.get(run_workflow_id, run_id)
-                continue  # known already; recent() refreshes it while it runs
-            except RecordNotFoundError:
-                pass
-            handle = self._gateway.client.get_workflow_handle(run_workflow_id, run_id=run_id)
-            try:
-                found = self._gateway.call(handle.describe())
-            except RPCError as error:  # e.g. deleted by retention
-                logger.warning("could not read scheduled run %s: %s", run_workflow_id, error)
-                continue
-            self._db.executions.upsert(
-                workflow_id=run_workflow_id,
-                run_id=run_id,
-                workflow_type=found.workflow_type,
-                task_queue=found.task_queue,
-                status=_status_of(found.status),
-                start_time=found.start_time,
-                definition_id=workflow_id,
-                version=self._version_of(workflow_id, found.workflow_type),
-                close_time=found.close_time,
-            )
-
-    def _version_of(self, workflow_id: int, workflow_type: str) -> int | None:
-        for deployment in self._db.deployments.find(workflow_id=workflow_id):
-            if deployment.workflow_type == workflow_type:
-                return self._db.versions.get_by_id(deployment.version_id).version
-        return None
 
     def _active(self, workflow_id: int) -> tuple[Any, Any]:
         deployment = self._db.deployments.active_for_workflow(workflow_id)
@@ -315,13 +266,13 @@ class RunService:
             task_queue=state.ref.task_queue,
             status=state.status,
             start_time=state.start_time or datetime.now(UTC),
-            output=state.result,
+            result_preview=preview(state.result),
             error=state.error,
             close_time=state.close_time,
         )
 
 
-def _status_of(status: WorkflowExecutionStatus | None) -> ExecutionStatus:
+def status_of(status: WorkflowExecutionStatus | None) -> ExecutionStatus:
     """Temporal's status of a run as the database's (an unknown one counts as running)."""
     return (
         ExecutionStatus.RUNNING

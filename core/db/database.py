@@ -13,6 +13,7 @@ from core.db.migrate import migrate
 from core.db.repositories import (
     DeploymentRepository,
     ExecutionRepository,
+    MonitorRepository,
     ScheduleRepository,
     TaskQueueRepository,
     VersionRepository,
@@ -40,6 +41,7 @@ class Database:
         self.deployments = DeploymentRepository(sessions)
         self.executions = ExecutionRepository(sessions)
         self.schedules = ScheduleRepository(sessions)
+        self.monitor = MonitorRepository(sessions)
 
     @classmethod
     def open(cls, url: str | URL, *, run_migrations: bool = True) -> Database:

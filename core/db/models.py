@@ -20,7 +20,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core.db.records import DeploymentStatus, ExecutionStatus, QueueStrategy, WorkerStatus
+from core.db.records import (
+    DeploymentStatus,
+    ExecutionStatus,
+    QueueStrategy,
+    RunTrigger,
+    WorkerStatus,
+)
 from core.db.types import JSONDocument, JSONValue, UTCDateTime, utc_now
 
 # Named constraints make migrations deterministic on both dialects (and alterable on SQLite).
@@ -167,6 +173,10 @@ class ExecutionRow(Base):
         Index("ix_workflow_executions__status_start_time", "status", "start_time"),
         Index("ix_workflow_executions__workflow_type_start_time", "workflow_type", "start_time"),
         Index("ix_workflow_executions__definition_id_start_time", "definition_id", "start_time"),
+        Index("ix_workflow_executions__trigger_start_time", "trigger", "start_time"),
+        Index("ix_workflow_executions__close_time", "close_time"),
+        Index("ix_workflow_executions__run_id", "run_id"),
+        Index("ix_workflow_executions__details_synced", "details_synced"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -179,11 +189,34 @@ class ExecutionRow(Base):
     version: Mapped[int | None] = mapped_column(Integer)
     task_queue: Mapped[str] = mapped_column(String(200))
     status: Mapped[ExecutionStatus] = mapped_column(_status(ExecutionStatus, "execution_status"))
-    input: Mapped[Any] = mapped_column(JSONValue, nullable=True)
-    output: Mapped[Any] = mapped_column(JSONValue, nullable=True)
-    error: Mapped[str | None] = mapped_column(Text)
+    trigger: Mapped[RunTrigger | None] = mapped_column(_status(RunTrigger, "run_trigger"))
     start_time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     close_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    history_length: Mapped[int | None] = mapped_column(Integer)
+    parent_workflow_id: Mapped[str | None] = mapped_column(String(255))
+    parent_run_id: Mapped[str | None] = mapped_column(String(64))
+    input_preview: Mapped[str | None] = mapped_column(Text)
+    result_preview: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    failed_node_id: Mapped[str | None] = mapped_column(String(255))
+    failed_node_label: Mapped[str | None] = mapped_column(Text)
+    details_synced: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+
+
+class RunMonitorRow(Base):
+    """The run monitor's lease and watermarks (one row; see ``core.monitor``)."""
+
+    __tablename__ = "run_monitor"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_watermark: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class ScheduleRow(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -46,6 +46,15 @@ class ExecutionStatus(enum.StrEnum):
     TERMINATED = "terminated"
     CONTINUED_AS_NEW = "continued_as_new"
     TIMED_OUT = "timed_out"
+
+
+class RunTrigger(enum.StrEnum):
+    """What started a run: the console or CLI, a schedule, a parent workflow, anyone else."""
+
+    MANUAL = "manual"
+    SCHEDULE = "schedule"
+    CHILD = "child"
+    EXTERNAL = "external"
 
 
 @dataclass(frozen=True)
@@ -157,7 +166,10 @@ class ExecutionRecord:
     """The database's mirror of one Temporal run.
 
     ``workflow_id`` and ``run_id`` are Temporal's; ``definition_id`` points at the
-    Workflow Builder workflow the run was started from, when known.
+    Workflow Builder workflow the run was started from, when known. Input and result are
+    size-capped JSON previews; ``failed_node_id`` names the step a failed run failed at.
+    ``details_synced`` says whether the previews and failed step were read for the run's
+    final state (the run monitor fills them in after it sees a run close).
     """
 
     id: int
@@ -168,11 +180,28 @@ class ExecutionRecord:
     version: int | None
     task_queue: str
     status: ExecutionStatus
-    input: Any
-    output: Any
-    error: str | None
+    trigger: RunTrigger | None
     start_time: datetime
     close_time: datetime | None
+    history_length: int | None
+    parent_workflow_id: str | None
+    parent_run_id: str | None
+    input_preview: str | None
+    result_preview: str | None
+    error: str | None
+    failed_node_id: str | None
+    failed_node_label: str | None
+    details_synced: bool
+
+    @property
+    def closed(self) -> bool:
+        """True once the run has finished, whichever way."""
+        return self.status is not ExecutionStatus.RUNNING
+
+    @property
+    def duration(self) -> timedelta | None:
+        """How long the run took (None while it runs)."""
+        return None if self.close_time is None else self.close_time - self.start_time
 
 
 @dataclass(frozen=True)
@@ -196,3 +225,24 @@ class ScheduleRecord:
     input: Any
     paused: bool
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class MonitorState:
+    """The run monitor's lease and progress, one row per database.
+
+    Attributes:
+        holder: the process holding the lease (None: nobody yet).
+        lease_expires_at: when another process may take over.
+        started_watermark: runs started before this are known (less a safety overlap).
+        closed_watermark: runs closed before this are known (less a safety overlap).
+        last_sync_at: when a pass last finished.
+        last_error: why the last pass failed, None after a good one.
+    """
+
+    holder: str | None
+    lease_expires_at: datetime | None
+    started_watermark: datetime | None
+    closed_watermark: datetime | None
+    last_sync_at: datetime | None
+    last_error: str | None

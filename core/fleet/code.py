@@ -58,18 +58,26 @@ def load_queue_code(
     """
     deployments = served_deployments(database, task_queue)
     bundles = tuple(
-        _load(database, deployment, store=store, registry=registry) for deployment in deployments
+        load_deployment(database, deployment, store=store, registry=registry)
+        for deployment in deployments
     )
     return QueueCode(task_queue=task_queue, deployments=tuple(deployments), bundles=bundles)
 
 
-def _load(
+def load_deployment(
     database: Database,
     deployment: DeploymentRecord,
     *,
     store: BundleStore,
     registry: ActivityRegistry,
 ) -> LoadedBundle:
+    """Import the code a deployment was deployed with (its bundle folder, or rebuilt).
+
+    Raises:
+        DeploymentCodeError: the bundle cannot be read, rebuilt, stored or imported, or it is
+            not byte for byte what was deployed; the message names the deployment.
+    """
+
     def fail(reason: str) -> DeploymentCodeError:
         return DeploymentCodeError(
             reason,

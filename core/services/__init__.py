@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core.activities import ActivityRegistry, load_registry
 from core.config import Settings
@@ -12,6 +13,8 @@ from core.db import Database, DeploymentStatus
 from core.deploy import DeployService
 from core.executions import RunService
 from core.fleet import FleetError, FleetService, WorkerManager
+from core.runs import MonitorSettings, RunMonitor, RunsConsole, RunTracer
+from core.runtime import BundleStore
 from core.schedules import ScheduleService, restore_schedules
 from core.services.workflows import ChildPreview, DraftCheck, WorkflowService, blank_document
 from core.temporal import TemporalEndpoint, ensure_temporal
@@ -41,9 +44,12 @@ class TemporalServices:
     deploy: DeployService
     runs: RunService
     schedules: ScheduleService
+    console: RunsConsole
+    monitor: RunMonitor
 
     def close(self) -> None:
-        """Stop the workers (marked stopped), the gateway, then the embedded server."""
+        """Stop the monitor, the workers (marked stopped), the gateway, then the server."""
+        self.monitor.stop()
         self.manager.close()
         self.gateway.close()
         self.endpoint.stop()
@@ -103,6 +109,11 @@ class AppServices:
         """Cron schedules: status, pause, resume, fire now."""
         return self.temporal.schedules
 
+    @property
+    def console(self) -> RunsConsole:
+        """Runs across workflows: list, detail, cancel, terminate, reset, rerun."""
+        return self.temporal.console
+
     def delete_workflow(self, workflow_id: int) -> None:
         """Hide a workflow; its schedule, if it has one, is removed first (nobody could see or
         stop the runs it starts once the workflow is hidden).
@@ -145,15 +156,27 @@ def _start_temporal(
         raise
     _serve_deployed_queues(database, manager)
     restore_schedules(gateway, database)
+    runs = RunService(database, gateway)
+    tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
+    monitor = RunMonitor(database, gateway, tracer, monitor_settings(settings))
+    monitor.start()
     return TemporalServices(
         endpoint=endpoint,
         gateway=gateway,
         manager=manager,
         fleet=FleetService(database, manager),
         deploy=DeployService(database, manager, registry, endpoint.settings),
-        runs=RunService(database, gateway),
+        runs=runs,
         schedules=ScheduleService(database, gateway),
+        console=RunsConsole(database, gateway, tracer, runs),
+        monitor=monitor,
     )
+
+
+def monitor_settings(settings: Settings) -> MonitorSettings:
+    """The run monitor's settings (its retention from ``WB_RUN_RETENTION_DAYS``)."""
+    days = settings.run_retention_days
+    return MonitorSettings(retention=timedelta(days=days) if days else None)
 
 
 def _serve_deployed_queues(database: Database, manager: WorkerManager) -> None:

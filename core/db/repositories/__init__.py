@@ -1,7 +1,16 @@
 """Repositories: small classes that read and write one kind of record and return frozen values."""
 
 from core.db.repositories.deployments import DEPLOYMENT_TRANSITIONS, DeploymentRepository
-from core.db.repositories.executions import ExecutionFilter, ExecutionRepository
+from core.db.repositories.executions import (
+    PREVIEW_CHARS,
+    ExecutionFilter,
+    ExecutionRepository,
+    ExecutionSort,
+    ObservedRun,
+    RunDetails,
+    preview,
+)
+from core.db.repositories.monitor import MonitorRepository
 from core.db.repositories.schedules import ScheduleRepository
 from core.db.repositories.task_queues import TaskQueueRepository
 from core.db.repositories.versions import VersionRepository
@@ -9,15 +18,21 @@ from core.db.repositories.workers import WORKER_TRANSITIONS, WorkerRepository
 from core.db.repositories.workflows import WORKFLOW_NAME, WorkflowRepository
 
 __all__ = [
+    "PREVIEW_CHARS",
     "DEPLOYMENT_TRANSITIONS",
     "WORKER_TRANSITIONS",
     "WORKFLOW_NAME",
     "DeploymentRepository",
     "ExecutionFilter",
     "ExecutionRepository",
+    "ExecutionSort",
+    "MonitorRepository",
+    "ObservedRun",
+    "RunDetails",
     "ScheduleRepository",
     "TaskQueueRepository",
     "VersionRepository",
     "WorkerRepository",
     "WorkflowRepository",
+    "preview",
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from core.db.errors import RecordNotFoundError
-from core.db.models import DeploymentRow
+from core.db.models import DeploymentRow, WorkflowVersionRow
 from core.db.records import DeploymentRecord, DeploymentStatus
 from core.db.repositories._base import Repository, check_transition, to_record
 from core.db.types import utc_now
@@ -23,6 +24,16 @@ DEPLOYMENT_TRANSITIONS: Mapping[DeploymentStatus, frozenset[DeploymentStatus]] =
 }
 # Both must stay loaded on workers: draining versions still have open runs to replay.
 LOADED_STATUSES = (D.ACTIVE, D.DRAINING)
+
+
+@dataclass(frozen=True)
+class DeployedType:
+    """A deployed Temporal workflow type: where it runs and which workflow version it is."""
+
+    workflow_type: str
+    task_queue: str
+    workflow_id: int
+    version: int
 
 
 class DeploymentRepository(Repository):
@@ -91,6 +102,37 @@ class DeploymentRepository(Repository):
     def active_for_queue(self, task_queue: str) -> list[DeploymentRecord]:
         """Deployments a worker on ``task_queue`` must load: active and draining, newest first."""
         return self.find(task_queue=task_queue, statuses=LOADED_STATUSES)
+
+    def find_by_type(self, workflow_type: str) -> DeploymentRecord | None:
+        """The newest deployment of a Temporal workflow type that did not fail, if any."""
+        query = (
+            select(DeploymentRow)
+            .where(
+                DeploymentRow.workflow_type == workflow_type,
+                DeploymentRow.status != DeploymentStatus.FAILED,
+            )
+            .order_by(DeploymentRow.id.desc())
+            .limit(1)
+        )
+        with self._reading() as session:
+            row = session.scalars(query).one_or_none()
+            return None if row is None else to_record(DeploymentRecord, row)
+
+    def deployed_types(self) -> list[DeployedType]:
+        """Every workflow type ever deployed (failed deploys left out), with its version."""
+        query = (
+            select(
+                DeploymentRow.workflow_type,
+                DeploymentRow.task_queue,
+                DeploymentRow.workflow_id,
+                WorkflowVersionRow.version,
+            )
+            .join(WorkflowVersionRow, WorkflowVersionRow.id == DeploymentRow.version_id)
+            .where(DeploymentRow.status != DeploymentStatus.FAILED)
+            .order_by(DeploymentRow.id)
+        )
+        with self._reading() as session:
+            return [DeployedType(*row) for row in session.execute(query)]
 
     def find(
         self,

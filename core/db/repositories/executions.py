@@ -1,34 +1,81 @@
-"""The execution mirror: upserts from the reconciler, filtered pages and status counts."""
+"""The execution mirror: what the run monitor observes, filtered and sorted pages, counts."""
 
 from __future__ import annotations
 
+import enum
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from core.db.errors import RecordNotFoundError
 from core.db.models import ExecutionRow
-from core.db.records import ExecutionPage, ExecutionRecord, ExecutionStatus
+from core.db.records import ExecutionPage, ExecutionRecord, ExecutionStatus, RunTrigger
 from core.db.repositories._base import Repository, dialect_insert, to_record
 
+#: Longest input or result preview kept, in characters of JSON text.
+PREVIEW_CHARS = 2000
+
 # Columns an upsert always overwrites; the others keep their stored value when given None, so a
-# reconciler that does not know the input does not erase what the start recorded.
+# writer that does not know the input does not erase what the start recorded.
 _ALWAYS_SET = ("workflow_type", "task_queue", "status", "start_time")
-_KEEP_IF_NONE = ("definition_id", "version", "input", "output", "error", "close_time")
+_KEEP_IF_NONE = (
+    "definition_id",
+    "version",
+    "trigger",
+    "close_time",
+    "history_length",
+    "parent_workflow_id",
+    "parent_run_id",
+    "input_preview",
+    "result_preview",
+    "error",
+    "failed_node_id",
+    "failed_node_label",
+)
+# What can change on a run Temporal lists again; a change of these rewrites the row.
+_OBSERVED_CHANGES = ("status", "close_time", "history_length")
+# Rows read or written per statement, well under SQLite's bound-parameter limit.
+_BATCH = 200
+
+
+def preview(value: Any) -> str | None:
+    """``value`` as JSON text of at most :data:`PREVIEW_CHARS` characters (``…`` when cut)."""
+    if value is None:
+        return None
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+class ExecutionSort(enum.StrEnum):
+    """Columns the runs list can be sorted by."""
+
+    START_TIME = "start_time"
+    CLOSE_TIME = "close_time"
+    WORKFLOW_ID = "workflow_id"
+    STATUS = "status"
+    HISTORY_LENGTH = "history_length"
 
 
 @dataclass(frozen=True)
 class ExecutionFilter:
-    """Console filters over executions; ``None`` means "any"."""
+    """Console filters over executions; ``None`` means "any".
+
+    ``search`` matches a workflow id prefix or an exact run id.
+    """
 
     statuses: tuple[ExecutionStatus, ...] | None = None
     workflow_type: str | None = None
     definition_id: int | None = None
+    version: int | None = None
+    triggers: tuple[RunTrigger, ...] | None = None
     task_queue: str | None = None
     workflow_id_prefix: str | None = None
+    search: str | None = None
     started_after: datetime | None = None
     started_before: datetime | None = None
 
@@ -42,15 +89,58 @@ class ExecutionFilter:
             checks.append(row.workflow_type == self.workflow_type)
         if self.definition_id is not None:
             checks.append(row.definition_id == self.definition_id)
+        if self.version is not None:
+            checks.append(row.version == self.version)
+        if self.triggers is not None:
+            checks.append(row.trigger.in_(self.triggers))
         if self.task_queue is not None:
             checks.append(row.task_queue == self.task_queue)
         if self.workflow_id_prefix:
-            checks.append(row.workflow_id.startswith(self.workflow_id_prefix, autoescape=True))
+            checks.append(_prefix(row.workflow_id, self.workflow_id_prefix))
+        if self.search:
+            text = self.search.strip()
+            checks.append(or_(_prefix(row.workflow_id, text), row.run_id == text))
         if self.started_after is not None:
             checks.append(row.start_time >= self.started_after)
         if self.started_before is not None:
             checks.append(row.start_time < self.started_before)
         return checks
+
+
+def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    # A range rather than LIKE: both databases then use the index, and % or _ in the prefix
+    # are plain characters. U+10FFFF sorts after any character an id can hold.
+    return (column >= prefix) & (column < prefix + "\U0010ffff")
+
+
+@dataclass(frozen=True)
+class ObservedRun:
+    """One run as Temporal's list API reports it, with what the monitor worked out about it."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+    status: ExecutionStatus
+    start_time: datetime
+    close_time: datetime | None
+    history_length: int | None
+    trigger: RunTrigger
+    parent_workflow_id: str | None = None
+    parent_run_id: str | None = None
+    definition_id: int | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class RunDetails:
+    """What a run's history adds to its record: previews, failure and the step it failed at."""
+
+    input_preview: str | None = None
+    result_preview: str | None = None
+    error: str | None = None
+    failed_node_id: str | None = None
+    failed_node_label: str | None = None
 
 
 class ExecutionRepository(Repository):
@@ -65,18 +155,17 @@ class ExecutionRepository(Repository):
         task_queue: str,
         status: ExecutionStatus,
         start_time: datetime,
-        definition_id: int | None = None,
-        version: int | None = None,
-        input: Any = None,
-        output: Any = None,
-        error: str | None = None,
-        close_time: datetime | None = None,
+        **known: Any,
     ) -> ExecutionRecord:
         """Insert or update the run ``(workflow_id, run_id)``; repeating it changes nothing.
 
-        Status, type, queue and start time are always written; the other fields are only
-        written when not None, so partial updates keep what is already known.
+        Status, type, queue and start time are always written; the other columns
+        (``definition_id``, ``version``, ``trigger``, ``close_time``, previews, ``error``, ...)
+        only when given and not None, so partial updates keep what is already known.
         """
+        unknown = set(known) - set(_KEEP_IF_NONE)
+        if unknown:
+            raise TypeError(f"not execution columns: {', '.join(sorted(unknown))}")
         values: dict[str, Any] = {
             "workflow_id": workflow_id,
             "run_id": run_id,
@@ -84,13 +173,7 @@ class ExecutionRepository(Repository):
             "task_queue": task_queue,
             "status": status,
             "start_time": start_time,
-            "definition_id": definition_id,
-            "version": version,
-            "input": input,
-            "output": output,
-            "error": error,
-            "close_time": close_time,
-        }
+        } | {name: known.get(name) for name in _KEEP_IF_NONE}
         with self._writing() as session:
             insert = dialect_insert(session, ExecutionRow).values(values)
             table = ExecutionRow.__table__.c
@@ -106,6 +189,61 @@ class ExecutionRepository(Repository):
             row = _select_one(session, workflow_id, run_id)
             return to_record(ExecutionRecord, row)
 
+    def record_observed(self, runs: Sequence[ObservedRun]) -> list[ObservedRun]:
+        """Bring the records of ``runs`` up to date; return the runs that were new or changed.
+
+        A run seen again unchanged costs one read; a run that closed since it was last
+        written is marked for a details read (:meth:`needing_details`). Trigger, workflow and
+        version, once known, are kept.
+        """
+        changed: list[ObservedRun] = []
+        for start in range(0, len(runs), _BATCH):
+            batch = runs[start : start + _BATCH]
+            with self._writing() as session:
+                changed += _write_observed(session, batch)
+        return changed
+
+    def record_details(self, workflow_id: str, run_id: str, details: RunDetails) -> None:
+        """Store what the run's history says and mark its details read."""
+        values = {name: getattr(details, name) for name in RunDetails.__dataclass_fields__}
+        with self._writing() as session:
+            session.execute(
+                update(ExecutionRow)
+                .where(ExecutionRow.workflow_id == workflow_id, ExecutionRow.run_id == run_id)
+                .values(
+                    details_synced=True,
+                    **{
+                        name: func.coalesce(value, getattr(ExecutionRow, name))
+                        for name, value in values.items()
+                    },
+                )
+            )
+
+    def needing_details(self, *, limit: int) -> list[ExecutionRecord]:
+        """Closed runs whose details were not read yet, most recently closed first."""
+        query = (
+            select(ExecutionRow)
+            .where(ExecutionRow.details_synced.is_(False), ExecutionRow.status != "running")
+            .order_by(ExecutionRow.close_time.desc())
+            .limit(limit)
+        )
+        with self._reading() as session:
+            return [to_record(ExecutionRecord, row) for row in session.scalars(query)]
+
+    def running(self) -> list[ExecutionRecord]:
+        """Every run the database has as running."""
+        query = select(ExecutionRow).where(ExecutionRow.status == ExecutionStatus.RUNNING)
+        with self._reading() as session:
+            return [to_record(ExecutionRecord, row) for row in session.scalars(query)]
+
+    def purge(self, *, closed_before: datetime) -> int:
+        """Delete the records of runs that closed before ``closed_before``; return how many."""
+        with self._writing() as session:
+            result = session.execute(
+                delete(ExecutionRow).where(ExecutionRow.close_time < closed_before)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def get(self, workflow_id: str, run_id: str) -> ExecutionRecord:
         """One run.
 
@@ -115,24 +253,79 @@ class ExecutionRepository(Repository):
         with self._reading() as session:
             return to_record(ExecutionRecord, _select_one(session, workflow_id, run_id))
 
-    def find(
-        self, filters: ExecutionFilter = ExecutionFilter(), *, limit: int = 50, offset: int = 0
-    ) -> ExecutionPage:
-        """A page of runs matching ``filters``, newest start first, with the total count."""
-        conditions = filters.conditions()
+    def latest(self, workflow_id: str) -> ExecutionRecord:
+        """The newest run of a Temporal workflow id (the one a bare id refers to).
+
+        Raises:
+            RecordNotFoundError: no run of that workflow id is in the database.
+        """
         query = (
             select(ExecutionRow)
-            .where(*conditions)
+            .where(ExecutionRow.workflow_id == workflow_id)
             .order_by(ExecutionRow.start_time.desc(), ExecutionRow.id.desc())
-            .limit(limit)
-            .offset(offset)
+            .limit(1)
         )
         with self._reading() as session:
-            total = session.scalar(
-                select(func.count()).select_from(ExecutionRow).where(*conditions)
+            row = session.scalars(query).one_or_none()
+            if row is None:
+                raise RecordNotFoundError("execution", workflow_id)
+            return to_record(ExecutionRecord, row)
+
+    def find(
+        self,
+        filters: ExecutionFilter = ExecutionFilter(),
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        sort: ExecutionSort = ExecutionSort.START_TIME,
+        descending: bool = True,
+        count: bool = True,
+    ) -> ExecutionPage:
+        """A page of runs matching ``filters`` in ``sort`` order, with the total count.
+
+        Args:
+            count: also count every match (``total``); False leaves it at -1 for callers
+                that only need the rows.
+        """
+        conditions = filters.conditions()
+        column = getattr(ExecutionRow, ExecutionSort(sort).value)
+        order = [column.desc() if descending else column.asc()]
+        if column is not ExecutionRow.start_time:
+            order.append(ExecutionRow.start_time.desc())
+        order.append(ExecutionRow.id.desc())
+        query = select(ExecutionRow).where(*conditions).order_by(*order).limit(limit).offset(offset)
+        with self._reading() as session:
+            total = (
+                session.scalar(select(func.count()).select_from(ExecutionRow).where(*conditions))
+                if count
+                else -1
             )
             items = tuple(to_record(ExecutionRecord, row) for row in session.scalars(query))
         return ExecutionPage(items=items, total=total or 0, limit=limit, offset=offset)
+
+    def keys(self, filters: ExecutionFilter, *, limit: int) -> list[tuple[str, str]]:
+        """``(workflow_id, run_id)`` of up to ``limit`` runs matching ``filters``, newest first."""
+        query = (
+            select(ExecutionRow.workflow_id, ExecutionRow.run_id)
+            .where(*filters.conditions())
+            .order_by(ExecutionRow.start_time.desc(), ExecutionRow.id.desc())
+            .limit(limit)
+        )
+        with self._reading() as session:
+            return [(workflow_id, run_id) for workflow_id, run_id in session.execute(query)]
+
+    def children_of(self, workflow_id: str, run_id: str) -> list[ExecutionRecord]:
+        """The child runs a run started, oldest first."""
+        query = (
+            select(ExecutionRow)
+            .where(
+                ExecutionRow.parent_workflow_id == workflow_id,
+                ExecutionRow.parent_run_id == run_id,
+            )
+            .order_by(ExecutionRow.start_time)
+        )
+        with self._reading() as session:
+            return [to_record(ExecutionRecord, row) for row in session.scalars(query)]
 
     def count_by_status(
         self, filters: ExecutionFilter = ExecutionFilter()
@@ -145,6 +338,66 @@ class ExecutionRepository(Repository):
         )
         with self._reading() as session:
             return {ExecutionStatus(status): count for status, count in session.execute(query)}
+
+    def last_by_definition(self) -> dict[int, ExecutionRecord]:
+        """Each workflow's newest run, by workflow (definition) id."""
+        newest = (
+            select(
+                ExecutionRow.definition_id, func.max(ExecutionRow.start_time).label("start_time")
+            )
+            .where(ExecutionRow.definition_id.is_not(None))
+            .group_by(ExecutionRow.definition_id)
+            .subquery()
+        )
+        query = select(ExecutionRow).join(
+            newest,
+            (ExecutionRow.definition_id == newest.c.definition_id)
+            & (ExecutionRow.start_time == newest.c.start_time),
+        )
+        with self._reading() as session:
+            found: dict[int, ExecutionRecord] = {}
+            for row in session.scalars(query):
+                record = to_record(ExecutionRecord, row)
+                if record.definition_id is not None:
+                    found.setdefault(record.definition_id, record)
+            return found
+
+
+def _write_observed(session: Session, batch: Sequence[ObservedRun]) -> list[ObservedRun]:
+    keys = [(run.workflow_id, run.run_id) for run in batch]
+    stored = {
+        (row.workflow_id, row.run_id): row
+        for row in session.scalars(
+            select(ExecutionRow).where(
+                tuple_(ExecutionRow.workflow_id, ExecutionRow.run_id).in_(keys)
+            )
+        )
+    }
+    changed = []
+    for run in batch:
+        row = stored.get((run.workflow_id, run.run_id))
+        if row is None:
+            row = ExecutionRow(
+                workflow_id=run.workflow_id,
+                run_id=run.run_id,
+                details_synced=False,
+            )
+            session.add(row)
+        elif all(getattr(row, name) == getattr(run, name) for name in _OBSERVED_CHANGES):
+            continue
+        elif row.status != run.status:
+            row.details_synced = False  # closed since: its result or failure is to be read
+        row.workflow_type = run.workflow_type
+        row.task_queue = run.task_queue
+        row.status = run.status
+        row.start_time = run.start_time
+        row.close_time = run.close_time
+        row.history_length = run.history_length
+        for name in ("trigger", "parent_workflow_id", "parent_run_id", "definition_id", "version"):
+            if getattr(row, name) is None:
+                setattr(row, name, getattr(run, name))
+        changed.append(run)
+    return changed
 
 
 def _select_one(session: Session, workflow_id: str, run_id: str) -> ExecutionRow:

@@ -26,8 +26,8 @@ def upsert(
 
 
 def test_upsert_is_idempotent(db: Database) -> None:
-    first = upsert(db, input={"amount": 3})
-    second = upsert(db, input={"amount": 3})
+    first = upsert(db, input_preview='{"amount": 3}')
+    second = upsert(db, input_preview='{"amount": 3}')
 
     assert first == second
     assert db.executions.find().total == 1
@@ -35,13 +35,15 @@ def test_upsert_is_idempotent(db: Database) -> None:
 
 def test_upsert_updates_and_keeps_what_is_not_given(db: Database) -> None:
     workflow = db.workflows.create(name="orders")
-    upsert(db, input={"amount": 3}, definition_id=workflow.id, version=1)
+    upsert(db, input_preview='{"amount": 3}', definition_id=workflow.id, version=1)
 
-    closed = upsert(db, status=E.COMPLETED, output=["ok"], close_time=T0 + timedelta(seconds=5))
+    closed = upsert(
+        db, status=E.COMPLETED, result_preview='["ok"]', close_time=T0 + timedelta(seconds=5)
+    )
 
     assert closed.status is E.COMPLETED
-    assert closed.output == ["ok"]
-    assert closed.input == {"amount": 3}
+    assert closed.result_preview == '["ok"]'
+    assert closed.input_preview == '{"amount": 3}'
     assert (closed.definition_id, closed.version) == (workflow.id, 1)
     assert closed.close_time == T0 + timedelta(seconds=5)
 

@@ -1,0 +1,75 @@
+"""Helpers of the runs console tests: graphs that fail at a known step, deploying, polling."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from core.services import AppServices
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+T = TypeVar("T")
+
+
+def example(name: str) -> dict[str, Any]:
+    """An example graph document, as a fresh copy."""
+    return copy.deepcopy(json.loads((EXAMPLES / f"{name}.json").read_text()))
+
+
+def failing_graph(name: str) -> dict[str, Any]:
+    """start -> "Charge card" (an activity that fails once, no retries) -> end."""
+    return {
+        "format": "workflow-builder/1",
+        "workflow": {"name": name, "description": "", "task_queue": None},
+        "nodes": [
+            {"id": "start", "type": "start", "label": "Start", "params": {}},
+            {
+                "id": "greet",
+                "type": "activity",
+                "label": "Greet",
+                "params": {"activity": "echo", "args": {"value": "hi"}, "result_variable": "hi"},
+            },
+            {
+                "id": "charge",
+                "type": "activity",
+                "label": "Charge card",
+                "params": {
+                    "activity": "fail",
+                    "args": {"message": "card declined", "error_type": "Declined"},
+                    "retry": {"max_attempts": 1},
+                },
+            },
+            {"id": "end", "type": "end", "label": "End", "params": {}},
+        ],
+        "edges": [
+            {"id": "e1", "source": "start", "target": "greet"},
+            {"id": "e2", "source": "greet", "target": "charge"},
+            {"id": "e3", "source": "charge", "target": "end"},
+        ],
+    }
+
+
+def deploy(services: AppServices, document: dict[str, Any]) -> int:
+    """Create a workflow from ``document`` and deploy it; return its id."""
+    record = services.workflows.create(name=document["workflow"]["name"])
+    services.workflows.save_draft(record.id, document)
+    services.deploy.deploy(record.id)
+    return record.id
+
+
+def eventually(check: Callable[[], T | None], *, timeout: float = 30.0, what: str = "") -> T:
+    """Poll ``check`` until it returns something truthy, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what}")
+        time.sleep(0.2)
