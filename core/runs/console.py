@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import ResetReapplyType
+from temporalio.api.enums.v1 import PendingActivityState, ResetReapplyType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionDescription
 from temporalio.service import RPCError
@@ -383,7 +383,9 @@ def _pending(description: WorkflowExecutionDescription, trace: RunTrace) -> list
                 node_id=by_call.get(item.activity_id),
                 activity_type=item.activity_type.name,
                 activity_id=item.activity_id,
-                state=item.state.name.removeprefix("PENDING_ACTIVITY_STATE_").lower(),
+                state=PendingActivityState.Name(item.state)
+                .removeprefix("PENDING_ACTIVITY_STATE_")
+                .lower(),
                 attempt=item.attempt,
                 last_failure=failure or None,
                 scheduled_at=_time(item, "scheduled_time"),
