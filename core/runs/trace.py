@@ -251,6 +251,7 @@ def build_trace(
                     attrs.activity_type.name,
                     event.event_id,
                     when,
+                    call_id=attrs.activity_id,
                     input=decode(attrs.input),
                 ),
             )
@@ -280,6 +281,7 @@ def build_trace(
                     attrs_i.workflow_type.name,
                     event.event_id,
                     when,
+                    call_id=attrs_i.workflow_id,
                     input=decode(attrs_i.input),
                 ),
             )
