@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import json
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from core.db import ExecutionRecord
+from core.runs import RunNotFoundError
 from core.services import AppServices
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -73,3 +76,23 @@ def eventually(check: Callable[[], T | None], *, timeout: float = 30.0, what: st
         if time.monotonic() > deadline:
             pytest.fail(f"not within {timeout} s: {what}")
         time.sleep(0.2)
+
+
+def unique(name: str) -> str:
+    """``name`` with a random suffix: schedules and workflow ids are shared by every test."""
+    return f"{name}_{uuid.uuid4().hex[:8]}"
+
+
+def renamed(document: dict[str, Any], name: str) -> dict[str, Any]:
+    """``document`` with its workflow renamed."""
+    document["workflow"]["name"] = name
+    return document
+
+
+def settled(services: AppServices, workflow_id: str, run_id: str) -> ExecutionRecord | None:
+    """The run's record once it is closed and its details were read, else None."""
+    try:
+        record = services.console.find(workflow_id, run_id)
+    except RunNotFoundError:
+        return None
+    return record if record.closed and record.details_synced else None
