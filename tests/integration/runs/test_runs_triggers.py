@@ -1,4 +1,4 @@
-"""Every run on a managed queue is recorded with what started it: console, schedule, parent, other."""
+"""Every run on a managed queue is recorded with what started it: console, schedule, parent."""
 
 from __future__ import annotations
 
