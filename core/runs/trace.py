@@ -509,7 +509,7 @@ def _next(nodes: Any) -> str | None:
 
 
 def _attributes(event: HistoryEvent) -> Any:
-    return getattr(event, event.WhichOneof("attributes"))
+    return getattr(event, event.WhichOneof("attributes") or "")
 
 
 def _call_label(graph: Graph | None, item: _Open) -> str:

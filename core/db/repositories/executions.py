@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.db.errors import RecordNotFoundError
 from core.db.models import ExecutionRow
@@ -107,7 +107,7 @@ class ExecutionFilter:
         return checks
 
 
-def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+def _prefix(column: InstrumentedAttribute[str], prefix: str) -> ColumnElement[bool]:
     # A range rather than LIKE: both databases then use the index, and % or _ in the prefix
     # are plain characters. U+10FFFF sorts after any character an id can hold.
     return (column >= prefix) & (column < prefix + "\U0010ffff")

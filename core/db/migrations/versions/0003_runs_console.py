@@ -25,7 +25,7 @@ UTC_DATETIME = sa.DateTime(timezone=True)
 # The preview cap of core.db.repositories.executions at the time of this revision.
 PREVIEW_CHARS = 2000
 
-_NEW_COLUMNS = (
+_NEW_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column(
         "trigger",
         sa.Enum(
