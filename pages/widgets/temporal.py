@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.errors import WorkflowBuilderError
 from core.services import AppServices
+from core.temporal.web_ui import run_history_url, web_ui_base
 
 
 def temporal_ready(services: AppServices) -> bool:
@@ -22,9 +23,18 @@ def temporal_ready(services: AppServices) -> bool:
 
 
 def run_url(services: AppServices, *, workflow_id: str, run_id: str) -> str | None:
-    """The run's history page in the embedded Temporal Web UI (None for an external cluster)."""
-    ui_url = services.temporal.endpoint.ui_url
-    if ui_url is None:
+    """The run's history page in the Temporal Web UI (None: no Web UI is known).
+
+    ``WB_TEMPORAL_UI_URL`` when set, else the embedded server's UI at the host this browser
+    used to reach the console.
+    """
+    configured = services.settings.temporal_ui_url
+    base = web_ui_base(
+        configured=configured,
+        embedded=None if configured else services.temporal.endpoint.ui_url,
+        browser=st.context.url or st.context.headers.get("host"),
+    )
+    if base is None:
         return None
     namespace = services.settings.temporal_namespace
-    return f"{ui_url}/namespaces/{namespace}/workflows/{workflow_id}/{run_id}/history"
+    return run_history_url(base, namespace=namespace, workflow_id=workflow_id, run_id=run_id)
