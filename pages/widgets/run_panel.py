@@ -12,10 +12,11 @@ import streamlit as st
 
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef, RunState
-from core.graph import InputField, input_fields_from_json
-from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
+from core.graph import QueryDecl, SignalDecl, graph_from_dict
+from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
 from core.services import AppServices
+from pages.widgets.run_controls import form_widgets, signals_and_queries
 from pages.widgets.schedule_panel import schedule_panel
 from pages.widgets.temporal import run_url
 
@@ -27,60 +28,13 @@ _BADGES = {"running": "blue", "completed": "green"}
 
 
 @dataclass(frozen=True)
-class SignalForm:
-    """A signal the run's version declares, with its payload fields."""
-
-    name: str
-    description: str
-    fields: tuple[InputField, ...]
-
-
-@dataclass(frozen=True)
-class QueryButton:
-    """A query the run's version declares."""
-
-    name: str
-    description: str
-
-
-@dataclass(frozen=True)
 class StartedRun:
     """The run this session started last, and what its version lets one send or ask."""
 
     ref: RunRef
     version: int
-    signals: tuple[SignalForm, ...]
-    queries: tuple[QueryButton, ...]
-
-
-def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
-    """Draw one widget per field (inside a ``st.form``); return what each shows."""
-    values: dict[str, Any] = {}
-    for item in form:
-        widget_key = f"{key}.{item.name}"
-        if item.kind is WidgetKind.TEXT:
-            value: Any = st.text_input(item.label, item.initial, help=item.help, key=widget_key)
-        elif item.kind is WidgetKind.NUMBER:
-            value = st.number_input(
-                item.label, value=item.initial, step=1.0, help=item.help, key=widget_key
-            )
-        elif item.kind is WidgetKind.INTEGER:
-            value = st.number_input(
-                item.label, value=item.initial, step=1, help=item.help, key=widget_key
-            )
-        elif item.kind is WidgetKind.CHECKBOX:
-            value = st.checkbox(item.label, item.initial, help=item.help, key=widget_key)
-        else:
-            value = st.text_area(
-                item.label,
-                item.initial,
-                help=f"{item.help}, as JSON",
-                placeholder="{}" if item.json_type == "object" else "[]",
-                height=100,
-                key=widget_key,
-            )
-        values[item.name] = value
-    return values
+    signals: tuple[SignalDecl, ...]
+    queries: tuple[QueryDecl, ...]
 
 
 def run_panel(services: AppServices, workflow_id: int) -> None:
@@ -128,20 +82,8 @@ def _start_form(
     except WorkflowBuilderError as error:
         st.error(f"The run could not start: {error}", icon=":material/error:")
         return None
-    meta = graph["workflow"]
-    return StartedRun(
-        ref=ref,
-        version=version,
-        signals=tuple(
-            SignalForm(
-                s["name"], s.get("description", ""), input_fields_from_json(s.get("fields", ()))
-            )
-            for s in meta.get("signals", ())
-        ),
-        queries=tuple(
-            QueryButton(q["name"], q.get("description", "")) for q in meta.get("queries", ())
-        ),
-    )
+    meta = graph_from_dict(graph).workflow
+    return StartedRun(ref=ref, version=version, signals=meta.signals, queries=meta.queries)
 
 
 def _run_result(services: AppServices, run: StartedRun) -> None:
@@ -152,7 +94,7 @@ def _run_result(services: AppServices, run: StartedRun) -> None:
         _show_state(services, run, state)
         return
     _live_state(services, run)
-    _signals_and_queries(services, run)
+    signals_and_queries(services, run.ref, run.signals, run.queries)
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -190,35 +132,6 @@ def _fetch(services: AppServices, run: StartedRun) -> RunState | None:
     except WorkflowBuilderError as error:
         st.error(f"Cannot read the run's state: {error}")
         return None
-
-
-def _signals_and_queries(services: AppServices, run: StartedRun) -> None:
-    for signal in run.signals:
-        form = form_fields(signal.fields)
-        with st.form(f"signal_{signal.name}_{run.ref.run_id}"):
-            st.markdown(f"**Signal {signal.name}**  \n{signal.description}")
-            shown = form_widgets(form, key=f"signal_{signal.name}")
-            if not st.form_submit_button(f"Send {signal.name}", icon=":material/send:"):
-                continue
-        try:
-            payload = read_form(form, shown) if form else None
-            services.runs.signal(run.ref, signal.name, payload)
-        except FormInputError as error:
-            st.error(f"Signal {signal.name}, field {error.field}: {error.reason}")
-        except WorkflowBuilderError as error:
-            st.error(f"Signal {signal.name} was not sent: {error}")
-        else:
-            st.success(f"Sent {signal.name}.", icon=":material/send:")
-    answers: dict[str, Any] = st.session_state.setdefault(f"answers_{run.ref.run_id}", {})
-    for query in run.queries:
-        if st.button(f"Ask {query.name}", help=query.description or None, icon=":material/help:"):
-            try:
-                answers[query.name] = services.runs.query(run.ref, query.name)
-            except WorkflowBuilderError as error:
-                st.error(f"Query {query.name} failed: {error}")
-        if query.name in answers:
-            st.markdown(f"{query.name} =")
-            st.code(json.dumps(answers[query.name], ensure_ascii=False), language="json")
 
 
 @st.fragment(run_every=RECENT_SECONDS)

@@ -1,0 +1,86 @@
+"""Talking to an open run: generated input forms, its declared signals and queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from core.errors import WorkflowBuilderError
+from core.executions import RunRef
+from core.graph import QueryDecl, SignalDecl
+from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
+from core.run_forms import form_values as read_form
+from core.services import AppServices
+
+
+def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
+    """Draw one widget per field (inside a ``st.form``); return what each shows."""
+    values: dict[str, Any] = {}
+    for item in form:
+        widget_key = f"{key}.{item.name}"
+        if item.kind is WidgetKind.TEXT:
+            value: Any = st.text_input(item.label, item.initial, help=item.help, key=widget_key)
+        elif item.kind is WidgetKind.NUMBER:
+            value = st.number_input(
+                item.label, value=item.initial, step=1.0, help=item.help, key=widget_key
+            )
+        elif item.kind is WidgetKind.INTEGER:
+            value = st.number_input(
+                item.label, value=item.initial, step=1, help=item.help, key=widget_key
+            )
+        elif item.kind is WidgetKind.CHECKBOX:
+            value = st.checkbox(item.label, item.initial, help=item.help, key=widget_key)
+        else:
+            value = st.text_area(
+                item.label,
+                item.initial,
+                help=f"{item.help}, as JSON",
+                placeholder="{}" if item.json_type == "object" else "[]",
+                height=100,
+                key=widget_key,
+            )
+        values[item.name] = value
+    return values
+
+
+def signals_and_queries(
+    services: AppServices,
+    ref: RunRef,
+    signals: Sequence[SignalDecl],
+    queries: Sequence[QueryDecl],
+) -> None:
+    """A form per declared signal and a button per declared query of the open run ``ref``."""
+    for signal in signals:
+        form = form_fields(signal.fields)
+        with st.form(f"signal_{signal.name}_{ref.run_id}"):
+            st.markdown(f"**Signal {signal.name}**  \n{signal.description}")
+            shown = form_widgets(form, key=f"signal_{signal.name}")
+            if not st.form_submit_button(f"Send {signal.name}", icon=":material/send:"):
+                continue
+        try:
+            payload = read_form(form, shown) if form else None
+            services.runs.signal(ref, signal.name, payload)
+        except FormInputError as error:
+            st.error(f"Signal {signal.name}, field {error.field}: {error.reason}")
+        except WorkflowBuilderError as error:
+            st.error(f"Signal {signal.name} was not sent: {error}")
+        else:
+            st.success(f"Sent {signal.name}.", icon=":material/send:")
+    answers: dict[str, Any] = st.session_state.setdefault(f"answers_{ref.run_id}", {})
+    for query in queries:
+        if st.button(
+            f"Ask {query.name}",
+            help=query.description or None,
+            icon=":material/help:",
+            key=f"ask_{query.name}_{ref.run_id}",
+        ):
+            try:
+                answers[query.name] = services.runs.query(ref, query.name)
+            except WorkflowBuilderError as error:
+                st.error(f"Query {query.name} failed: {error}")
+        if query.name in answers:
+            st.markdown(f"{query.name} =")
+            st.code(json.dumps(answers[query.name], ensure_ascii=False), language="json")
