@@ -349,7 +349,7 @@ def build_trace(
     timeline += [
         TimelineItem(None, "signal", name, when, None, "received") for name, when in signals
     ]
-    timeline += _signal_waits(graph, steps, times, signals, status)
+    timeline += _signal_waits(graph, steps, times, signals, calls, status)
 
     failed_node = _failed_node(failure_proto, opened, steps) if status == "failed" else None
     current = steps[-1].node_id if steps else None
@@ -442,24 +442,48 @@ def _signal_waits(
     steps: Sequence[Any],
     times: dict[int, datetime],
     signals: Sequence[tuple[str, datetime]],
+    calls: dict[str, list[Call]],
     status: str,
 ) -> list[TimelineItem]:
-    """A bar from each signal wait's start to the signal that ended it (open while waiting)."""
+    """A bar for each signal wait, from its start to the signal or timeout that ended it.
+
+    Like the generated code, each wait takes the oldest signal of its name not taken yet,
+    unless its timeout timer fired first.
+    """
     if graph is None:
         return []
+    taken: set[int] = set()
     items = []
     for entry in steps:
         node = graph.node(entry.node_id)
-        if node is None or node.type != "wait_signal":
-            continue
         start = times.get(entry.history_length)
-        if start is None:
+        if node is None or node.type != "wait_signal" or start is None:
             continue
         wanted = node.params.get("signal")
-        end = next((when for name, when in signals if name == wanted and when >= start), None)
-        outcome = "received" if end else ("open" if status == "running" else "ended")
         label = f"{node.label or node.id}: waiting for {wanted}"
-        items.append(TimelineItem(node.id, "signal wait", label, start, end, outcome))
+        timer = next(
+            (
+                call
+                for call in calls.get(node.id, ())
+                if call.kind == "timer" and call.task_event_id == entry.history_length + 1
+            ),
+            None,
+        )
+        if timer is not None and timer.outcome == "completed":
+            items.append(
+                TimelineItem(node.id, "signal wait", label, start, timer.closed_at, "timed out")
+            )
+            continue
+        arrived = next(
+            (i for i, (name, _) in enumerate(signals) if name == wanted and i not in taken), None
+        )
+        if arrived is not None:
+            taken.add(arrived)
+            end = max(signals[arrived][1], start)
+            items.append(TimelineItem(node.id, "signal wait", label, start, end, "received"))
+        else:
+            outcome = "open" if status == "running" else "ended"
+            items.append(TimelineItem(node.id, "signal wait", label, start, None, outcome))
     return items
 
 
