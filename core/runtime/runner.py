@@ -11,6 +11,7 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError, FailureError
+from temporalio.service import RPCError
 
 from core.activities import ActivityRegistry, load_registry
 from core.compiler import ChildTarget, compile_graph
@@ -51,12 +52,31 @@ class RunFailedError(WorkflowBuilderError):
     Attributes:
         workflow_id: the run's workflow id.
         causes: the failure and its causes, outermost first, each as ``Type: message``.
+        node_id: the graph node the run failed at, when its history tells.
+        node_label: that node's label.
+        reason: the innermost cause's message (what went wrong, without the wrapping).
     """
 
-    def __init__(self, *, workflow_id: str, causes: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        *,
+        workflow_id: str,
+        causes: tuple[str, ...],
+        node_id: str | None = None,
+        node_label: str | None = None,
+        reason: str | None = None,
+    ) -> None:
         self.workflow_id = workflow_id
         self.causes = causes
-        lines = [f"workflow {workflow_id} failed: {causes[0]}"]
+        self.node_id = node_id
+        self.node_label = node_label
+        self.reason = reason
+        if node_id is None:
+            lines = [f"workflow {workflow_id} failed: {causes[0]}"]
+        else:
+            step = f"step {node_id!r}" + (f" ({node_label})" if node_label else "")
+            lines = [f"workflow {workflow_id} failed at {step}: {reason or causes[-1]}"]
+            lines += [f"  {causes[0]}"]
         lines += [f"  caused by {cause}" for cause in causes[1:]]
         super().__init__("\n".join(lines))
 
@@ -67,11 +87,13 @@ class GraphFamily:
 
     Attributes:
         main: the bundle of the graph that was asked for.
+        graph: that graph.
         children: bundles of every graph it starts, directly or through other children.
         child_task_queues: task queues child workflow nodes name explicitly (sorted).
     """
 
     main: Bundle
+    graph: Graph
     children: tuple[Bundle, ...] = ()
     child_task_queues: tuple[str, ...] = ()
 
@@ -150,6 +172,7 @@ def compile_family(
     main = build(main_graph, path, (main_graph.workflow.name,))
     return GraphFamily(
         main=main,
+        graph=main_graph,
         children=tuple(compiled[name] for name in sorted(compiled)),
         child_task_queues=tuple(sorted(queues)),
     )
@@ -212,12 +235,12 @@ def run_graph_file(
             tempfile.TemporaryDirectory(prefix="wb-run-") as root,
             WorkerHost(endpoint.settings) as host,
         ):
-            serve_family(host, family, store=BundleStore(Path(root)), task_queue=queue)
+            loaded = serve_family(host, family, store=BundleStore(Path(root)), task_queue=queue)
             workflow_id = f"{family.main.workflow_type}-{uuid.uuid4().hex[:12]}"
             logger.info("starting %s on task queue %s", workflow_id, queue)
             # No timeout: a run may wait for signals or timers as long as its graph says.
             result = host.call(
-                _execute(host.client, family.main.workflow_type, input, workflow_id, queue),
+                _execute(host.client, family.graph, loaded[0], input, workflow_id, queue),
                 timeout=None,
             )
             return RunResult(workflow_id=workflow_id, task_queue=queue, result=result)
@@ -226,14 +249,50 @@ def run_graph_file(
 
 
 async def _execute(
-    client: Client, workflow_type: str, input: Any, workflow_id: str, task_queue: str
+    client: Client,
+    graph: Graph,
+    main: LoadedBundle,
+    input: Any,
+    workflow_id: str,
+    task_queue: str,
 ) -> Any:
     try:
         return await client.execute_workflow(
-            workflow_type, input, id=workflow_id, task_queue=task_queue
+            main.workflow_type, input, id=workflow_id, task_queue=task_queue
         )
     except WorkflowFailureError as exc:
-        raise RunFailedError(workflow_id=workflow_id, causes=failure_chain(exc)) from exc
+        chain = failure_chain(exc)
+        node_id = await _failed_step(client, graph, main, workflow_id)
+        node = graph.node(node_id) if node_id else None
+        raise RunFailedError(
+            workflow_id=workflow_id,
+            causes=chain,
+            node_id=node_id,
+            node_label=node.label if node else None,
+            reason=_innermost_message(exc),
+        ) from exc
+
+
+async def _failed_step(
+    client: Client, graph: Graph, main: LoadedBundle, workflow_id: str
+) -> str | None:
+    """The node a failed run failed at, from its history replayed against its own code."""
+    # Imported here: core.runs reaches back into core.runtime (its tracer loads bundles).
+    from core.runs.replay import replay_trail
+    from core.runs.trace import build_trace
+
+    try:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+    except RPCError as error:  # the failure itself is still worth reporting without its step
+        logger.warning("cannot read the history of %s: %s", workflow_id, error.message)
+        return None
+    trail = await replay_trail(main.workflow_class, history)
+    return build_trace(history.events, graph, trail).failed_node_id
+
+
+def _innermost_message(error: BaseException) -> str:
+    *_, last = causes(error)
+    return last.message if isinstance(last, FailureError) else str(last)
 
 
 def failure_chain(error: BaseException) -> tuple[str, ...]:

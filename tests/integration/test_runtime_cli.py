@@ -80,9 +80,14 @@ def test_a_failing_run_prints_the_cause_chain_and_exits_1(cli_env, task_queue, t
     done = core_cli("run", str(graph), "--input", "{}", "--task-queue", task_queue, env=cli_env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout == ""
-    assert "failed: WorkflowFailureError: Workflow execution failed" in done.stderr
-    assert "caused by ActivityError" in done.stderr
-    assert "caused by ApplicationError(Broken): nothing works" in done.stderr
+    lines = done.stderr.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("workflow always_fails-"))
+    assert lines[first].endswith(" failed at step 'boom' (Boom): nothing works")
+    assert lines[first + 1 :] == [
+        "  WorkflowFailureError: Workflow execution failed",
+        "  caused by ActivityError: Activity task failed",
+        "  caused by ApplicationError(Broken): nothing works",
+    ]
 
 
 def test_run_rejects_input_that_is_not_a_json_object(cli_env):
