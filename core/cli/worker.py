@@ -13,7 +13,7 @@ from pathlib import Path
 
 from core.config import load_settings
 from core.errors import WorkflowBuilderError
-from core.fleet import run_standalone_worker
+from core.fleet.standalone import run_standalone_worker
 from core.runtime import BundleStore, WorkerHost, load_bundle, read_bundle
 from core.signals import stop_on_signals
 from core.temporal import ensure_temporal

@@ -12,7 +12,6 @@ from core.fleet.errors import (
 from core.fleet.manager import MAX_POOL_SIZE, RestartPolicy, WorkerManager
 from core.fleet.pollers import Poller, describe_pollers
 from core.fleet.service import FleetService, QueueView, WorkerView
-from core.fleet.standalone import run_standalone_worker
 
 __all__ = [
     "MAX_POOL_SIZE",
@@ -32,6 +31,5 @@ __all__ = [
     "WorkerView",
     "describe_pollers",
     "load_queue_code",
-    "run_standalone_worker",
     "served_deployments",
 ]

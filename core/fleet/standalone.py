@@ -11,12 +11,15 @@ import sys
 import threading
 from datetime import timedelta
 
+from core.activities import load_registry
 from core.config import Settings
 from core.db import Database
 from core.errors import WorkflowBuilderError
 from core.fleet.code import served_deployments
 from core.fleet.errors import FleetConfigError
 from core.fleet.manager import WorkerManager
+from core.runs import MonitorSettings, RunMonitor, RunTracer
+from core.runtime import BundleStore
 from core.signals import stop_on_signals
 
 logger = logging.getLogger(__name__)
@@ -61,9 +64,22 @@ def run_standalone_worker(
     except WorkflowBuilderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    registry = load_registry(settings.activity_modules)
     try:
-        with WorkerManager(settings, database, graceful_shutdown=timedelta(seconds=10)) as manager:
-            return _serve(manager, database, task_queue, stop, reload_seconds)
+        with WorkerManager(
+            settings, database, registry=registry, graceful_shutdown=timedelta(seconds=10)
+        ) as manager:
+            # Every worker process is also a candidate run monitor: runs are mirrored into the
+            # database while any process of the fleet is up, by whichever holds the lease.
+            tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
+            monitor = RunMonitor(
+                database, manager.host, tracer, MonitorSettings.from_settings(settings)
+            )
+            monitor.start()
+            try:
+                return _serve(manager, database, task_queue, stop, reload_seconds)
+            finally:
+                monitor.stop()
     except WorkflowBuilderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

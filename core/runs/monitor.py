@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from temporalio.client import WorkflowExecution
 from temporalio.service import RPCError
 
+from core.config import Settings
 from core.db import (
     Database,
     DatabaseError,
@@ -64,6 +65,12 @@ class MonitorSettings:
     overlap: timedelta = timedelta(seconds=30)
     retention: timedelta | None = timedelta(days=30)
     details_per_pass: int = 100
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MonitorSettings:
+        """The defaults, with the retention of ``WB_RUN_RETENTION_DAYS``."""
+        days = settings.run_retention_days
+        return cls(retention=timedelta(days=days) if days else None)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
 
 from core.activities import ActivityRegistry, load_registry
 from core.config import Settings
@@ -158,7 +157,7 @@ def _start_temporal(
     restore_schedules(gateway, database)
     runs = RunService(database, gateway)
     tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
-    monitor = RunMonitor(database, gateway, tracer, monitor_settings(settings))
+    monitor = RunMonitor(database, gateway, tracer, MonitorSettings.from_settings(settings))
     monitor.start()
     return TemporalServices(
         endpoint=endpoint,
@@ -171,12 +170,6 @@ def _start_temporal(
         console=RunsConsole(database, gateway, tracer, runs),
         monitor=monitor,
     )
-
-
-def monitor_settings(settings: Settings) -> MonitorSettings:
-    """The run monitor's settings (its retention from ``WB_RUN_RETENTION_DAYS``)."""
-    days = settings.run_retention_days
-    return MonitorSettings(retention=timedelta(days=days) if days else None)
 
 
 def _serve_deployed_queues(database: Database, manager: WorkerManager) -> None:

@@ -20,8 +20,15 @@ import pytest
 from temporalio.client import Client, WorkflowHandle
 
 from core.config import Settings
-from core.db import Database, QueueStrategy, WorkerRecord, WorkerStatus
-from core.fleet import run_standalone_worker
+from core.db import (
+    Database,
+    ExecutionFilter,
+    ExecutionStatus,
+    QueueStrategy,
+    WorkerRecord,
+    WorkerStatus,
+)
+from core.fleet.standalone import run_standalone_worker
 
 from .conftest import HEARTBEAT_SECONDS, deploy, hello_graph
 
@@ -162,6 +169,17 @@ async def test_two_processes_share_runs_and_a_killed_one_is_lost(
         assert results == [f"Hello, n{i}!" for i in range(RUNS)]
         everyone = await identities_in(handles)
         assert {doomed_identity, survivor_identity} <= everyone
+
+        # No app runs here: a worker process holds the run monitor's lease and mirrors the
+        # runs; if the killed one held it, the survivor takes over once the lease expires.
+        completed = ExecutionFilter(task_queue=task_queue, statuses=(ExecutionStatus.COMPLETED,))
+        await eventually(
+            "every run recorded completed by a worker's run monitor",
+            lambda: database.executions.find(completed, limit=1).total == RUNS,
+            timeout=60,
+        )
+        lease = database.monitor.state("runs")
+        assert lease is not None and f":{survivor.pid}:" in (lease.holder or "")
 
         lost = await eventually(
             "the killed worker to be marked lost",
