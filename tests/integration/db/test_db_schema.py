@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,30 @@ def test_versions_written_before_build_options_read_back_with_no_options(engine:
     with Database(engine) as database:
         workflow = database.workflows.get_by_name("old")
         assert database.versions.get(workflow.id, 1).build_options == {}
+
+
+def test_runs_recorded_before_previews_keep_their_input_and_output_as_previews(
+    engine: Engine,
+) -> None:
+    migrate(engine, revision="0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workflow_executions (workflow_id, run_id, workflow_type, task_queue, "
+                "status, input, output, start_time) VALUES ('wf', 'r1', 't', 'q', 'completed', "
+                ":input, :output, CURRENT_TIMESTAMP)"
+            ),
+            {"input": '{"name": "Ann"}', "output": json.dumps("x" * 5000)},
+        )
+
+    migrate(engine)
+
+    with Database(engine) as database:
+        record = database.executions.get("wf", "r1")
+    assert record.input_preview == '{"name": "Ann"}'
+    assert record.result_preview is not None
+    assert len(record.result_preview) == 2000 and record.result_preview.endswith("…")
+    assert (record.trigger, record.details_synced) == (None, False)
 
 
 def test_migrate_works_from_any_working_directory(
