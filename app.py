@@ -12,6 +12,7 @@ navigation = st.navigation(
         st.Page("pages/workflows.py", title="Workflows", icon=":material/list:"),
         st.Page("pages/builder.py", title="Builder", icon=":material/account_tree:"),
         st.Page("pages/workers.py", title="Workers", icon=":material/dns:"),
+        st.Page("pages/run.py", title="Run", icon=":material/timeline:", url_path="run"),
     ]
 )
 navigation.run()

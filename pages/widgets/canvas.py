@@ -60,41 +60,59 @@ def flow_state(
     """A new canvas state for ``document``, invalid nodes and edges outlined in red."""
     nodes = []
     for node in document.get("nodes", []):
-        node_id = node.get("id", "")
         style = dict(_NODE_STYLE)
-        if node_id in invalid:
+        if node.get("id", "") in invalid:
             style.update(_INVALID_STYLE)
-        position = node.get("position") or {}
-        nodes.append(
-            StreamlitFlowNode(
-                node_id,
-                (position.get("x", 0), position.get("y", 0)),
-                {"content": node_content(node), "kind": node.get("type")},
-                _NODE_TYPES.get(node.get("type", ""), "default"),
-                source_position="right",
-                target_position="left",
-                selected=node_id == selected,
-                selectable=True,
-                connectable=True,
-                deletable=True,
-                style=style,
-            )
-        )
-    edges = [
+        nodes.append(flow_node(node, content=node_content(node), style=style, selected=selected))
+    edges = flow_edges(document, invalid=invalid)
+    return StreamlitFlowState(nodes, edges, selected_id=selected, timestamp=timestamp)
+
+
+def flow_node(
+    node: dict[str, Any],
+    *,
+    content: str,
+    style: dict[str, Any],
+    selected: str | None = None,
+    editable: bool = True,
+) -> StreamlitFlowNode:
+    """One node of a document at its position; read-only ones can still be clicked."""
+    node_id = node.get("id", "")
+    position = node.get("position") or {}
+    return StreamlitFlowNode(
+        node_id,
+        (position.get("x", 0), position.get("y", 0)),
+        {"content": content, "kind": node.get("type")},
+        _NODE_TYPES.get(node.get("type", ""), "default"),
+        source_position="right",
+        target_position="left",
+        selected=node_id == selected,
+        draggable=editable,
+        selectable=True,
+        connectable=editable,
+        deletable=editable,
+        style={**_NODE_STYLE, **style},
+    )
+
+
+def flow_edges(
+    document: dict[str, Any], *, invalid: set[str] | None = None, editable: bool = True
+) -> list[StreamlitFlowEdge]:
+    """The document's edges, labelled with their handle unless it is the default one."""
+    return [
         StreamlitFlowEdge(
             edge.get("id", ""),
             edge.get("source", ""),
             edge.get("target", ""),
             edge_type="smoothstep",
             marker_end={"type": "arrowclosed"},
-            deletable=True,
+            deletable=editable,
             label="" if edge.get("handle", DEFAULT_HANDLE) == DEFAULT_HANDLE else edge["handle"],
             label_show_bg=True,
-            style=dict(_INVALID_EDGE_STYLE) if edge.get("id") in invalid else {},
+            style=dict(_INVALID_EDGE_STYLE) if invalid and edge.get("id") in invalid else {},
         )
         for edge in document.get("edges", [])
     ]
-    return StreamlitFlowState(nodes, edges, selected_id=selected, timestamp=timestamp)
 
 
 def move_in_place(
