@@ -21,19 +21,32 @@ class StateStyle:
     title: str
     background: str
     border: str
+    #: The nearest of Streamlit's named colours, for badges and the legend.
+    badge: str
     #: Drawn faded (not reached): the eye should skip it.
     faded: bool = False
 
 
 #: Each node state's look; the legend lists them in this order.
 STATE_STYLES: dict[NodeState, StateStyle] = {
-    NodeState.COMPLETED: StateStyle("completed", "#DCFCE7", "#16A34A"),
-    NodeState.FAILED: StateStyle("failed", "#FEE2E2", "#DC2626"),
-    NodeState.RUNNING: StateStyle("running", "#DBEAFE", "#2563EB"),
-    NodeState.WAITING: StateStyle("waiting", "#FEF3C7", "#D97706"),
-    NodeState.CANCELED: StateStyle("canceled", "#E5E7EB", "#4B5563"),
-    NodeState.INTERRUPTED: StateStyle("interrupted", "#E5E7EB", "#4B5563"),
-    NodeState.NOT_REACHED: StateStyle("not reached", "#F9FAFB", "#D1D5DB", faded=True),
+    NodeState.COMPLETED: StateStyle("completed", "#DCFCE7", "#16A34A", "green"),
+    NodeState.FAILED: StateStyle("failed", "#FEE2E2", "#DC2626", "red"),
+    NodeState.RUNNING: StateStyle("running", "#DBEAFE", "#2563EB", "blue"),
+    NodeState.WAITING: StateStyle("waiting", "#FEF3C7", "#D97706", "orange"),
+    NodeState.CANCELED: StateStyle("canceled", "#E5E7EB", "#4B5563", "gray"),
+    NodeState.INTERRUPTED: StateStyle("interrupted", "#E5E7EB", "#4B5563", "gray"),
+    NodeState.NOT_REACHED: StateStyle("not reached", "#F9FAFB", "#9CA3AF", "gray", faded=True),
+}
+
+#: Badge colours of run statuses (``ExecutionStatus`` values).
+STATUS_BADGES: dict[str, str] = {
+    "running": "blue",
+    "completed": "green",
+    "failed": "red",
+    "timed_out": "red",
+    "canceled": "gray",
+    "terminated": "gray",
+    "continued_as_new": "violet",
 }
 
 #: Timeline colours by outcome (bars and signal markers).

@@ -1,0 +1,219 @@
+"""A run drawn on its graph: the builder's canvas, read-only, nodes coloured by what happened."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_flow import streamlit_flow
+from streamlit_flow.layouts import ManualLayout
+from streamlit_flow.state import StreamlitFlowState
+
+from core.graph import graph_to_dict
+from core.layout import auto_layout
+from core.runs import NodeRun, PendingActivity, RunDetail
+from core.runs.presentation import (
+    STATE_STYLES,
+    NodeLook,
+    call_timing,
+    node_look,
+    node_title,
+)
+from pages.widgets.canvas import CANVAS_HEIGHT, flow_edges, flow_node
+
+#: Session key of the drawn state: redrawn only when a node's look changes, so a live run's
+#: canvas keeps its zoom and pan between polls.
+_DRAWN_KEY = "run_graph_drawn"
+_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+def canvas_key(workflow_id: str, run_id: str) -> str:
+    """The canvas component's key for one run (a click on another run's graph is not kept)."""
+    return f"run_canvas_{workflow_id}_{run_id}"
+
+
+def node_looks(detail: RunDetail) -> dict[str, NodeLook]:
+    """Each node's look in this run, the attempt in flight taken from pending activities."""
+    if detail.graph is None:
+        return {}
+    pending = {item.node_id: item.attempt for item in detail.pending if item.node_id}
+    return {
+        node.id: node_look(
+            node, detail.trace.nodes.get(node.id), pending_attempt=pending.get(node.id)
+        )
+        for node in detail.graph.nodes
+    }
+
+
+def run_graph(detail: RunDetail) -> str | None:
+    """Draw the run's graph; return the node clicked last (None before any click)."""
+    if detail.graph is None:
+        st.info("This run is not of a workflow drawn here, so there is no graph to show.")
+        return None
+    looks = node_looks(detail)
+    record = detail.record
+    signature = (
+        record.workflow_id,
+        record.run_id,
+        tuple(sorted((node_id, look.text, look.state.value) for node_id, look in looks.items())),
+    )
+    drawn = st.session_state.get(_DRAWN_KEY)
+    if drawn is None or drawn[0] != signature:
+        drawn = (signature, _flow_state(detail, looks))
+        st.session_state[_DRAWN_KEY] = drawn
+    state: StreamlitFlowState = drawn[1]
+    result = streamlit_flow(
+        canvas_key(record.workflow_id, record.run_id),
+        state,
+        height=min(CANVAS_HEIGHT, 460),
+        fit_view=True,
+        get_node_on_click=True,
+        pan_on_drag=True,
+        layout=ManualLayout(),
+        hide_watermark=True,
+    )
+    _legend()
+    if result is state or result.selected_id not in looks:
+        return None
+    return result.selected_id
+
+
+def _flow_state(detail: RunDetail, looks: dict[str, NodeLook]) -> StreamlitFlowState:
+    assert detail.graph is not None
+    document = graph_to_dict(detail.graph)
+    spots = {(n["position"]["x"], n["position"]["y"]) for n in document["nodes"]}
+    if len(spots) < len(document["nodes"]):
+        document = auto_layout(document)  # graphs made outside the builder may lack positions
+    nodes = [
+        flow_node(
+            node,
+            content=looks[node["id"]].text,
+            style=_style(looks[node["id"]]),
+            editable=False,
+        )
+        for node in document["nodes"]
+    ]
+    # The frontend adopts a state only when its timestamp is newer than what it last sent.
+    return StreamlitFlowState(
+        nodes, flow_edges(document, editable=False), timestamp=int(time.time() * 1000)
+    )
+
+
+def _style(look: NodeLook) -> dict[str, Any]:
+    style: dict[str, Any] = {
+        "background": look.style.background,
+        "border": f"2px solid {look.style.border}",
+        "color": "#111827",
+    }
+    if look.style.faded:
+        style.update(opacity=0.6, color="#6B7280", borderStyle="dashed")
+    return style
+
+
+def _legend() -> None:
+    st.caption(
+        "  ".join(f":{style.badge}-badge[{style.title}]" for style in STATE_STYLES.values())
+        + "  · click a node to see what happened there"
+    )
+
+
+def node_details(detail: RunDetail, node_id: str) -> None:
+    """What happened at one node: visits, each call's input, output, attempts and timing."""
+    graph = detail.graph
+    node = graph.node(node_id) if graph is not None else None
+    if node is None:
+        return
+    look = node_looks(detail)[node_id]
+    run = detail.trace.nodes.get(node_id) or NodeRun(node_id, look.state)
+    st.markdown(f"**{_plain(node_title(node))}** · `{node_id}` · {node.type}")
+    st.caption(f"{' · '.join(look.notes)} · visited {run.visits} time(s)")
+    if run.failure:
+        st.error("Last failure", icon=":material/error:")
+        st.code(run.failure, language=None, wrap_lines=True)
+    pending = [item for item in detail.pending if item.node_id == node_id]
+    if pending:
+        _pending_table(pending)
+    if not run.calls:
+        st.caption("No activity, child run or timer was started here.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Call": index,
+                    "Kind": call.kind,
+                    "Name": call.name,
+                    "Attempt": call.attempt,
+                    "Outcome": call.outcome,
+                    "Scheduled": call.scheduled_at.strftime(_TIME),
+                    "Started": call.started_at.strftime(_TIME) if call.started_at else "",
+                    "Closed": call.closed_at.strftime(_TIME) if call.closed_at else "",
+                    "Waited": call_timing(call)[0],
+                    "Ran": call_timing(call)[1],
+                    "Worker": call.identity or "",
+                }
+                for index, call in enumerate(run.calls, start=1)
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    shown = run.calls[-_SHOWN_CALLS:]
+    first = len(run.calls) - len(shown) + 1
+    for index, call in enumerate(shown, start=first):
+        with st.expander(f"Call {index}: {call.kind} {call.name} ({call.outcome})"):
+            st.markdown("Input")
+            st.code(_json(call.input), language="json", wrap_lines=True)
+            if call.outcome == "completed":
+                st.markdown("Output")
+                st.code(_json(call.output), language="json", wrap_lines=True)
+            if call.failure:
+                st.markdown("Failure")
+                st.code(call.failure, language=None, wrap_lines=True)
+
+
+#: Calls whose input and output are shown one by one (a loop may call thousands of times).
+_SHOWN_CALLS = 20
+
+
+def pending_activities(pending: tuple[PendingActivity, ...]) -> None:
+    """The run's activities in flight, with attempt and last failure."""
+    if not pending:
+        st.caption("No activity is in flight.")
+        return
+    _pending_table(list(pending))
+
+
+def _pending_table(pending: list[PendingActivity]) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Node": item.node_id or "",
+                    "Activity": item.activity_type,
+                    "State": item.state,
+                    "Attempt": item.attempt,
+                    "Scheduled": item.scheduled_at.strftime(_TIME) if item.scheduled_at else "",
+                    "Last started": (
+                        item.last_started_at.strftime(_TIME) if item.last_started_at else ""
+                    ),
+                    "Last failure": item.last_failure or "",
+                }
+                for item in pending
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def _plain(text: str) -> str:
+    """``text`` with markdown's emphasis and code marks neutralised, for a bold title."""
+    return text.replace("*", "\\*").replace("_", "\\_").replace("`", "'")
