@@ -7,7 +7,17 @@ from typing import Any
 
 import pytest
 
-from core.db import Database, ExecutionFilter, ExecutionRecord, ExecutionStatus, RecordNotFoundError
+from core.db import (
+    Database,
+    ExecutionFilter,
+    ExecutionRecord,
+    ExecutionSort,
+    ExecutionStatus,
+    ObservedRun,
+    RecordNotFoundError,
+    RunDetails,
+    RunTrigger,
+)
 
 E = ExecutionStatus
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -122,3 +132,70 @@ def test_count_by_status(db: Database) -> None:
         E.COMPLETED: 2,
         E.RUNNING: 1,
     }
+
+
+def observed(run_id: str = "r1", **changes: Any) -> ObservedRun:
+    values: dict[str, Any] = {
+        "workflow_id": "order-1",
+        "run_id": run_id,
+        "workflow_type": "orders_v1",
+        "task_queue": "orders",
+        "status": E.RUNNING,
+        "start_time": T0,
+        "close_time": None,
+        "history_length": 3,
+        "trigger": RunTrigger.EXTERNAL,
+    }
+    return ObservedRun(**(values | changes))
+
+
+def test_record_observed_writes_only_what_changed(db: Database) -> None:
+    assert len(db.executions.record_observed([observed()])) == 1
+    assert db.executions.record_observed([observed()]) == []
+
+    closed = observed(status=E.COMPLETED, close_time=T0 + timedelta(seconds=2), history_length=11)
+    assert db.executions.record_observed([closed]) == [closed]
+
+    record = db.executions.get("order-1", "r1")
+    assert (record.status, record.history_length, record.details_synced) == (E.COMPLETED, 11, False)
+    assert [r.run_id for r in db.executions.needing_details(limit=10)] == ["r1"]
+    db.executions.record_details("order-1", "r1", RunDetails(result_preview='"ok"'))
+    assert db.executions.needing_details(limit=10) == []
+    assert db.executions.get("order-1", "r1").result_preview == '"ok"'
+
+
+def test_what_the_console_recorded_at_start_is_kept(db: Database) -> None:
+    workflow = db.workflows.create(name="orders")
+    upsert(
+        db,
+        trigger=RunTrigger.MANUAL,
+        definition_id=workflow.id,
+        version=2,
+        input_preview='{"amount": 3}',
+    )
+
+    db.executions.record_observed([observed(trigger=RunTrigger.EXTERNAL)])
+
+    record = db.executions.get("order-1", "r1")
+    assert (record.trigger, record.definition_id, record.version) == (
+        RunTrigger.MANUAL,
+        workflow.id,
+        2,
+    )
+    assert record.input_preview == '{"amount": 3}'
+
+
+def test_search_sort_and_purge(db: Database) -> None:
+    seed(db)
+    upsert(db, workflow_id="old-1", run_id="old", status=E.COMPLETED, close_time=T0)
+
+    def run_ids(**options: Any) -> list[str]:
+        return [e.run_id for e in db.executions.find(**options).items]
+
+    assert run_ids(filters=ExecutionFilter(search="pay-")) == ["run-5", "run-3", "run-1"]
+    assert run_ids(filters=ExecutionFilter(search="run-2")) == ["run-2"]
+    assert run_ids(sort=ExecutionSort.WORKFLOW_ID, descending=False, limit=2) == ["old", "run-0"]
+    assert db.executions.find(count=False).total == -1
+
+    assert db.executions.purge(closed_before=T0 + timedelta(seconds=1)) == 1
+    assert "old" not in run_ids()
