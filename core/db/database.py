@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL
 from core.db.engine import create_engine_for, make_session_factory
 from core.db.migrate import migrate
 from core.db.repositories import (
+    AnalyticsRepository,
     DeploymentRepository,
     ExecutionRepository,
     MonitorRepository,
@@ -42,6 +43,7 @@ class Database:
         self.executions = ExecutionRepository(sessions)
         self.schedules = ScheduleRepository(sessions)
         self.monitor = MonitorRepository(sessions)
+        self.analytics = AnalyticsRepository(sessions)
 
     @classmethod
     def open(cls, url: str | URL, *, run_migrations: bool = True) -> Database:

@@ -1,5 +1,14 @@
 """Repositories: small classes that read and write one kind of record and return frozen values."""
 
+from core.db.repositories.analytics import (
+    AnalyticsRepository,
+    Duration,
+    FailingStep,
+    Scope,
+    StatusBucket,
+    WorkflowCounts,
+    buckets_between,
+)
 from core.db.repositories.deployments import DEPLOYMENT_TRANSITIONS, DeploymentRepository
 from core.db.repositories.executions import (
     PREVIEW_CHARS,
@@ -18,6 +27,13 @@ from core.db.repositories.workers import WORKER_TRANSITIONS, WorkerRepository
 from core.db.repositories.workflows import WORKFLOW_NAME, WorkflowRepository
 
 __all__ = [
+    "AnalyticsRepository",
+    "Duration",
+    "FailingStep",
+    "Scope",
+    "StatusBucket",
+    "WorkflowCounts",
+    "buckets_between",
     "PREVIEW_CHARS",
     "DEPLOYMENT_TRANSITIONS",
     "WORKER_TRANSITIONS",

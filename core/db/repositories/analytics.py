@@ -1,0 +1,174 @@
+"""Aggregates over the execution records for the dashboard, computed in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
+
+from core.db.models import ExecutionRow
+from core.db.records import ExecutionStatus
+from core.db.repositories._base import Repository
+from core.db.timefunctions import epoch_seconds, seconds_between
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which runs an aggregate counts: started in ``[start, end)``, of one workflow or all."""
+
+    start: datetime
+    end: datetime
+    definition_id: int | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The SQL conditions of the scope."""
+        checks = [ExecutionRow.start_time >= self.start, ExecutionRow.start_time < self.end]
+        if self.definition_id is not None:
+            checks.append(ExecutionRow.definition_id == self.definition_id)
+        return checks
+
+
+@dataclass(frozen=True)
+class StatusBucket:
+    """How many runs started in one time bucket ended (so far) in one status."""
+
+    bucket: datetime
+    status: ExecutionStatus
+    runs: int
+
+
+@dataclass(frozen=True)
+class WorkflowCounts:
+    """Runs and failed runs of one workflow (None: runs of types no workflow owns)."""
+
+    definition_id: int | None
+    runs: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Duration:
+    """One closed run's duration, with its workflow and time bucket (for percentiles)."""
+
+    definition_id: int | None
+    bucket: datetime
+    seconds: float
+
+
+@dataclass(frozen=True)
+class FailingStep:
+    """Failed runs that failed at one step with one message."""
+
+    definition_id: int | None
+    node_id: str | None
+    node_label: str | None
+    error: str
+    runs: int
+    last_failed: datetime | None
+
+
+#: Failures counted as failed runs by the dashboard.
+FAILED = (ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.TERMINATED)
+#: Characters of an error message its failures are grouped by.
+ERROR_GROUP_CHARS = 160
+
+
+class AnalyticsRepository(Repository):
+    """Read-only aggregates; every method is one indexed query over ``workflow_executions``."""
+
+    def status_buckets(self, scope: Scope, *, bucket: timedelta) -> list[StatusBucket]:
+        """Runs per start-time bucket and status, oldest bucket first."""
+        size = bucket.total_seconds()
+        slot = cast(func.floor(epoch_seconds(ExecutionRow.start_time) / size), Integer)
+        query = (
+            select(slot, ExecutionRow.status, func.count())
+            .where(*scope.conditions())
+            .group_by(slot, ExecutionRow.status)
+            .order_by(slot)
+        )
+        with self._reading() as session:
+            return [
+                StatusBucket(_EPOCH + timedelta(seconds=int(index) * size), status, count)
+                for index, status, count in session.execute(query)
+            ]
+
+    def workflow_counts(self, scope: Scope) -> list[WorkflowCounts]:
+        """Runs and failed runs per workflow, most runs first."""
+        failed = func.sum(case((ExecutionRow.status.in_(FAILED), 1), else_=0))
+        query = (
+            select(ExecutionRow.definition_id, func.count(), failed)
+            .where(*scope.conditions())
+            .group_by(ExecutionRow.definition_id)
+            .order_by(func.count().desc())
+        )
+        with self._reading() as session:
+            return [
+                WorkflowCounts(definition, int(runs), int(failures or 0))
+                for definition, runs, failures in session.execute(query)
+            ]
+
+    def durations(self, scope: Scope, *, bucket: timedelta) -> list[Duration]:
+        """Every closed run's duration in seconds, with its workflow and start-time bucket."""
+        size = bucket.total_seconds()
+        slot = cast(func.floor(epoch_seconds(ExecutionRow.start_time) / size), Integer)
+        seconds = seconds_between(ExecutionRow.start_time, ExecutionRow.close_time)
+        query = select(ExecutionRow.definition_id, slot, seconds).where(
+            *scope.conditions(),
+            ExecutionRow.close_time.is_not(None),
+            ExecutionRow.status != ExecutionStatus.CONTINUED_AS_NEW,
+        )
+        with self._reading() as session:
+            return [
+                Duration(definition, _EPOCH + timedelta(seconds=int(index) * size), float(value))
+                for definition, index, value in session.execute(query)
+            ]
+
+    def in_flight(self, definition_id: int | None = None) -> int:
+        """Runs recorded as running now."""
+        query = select(func.count()).where(ExecutionRow.status == ExecutionStatus.RUNNING)
+        if definition_id is not None:
+            query = query.where(ExecutionRow.definition_id == definition_id)
+        with self._reading() as session:
+            return int(session.scalar(query) or 0)
+
+    def failing_steps(self, scope: Scope, *, limit: int = 10) -> list[FailingStep]:
+        """Failed runs grouped by workflow, step and the start of their message, most first."""
+        message = func.substr(func.coalesce(ExecutionRow.error, ""), 1, ERROR_GROUP_CHARS)
+        query = (
+            select(
+                ExecutionRow.definition_id,
+                ExecutionRow.failed_node_id,
+                func.max(ExecutionRow.failed_node_label),
+                message,
+                func.count(),
+                func.max(ExecutionRow.close_time),
+            )
+            .where(*scope.conditions(), ExecutionRow.status.in_(FAILED))
+            .group_by(ExecutionRow.definition_id, ExecutionRow.failed_node_id, message)
+            .order_by(func.count().desc())
+            .limit(limit)
+        )
+        with self._reading() as session:
+            return [FailingStep(*row) for row in session.execute(query)]
+
+    def by_trigger(self, scope: Scope) -> dict[str, int]:
+        """Runs per trigger (``unknown`` for runs recorded before triggers were)."""
+        query = (
+            select(ExecutionRow.trigger, func.count())
+            .where(*scope.conditions())
+            .group_by(ExecutionRow.trigger)
+        )
+        with self._reading() as session:
+            return {str(trigger or "unknown"): count for trigger, count in session.execute(query)}
+
+
+def buckets_between(start: datetime, end: datetime, size: timedelta) -> Sequence[datetime]:
+    """The bucket starts covering ``[start, end)``, aligned like the SQL buckets."""
+    seconds = size.total_seconds()
+    first = int((start - _EPOCH).total_seconds() // seconds)
+    last = int((end - _EPOCH).total_seconds() // seconds)
+    return [_EPOCH + timedelta(seconds=i * seconds) for i in range(first, last + 1)]
