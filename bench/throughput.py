@@ -10,6 +10,14 @@ One embedded dev server (SQLite file, WAL pragmas) serves both sides, one after 
 The order alternates (ABBA...) so neither side always runs on a warmer server; rates are
 the medians of the rounds. The last line
 printed is one JSON object of the figures, each named with its unit.
+
+``--monitor`` measures the run monitor's cost instead: the same three-step graph deployed
+through the app's services (SQLite database, the app's worker manager serving its queue), the
+same load of concurrent runs per round, rounds alternating between the run monitor off and on
+(a ``RunMonitor`` on the same database and server, holding the lease, caught up before the
+round's clock starts). A thread polls the database every 100 ms in both kinds of round (so
+both pay for it) and notes when each run's record first shows it closed: mirroring lag is that
+moment minus the close time Temporal recorded. Its JSON line has the monitor figures only.
 """
 
 from __future__ import annotations
@@ -21,10 +29,11 @@ import json
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -280,12 +289,144 @@ async def measure(address: str, store_root: Path, runs: int, rounds: int, sequen
     }
 
 
+class LagWatch:
+    """Polls the records of one round's runs; notes how long after closing each shows closed."""
+
+    def __init__(self, database: Any, prefix: str, expected: int) -> None:
+        from core.db import ExecutionFilter, ExecutionStatus
+
+        closed = tuple(s for s in ExecutionStatus if s is not ExecutionStatus.RUNNING)
+        self._filter = ExecutionFilter(workflow_id_prefix=prefix, statuses=closed)
+        self._database = database
+        self._expected = expected
+        self._stop = threading.Event()
+        self.lags: dict[str, float] = {}
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set() and len(self.lags) < self._expected:
+            page = self._database.executions.find(self._filter, limit=self._expected, count=False)
+            now = datetime.now(UTC)
+            for record in page.items:
+                if record.workflow_id not in self.lags and record.close_time is not None:
+                    self.lags[record.workflow_id] = (now - record.close_time).total_seconds()
+            self._stop.wait(0.1)
+
+    def finish(self, *, timeout: float) -> dict[str, float]:
+        """Wait up to ``timeout`` s for every run to show closed; return the lags in seconds."""
+        self._thread.join(timeout)
+        self._stop.set()
+        self._thread.join()
+        return self.lags
+
+
+async def load_round(address: str, workflow_type: str, queue: str, prefix: str, runs: int) -> float:
+    """Start ``runs`` runs of the deployed graph at once; return completed workflows per second."""
+    client = await Client.connect(address)
+    started = time.perf_counter()
+
+    async def one(i: int) -> Any:
+        handle = await client.start_workflow(
+            workflow_type,
+            {"value": f"v{i}"},
+            id=f"{prefix}-{i}",
+            task_queue=queue,
+            execution_timeout=TIMEOUT,
+        )
+        return await handle.result()
+
+    results = await asyncio.gather(*(one(i) for i in range(runs)))
+    elapsed = time.perf_counter() - started
+    assert results == [f"v{i}" for i in range(runs)], "a run returned the wrong value"
+    return runs / elapsed
+
+
+def measure_monitor(address: str, root: Path, runs: int, rounds: int) -> dict[str, Any]:
+    """Throughput with the run monitor off and on, alternating, and its mirroring lag."""
+    from core.config import load_settings
+    from core.runs import MonitorSettings, RunMonitor, RunTracer
+    from core.runtime import BundleStore
+    from core.services import build_services
+
+    settings = load_settings(
+        {
+            "TEMPORAL_ADDRESS": address,
+            "WB_DATA_DIR": str(root / "app"),
+            "WB_DEFAULT_TASK_QUEUE": "bench",
+        }
+    )
+    services = build_services(settings)
+    try:
+        temporal = services.temporal
+        temporal.monitor.stop()  # the app's own monitor: this bench switches one on and off
+        workflow = services.workflows.create(name="bench_three_steps")
+        services.workflows.save_draft(workflow.id, three_activity_graph())
+        deployment = services.deploy.deploy(workflow.id).deployment
+        tracer = RunTracer(services.database, BundleStore(settings.deploy_dir), services.registry)
+        rates: dict[str, list[float]] = {"off": [], "on": []}
+        lags: list[float] = []
+        missing = 0
+        # One untimed round of each first (imports, caches), then ABBA...
+        order = ["off", "on"] + [
+            mode for r in range(rounds) for mode in (("on", "off") if r % 2 else ("off", "on"))
+        ]
+        for number, mode in enumerate(order):
+            monitor = None
+            if mode == "on":
+                monitor = RunMonitor(
+                    services.database,
+                    temporal.gateway,
+                    tracer,
+                    MonitorSettings.from_settings(settings),
+                )
+                while True:  # catch up with the runs of the off rounds before the clock starts
+                    report = monitor.run_pass()
+                    if report.changed == 0 and report.details == 0:
+                        break
+                monitor.start()
+            prefix = f"mon-{number}-{mode}-{uuid.uuid4().hex[:6]}"
+            watch = LagWatch(services.database, prefix, runs)
+            rate = asyncio.run(
+                load_round(address, deployment.workflow_type, deployment.task_queue, prefix, runs)
+            )
+            seen = watch.finish(timeout=30 if monitor else 0)
+            if monitor is not None:
+                monitor.stop()
+            if number < 2:
+                continue
+            rates[mode].append(rate)
+            if mode == "on":
+                lags += seen.values()
+                missing += runs - len(seen)
+            print(f"monitor {mode:>3}: {runs} concurrent runs, {rate:6.1f} workflows/s", flush=True)
+    finally:
+        services.close()
+    off, on = statistics.median(rates["off"]), statistics.median(rates["on"])
+    return {
+        "runs_per_round": runs,
+        "rounds_per_mode": rounds,
+        "monitor_off_workflows_per_s": round(off, 1),
+        "monitor_on_workflows_per_s": round(on, 1),
+        "monitor_off_rounds_workflows_per_s": [round(rate, 1) for rate in rates["off"]],
+        "monitor_on_rounds_workflows_per_s": [round(rate, 1) for rate in rates["on"]],
+        "monitor_on_to_off_ratio": round(on / off, 3),
+        "mirroring_lag_p50_ms": round(percentile(lags, 0.50) * 1000),
+        "mirroring_lag_p95_ms": round(percentile(lags, 0.95) * 1000),
+        "mirroring_lag_max_ms": round(max(lags) * 1000),
+        "runs_not_mirrored_within_30_s": missing,
+    }
+
+
 def main() -> int:
     """Start the dev server, measure both sides, print the figures; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="concurrent runs per round")
     parser.add_argument("--rounds", type=int, default=5, help="throughput rounds per side")
     parser.add_argument("--sequential", type=int, default=50, help="runs for the latencies")
+    parser.add_argument(
+        "--monitor", action="store_true", help="measure the run monitor's cost instead"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
     from core.temporal import EmbeddedTemporalServer
@@ -295,9 +436,24 @@ def main() -> int:
         with EmbeddedTemporalServer(
             log_file=root / "server.log", db_filename=root / "temporal.db"
         ) as server:
-            figures = asyncio.run(
-                measure(server.address, root / "bundles", args.runs, args.rounds, args.sequential)
-            )
+            if args.monitor:
+                monitor_figures = measure_monitor(server.address, root, args.runs, args.rounds)
+            else:
+                figures = asyncio.run(
+                    measure(
+                        server.address, root / "bundles", args.runs, args.rounds, args.sequential
+                    )
+                )
+    if args.monitor:
+        print(
+            f"monitor  on {monitor_figures['monitor_on_workflows_per_s']} wf/s, off "
+            f"{monitor_figures['monitor_off_workflows_per_s']} wf/s (medians), ratio "
+            f"{monitor_figures['monitor_on_to_off_ratio']}; mirroring lag p50 "
+            f"{monitor_figures['mirroring_lag_p50_ms']} ms, p95 "
+            f"{monitor_figures['mirroring_lag_p95_ms']} ms"
+        )
+        print(json.dumps(monitor_figures), flush=True)
+        return 0
     print(
         f"throughput  product {figures['product_workflows_per_s']} wf/s, hand-written "
         f"{figures['hand_workflows_per_s']} wf/s (medians), ratio "
