@@ -306,6 +306,8 @@ class RunsConsole:
 
     def open_keys(self, filters: ExecutionFilter) -> list[tuple[str, str]]:
         """``(workflow_id, run_id)`` of the open runs matching ``filters`` (bulk targets)."""
+        if filters.statuses is not None and ExecutionStatus.RUNNING not in filters.statuses:
+            return []  # the filter shows closed runs only: none of them can be acted on
         running = replace(filters, statuses=(ExecutionStatus.RUNNING,))
         return self._db.executions.keys(running, limit=BULK_LIMIT)
 
