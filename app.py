@@ -10,6 +10,7 @@ navigation = st.navigation(
     [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/workflows.py", title="Workflows", icon=":material/list:"),
+        st.Page("pages/runs.py", title="Runs", icon=":material/play_circle:", url_path="runs"),
         st.Page("pages/builder.py", title="Builder", icon=":material/account_tree:"),
         st.Page("pages/workers.py", title="Workers", icon=":material/dns:"),
         st.Page("pages/run.py", title="Run", icon=":material/timeline:", url_path="run"),
