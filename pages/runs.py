@@ -20,6 +20,7 @@ from core.runs.listing import (
     page_count,
     run_duration,
     run_link,
+    utc_text,
 )
 from pages.widgets.runs_bulk import (
     BULK_PENDING,
@@ -176,7 +177,7 @@ def _table(page: ExecutionPage, now: datetime) -> pd.DataFrame:
                 "Version": record.version,
                 "Status": _words(record.status),
                 "Trigger": _words(record.trigger) if record.trigger else "",
-                "Started (UTC)": record.start_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                "Started (UTC)": utc_text(record.start_time),
                 "Duration": run_duration(record, now),
                 "Failed step": failed_step(record),
                 "Error": error_preview(record.error),

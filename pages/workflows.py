@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.examples import list_examples
+from core.runs.listing import runs_link, utc_text
 from pages.widgets.services import get_services
 from pages.widgets.session import open_in_builder
 
@@ -91,6 +92,7 @@ if not summaries:
     st.stop()
 
 crons = services.workflows.crons()
+last_runs = services.workflows.last_runs()
 st.dataframe(
     pd.DataFrame(
         [
@@ -101,6 +103,11 @@ st.dataframe(
                 "Latest version": item.latest_version,
                 "Deployment": item.deployment_status or "not deployed",
                 "Schedule": f"{crons[item.id]} (UTC)" if item.id in crons else "",
+                "Last run": last_runs[item.id].status.value if item.id in last_runs else "",
+                "Last run started (UTC)": (
+                    utc_text(last_runs[item.id].start_time) if item.id in last_runs else ""
+                ),
+                "Runs": runs_link(item.name) if item.id in last_runs else None,
                 "Updated": item.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
             }
             for item in summaries
@@ -108,6 +115,11 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    column_config={
+        "Runs": st.column_config.LinkColumn(
+            "Runs", display_text="all runs", help="The Runs page, filtered to this workflow"
+        )
+    },
 )
 
 by_name = {item.name: item for item in summaries}

@@ -199,6 +199,11 @@ def format_duration(span: timedelta | None) -> str:
     return f"{minutes} m {secs} s"
 
 
+def utc_text(moment: datetime) -> str:
+    """A moment as the runs tables show it: UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def run_duration(record: ExecutionRecord, now: datetime) -> str:
     """How long a run took, or has been running so far."""
     if record.duration is not None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from core.activities import ActivityRegistry
 from core.compiler import ChildTarget
-from core.db import Database, WorkflowRecord, WorkflowSummary
+from core.db import Database, ExecutionRecord, WorkflowRecord, WorkflowSummary
 from core.deploy.children import active_child_target
 from core.errors import GraphFormatError
 from core.examples import get_example
@@ -152,6 +152,10 @@ class WorkflowService:
     def crons(self) -> dict[int, str]:
         """Workflow id -> the cron expression of its schedule, for workflows that have one."""
         return {record.workflow_id: record.cron for record in self._db.schedules.find()}
+
+    def last_runs(self) -> dict[int, ExecutionRecord]:
+        """Workflow id -> its newest recorded run (from the database: Temporal is not needed)."""
+        return self._db.executions.last_by_definition()
 
     def preview_children(self, document: dict[str, Any]) -> ChildPreview:
         """What a deploy of the draft would start for each child workflow it names."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.db import ExecutionStatus
 from core.examples import get_example
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +83,31 @@ def test_the_list_shows_a_recorded_schedule(app: AppTest):
     )
     app.run()
     assert app.dataframe[0].value["Schedule"][0] == "0 7 * * * (UTC)"
+
+
+def test_the_list_shows_each_workflows_last_run_and_links_to_its_runs(app: AppTest):
+    services = _services()
+    ran = services.workflows.create(name="ran")
+    services.workflows.create(name="never_ran")
+    for n, status in enumerate((ExecutionStatus.COMPLETED, ExecutionStatus.FAILED)):
+        services.database.executions.upsert(
+            workflow_id=f"ran-{n}",
+            run_id=f"r{n}",
+            workflow_type="ran_v1",
+            task_queue="q",
+            status=status,
+            start_time=datetime(2026, 3, 10, 12, n, tzinfo=UTC),
+            definition_id=ran.id,
+        )
+    app.run()
+    table = app.dataframe[0].value.set_index("Name")
+    assert table.loc["ran", "Last run"] == "failed"
+    assert table.loc["ran", "Last run started (UTC)"] == "2026-03-10 12:01:00"
+    assert table.loc["ran", "Runs"] == "./runs?workflow=ran"
+    assert table.loc["never_ran", "Last run"] == ""
+    assert pd.isna(table.loc["never_ran", "Runs"])
+    # Read from the database alone: the page never started Temporal for it.
+    assert not services.temporal_started
 
 
 def test_create_rejects_a_bad_name_with_the_reason(app: AppTest):

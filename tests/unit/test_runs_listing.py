@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,6 +18,7 @@ from core.runs.listing import (
     run_duration,
     run_link,
     runs_link,
+    utc_text,
 )
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -205,3 +206,8 @@ def test_links_encode_what_they_carry():
     assert run_link("greeter-1", "r-1") == "./run?workflow_id=greeter-1&run_id=r-1"
     assert run_link("a&b=c", "r 1") == "./run?workflow_id=a%26b%3Dc&run_id=r+1"
     assert runs_link("orders") == "./runs?workflow=orders"
+
+
+def test_utc_text_shows_any_zone_in_utc():
+    moment = datetime(2026, 3, 10, 14, 30, 5, tzinfo=timezone(timedelta(hours=2)))
+    assert utc_text(moment) == "2026-03-10 12:30:05"
