@@ -92,19 +92,18 @@ def _summary(detail: RunDetail) -> None:
         f"**History** {record.history_length or trace.event_count} events · "
         f"**Worker** {_literal(trace.identity) if trace.identity else 'none yet'}"
     )
-    st.caption(f"Run id {_literal(record.run_id)} · task queue {_literal(record.task_queue)}")
-    links = st.columns([1, 1, 1])
-    if record.parent_workflow_id:
-        with links[0]:
-            run_link(
-                record.parent_workflow_id,
-                record.parent_run_id,
-                label=f"Parent run {record.parent_workflow_id}",
-                icon=":material/arrow_upward:",
-            )
     url = run_url(services, workflow_id=record.workflow_id, run_id=record.run_id)
-    if url is not None:
-        links[2].link_button("Open in Temporal Web UI", url, icon=":material/open_in_new:")
+    st.caption(
+        f"Run id {_literal(record.run_id)} · task queue {_literal(record.task_queue)}"
+        + (f" · [Open in Temporal Web UI]({url})" if url else "")
+    )
+    if record.parent_workflow_id:
+        run_link(
+            record.parent_workflow_id,
+            record.parent_run_id,
+            label=f"Parent run {record.parent_workflow_id}",
+            icon=":material/arrow_upward:",
+        )
     for child in detail.children:
         run_link(
             child.workflow_id,
@@ -114,7 +113,7 @@ def _summary(detail: RunDetail) -> None:
         )
     if record.status.value == "failed" or trace.failure:
         where = failed_step(trace, detail.graph)
-        headline = f"The run {record.status.value}" + (f", {where}" if where else "")
+        headline = f"The run {where}" if where else f"The run {record.status.value}"
         st.error(headline, icon=":material/error:")
     if not trace.exact and detail.graph is not None:
         st.caption(
@@ -134,15 +133,13 @@ def _live_view(workflow_id: str, run_id: str | None, was_open: bool) -> None:
         _forget()
         st.rerun()  # the whole page: result, actions and forms change once the run closes
     _summary(detail)
-    graph_col, node_col = st.columns([3, 2], gap="medium")
-    with graph_col:
-        clicked = run_graph(detail)
-    with node_col:
-        chosen = clicked or detail.trace.failed_node_id or detail.trace.current_node_id
-        if chosen is not None and detail.graph is not None:
+    # The graph gets the full width (wide graphs stay readable at 1280 px); the clicked node's
+    # details follow it, else the failed or current node's.
+    clicked = run_graph(detail)
+    chosen = clicked or detail.trace.failed_node_id or detail.trace.current_node_id
+    if chosen is not None and detail.graph is not None:
+        with st.container(border=True):
             node_details(detail, chosen)
-        else:
-            st.caption("Click a node to see its calls, input, output and failures.")
     now = datetime.now(UTC).astimezone()
     run_timeline(detail.trace, now=now, closed_at=detail.record.close_time)
     if not detail.record.closed:

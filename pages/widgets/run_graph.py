@@ -22,12 +22,14 @@ from core.runs.presentation import (
     node_look,
     node_title,
 )
-from pages.widgets.canvas import CANVAS_HEIGHT, flow_edges, flow_node
+from pages.widgets.canvas import flow_edges, flow_node
 
 #: Session key of the drawn state: redrawn only when a node's look changes, so a live run's
 #: canvas keeps its zoom and pan between polls.
 _DRAWN_KEY = "run_graph_drawn"
 _TIME = "%Y-%m-%d %H:%M:%S"
+#: Lower than the builder's canvas: the node details below it should be in view too.
+RUN_CANVAS_HEIGHT = 380
 
 
 def canvas_key(workflow_id: str, run_id: str) -> str:
@@ -68,7 +70,7 @@ def run_graph(detail: RunDetail) -> str | None:
     result = streamlit_flow(
         canvas_key(record.workflow_id, record.run_id),
         state,
-        height=min(CANVAS_HEIGHT, 460),
+        height=RUN_CANVAS_HEIGHT,
         fit_view=True,
         get_node_on_click=True,
         pan_on_drag=True,
@@ -115,7 +117,9 @@ def _style(look: NodeLook) -> dict[str, Any]:
 
 def _legend() -> None:
     st.caption(
-        "  ".join(f":{style.badge}-badge[{style.title}]" for style in STATE_STYLES.values())
+        "  ".join(
+            f":{style.badge}[:material/square:] {style.title}" for style in STATE_STYLES.values()
+        )
         + "  · click a node to see what happened there"
     )
 
@@ -131,7 +135,7 @@ def node_details(detail: RunDetail, node_id: str) -> None:
     st.markdown(f"**{_plain(node_title(node))}** · `{node_id}` · {node.type}")
     st.caption(f"{' · '.join(look.notes)} · visited {run.visits} time(s)")
     if run.failure:
-        st.error("Last failure", icon=":material/error:")
+        st.markdown(":red[:material/error: **Last failure**]")
         st.code(run.failure, language=None, wrap_lines=True)
     pending = [item for item in detail.pending if item.node_id == node_id]
     if pending:

@@ -32,8 +32,8 @@ def run_timeline(trace: RunTrace, *, now: datetime, closed_at: datetime | None) 
             [
                 {
                     "Step": bar.label,
-                    "Start": bar.start,
-                    "End": bar.end,
+                    "Start": _local(bar.start),
+                    "End": _local(bar.end),
                     "Outcome": "open" if bar.open else bar.outcome,
                     "Kind": bar.kind,
                     "Took": duration_text(bar.end - bar.start) if bar.end else "",
@@ -63,7 +63,7 @@ def run_timeline(trace: RunTrace, *, now: datetime, closed_at: datetime | None) 
     if points:
         figure.add_trace(
             go.Scatter(
-                x=[bar.start for bar in points],
+                x=[_local(bar.start) for bar in points],
                 y=[bar.label for bar in points],
                 mode="markers",
                 marker={"symbol": "diamond", "size": 12, "color": OUTCOME_COLOURS["received"]},
@@ -82,3 +82,9 @@ def run_timeline(trace: RunTrace, *, now: datetime, closed_at: datetime | None) 
         legend_title_text="Outcome",
     )
     st.plotly_chart(figure, width="stretch", key="run_timeline")
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Local time without a zone: history times, now and the record's close time come with
+    different zones, and pandas refuses a column that mixes them."""
+    return moment.astimezone().replace(tzinfo=None) if moment is not None else None

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 
 from streamlit.testing.v1 import AppTest
 
-from core.runs import RunNotFoundError
-from tests.integration.runs.helpers import deploy, eventually, failing_graph
+from core.runs import NodeState, RunNotFoundError
+from tests.integration.runs.helpers import deploy, eventually, example, failing_graph
 
 
 def _services():
@@ -56,7 +56,7 @@ def test_a_failed_run_names_its_step_and_colours_its_nodes(app: AppTest):
     _open_run(app, workflow_id, run_id)
 
     assert ":red-badge[failed]" in "\n".join(md.value for md in app.markdown)
-    assert app.error[0].value == "The run failed, failed at step Charge card (charge)"
+    assert app.error[0].value == "The run failed at step Charge card (charge)"
     assert any("card declined" in code.value for code in app.code)
     texts = _node_texts(app)
     assert texts == {
@@ -132,3 +132,34 @@ def test_without_a_run_the_page_asks_for_one_and_an_unknown_run_is_said_so(app: 
     _services().temporal  # noqa: B018 -- start Temporal, as the page would behind its spinner
     _open_run(app, "no-such-run")
     assert app.error[0].value.startswith("No such run:")
+
+
+def test_an_open_run_waits_on_its_graph_answers_queries_and_can_be_cancelled(app: AppTest):
+    services = _services()
+    definition = deploy(services, example("approval_signal"))
+    ref = services.runs.start(definition, {"request": "laptop", "timeout_seconds": 3600})
+
+    def waiting():
+        detail = services.console.detail(ref.workflow_id, ref.run_id)
+        return detail.trace.nodes["wait"].state is NodeState.WAITING
+
+    eventually(waiting, what="the run waits for its signal")
+    _open_run(app, ref.workflow_id, ref.run_id)
+    assert ":blue-badge[running]" in "\n".join(md.value for md in app.markdown)
+    texts = _node_texts(app)
+    assert texts["wait"].startswith("**Wait for approval**  \nwaiting")
+    assert texts["end"] == "**Done**  \nnot reached"
+    assert "No activity is in flight." in [caption.value for caption in app.caption]
+    next(b for b in app.button if b.label == "Ask status").click().run()
+    assert any(code.value == '"waiting"' for code in app.code)
+
+    next(b for b in app.button if b.label == "Cancel the run").click().run()
+    assert app.warning[0].value == f"Cancel run {ref.workflow_id}?"
+    next(b for b in app.button if b.label == "Confirm cancel").click().run()
+    assert not app.exception
+    assert app.success[0].value == f"Asked run {ref.workflow_id} to cancel."
+    state = services.runs.wait(ref, timeout=30)
+    assert state.status.value == "canceled"
+    app.run()
+    assert ":gray-badge[canceled]" in "\n".join(md.value for md in app.markdown)
+    assert not [b for b in app.button if b.label in ("Cancel the run", "Send approve")]
