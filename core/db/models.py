@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -203,6 +204,23 @@ class ExecutionRow(Base):
     details_synced: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
+
+
+class RunStepRow(Base):
+    """What one step (graph node) of a closed run did: visits, activity attempts, time."""
+
+    __tablename__ = "run_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    execution_id: Mapped[int] = mapped_column(
+        ForeignKey("workflow_executions.id", ondelete="CASCADE"), index=True
+    )
+    node_id: Mapped[str] = mapped_column(String(255))
+    visits: Mapped[int] = mapped_column(Integer)
+    calls: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[bool] = mapped_column(Boolean)
+    seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class RunMonitorRow(Base):

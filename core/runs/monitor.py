@@ -33,10 +33,12 @@ from core.db import (
     ObservedRun,
     RunDetails,
     RunTrigger,
+    StepFigures,
     preview,
 )
 from core.db.types import utc_now
 from core.executions import TRIGGER_MEMO, status_of
+from core.runs.trace import NodeState, RunTrace
 from core.runs.tracer import RunTracer
 from core.schedules import TemporalCaller
 
@@ -206,6 +208,7 @@ class RunMonitor:
                     error=trace.failure,
                     failed_node_id=node.node_id if node else trace.failed_node_id,
                     failed_node_label=label,
+                    steps=step_figures(trace),
                 )
 
         results = await asyncio.gather(*(one(record) for record in records))
@@ -282,6 +285,31 @@ class _Catalog:
             definition_id=definition,
             version=version,
         )
+
+
+def step_figures(trace: RunTrace) -> tuple[StepFigures, ...]:
+    """What each step of a traced run did, for the steps it reached."""
+    figures = []
+    for node in trace.nodes.values():
+        if node.state is NodeState.NOT_REACHED or node.node_id == "start" and not node.calls:
+            continue
+        activities = [call for call in node.calls if call.kind == "activity"]
+        spans = [
+            (call.closed_at - call.scheduled_at).total_seconds()
+            for call in node.calls
+            if call.closed_at is not None
+        ]
+        figures.append(
+            StepFigures(
+                node_id=node.node_id,
+                visits=node.visits,
+                calls=len(activities),
+                attempts=sum(call.attempt for call in activities),
+                failed=node.state is NodeState.FAILED,
+                seconds=sum(spans) if spans else None,
+            )
+        )
+    return tuple(figures)
 
 
 def trigger_of(execution: WorkflowExecution) -> RunTrigger:

@@ -6,6 +6,7 @@ from core.db.repositories.analytics import (
     FailingStep,
     Scope,
     StatusBucket,
+    StepUse,
     WorkflowCounts,
     buckets_between,
 )
@@ -17,6 +18,7 @@ from core.db.repositories.executions import (
     ExecutionSort,
     ObservedRun,
     RunDetails,
+    StepFigures,
     preview,
 )
 from core.db.repositories.monitor import MonitorRepository
@@ -32,6 +34,7 @@ __all__ = [
     "FailingStep",
     "Scope",
     "StatusBucket",
+    "StepUse",
     "WorkflowCounts",
     "buckets_between",
     "PREVIEW_CHARS",
@@ -45,6 +48,7 @@ __all__ = [
     "MonitorRepository",
     "ObservedRun",
     "RunDetails",
+    "StepFigures",
     "ScheduleRepository",
     "TaskQueueRepository",
     "VersionRepository",

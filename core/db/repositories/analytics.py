@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 
-from core.db.models import ExecutionRow
+from core.db.models import ExecutionRow, RunStepRow
 from core.db.records import ExecutionStatus
 from core.db.repositories._base import Repository
 from core.db.timefunctions import epoch_seconds, seconds_between
@@ -69,6 +69,32 @@ class FailingStep:
     error: str
     runs: int
     last_failed: datetime | None
+
+
+@dataclass(frozen=True)
+class StepUse:
+    """What one step of one workflow did over the closed runs in scope.
+
+    ``retries`` are activity attempts beyond the first of each call.
+    """
+
+    definition_id: int | None
+    node_id: str
+    runs: int
+    calls: int
+    attempts: int
+    failed: int
+    seconds: float
+
+    @property
+    def retries(self) -> int:
+        """Attempts beyond the first of each activity call."""
+        return self.attempts - self.calls
+
+    @property
+    def mean_seconds(self) -> float | None:
+        """Mean time of one call of the step (None without calls)."""
+        return self.seconds / self.calls if self.calls else None
 
 
 #: Failures counted as failed runs by the dashboard.
@@ -154,6 +180,40 @@ class AnalyticsRepository(Repository):
         )
         with self._reading() as session:
             return [FailingStep(*row) for row in session.execute(query)]
+
+    def step_use(self, scope: Scope) -> list[StepUse]:
+        """Per workflow and step: runs that reached it, calls, attempts, failures, time."""
+        step = RunStepRow
+        query = (
+            select(
+                ExecutionRow.definition_id,
+                step.node_id,
+                func.count(),
+                func.sum(step.calls),
+                func.sum(step.attempts),
+                func.sum(case((step.failed, 1), else_=0)),
+                func.sum(func.coalesce(step.seconds, 0.0)),
+            )
+            .join(ExecutionRow, ExecutionRow.id == step.execution_id)
+            .where(*scope.conditions())
+            .group_by(ExecutionRow.definition_id, step.node_id)
+            .order_by((func.sum(step.attempts) - func.sum(step.calls)).desc(), step.node_id)
+        )
+        with self._reading() as session:
+            return [
+                StepUse(
+                    definition,
+                    node,
+                    int(runs),
+                    int(calls or 0),
+                    int(attempts or 0),
+                    int(failed or 0),
+                    float(seconds or 0.0),
+                )
+                for definition, node, runs, calls, attempts, failed, seconds in session.execute(
+                    query
+                )
+            ]
 
     def by_trigger(self, scope: Scope) -> dict[str, int]:
         """Runs per trigger (``unknown`` for runs recorded before triggers were)."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.db.errors import RecordNotFoundError
-from core.db.models import ExecutionRow
+from core.db.models import ExecutionRow, RunStepRow
 from core.db.records import ExecutionPage, ExecutionRecord, ExecutionStatus, RunTrigger
 from core.db.repositories._base import Repository, dialect_insert, to_record
 
@@ -39,6 +39,14 @@ _KEEP_IF_NONE = (
 )
 # What can change on a run Temporal lists again; a change of these rewrites the row.
 _OBSERVED_CHANGES = ("status", "close_time", "history_length")
+# What a details read may fill in on a record.
+_DETAIL_COLUMNS = (
+    "input_preview",
+    "result_preview",
+    "error",
+    "failed_node_id",
+    "failed_node_label",
+)
 # Rows read or written per statement, well under SQLite's bound-parameter limit.
 _BATCH = 200
 
@@ -133,14 +141,31 @@ class ObservedRun:
 
 
 @dataclass(frozen=True)
+class StepFigures:
+    """What one step of a run did: how often it began, its activity calls and attempts, time.
+
+    ``seconds`` is the time its calls took from scheduled to closed (None without calls).
+    """
+
+    node_id: str
+    visits: int
+    calls: int
+    attempts: int
+    failed: bool
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
 class RunDetails:
-    """What a run's history adds to its record: previews, failure and the step it failed at."""
+    """What a run's history adds to its record: previews, failure, the step it failed at, and
+    per-step figures."""
 
     input_preview: str | None = None
     result_preview: str | None = None
     error: str | None = None
     failed_node_id: str | None = None
     failed_node_label: str | None = None
+    steps: tuple[StepFigures, ...] = ()
 
 
 class ExecutionRepository(Repository):
@@ -204,19 +229,23 @@ class ExecutionRepository(Repository):
         return changed
 
     def record_details(self, workflow_id: str, run_id: str, details: RunDetails) -> None:
-        """Store what the run's history says and mark its details read."""
-        values = {name: getattr(details, name) for name in RunDetails.__dataclass_fields__}
+        """Store what the run's history says and mark its details read.
+
+        Fields left None keep what is stored; the steps replace any stored before.
+
+        Raises:
+            RecordNotFoundError: the run is not in the database.
+        """
         with self._writing() as session:
-            session.execute(
-                update(ExecutionRow)
-                .where(ExecutionRow.workflow_id == workflow_id, ExecutionRow.run_id == run_id)
-                .values(
-                    details_synced=True,
-                    **{
-                        name: func.coalesce(value, getattr(ExecutionRow, name))
-                        for name, value in values.items()
-                    },
-                )
+            row = _select_one(session, workflow_id, run_id)
+            for name in _DETAIL_COLUMNS:
+                value = getattr(details, name)
+                if value is not None:
+                    setattr(row, name, value)
+            row.details_synced = True
+            session.execute(delete(RunStepRow).where(RunStepRow.execution_id == row.id))
+            session.add_all(
+                RunStepRow(execution_id=row.id, **asdict(step)) for step in details.steps
             )
 
     def needing_details(self, *, limit: int) -> list[ExecutionRecord]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.db import Database, ExecutionStatus
+from core.db import Database, ExecutionStatus, RunDetails, StepFigures
 from core.db.repositories import Scope, buckets_between
 
 E = ExecutionStatus
@@ -91,3 +91,27 @@ def test_failing_steps_grouped_by_step_and_message(db: Database, seeded: dict[st
     assert steps[0].last_failed == T0 + timedelta(minutes=70, seconds=1)
     assert db.analytics.in_flight() == 1
     assert db.analytics.in_flight(seeded["orders"]) == 0
+
+
+def test_retries_and_time_per_step(db: Database, seeded: dict[str, int]) -> None:
+    def figures(node: str, calls: int, attempts: int, seconds: float, failed: bool = False):
+        return StepFigures(
+            node, visits=calls, calls=calls, attempts=attempts, failed=failed, seconds=seconds
+        )
+
+    db.executions.record_details(
+        "wf-1", "r1", RunDetails(steps=(figures("greet", 1, 1, 0.5), figures("charge", 1, 3, 2.0)))
+    )
+    db.executions.record_details(
+        "wf-3", "r3", RunDetails(steps=(figures("charge", 2, 5, 3.0, failed=True),))
+    )
+    db.executions.record_details("wf-7", "r7", RunDetails(steps=(figures("charge", 1, 9, 1.0),)))
+
+    use = {
+        (u.node_id, u.runs, u.calls, u.retries, u.failed, u.seconds)
+        for u in db.analytics.step_use(SCOPE)
+    }
+
+    # wf-7 started outside the scope: its nine attempts do not count.
+    assert use == {("charge", 2, 3, 5, 1, 5.0), ("greet", 1, 1, 0, 0, 0.5)}
+    assert db.analytics.step_use(SCOPE)[0].node_id == "charge"

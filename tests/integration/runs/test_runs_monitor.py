@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from core.db import ExecutionFilter, ExecutionStatus, RunTrigger
+from core.db.repositories import Scope
 from core.runs import MonitorSettings, NodeState, RunMonitor, RunTracer
 from core.runtime import BundleStore
 from core.services import AppServices
@@ -40,6 +41,14 @@ def test_a_failed_run_is_recorded_with_its_step(services: AppServices) -> None:
     assert (greet.input, greet.output) == ("hi", "hi")
     page = services.console.page(ExecutionFilter(statuses=(ExecutionStatus.FAILED,)))
     assert [item.run_id for item in page.items] == [ref.run_id]
+    scope = Scope(
+        record.start_time - timedelta(minutes=1), record.start_time + timedelta(minutes=1)
+    )
+    steps = {
+        use.node_id: (use.calls, use.attempts, use.failed)
+        for use in services.database.analytics.step_use(scope)
+    }
+    assert steps == {"greet": (1, 1, 0), "charge": (1, 1, 1)}
 
 
 def test_the_monitor_catches_up_on_runs_that_closed_while_it_was_stopped(
