@@ -15,6 +15,7 @@ from core.executions import RunRef, RunState
 from core.graph import QueryDecl, SignalDecl, graph_from_dict
 from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
+from core.runs.listing import failed_step, format_duration, run_link, utc_text
 from core.services import AppServices
 from pages.widgets.run_controls import form_widgets, signals_and_queries
 from pages.widgets.schedule_panel import schedule_panel
@@ -149,9 +150,11 @@ def _recent_runs(services: AppServices, workflow_id: int) -> None:
                 "Run": item.workflow_id,
                 "Version": item.version,
                 "Status": item.status.value,
-                "Started": item.start_time.strftime("%Y-%m-%d %H:%M:%S"),
-                "Closed": item.close_time.strftime("%H:%M:%S") if item.close_time else "",
-                "Detail": run_url(services, workflow_id=item.workflow_id, run_id=item.run_id),
+                "Started (UTC)": utc_text(item.start_time),
+                "Duration": format_duration(item.duration),
+                "Failed step": failed_step(item),
+                "Detail": run_link(item.workflow_id, item.run_id),
+                "Temporal": run_url(services, workflow_id=item.workflow_id, run_id=item.run_id),
             }
             for item in runs
         ]
@@ -160,7 +163,14 @@ def _recent_runs(services: AppServices, workflow_id: int) -> None:
         table,
         hide_index=True,
         width="stretch",
-        column_config={"Detail": st.column_config.LinkColumn("Detail", display_text="history")},
+        column_config={
+            "Detail": st.column_config.LinkColumn(
+                "Detail", display_text="open run", help="The run's page: its steps on the graph"
+            ),
+            "Temporal": st.column_config.LinkColumn(
+                "Temporal", display_text="history", help="The run in Temporal Web UI"
+            ),
+        },
     )
 
 

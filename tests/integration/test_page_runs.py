@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -314,3 +315,36 @@ def test_bulk_cancel_of_every_matching_run_can_be_called_off(app: AppTest, seede
     _button(app, "Back").click().run()
     assert not any(button.label.startswith("Yes,") for button in app.button)
     assert _services().console.counts()[ExecutionStatus.RUNNING] == 2
+
+
+def test_the_builders_recent_runs_open_the_run_page_and_name_the_failed_step(app: AppTest):
+    services = _services()
+    workflow_id = services.workflows.create_from_example("hello_activity", name="greeter").id
+    app.session_state["builder_workflow_id"] = workflow_id
+    app.switch_page("pages/builder.py").run()
+    next(button for button in app.button if button.label == "Deploy").click().run()
+    services.database.executions.upsert(
+        workflow_id="greeter-failed",
+        run_id="r-failed",
+        workflow_type="greeter_v1",
+        task_queue="q",
+        status=ExecutionStatus.FAILED,
+        start_time=NOW - timedelta(seconds=5),
+        close_time=NOW,
+        definition_id=workflow_id,
+        version=1,
+        failed_node_id="greet",
+        failed_node_label="Greet",
+        error="boom",
+    )
+    services.settings = replace(services.settings, temporal_ui_url="https://temporal.example/ui/")
+    app.segmented_control(key="builder_view").set_value("Run").run()
+    assert not app.exception
+    recent = next(frame.value for frame in app.dataframe if "Detail" in frame.value)
+    namespace = services.settings.temporal_namespace
+    assert list(recent["Temporal"]) == [
+        f"https://temporal.example/ui/namespaces/{namespace}/workflows/greeter-failed/r-failed/history"
+    ]
+    assert list(recent["Failed step"]) == ["Greet (greet)"]
+    assert list(recent["Detail"]) == ["./run?workflow_id=greeter-failed&run_id=r-failed"]
+    assert list(recent["Duration"]) == ["5.0 s"]
