@@ -34,6 +34,7 @@ from core.fleet.errors import (
     WorkerStartError,
 )
 from core.fleet.pollers import Poller, describe_pollers
+from core.fleet.resources import ProcessSampler
 from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
 
 logger = logging.getLogger(__name__)
@@ -490,14 +491,16 @@ class WorkerManager:
     # ---- background threads -------------------------------------------------------------
 
     def _heartbeat_loop(self) -> None:
+        sampler = ProcessSampler()
         while not self._closed.wait(self.heartbeat_interval):
             slots = [slot for queue in list(self._queues.values()) for slot in queue.slots.values()]
+            resources = sampler.sample().as_metadata()
             for slot in slots:
                 with self._liveness:
                     if slot.hosted is None:  # crashed or stopped since the list was taken
                         continue
                     try:
-                        self._database.workers.heartbeat(slot.worker_id)
+                        self._database.workers.heartbeat(slot.worker_id, resources=resources)
                     except WorkerNotLiveError:
                         self._revive(slot.worker_id, W.RUNNING)
                     except Exception:  # a database hiccup must not end heartbeats for good

@@ -110,8 +110,16 @@ class WorkerRepository(Repository):
                 row.error = error
             return _record(row)
 
-    def heartbeat(self, worker_id: str, *, at: datetime | None = None) -> WorkerRecord:
-        """Record that a live worker is still there.
+    def heartbeat(
+        self,
+        worker_id: str,
+        *,
+        at: datetime | None = None,
+        resources: Mapping[str, Any] | None = None,
+    ) -> WorkerRecord:
+        """Record that a live worker is still there, with what its process uses now.
+
+        ``resources`` (CPU, memory, uptime) replaces ``metadata["resources"]``.
 
         Raises:
             RecordNotFoundError: no such worker.
@@ -122,6 +130,9 @@ class WorkerRepository(Repository):
             if row.status not in LIVE_STATUSES:
                 raise WorkerNotLiveError(worker_id, row.status)
             row.last_heartbeat = at or utc_now()
+            if resources is not None:
+                # A new dict: the JSON column only notices a value assigned, not one mutated.
+                row.worker_metadata = {**row.worker_metadata, "resources": dict(resources)}
             return _record(row)
 
     def mark_lost(

@@ -136,6 +136,17 @@ def test_heartbeat_updates_live_workers_only(db: Database) -> None:
         db.workers.heartbeat("w1")
 
 
+def test_a_heartbeat_keeps_the_process_figures_beside_the_other_metadata(db: Database) -> None:
+    register(db)
+    before = db.workers.get("w1").metadata
+
+    db.workers.heartbeat("w1", resources={"cpu_percent": 12.5, "rss_bytes": 1000})
+    after = db.workers.heartbeat("w1", resources={"cpu_percent": 3.0, "rss_bytes": 2000})
+
+    assert after.metadata == {**before, "resources": {"cpu_percent": 3.0, "rss_bytes": 2000}}
+    assert db.workers.get("w1").metadata == after.metadata
+
+
 def test_mark_lost_counts_a_starting_worker_without_heartbeat_from_its_start(db: Database) -> None:
     started = register(db).started_at
 
