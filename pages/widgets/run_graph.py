@@ -28,6 +28,8 @@ from pages.widgets.canvas import flow_edges, flow_node
 #: canvas keeps its zoom and pan between polls.
 _DRAWN_KEY = "run_graph_drawn"
 _TIME = "%Y-%m-%d %H:%M:%S"
+#: Calls' times without the date (the summary has it), so the table fits at 1280 px.
+_CLOCK = "%H:%M:%S"
 #: Lower than the builder's canvas: the node details below it should be in view too.
 RUN_CANVAS_HEIGHT = 380
 
@@ -152,9 +154,9 @@ def node_details(detail: RunDetail, node_id: str) -> None:
                     "Name": call.name,
                     "Attempt": call.attempt,
                     "Outcome": call.outcome,
-                    "Scheduled": call.scheduled_at.strftime(_TIME),
-                    "Started": call.started_at.strftime(_TIME) if call.started_at else "",
-                    "Closed": call.closed_at.strftime(_TIME) if call.closed_at else "",
+                    "Scheduled": call.scheduled_at.strftime(_CLOCK),
+                    "Started": call.started_at.strftime(_CLOCK) if call.started_at else "",
+                    "Closed": call.closed_at.strftime(_CLOCK) if call.closed_at else "",
                     "Waited": call_timing(call)[0],
                     "Ran": call_timing(call)[1],
                     "Worker": call.identity or "",
