@@ -252,6 +252,7 @@ def build_trace(
                     event.event_id,
                     when,
                     call_id=attrs.activity_id,
+                    task_event_id=attrs.workflow_task_completed_event_id,
                     input=decode(attrs.input),
                 ),
             )
@@ -282,6 +283,7 @@ def build_trace(
                     event.event_id,
                     when,
                     call_id=attrs_i.workflow_id,
+                    task_event_id=attrs_i.workflow_task_completed_event_id,
                     input=decode(attrs_i.input),
                 ),
             )

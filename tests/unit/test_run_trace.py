@@ -127,3 +127,12 @@ def test_without_the_code_labels_still_place_activities() -> None:
     assert not trace.exact
     assert trace.nodes["call"].state is S.FAILED
     assert trace.nodes["call"].calls[-1].attempt == 3
+
+
+def test_a_step_can_be_reset_to_even_without_the_code() -> None:
+    exact = trace_of("retry_error_branch", "service_down")
+    by_label = trace_of("retry_error_branch", "service_down", replay=False)
+
+    # The workflow task that scheduled the call: resetting there runs the step again.
+    assert by_label.nodes["call"].reset_event_id == exact.nodes["call"].reset_event_id
+    assert exact.nodes["call"].reset_event_id is not None
