@@ -158,11 +158,7 @@ class RunsConsole:
             RunNotFoundError: neither the records nor Temporal know the run.
             RunError: Temporal could not be asked.
         """
-        try:
-            known: ExecutionRecord | None = self.find(workflow_id, run_id)
-        except RunNotFoundError:
-            known = None
-        run_id = run_id or (known.run_id if known else None)
+        # Without a run id Temporal names the newest run (the records may not have it yet).
         handle = self._temporal.client.get_workflow_handle(workflow_id, run_id=run_id)
 
         async def fetch() -> tuple[WorkflowExecutionDescription, Any]:
@@ -175,9 +171,18 @@ class RunsConsole:
         try:
             description, history = self._temporal.call(fetch(), timeout=60)
         except RPCError as error:
-            if known is None:
+            try:
+                self.find(workflow_id, run_id)
+            except RunNotFoundError:
                 raise RunNotFoundError(f"no run {workflow_id}: {error.message}") from None
-            raise RunError(f"run {workflow_id}: {error.message}") from None
+            raise RunError(
+                f"run {workflow_id}: Temporal cannot show it ({error.message}); its history may "
+                "be past the namespace's retention"
+            ) from None
+        try:
+            known: ExecutionRecord | None = self.find(description.id, description.run_id)
+        except RunNotFoundError:
+            known = None
         trace = self._temporal.call(self._tracer.trace(history, description.workflow_type))
         found = self._tracer.version_of(description.workflow_type)
         record = self._record(description, trace, known, found)
