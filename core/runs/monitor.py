@@ -30,6 +30,7 @@ from core.db import (
     Database,
     DatabaseError,
     ExecutionRecord,
+    ExecutionStatus,
     ObservedRun,
     RunDetails,
     RunTrigger,
@@ -58,15 +59,22 @@ class MonitorSettings:
         interval: seconds between passes.
         lease_ttl: how long a lease lasts unrenewed; another process takes over after it.
         overlap: how far behind each watermark a pass looks again (visibility lag, clocks).
+        deep_overlap: the overlap of every ``deep_every``-th pass, a safety net for runs
+            Temporal made visible later than ``overlap`` allows for.
         retention: closed runs older than this are deleted from the records (None: kept).
         details_per_pass: closed runs whose history a pass reads, at most.
+        details_seconds: a pass stops reading histories after about this long, so that new
+            closes are listed again soon (the rest wait for the next pass).
     """
 
     interval: float = 1.0
     lease_ttl: timedelta = timedelta(seconds=20)
-    overlap: timedelta = timedelta(seconds=30)
+    overlap: timedelta = timedelta(seconds=5)
+    deep_overlap: timedelta = timedelta(minutes=5)
+    deep_every: int = 60
     retention: timedelta | None = timedelta(days=30)
-    details_per_pass: int = 100
+    details_per_pass: int = 50
+    details_seconds: float = 0.5
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MonitorSettings:
@@ -114,6 +122,9 @@ class RunMonitor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_purge = 0.0
+        self._passes = 0
+        # What the last pass listed, so runs listed again unchanged cost no database read.
+        self._listed: dict[tuple[str, str], tuple[object, ...]] = {}
 
     def start(self) -> None:
         """Start competing for the lease and, while holding it, mirroring runs."""
@@ -152,20 +163,21 @@ class RunMonitor:
         if not catalog.queues:
             self._db.monitor.advance(LEASE, self.holder, started=began, closed=began)
             return PassReport(held_lease=True)
-        overlap = self.settings.overlap
+        self._passes += 1
+        deep = self._passes % self.settings.deep_every == 1
+        overlap = self.settings.deep_overlap if deep else self.settings.overlap
+        started = state.started_watermark if state else None
+        closed = state.closed_watermark if state else None
         queries = [
-            catalog.query(
-                "StartTime",
-                state.started_watermark - overlap if state and state.started_watermark else None,
-            ),
-            catalog.query(
-                "CloseTime",
-                state.closed_watermark - overlap if state and state.closed_watermark else None,
-            ),
+            # Open runs only: a run that closed already comes with the closed ones.
+            catalog.query("StartTime", started - overlap if started else None, open_only=True),
+            catalog.query("CloseTime", closed - overlap if closed else None),
         ]
         listed = self._temporal.call(_list(self._temporal, queries), timeout=120)
         observed = [catalog.observe(execution) for execution in listed]
-        changed = self._db.executions.record_observed(observed)
+        fresh = [run for run in observed if self._listed.get(_key(run)) != _signature(run)]
+        changed = self._db.executions.record_observed(fresh)
+        self._listed = {_key(run): _signature(run) for run in observed}
         details = self._read_details()
         purged = self._purge()
         self._db.monitor.advance(LEASE, self.holder, started=began, closed=began)
@@ -176,17 +188,19 @@ class RunMonitor:
         if not pending:
             return 0
         found = self._temporal.call(self._details_of(pending), timeout=120)
-        for record, details in found:
-            self._db.executions.record_details(record.workflow_id, record.run_id, details)
+        self._db.executions.record_details_of(found)
         return len(found)
 
     async def _details_of(
         self, records: list[ExecutionRecord]
-    ) -> list[tuple[ExecutionRecord, RunDetails]]:
+    ) -> list[tuple[str, str, RunDetails]]:
         limit = asyncio.Semaphore(8)
+        deadline = time.monotonic() + self.settings.details_seconds
 
-        async def one(record: ExecutionRecord) -> tuple[ExecutionRecord, RunDetails] | None:
+        async def one(record: ExecutionRecord) -> tuple[str, str, RunDetails] | None:
             async with limit:
+                if time.monotonic() > deadline:
+                    return None  # the next pass reads it
                 handle = self._temporal.client.get_workflow_handle(
                     record.workflow_id, run_id=record.run_id
                 )
@@ -194,22 +208,12 @@ class RunMonitor:
                     history = await handle.fetch_history()
                 except RPCError as error:  # gone (retention) or unreadable: mark it read
                     logger.info("no history for %s: %s", record.workflow_id, error.message)
-                    return record, RunDetails()
-                trace = await self._tracer.trace(history, record.workflow_type)
-                node = trace.nodes.get(trace.failed_node_id or "")
-                label = None
-                if trace.failed_node_id is not None:
-                    found = self._tracer.version_of(record.workflow_type)
-                    graph_node = found.graph.node(trace.failed_node_id) if found else None
-                    label = graph_node.label if graph_node else None
-                return record, RunDetails(
-                    input_preview=preview(trace.input),
-                    result_preview=preview(trace.result),
-                    error=trace.failure,
-                    failed_node_id=node.node_id if node else trace.failed_node_id,
-                    failed_node_label=label,
-                    steps=step_figures(trace),
-                )
+                    return record.workflow_id, record.run_id, RunDetails()
+                # Replaying makes the failed step exact; a completed run's steps are placed
+                # by their labels, which costs no replay in this (the app's) process.
+                exact = record.status is not ExecutionStatus.COMPLETED
+                trace = await self._tracer.trace(history, record.workflow_type, exact=exact)
+                return record.workflow_id, record.run_id, _details(trace, self._tracer, record)
 
         results = await asyncio.gather(*(one(record) for record in records))
         return [item for item in results if item is not None]
@@ -261,9 +265,11 @@ class _Catalog:
             types={item.workflow_type: (item.workflow_id, item.version) for item in deployed},
         )
 
-    def query(self, field: str, since: datetime | None) -> str:
+    def query(self, field: str, since: datetime | None, *, open_only: bool = False) -> str:
         names = ", ".join(f"'{queue}'" for queue in self.queues)
         query = f"TaskQueue IN ({names})"
+        if open_only:
+            query += " AND ExecutionStatus = 'Running'"
         if since is not None:
             query += f" AND {field} >= '{since.isoformat()}'"
         return query
@@ -285,6 +291,30 @@ class _Catalog:
             definition_id=definition,
             version=version,
         )
+
+
+def _details(trace: RunTrace, tracer: RunTracer, record: ExecutionRecord) -> RunDetails:
+    label = None
+    if trace.failed_node_id is not None:
+        found = tracer.version_of(record.workflow_type)
+        node = found.graph.node(trace.failed_node_id) if found else None
+        label = node.label if node else None
+    return RunDetails(
+        input_preview=preview(trace.input),
+        result_preview=preview(trace.result),
+        error=trace.failure,
+        failed_node_id=trace.failed_node_id,
+        failed_node_label=label,
+        steps=step_figures(trace),
+    )
+
+
+def _key(run: ObservedRun) -> tuple[str, str]:
+    return run.workflow_id, run.run_id
+
+
+def _signature(run: ObservedRun) -> tuple[object, ...]:
+    return run.status, run.close_time, run.history_length
 
 
 def step_figures(trace: RunTrace) -> tuple[StepFigures, ...]:

@@ -390,7 +390,7 @@ def _node_runs(
     runs: dict[str, NodeRun] = {}
     for node in graph.nodes:
         made = tuple(calls.get(node.id, ()))
-        seen = visits.get(node.id, 0) or (1 if made else 0)
+        seen = visits.get(node.id, 0) or len(made)
         if node.type == "start":
             seen = max(seen, 1)  # the start node sets no step: it is the run's input
         state = _state(node.type, seen, made, status, node.id == current)

@@ -58,12 +58,19 @@ class RunTracer:
             return None
         return VersionOfType(deployment, version, graph)
 
-    async def trace(self, history: WorkflowHistory, workflow_type: str) -> RunTrace:
-        """Lay ``history`` over the graph of the version that made it (see core.runs.trace)."""
+    async def trace(
+        self, history: WorkflowHistory, workflow_type: str, *, exact: bool = True
+    ) -> RunTrace:
+        """Lay ``history`` over the graph of the version that made it (see core.runs.trace).
+
+        Args:
+            exact: replay the version's code to place every step; False places steps by
+                their labels only, without running any workflow code (cheaper).
+        """
         found = self.version_of(workflow_type)
         if found is None:
             return build_trace(history.events, None, None)
-        workflow_class = self._workflow_class(found.deployment)
+        workflow_class = self._workflow_class(found.deployment) if exact else None
         trail: Trail | None = None
         if workflow_class is not None:
             trail = await replay_trail(workflow_class, history)

@@ -237,16 +237,28 @@ class ExecutionRepository(Repository):
             RecordNotFoundError: the run is not in the database.
         """
         with self._writing() as session:
-            row = _select_one(session, workflow_id, run_id)
-            for name in _DETAIL_COLUMNS:
-                value = getattr(details, name)
-                if value is not None:
-                    setattr(row, name, value)
-            row.details_synced = True
-            session.execute(delete(RunStepRow).where(RunStepRow.execution_id == row.id))
-            session.add_all(
-                RunStepRow(execution_id=row.id, **asdict(step)) for step in details.steps
-            )
+            _write_details(session, _select_one(session, workflow_id, run_id), details)
+
+    def record_details_of(self, found: Sequence[tuple[str, str, RunDetails]]) -> None:
+        """:meth:`record_details` of many runs ``(workflow_id, run_id, details)`` at once;
+        runs no longer in the database (purged meanwhile) are passed over."""
+        if not found:
+            return
+        with self._writing() as session:
+            rows = {
+                (row.workflow_id, row.run_id): row
+                for row in session.scalars(
+                    select(ExecutionRow).where(
+                        tuple_(ExecutionRow.workflow_id, ExecutionRow.run_id).in_(
+                            [(workflow_id, run_id) for workflow_id, run_id, _ in found]
+                        )
+                    )
+                )
+            }
+            for workflow_id, run_id, details in found:
+                row = rows.get((workflow_id, run_id))
+                if row is not None:
+                    _write_details(session, row, details)
 
     def needing_details(self, *, limit: int) -> list[ExecutionRecord]:
         """Closed runs whose details were not read yet, most recently closed first."""
@@ -427,6 +439,16 @@ def _write_observed(session: Session, batch: Sequence[ObservedRun]) -> list[Obse
                 setattr(row, name, getattr(run, name))
         changed.append(run)
     return changed
+
+
+def _write_details(session: Session, row: ExecutionRow, details: RunDetails) -> None:
+    for name in _DETAIL_COLUMNS:
+        value = getattr(details, name)
+        if value is not None:
+            setattr(row, name, value)
+    row.details_synced = True
+    session.execute(delete(RunStepRow).where(RunStepRow.execution_id == row.id))
+    session.add_all(RunStepRow(execution_id=row.id, **asdict(step)) for step in details.steps)
 
 
 def _select_one(session: Session, workflow_id: str, run_id: str) -> ExecutionRow:
