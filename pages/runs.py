@@ -45,6 +45,17 @@ STATUS_COLOURS = {
     ExecutionStatus.TIMED_OUT: "red",
 }
 
+COLUMNS = [
+    "Run",
+    "Workflow",
+    "Version",
+    "Status",
+    "Trigger",
+    "Started (UTC)",
+    "Duration",
+    "Failed step",
+    "Error",
+]
 # Typed lists: mypy reads a bare list(Enum) as possibly empty, so selectbox as maybe None.
 RANGES: list[TimeRange] = list(TimeRange)
 SORTS: list[ExecutionSort] = list(ExecutionSort)
@@ -106,6 +117,7 @@ def _filters() -> RunQuery:
         "Workflow",
         [None, *workflow_names],
         format_func=lambda item: "All workflows" if item is None else workflow_names[item],
+        placeholder="All workflows",
         key=WORKFLOW,
     )
     version = first[1].number_input(
@@ -117,28 +129,29 @@ def _filters() -> RunQuery:
     triggers = first[3].multiselect(
         "Trigger", list(RunTrigger), format_func=_words, placeholder="any", key=TRIGGERS
     )
-    second = st.columns([2, 2, 3, 2, 1.3, 1])
+    second = st.columns([1.6, 3, 1.6, 1.5, 1.1])
     time_range = second[0].selectbox(
         "Started", RANGES, format_func=lambda item: item.label, key=RANGE
     )
-    days: tuple[date, ...] = ()
-    if time_range is TimeRange.CUSTOM:
-        picked = second[1].date_input(
-            "Days (UTC)",
-            value=st.session_state.get(LINK_DATES, []),
-            key=DATES,
-            format="YYYY-MM-DD",
-        )
-        days = tuple(picked)  # a range picker: no day, the first, or both
-    search = second[2].text_input("Search", placeholder="workflow id prefix or run id", key=SEARCH)
-    sort = second[3].selectbox("Sort by", SORTS, format_func=SORT_LABELS.__getitem__, key=SORT)
-    descending = second[4].selectbox(
+    search = second[1].text_input("Search", placeholder="workflow id prefix or run id", key=SEARCH)
+    sort = second[2].selectbox("Sort by", SORTS, format_func=SORT_LABELS.__getitem__, key=SORT)
+    descending = second[3].selectbox(
         "Order",
         [True, False],
         format_func=lambda item: "Descending" if item else "Ascending",
         key=ORDER,
     )
-    size = second[5].selectbox("Per page", PAGE_SIZES, key=SIZE)
+    size = second[4].selectbox("Per page", PAGE_SIZES, key=SIZE)
+    days: tuple[date, ...] = ()
+    if time_range is TimeRange.CUSTOM:
+        picked = st.date_input(
+            "Days (UTC): first and last",
+            value=st.session_state.get(LINK_DATES, []),
+            key=DATES,
+            format="YYYY-MM-DD",
+            width=300,
+        )
+        days = tuple(picked)  # a range picker: no day, the first, or both
     return RunQuery(
         workflow=workflow_names.get(chosen) if chosen is not None else None,
         version=int(version) if version is not None else None,
@@ -158,14 +171,23 @@ def _words(item: ExecutionStatus | RunTrigger) -> str:
     return item.value.replace("_", " ")
 
 
-def _counts_line(counts: dict[ExecutionStatus, int]) -> str:
-    total = sum(counts.values())
+def _counts_line(counts: dict[ExecutionStatus, int], shown: tuple[ExecutionStatus, ...]) -> str:
+    """Runs per status under the other filters; statuses the status filter leaves out are grey."""
+    matching = sum(n for status, n in counts.items() if not shown or status in shown)
     badges = [
-        f":{STATUS_COLOURS[status]}-badge[{_words(status)} {counts[status]}]"
+        f":{STATUS_COLOURS[status] if not shown or status in shown else 'gray'}-badge"
+        f"[{_words(status)} {counts[status]}]"
         for status in ExecutionStatus
         if counts.get(status)
     ]
-    return " ".join([f"**{total} run(s)**", *badges])
+    return " ".join([f"**{matching} run(s)**", *badges])
+
+
+def _columns(page: ExecutionPage) -> list[str]:
+    """The table's columns; the failure ones only when a run on the page failed (the table is
+    wider than a laptop's screen with them)."""
+    failures = any(record.failed_node_id or record.error for record in page.items)
+    return [name for name in COLUMNS if failures or name not in ("Failed step", "Error")]
 
 
 def _table(page: ExecutionPage, now: datetime) -> pd.DataFrame:
@@ -184,17 +206,7 @@ def _table(page: ExecutionPage, now: datetime) -> pd.DataFrame:
             }
             for record in page.items
         ],
-        columns=[
-            "Run",
-            "Workflow",
-            "Version",
-            "Status",
-            "Trigger",
-            "Started (UTC)",
-            "Duration",
-            "Failed step",
-            "Error",
-        ],
+        columns=COLUMNS,
     )
 
 
@@ -202,7 +214,9 @@ def _runs(query: RunQuery, definition_id: int | None, live: bool) -> None:
     """Counts per status, one page of runs, paging and bulk actions: redrawn on their own."""
     now = datetime.now(UTC)
     filters = query.to_filter(definition_id=definition_id, now=now)
-    st.markdown(_counts_line(services.console.counts(replace(filters, statuses=None))))
+    st.markdown(
+        _counts_line(services.console.counts(replace(filters, statuses=None)), query.statuses)
+    )
     page_number = st.session_state.get(PAGE, 0)
     page = _fetch(query, filters, page_number)
     pages = page_count(page.total, query.page_size)
@@ -224,11 +238,22 @@ def _runs(query: RunQuery, definition_id: int | None, live: bool) -> None:
         key=_table_key(query),
         selection_mode="multi-row",
         on_select="rerun",
+        column_order=_columns(page),
         column_config={
             "Run": st.column_config.LinkColumn(
-                "Run", display_text=r"workflow_id=([^&]*)", help="Open the run's page"
+                "Run",
+                display_text=r"workflow_id=([^&]*)",
+                help="Open the run's page",
+                width=190,
+                pinned=True,
             ),
-            "Version": st.column_config.NumberColumn("Version", format="v%d", width="small"),
+            "Workflow": st.column_config.TextColumn("Workflow", width=120),
+            "Version": st.column_config.NumberColumn("Version", format="v%d", width=60),
+            "Status": st.column_config.TextColumn("Status", width=90),
+            "Trigger": st.column_config.TextColumn("Trigger", width=70),
+            "Started (UTC)": st.column_config.TextColumn("Started (UTC)", width=140),
+            "Duration": st.column_config.TextColumn("Duration", width=115),
+            "Failed step": st.column_config.TextColumn("Failed step", width=170),
             "Error": st.column_config.TextColumn("Error", width="large"),
         },
     )

@@ -41,7 +41,12 @@ def bulk_buttons(
     asks += [(action, matching, "matching the filters") for action in _VERBS]
     columns = st.columns(len(asks))
     for column, (action, keys, scope) in zip(columns, asks, strict=True):
-        label = f"{_VERBS[action][0]} {len(keys)} {'selected' if scope == 'selected' else 'open'}"
+        verb = _VERBS[action][0]
+        label = (
+            f"{verb} {len(keys)} selected"
+            if scope == "selected"
+            else f"{verb} all {len(keys)} open"
+        )
         if column.button(
             label,
             key=f"bulk_{action}_{scope}",

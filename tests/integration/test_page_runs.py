@@ -239,10 +239,10 @@ def test_a_filter_of_closed_runs_offers_nothing_to_cancel(app: AppTest, seeded):
     services = _services()
     assert services.console.open_keys(ExecutionFilter(statuses=(ExecutionStatus.FAILED,))) == []
     _open(app, status="failed")
-    assert _button(app, "Cancel 0 open").disabled
-    assert _button(app, "Terminate 0 open").disabled
+    assert _button(app, "Cancel all 0 open").disabled
+    assert _button(app, "Terminate all 0 open").disabled
     _open(app)
-    assert not _button(app, "Cancel 2 open").disabled
+    assert not _button(app, "Cancel all 2 open").disabled
 
 
 def _start_unserved_run(settings: Settings) -> tuple[str, str]:
@@ -310,7 +310,7 @@ def test_bulk_terminate_of_selected_runs_asks_first_and_reports(
 
 def test_bulk_cancel_of_every_matching_run_can_be_called_off(app: AppTest, seeded):
     _open(app, workflow="orders")
-    _button(app, "Cancel 2 open").click().run()
+    _button(app, "Cancel all 2 open").click().run()
     assert "Cancel 2 open run(s) matching the filters?" in _texts(app.warning)
     _button(app, "Back").click().run()
     assert not any(button.label.startswith("Yes,") for button in app.button)
