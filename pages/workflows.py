@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import streamlit as st
 
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.examples import list_examples
-from core.runs.listing import runs_link, utc_text
+from core.runs.listing import last_run_text, runs_link
 from pages.widgets.services import get_services
 from pages.widgets.session import open_in_builder
 
@@ -93,6 +95,7 @@ if not summaries:
 
 crons = services.workflows.crons()
 last_runs = services.workflows.last_runs()
+now = datetime.now(UTC)
 st.dataframe(
     pd.DataFrame(
         [
@@ -103,12 +106,9 @@ st.dataframe(
                 "Latest version": item.latest_version,
                 "Deployment": item.deployment_status or "not deployed",
                 "Schedule": f"{crons[item.id]} (UTC)" if item.id in crons else "",
-                "Last run": last_runs[item.id].status.value if item.id in last_runs else "",
-                "Last run started (UTC)": (
-                    utc_text(last_runs[item.id].start_time) if item.id in last_runs else ""
-                ),
+                "Last run": last_run_text(last_runs[item.id], now) if item.id in last_runs else "",
                 "Runs": runs_link(item.name) if item.id in last_runs else None,
-                "Updated": item.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "Updated": item.updated_at.strftime("%Y-%m-%d %H:%M"),
             }
             for item in summaries
         ]
@@ -116,9 +116,15 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
+        # Short headers and widths: with the last run columns the table still fits a laptop.
+        "Latest version": st.column_config.NumberColumn("Version", help="Latest version"),
+        "Last run": st.column_config.TextColumn(
+            "Last run", help="The newest run's status, and when it started", width=145
+        ),
+        "Updated": st.column_config.TextColumn("Updated", width=135),
         "Runs": st.column_config.LinkColumn(
-            "Runs", display_text="all runs", help="The Runs page, filtered to this workflow"
-        )
+            "Runs", display_text="open", help="The Runs page, filtered to this workflow", width=50
+        ),
     },
 )
 

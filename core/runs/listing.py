@@ -204,6 +204,23 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def age_text(moment: datetime, now: datetime) -> str:
+    """How long ago ``moment`` was, roughly: ``just now``, ``40 s ago``, ``5 min ago``, ``3 h
+    ago``, ``2 d ago``."""
+    seconds = int((now - moment).total_seconds())
+    if seconds < 5:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return f"{seconds} s ago"
+
+
+def last_run_text(record: ExecutionRecord, now: datetime) -> str:
+    """A workflow's last run in a few words: ``failed, 5 min ago``."""
+    return f"{record.status.value.replace('_', ' ')}, {age_text(record.start_time, now)}"
+
+
 def run_duration(record: ExecutionRecord, now: datetime) -> str:
     """How long a run took, or has been running so far."""
     if record.duration is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,8 +102,7 @@ def test_the_list_shows_each_workflows_last_run_and_links_to_its_runs(app: AppTe
         )
     app.run()
     table = app.dataframe[0].value.set_index("Name")
-    assert table.loc["ran", "Last run"] == "failed"
-    assert table.loc["ran", "Last run started (UTC)"] == "2026-03-10 12:01:00"
+    assert re.fullmatch(r"failed, \d+ d ago", table.loc["ran", "Last run"])
     assert table.loc["ran", "Runs"] == "./runs?workflow=ran"
     assert table.loc["never_ran", "Last run"] == ""
     assert pd.isna(table.loc["never_ran", "Runs"])

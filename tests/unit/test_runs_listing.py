@@ -11,9 +11,11 @@ from core.db import ExecutionRecord, ExecutionSort, ExecutionStatus, RunTrigger
 from core.runs.listing import (
     RunQuery,
     TimeRange,
+    age_text,
     error_preview,
     failed_step,
     format_duration,
+    last_run_text,
     page_count,
     run_duration,
     run_link,
@@ -211,3 +213,22 @@ def test_links_encode_what_they_carry():
 def test_utc_text_shows_any_zone_in_utc():
     moment = datetime(2026, 3, 10, 14, 30, 5, tzinfo=timezone(timedelta(hours=2)))
     assert utc_text(moment) == "2026-03-10 12:30:05"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (2, "just now"),
+        (40, "40 s ago"),
+        (300, "5 min ago"),
+        (3 * 3600 + 5, "3 h ago"),
+        (2 * 86400, "2 d ago"),
+    ],
+)
+def test_age_text(seconds: int, text: str):
+    assert age_text(NOW - timedelta(seconds=seconds), NOW) == text
+
+
+def test_last_run_text():
+    record = _record(status=ExecutionStatus.TIMED_OUT)
+    assert last_run_text(record, NOW) == "timed out, 5 min ago"
