@@ -63,8 +63,11 @@ class MonitorSettings:
             Temporal made visible later than ``overlap`` allows for.
         retention: closed runs older than this are deleted from the records (None: kept).
         details_per_pass: closed runs whose history a pass reads, at most.
-        details_seconds: a pass stops reading histories after about this long, so that new
-            closes are listed again soon (the rest wait for the next pass).
+        details_seconds: a quiet pass stops reading histories after about this long, so
+            that new closes are listed again soon (the rest wait for the next pass).
+        busy_details_seconds: the same for a pass that found runs changing: while runs
+            close fast the monitor reads few histories at a time and leaves the machine to
+            the runs themselves, then catches up when the load drops.
     """
 
     interval: float = 1.0
@@ -73,8 +76,9 @@ class MonitorSettings:
     deep_overlap: timedelta = timedelta(minutes=5)
     deep_every: int = 60
     retention: timedelta | None = timedelta(days=30)
-    details_per_pass: int = 50
+    details_per_pass: int = 100
     details_seconds: float = 0.5
+    busy_details_seconds: float = 0.05
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MonitorSettings:
@@ -178,24 +182,27 @@ class RunMonitor:
         fresh = [run for run in observed if self._listed.get(_key(run)) != _signature(run)]
         changed = self._db.executions.record_observed(fresh)
         self._listed = {_key(run): _signature(run) for run in observed}
-        details = self._read_details()
+        busy = bool(changed)
+        details = self._read_details(
+            self.settings.busy_details_seconds if busy else self.settings.details_seconds
+        )
         purged = self._purge()
         self._db.monitor.advance(LEASE, self.holder, started=began, closed=began)
         return PassReport(True, len(observed), len(changed), details, purged)
 
-    def _read_details(self) -> int:
+    def _read_details(self, budget: float) -> int:
         pending = self._db.executions.needing_details(limit=self.settings.details_per_pass)
         if not pending:
             return 0
-        found = self._temporal.call(self._details_of(pending), timeout=120)
+        found = self._temporal.call(self._details_of(pending, budget), timeout=120)
         self._db.executions.record_details_of(found)
         return len(found)
 
     async def _details_of(
-        self, records: list[ExecutionRecord]
+        self, records: list[ExecutionRecord], budget: float
     ) -> list[tuple[str, str, RunDetails]]:
         limit = asyncio.Semaphore(8)
-        deadline = time.monotonic() + self.settings.details_seconds
+        deadline = time.monotonic() + budget
 
         async def one(record: ExecutionRecord) -> tuple[str, str, RunDetails] | None:
             async with limit:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.db.errors import RecordNotFoundError
@@ -236,29 +236,39 @@ class ExecutionRepository(Repository):
         Raises:
             RecordNotFoundError: the run is not in the database.
         """
-        with self._writing() as session:
-            _write_details(session, _select_one(session, workflow_id, run_id), details)
+        self.get(workflow_id, run_id)  # raises RecordNotFoundError
+        self.record_details_of([(workflow_id, run_id, details)])
 
     def record_details_of(self, found: Sequence[tuple[str, str, RunDetails]]) -> None:
-        """:meth:`record_details` of many runs ``(workflow_id, run_id, details)`` at once;
-        runs no longer in the database (purged meanwhile) are passed over."""
+        """:meth:`record_details` of many runs ``(workflow_id, run_id, details)`` in one
+        transaction of a few bulk statements; runs no longer in the database (purged
+        meanwhile) are passed over."""
         if not found:
             return
         with self._writing() as session:
-            rows = {
-                (row.workflow_id, row.run_id): row
-                for row in session.scalars(
-                    select(ExecutionRow).where(
-                        tuple_(ExecutionRow.workflow_id, ExecutionRow.run_id).in_(
-                            [(workflow_id, run_id) for workflow_id, run_id, _ in found]
-                        )
-                    )
+            keys = [(workflow_id, run_id) for workflow_id, run_id, _ in found]
+            found_ids = session.execute(
+                select(ExecutionRow.workflow_id, ExecutionRow.run_id, ExecutionRow.id).where(
+                    tuple_(ExecutionRow.workflow_id, ExecutionRow.run_id).in_(keys)
                 )
-            }
-            for workflow_id, run_id, details in found:
-                row = rows.get((workflow_id, run_id))
-                if row is not None:
-                    _write_details(session, row, details)
+            )
+            ids = {(workflow_id, run_id): row_id for workflow_id, run_id, row_id in found_ids}
+            rows = [(ids[(w, r)], details) for w, r, details in found if (w, r) in ids]
+            if not rows:
+                return
+            session.execute(
+                delete(RunStepRow).where(RunStepRow.execution_id.in_([i for i, _ in rows]))
+            )
+            # Bulk UPDATE by primary key: one executemany, each row setting only what it knows.
+            for group in _by_known_columns(rows).values():
+                session.execute(update(ExecutionRow), group)
+            steps = [
+                {"execution_id": execution_id, **asdict(step)}
+                for execution_id, details in rows
+                for step in details.steps
+            ]
+            if steps:
+                session.execute(insert(RunStepRow), steps)
 
     def needing_details(self, *, limit: int) -> list[ExecutionRecord]:
         """Closed runs whose details were not read yet, most recently closed first."""
@@ -441,14 +451,17 @@ def _write_observed(session: Session, batch: Sequence[ObservedRun]) -> list[Obse
     return changed
 
 
-def _write_details(session: Session, row: ExecutionRow, details: RunDetails) -> None:
-    for name in _DETAIL_COLUMNS:
-        value = getattr(details, name)
-        if value is not None:
-            setattr(row, name, value)
-    row.details_synced = True
-    session.execute(delete(RunStepRow).where(RunStepRow.execution_id == row.id))
-    session.add_all(RunStepRow(execution_id=row.id, **asdict(step)) for step in details.steps)
+def _by_known_columns(
+    rows: Sequence[tuple[int, RunDetails]],
+) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    """Update parameter sets grouped by which columns they set (an executemany needs one shape)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for execution_id, details in rows:
+        known = {n: getattr(details, n) for n in _DETAIL_COLUMNS if getattr(details, n) is not None}
+        groups.setdefault(tuple(known), []).append(
+            {"id": execution_id, "details_synced": True, **known}
+        )
+    return groups
 
 
 def _select_one(session: Session, workflow_id: str, run_id: str) -> ExecutionRow:
