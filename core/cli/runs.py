@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from core.errors import WorkflowBuilderError
 
 if TYPE_CHECKING:  # the services are imported when a command runs, not at CLI start
-    from core.db import ExecutionRecord
+    from core.db import Database, ExecutionRecord
     from core.runs import RunDetail
-    from core.services import AppServices
+    from core.services import ConsoleServices
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -115,13 +115,13 @@ def list_command(args: argparse.Namespace) -> int:
     if args.limit < 1:
         return _usage("--limit must be at least 1")
 
-    def body(services: AppServices) -> int:
+    def body(database: Database) -> int:
         from core.db import ExecutionFilter, ExecutionStatus, RecordNotFoundError, RunTrigger
 
         definition_id = None
         if args.workflow:
             try:
-                found = services.database.workflows.get_by_name(args.workflow, include_deleted=True)
+                found = database.workflows.get_by_name(args.workflow, include_deleted=True)
             except RecordNotFoundError:
                 return _refused(f"no workflow named {args.workflow!r}")
             definition_id = found.id
@@ -130,7 +130,7 @@ def list_command(args: argparse.Namespace) -> int:
             triggers=(RunTrigger(args.trigger),) if args.trigger else None,
             definition_id=definition_id,
         )
-        page = services.database.executions.find(filters, limit=args.limit)
+        page = database.executions.find(filters, limit=args.limit)
         if args.json:
             payload = {"total": page.total, "runs": [record_json(r) for r in page.items]}
             print(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -142,13 +142,13 @@ def list_command(args: argparse.Namespace) -> int:
         print(f"{len(page.items)} of {page.total} runs")
         return EXIT_OK
 
-    return _with_services(body)
+    return _with_database(body)
 
 
 def show_command(args: argparse.Namespace) -> int:
     """Print a run's record and the state of each node of its graph."""
 
-    def body(services: AppServices) -> int:
+    def body(services: ConsoleServices) -> int:
         detail = services.console.detail(args.workflow_id, args.run_id)
         if args.json:
             print(json.dumps(detail_json(detail), indent=2, ensure_ascii=False))
@@ -162,7 +162,7 @@ def show_command(args: argparse.Namespace) -> int:
 def cancel_command(args: argparse.Namespace) -> int:
     """Ask a run to cancel."""
 
-    def body(services: AppServices) -> int:
+    def body(services: ConsoleServices) -> int:
         run_id = args.run_id or _newest_run_id(services, args.workflow_id)
         services.console.cancel(args.workflow_id, run_id)
         print(f"cancel requested for {_name(args.workflow_id, run_id)}")
@@ -176,7 +176,7 @@ def terminate_command(args: argparse.Namespace) -> int:
     if not args.reason.strip():
         return _usage("--reason must say why (it is kept in the run's history)")
 
-    def body(services: AppServices) -> int:
+    def body(services: ConsoleServices) -> int:
         run_id = args.run_id or _newest_run_id(services, args.workflow_id)
         services.console.terminate(args.workflow_id, run_id, reason=args.reason)
         print(f"terminated {_name(args.workflow_id, run_id)}")
@@ -188,17 +188,17 @@ def terminate_command(args: argparse.Namespace) -> int:
 # Plumbing ----------------------------------------------------------------------------------
 
 
-def _with_services(body: Callable[[AppServices], int]) -> int:
+def _with_services(body: Callable[[ConsoleServices], int]) -> int:
     """Run ``body`` with the services built from settings, closed again before returning.
 
     Closing matters: a process that leaves Temporal clients or workers running can crash while
     the interpreter finalises and exit non-zero after the work was done.
     """
     from core.config import load_settings
-    from core.services import build_services
+    from core.services import build_console
 
     try:
-        services = build_services(load_settings())
+        services = build_console(load_settings())
     except WorkflowBuilderError as error:
         return _refused(str(error))
     try:
@@ -209,7 +209,22 @@ def _with_services(body: Callable[[AppServices], int]) -> int:
         services.close()
 
 
-def _newest_run_id(services: AppServices, workflow_id: str) -> str:
+def _with_database(body: Callable[[Database], int]) -> int:
+    """Run ``body`` with the configured database (no Temporal), closed again afterwards."""
+    from core.config import load_settings
+    from core.db import Database
+
+    try:
+        database = Database.open(load_settings().database_url)
+    except WorkflowBuilderError as error:
+        return _refused(str(error))
+    try:
+        return body(database)
+    finally:
+        database.close()
+
+
+def _newest_run_id(services: ConsoleServices, workflow_id: str) -> str:
     from core.runs import RunNotFoundError
 
     try:

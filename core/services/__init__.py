@@ -16,7 +16,7 @@ from core.runs import MonitorSettings, RunMonitor, RunsConsole, RunTracer
 from core.runtime import BundleStore
 from core.schedules import ScheduleService, restore_schedules
 from core.services.workflows import ChildPreview, DraftCheck, WorkflowService, blank_document
-from core.temporal import TemporalEndpoint, ensure_temporal
+from core.temporal import TemporalEndpoint, attach_temporal, ensure_temporal
 from core.temporal.gateway import TemporalGateway
 
 logger = logging.getLogger(__name__)
@@ -24,10 +24,12 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "AppServices",
     "ChildPreview",
+    "ConsoleServices",
     "DraftCheck",
     "TemporalServices",
     "WorkflowService",
     "blank_document",
+    "build_console",
     "build_services",
 ]
 
@@ -133,6 +135,47 @@ class AppServices:
                 self._temporal.close()
                 self._temporal = None
         self.database.close()
+
+
+@dataclass(frozen=True)
+class ConsoleServices:
+    """The runs console alone, for command-line tools: no workers, no run monitor, no
+    schedules restored; it attaches to the app's embedded server when that is up."""
+
+    database: Database
+    endpoint: TemporalEndpoint
+    gateway: TemporalGateway
+    console: RunsConsole
+
+    def close(self) -> None:
+        """Drop the client, stop an embedded server started for this, close the database."""
+        self.gateway.close()
+        self.endpoint.stop()
+        self.database.close()
+
+
+def build_console(settings: Settings) -> ConsoleServices:
+    """The runs console over the configured database and Temporal.
+
+    Raises:
+        WorkflowBuilderError: the database, or Temporal, cannot be reached.
+    """
+    database = Database.open(settings.database_url)
+    try:
+        endpoint = attach_temporal(settings)
+    except BaseException:
+        database.close()
+        raise
+    try:
+        gateway = TemporalGateway(endpoint.settings)
+    except BaseException:
+        endpoint.stop()
+        database.close()
+        raise
+    registry = load_registry(settings.activity_modules)
+    tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
+    console = RunsConsole(database, gateway, tracer, RunService(database, gateway))
+    return ConsoleServices(database, endpoint, gateway, console)
 
 
 def build_services(settings: Settings) -> AppServices:

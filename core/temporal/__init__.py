@@ -3,6 +3,7 @@
 from core.temporal.connection import (
     TemporalConnectionError,
     TemporalEndpoint,
+    attach_temporal,
     connect,
     ensure_temporal,
     tls_config,
@@ -19,6 +20,7 @@ __all__ = [
     "EmbeddedTemporalServer",
     "TemporalConnectionError",
     "TemporalEndpoint",
+    "attach_temporal",
     "connect",
     "ensure_temporal",
     "find_temporal_cli",

@@ -13,7 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from core.config import CertificateSource, Settings
 from core.errors import WorkflowBuilderError
-from core.temporal.dev_server import EmbeddedTemporalServer
+from core.temporal.dev_server import EmbeddedTemporalServer, port_in_use
 
 logger = logging.getLogger(__name__)
 
@@ -183,3 +183,16 @@ def ensure_temporal(settings: Settings) -> TemporalEndpoint:
     return TemporalEndpoint(
         settings=dataclasses.replace(settings, temporal_address=server.address), server=server
     )
+
+
+def attach_temporal(settings: Settings) -> TemporalEndpoint:
+    """Where a command-line tool finds Temporal: the configured cluster, else the app's
+    embedded server when it is up (nothing to stop then), else an embedded server of its own.
+
+    Raises:
+        EmbeddedServerError: no server was up and the embedded one could not start.
+    """
+    if settings.temporal_address is None and port_in_use(settings.temporal_dev_port):
+        address = f"127.0.0.1:{settings.temporal_dev_port}"
+        return TemporalEndpoint(settings=dataclasses.replace(settings, temporal_address=address))
+    return ensure_temporal(settings)

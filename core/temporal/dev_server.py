@@ -56,7 +56,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int) -> bool:
+    """True when something listens on (or holds) ``port`` on the loopback interface."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind((_HOST, port))
@@ -162,7 +163,7 @@ class EmbeddedTemporalServer:
             ("TEMPORAL_DEV_PORT", self._port),
             ("TEMPORAL_DEV_UI_PORT", self._ui_port),
         ):
-            if _port_in_use(value):
+            if port_in_use(value):
                 raise EmbeddedServerError(
                     f"port {value} is already in use (another Temporal server?); set {name} to a "
                     f"free port, or TEMPORAL_ADDRESS=localhost:{value} to use the running server"
