@@ -258,6 +258,15 @@ def _runs(query: RunQuery, definition_id: int | None, live: bool) -> None:
         },
     )
     selected = [page.items[row] for row in shown.selection.rows if row < len(page.items)]
+    # One run in view (a search for its id) or one selected: a plain link to its page too.
+    single = selected[0] if len(selected) == 1 else page.items[0] if page.total == 1 else None
+    if single is not None:
+        st.page_link(
+            "pages/run.py",
+            label=f"Open run {single.workflow_id}",
+            icon=":material/timeline:",
+            query_params={"workflow_id": single.workflow_id, "run_id": single.run_id},
+        )
     _pager(page_number, pages, page.total)
     bulk_buttons(services.console, selected, filters)
     # Refreshing moves rows under a selection: the page stops refreshing while rows are

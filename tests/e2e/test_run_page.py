@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import TIMEOUT_MS
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS
 
 # The first deploy of the session may start the embedded Temporal server and the workers.
 DEPLOY_TIMEOUT_MS = 120_000
@@ -77,6 +77,10 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     chooser.click()
     page.keyboard.type(NAME)
     page.keyboard.press("Enter")
+    # The choice reruns the page: click only once the list has taken it (other tests' workflows
+    # are in the same database, and a click too soon opens whichever was chosen before).
+    expect(chooser).to_have_value(NAME)
+    page.locator(APP_IDLE).wait_for()
     page.get_by_role("button", name="Open in builder").click()
     expect(page.get_by_role("heading", name=NAME)).to_be_visible(timeout=TIMEOUT_MS)
 
@@ -91,10 +95,12 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     run_id_text = page.locator("code").filter(has_text=re.compile(rf"^{NAME}-\w+$")).first
     workflow_id = run_id_text.inner_text()
 
-    # The Run page's search opens the run by its workflow id.
-    _nav(page, "Run")
-    page.get_by_label("Workflow id").fill(workflow_id)
-    page.get_by_role("button", name="Open").click()
+    # Found on the Runs page by its workflow id, failed at its step, and opened from there.
+    _nav(page, "Runs")
+    page.get_by_role("textbox", name="Search").fill(workflow_id)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile(r"failed 1"))).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("link", name=f"Open run {workflow_id}").click()
     expect(page.get_by_text("The run failed at step Charge card (charge)")).to_be_visible(
         timeout=TIMEOUT_MS
     )

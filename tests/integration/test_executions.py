@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from core.activities import builtin_registry
 from core.compiler import compile_graph
 from core.config import Settings
-from core.db import Database, ExecutionStatus
+from core.db import Database, ExecutionStatus, RunTrigger
 from core.executions import NotDeployedError, RunError, RunInputError, RunService
 from core.graph import graph_from_dict
+from core.runs import RunMonitor, RunTracer
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import load_bundle
 from core.runtime.worker_host import WorkerHost
@@ -80,11 +83,12 @@ def test_a_run_starts_completes_and_is_mirrored(database, gateway, host, tmp_pat
     assert state.status is ExecutionStatus.COMPLETED
     assert state.result == "Hello, Ann!"
     (record,) = runs.recent(workflow_id)
-    assert (record.status, record.output, record.input) == (
+    assert (record.status, record.result_preview, record.input_preview) == (
         ExecutionStatus.COMPLETED,
-        "Hello, Ann!",
-        {"name": "Ann"},
+        '"Hello, Ann!"',
+        '{"name": "Ann"}',
     )
+    assert record.trigger is RunTrigger.MANUAL
 
 
 def test_bad_input_is_refused_before_anything_starts(database, gateway, host, tmp_path, task_queue):
@@ -144,12 +148,24 @@ def test_signal_and_query_errors_say_what_failed(database, gateway, host, tmp_pa
         runs.signal(ref, "approve", {"approved": True, "by": "cy"})
 
 
-def test_recent_refreshes_runs_nobody_watched(database, gateway, host, tmp_path, task_queue):
+def test_a_run_nobody_watched_is_recorded_closed_by_the_run_monitor(
+    database, gateway, host, tmp_path, task_queue
+):
     workflow_id = deploy_by_hand(database, host, tmp_path / "bundles", "hello_activity", task_queue)
     runs = RunService(database, gateway)
     ref = runs.start(workflow_id, {"name": "Dee"})
-    # Nobody calls state() or wait(): the database row says running until someone lists runs.
+    # Nobody calls state() or wait(): the row says running until the monitor sees the close.
     handle = gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
     gateway.call(handle.result())
+    assert [record.status for record in runs.recent(workflow_id)] == [ExecutionStatus.RUNNING]
+
+    tracer = RunTracer(database, BundleStore(tmp_path / "bundles"), builtin_registry())
+    monitor = RunMonitor(database, gateway, tracer)
+    deadline = time.monotonic() + 30
+    while runs.recent(workflow_id)[0].result_preview is None:
+        assert time.monotonic() < deadline, "the monitor did not record the close"
+        monitor.run_pass()
+        time.sleep(0.2)
+
     (record,) = runs.recent(workflow_id)
-    assert (record.status, record.output) == (ExecutionStatus.COMPLETED, "Hello, Dee!")
+    assert (record.status, record.result_preview) == (ExecutionStatus.COMPLETED, '"Hello, Dee!"')

@@ -4,15 +4,19 @@ version it activates; a manual trigger removes it; scheduled runs show among the
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 
 import pytest
 from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleDescription
 from temporalio.service import RPCError
 
-from core.db import DeploymentStatus, ExecutionStatus
+from core.activities import builtin_registry
+from core.db import DeploymentStatus, ExecutionStatus, RunTrigger
 from core.deploy import DeployError, DeployResult, StepStatus, pipeline
 from core.executions import RunService
+from core.runs import RunMonitor, RunTracer
+from core.runtime import BundleStore
 from core.schedules import ScheduleService, schedule_id
 from core.temporal.gateway import TemporalGateway
 from tests.integration.deploy.helpers import DeployWorld, node, wait_until
@@ -136,15 +140,19 @@ def test_a_scheduled_run_appears_among_the_recent_runs_with_its_version(
     schedules = ScheduleService(world.database, gateway)
     schedules.fire_now(scheduled)
     runs = RunService(world.database, gateway)
+    tracer = RunTracer(world.database, BundleStore(world.settings.deploy_dir), builtin_registry())
+    monitor = RunMonitor(world.database, gateway, tracer)
 
     def finished_scheduled_run():
+        monitor.run_pass()  # the run monitor records runs started by schedules
         recent = runs.recent(workflow.id)
-        return [r for r in recent if r.status is ExecutionStatus.COMPLETED] and recent
+        return [r for r in recent if r.details_synced] and recent
 
     [run] = wait_until(finished_scheduled_run, "the scheduled run to complete")
     assert run.workflow_id.startswith(f"{scheduled}-scheduled")
     assert (run.workflow_type, run.version) == (f"{scheduled}_v1", 1)
-    assert run.output["team"] == "operations"  # the input field's default
+    assert (run.status, run.trigger) == (ExecutionStatus.COMPLETED, RunTrigger.SCHEDULE)
+    assert json.loads(run.result_preview or "{}")["team"] == "operations"  # the field's default
     status = schedules.status(scheduled)
     assert status is not None and status.fired == 1
     assert status.recent_runs == ((run.workflow_id, run.run_id),)
