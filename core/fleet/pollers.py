@@ -72,3 +72,59 @@ async def describe_pollers(client: Client, task_queue: str) -> list[Poller]:
                 )
             )
     return found
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    """Temporal's statistics of one task queue's tasks of one kind.
+
+    Attributes:
+        kind: ``workflow`` or ``activity`` tasks.
+        backlog: tasks waiting for a worker (approximate).
+        backlog_age_seconds: how long the oldest waiting task has waited: the
+            schedule-to-start latency a new task meets now.
+        add_rate: tasks added per second, recently.
+        dispatch_rate: tasks handed to workers per second, recently.
+    """
+
+    kind: str
+    backlog: int
+    backlog_age_seconds: float
+    add_rate: float
+    dispatch_rate: float
+
+
+async def describe_queue_load(client: Client, task_queue: str) -> list[QueueLoad]:
+    """Temporal's backlog and rates of ``task_queue``, for workflow then activity tasks.
+
+    Raises:
+        FleetError: Temporal refused the request; the message names the queue.
+    """
+    found: list[QueueLoad] = []
+    for kind, queue_type in _KINDS:
+        request = DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
+            task_queue_type=queue_type,
+            report_stats=True,
+        )
+        try:
+            response = await client.workflow_service.describe_task_queue(
+                request, timeout=timedelta(seconds=10)
+            )
+        except RPCError as exc:
+            raise FleetError(
+                f"Temporal cannot describe its {kind} task statistics: {exc.message}",
+                task_queue=task_queue,
+            ) from exc
+        stats = response.stats
+        found.append(
+            QueueLoad(
+                kind=kind,
+                backlog=int(stats.approximate_backlog_count),
+                backlog_age_seconds=stats.approximate_backlog_age.ToTimedelta().total_seconds(),
+                add_rate=float(stats.tasks_add_rate),
+                dispatch_rate=float(stats.tasks_dispatch_rate),
+            )
+        )
+    return found

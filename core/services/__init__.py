@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from core.activities import ActivityRegistry, load_registry
 from core.config import Settings
+from core.dashboard import DashboardService
 from core.db import Database, DeploymentStatus
 from core.deploy import DeployService
 from core.executions import RunService
@@ -109,6 +110,12 @@ class AppServices:
     def schedules(self) -> ScheduleService:
         """Cron schedules: status, pause, resume, fire now."""
         return self.temporal.schedules
+
+    @property
+    def dashboard(self) -> DashboardService:
+        """Dashboard figures; queue loads and schedules only once Temporal has started."""
+        started = self._temporal
+        return DashboardService(self.database, started.gateway if started else None)
 
     @property
     def console(self) -> RunsConsole:
