@@ -21,6 +21,7 @@ from core.db.types import utc_now
 from core.errors import WorkflowBuilderError
 from core.fleet.pollers import QueueLoad, describe_queue_load
 from core.graph import graph_from_dict
+from core.runs.listing import step_name
 from core.schedules import ScheduleService, TemporalCaller
 
 logger = logging.getLogger(__name__)
@@ -416,9 +417,7 @@ def _p50_p95(values: Sequence[float]) -> tuple[float, float]:
 
 
 def _step_name(node_id: str | None, label: str | None) -> str:
-    if node_id is None:
-        return "(unknown step)"
-    return f"{label} ({node_id})" if label and label != node_id else node_id
+    return "(unknown step)" if node_id is None else step_name(node_id, label)
 
 
 def _alive_during(record: WorkerRecord, start: datetime, end: datetime) -> bool:

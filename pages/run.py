@@ -15,7 +15,8 @@ import streamlit as st
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef
 from core.runs import RunDetail, RunNotFoundError
-from core.runs.presentation import STATUS_BADGES, duration_text, failed_step
+from core.runs.listing import format_duration
+from core.runs.presentation import STATUS_BADGES, failed_step
 from core.services import AppServices
 from pages.widgets.run_actions import run_actions, run_link, show_notice
 from pages.widgets.run_controls import signals_and_queries
@@ -88,7 +89,7 @@ def _summary(detail: RunDetail) -> None:
     took = record.duration or (datetime.now(UTC) - record.start_time)
     st.markdown(
         f"**Started** {record.start_time.astimezone().strftime(_TIME)} · **Closed** {closed} · "
-        f"**Duration** {duration_text(took)}{'' if record.closed else ' so far'} · "
+        f"**Duration** {format_duration(took)}{'' if record.closed else ' so far'} · "
         f"**History** {record.history_length or trace.event_count} events · "
         f"**Worker** {_literal(trace.identity) if trace.identity else 'none yet'}"
     )

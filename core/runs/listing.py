@@ -228,14 +228,16 @@ def run_duration(record: ExecutionRecord, now: datetime) -> str:
     return f"{format_duration(now - record.start_time)} so far"
 
 
+def step_name(node_id: str, label: str | None) -> str:
+    """A step as people know it and as the graph names it: ``label (id)``, or the id alone."""
+    return f"{label} ({node_id})" if label and label != node_id else node_id
+
+
 def failed_step(record: ExecutionRecord) -> str:
     """The step a failed run failed at, as ``label (id)``; empty when none is known."""
     if record.failed_node_id is None:
         return ""
-    label = record.failed_node_label
-    if not label or label == record.failed_node_id:
-        return record.failed_node_id
-    return f"{label} ({record.failed_node_id})"
+    return step_name(record.failed_node_id, record.failed_node_label)
 
 
 def error_preview(error: str | None, limit: int = ERROR_PREVIEW_CHARS) -> str:

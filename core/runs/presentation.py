@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core.graph import Graph, Node
+from core.runs.listing import format_duration, step_name
 from core.runs.trace import Call, NodeRun, NodeState, RunTrace, TimelineItem
 
 
@@ -143,7 +144,7 @@ def failed_step(trace: RunTrace, graph: Graph | None) -> str | None:
     if node_id is None:
         return None
     node = graph.node(node_id) if graph is not None else None
-    return f"failed at step {node_title(node) if node else node_id} ({node_id})"
+    return f"failed at step {step_name(node_id, node.label if node else None)}"
 
 
 def timeline_bars(
@@ -169,29 +170,10 @@ def timeline_bars(
     return bars
 
 
-def duration_text(span: timedelta | None) -> str:
-    """A duration people read at a glance: ``850 ms``, ``4.2 s``, ``3 min 5 s``, ``2 h 4 min``."""
-    if span is None:
-        return ""
-    seconds = span.total_seconds()
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {rest} s"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
-
-
 def call_timing(call: Call) -> tuple[str, str]:
     """How long a call waited to be picked up and how long it then ran (empty when unknown)."""
     waited = call.started_at - call.scheduled_at if call.started_at else None
     ran = call.closed_at - call.started_at if call.closed_at and call.started_at else None
     if ran is None and call.closed_at is not None:
         ran = call.closed_at - call.scheduled_at  # timers and children without a start event
-    return duration_text(waited), duration_text(ran)
+    return format_duration(waited), format_duration(ran)

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.runs import RunTrace
-from core.runs.presentation import OUTCOME_COLOURS, duration_text, timeline_bars
+from core.runs.listing import format_duration
+from core.runs.presentation import OUTCOME_COLOURS, timeline_bars
 
 _TIME = "%H:%M:%S.%f"
 #: Pixels per timeline row, and the chart's bounds.
@@ -36,7 +37,7 @@ def run_timeline(trace: RunTrace, *, now: datetime, closed_at: datetime | None) 
                     "End": _local(bar.end),
                     "Outcome": "open" if bar.open else bar.outcome,
                     "Kind": bar.kind,
-                    "Took": duration_text(bar.end - bar.start) if bar.end else "",
+                    "Took": format_duration(bar.end - bar.start) if bar.end else "",
                     "From": bar.start.strftime(_TIME)[:-3],
                 }
                 for bar in spans
