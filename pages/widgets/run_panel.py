@@ -15,7 +15,7 @@ from core.executions import RunRef, RunState
 from core.graph import QueryDecl, SignalDecl, graph_from_dict
 from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
-from core.runs.listing import failed_step, format_duration, run_link, utc_text
+from core.runs.listing import failed_step, format_duration, run_link, step_name, utc_text
 from core.services import AppServices
 from pages.widgets.run_controls import form_widgets, signals_and_queries
 from pages.widgets.schedule_panel import schedule_panel
@@ -124,7 +124,24 @@ def _show_state(services: AppServices, run: StartedRun, state: RunState) -> None
     if status == "completed":
         st.code(json.dumps(state.result, indent=2, ensure_ascii=False), language="json")
     elif state.closed:
-        st.error(f"The run {status}: {state.error or 'no reason given'}", icon=":material/error:")
+        where = _failed_where(services, run.ref)
+        st.error(
+            f"The run {status}{where}: {state.error or 'no reason given'}", icon=":material/error:"
+        )
+    st.markdown(f"[Open the run page]({run_link(run.ref.workflow_id, run.ref.run_id)})")
+
+
+def _failed_where(services: AppServices, ref: RunRef) -> str:
+    """`` at step <label> (<id>)`` from the run's history, or nothing when it cannot say."""
+    try:
+        detail = services.console.detail(ref.workflow_id, ref.run_id)
+    except WorkflowBuilderError:
+        return ""  # the message below still says why the run ended
+    node_id = detail.trace.failed_node_id
+    if node_id is None:
+        return ""
+    node = detail.graph.node(node_id) if detail.graph else None
+    return f" at step {step_name(node_id, node.label if node else None)}"
 
 
 def _fetch(services: AppServices, run: StartedRun) -> RunState | None:

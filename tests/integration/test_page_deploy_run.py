@@ -145,6 +145,29 @@ def test_run_form_starts_a_run_and_shows_its_result(app: AppTest):
     assert list(recent.value["Status"]) == ["completed"]
 
 
+def test_a_failed_run_names_its_step_and_links_its_page(app: AppTest):
+    workflow_id = _open(app, "retry_error_branch", name="no_fallback")
+
+    def without_error_edge(document: dict[str, Any]) -> None:
+        document["nodes"] = [n for n in document["nodes"] if n["id"] != "fallback"]
+        document["edges"] = [
+            e for e in document["edges"] if "fallback" not in (e["source"], e["target"])
+        ]
+
+    _edit_draft(workflow_id, without_error_edge)
+    at = app.run()
+    _view(at, "Run")
+    _deploy(at)
+    at.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
+    _refresh_until_closed(at)
+
+    (error,) = at.error
+    assert error.value.startswith("The run failed at step Flaky call (call): ")
+    assert "the service is down" in error.value
+    run = _services().runs.recent(workflow_id)[0]
+    assert f"(./run?workflow_id={run.workflow_id}&run_id={run.run_id})" in _texts(at.markdown)
+
+
 def test_a_required_input_left_empty_and_bad_json_are_shown(app: AppTest):
     workflow_id = _open(app, "foreach_loop", name="looper")
     _deploy(app)
