@@ -13,6 +13,7 @@ from datetime import datetime
 from core.graph import Graph, Node
 from core.runs.listing import format_duration, step_name
 from core.runs.trace import Call, NodeRun, NodeState, RunTrace, TimelineItem
+from core.text import markdown_literal
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class NodeLook:
     @property
     def text(self) -> str:
         """The node's markdown: bold title over its notes joined by `` · ``."""
-        return f"**{self.title}**  \n{' · '.join(self.notes)}"
+        return f"**{markdown_literal(self.title)}**  \n{' · '.join(self.notes)}"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from streamlit_flow.state import StreamlitFlowState
 
 from core.graph.model import DEFAULT_HANDLE
 from core.nodes import CATALOG
+from core.text import markdown_literal, markdown_unliteral
 
 CANVAS_KEY = "builder_canvas"
 CANVAS_HEIGHT = 600
@@ -37,7 +38,8 @@ def node_content(node: dict[str, Any]) -> str:
     kind = CATALOG.get(node.get("type", ""))
     title = kind.title if kind else f"unknown kind {node.get('type')!r}"
     label = node.get("label") or node.get("id", "")
-    return f"**{label}**  \n{title}"
+    # The canvas renders Markdown with raw HTML allowed: user text goes in as literal text.
+    return f"**{markdown_literal(str(label))}**  \n{markdown_literal(title)}"
 
 
 def label_from_content(content: str) -> str:
@@ -47,7 +49,7 @@ def label_from_content(content: str) -> str:
     keeps that shape, or one that is just the new label, both read as the label.
     """
     first = next((line.strip() for line in content.splitlines() if line.strip()), "")
-    return first.strip("*").strip()
+    return markdown_unliteral(first.removeprefix("**").removesuffix("**").strip())
 
 
 def flow_state(
