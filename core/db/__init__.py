@@ -12,6 +12,8 @@ from core.db.errors import (
 )
 from core.db.migrate import migrate
 from core.db.records import (
+    AlertRecord,
+    AlertSeverity,
     Capability,
     DeploymentRecord,
     DeploymentStatus,
@@ -48,6 +50,8 @@ from core.db.repositories import (
 )
 
 __all__ = [
+    "AlertRecord",
+    "AlertSeverity",
     "PREVIEW_CHARS",
     "Capability",
     "Database",

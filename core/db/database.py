@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL
 from core.db.engine import create_engine_for, make_session_factory
 from core.db.migrate import migrate
 from core.db.repositories import (
+    AlertRepository,
     AnalyticsRepository,
     DeploymentRepository,
     ExecutionRepository,
@@ -44,6 +45,7 @@ class Database:
         self.schedules = ScheduleRepository(sessions)
         self.monitor = MonitorRepository(sessions)
         self.analytics = AnalyticsRepository(sessions)
+        self.alerts = AlertRepository(sessions)
 
     @classmethod
     def open(cls, url: str | URL, *, run_migrations: bool = True) -> Database:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.db.records import (
+    AlertSeverity,
     DeploymentStatus,
     ExecutionStatus,
     QueueStrategy,
@@ -251,3 +252,19 @@ class ScheduleRow(Base):
     input: Mapped[Any] = mapped_column(JSONValue, nullable=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class AlertRow(Base):
+    """An open alert (see ``core.alerts``); a cleared alert's row is deleted."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    rule: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[AlertSeverity] = mapped_column(_status(AlertSeverity, "alert_severity"))
+    title: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)

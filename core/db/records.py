@@ -48,6 +48,13 @@ class ExecutionStatus(enum.StrEnum):
     TIMED_OUT = "timed_out"
 
 
+class AlertSeverity(enum.StrEnum):
+    """How urgent an alert is: a warning to look at, or something down."""
+
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
 class RunTrigger(enum.StrEnum):
     """What started a run: the console or CLI, a schedule, a parent workflow, anyone else."""
 
@@ -246,3 +253,28 @@ class MonitorState:
     closed_watermark: datetime | None
     last_sync_at: datetime | None
     last_error: str | None
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """An open alert: what a rule found, since when, and where the console shows its cause.
+
+    Attributes:
+        key: names the alert for good: its rule and subject (``failure_rate:orders``).
+        rule: the name of the rule that raised it.
+        severity: warning or critical.
+        title: one line saying what is wrong.
+        detail: the figures behind it.
+        link: a relative console URL to the runs or workers behind it.
+        first_seen: when the rule first held (the alert fired).
+        last_seen: the last evaluation that found the rule still holding.
+    """
+
+    key: str
+    rule: str
+    severity: AlertSeverity
+    title: str
+    detail: str
+    link: str
+    first_seen: datetime
+    last_seen: datetime

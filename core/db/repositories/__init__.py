@@ -1,5 +1,6 @@
 """Repositories: small classes that read and write one kind of record and return frozen values."""
 
+from core.db.repositories.alerts import AlertChanges, AlertFinding, AlertRepository
 from core.db.repositories.analytics import (
     AnalyticsRepository,
     Duration,
@@ -29,6 +30,9 @@ from core.db.repositories.workers import WORKER_TRANSITIONS, WorkerRepository
 from core.db.repositories.workflows import WORKFLOW_NAME, WorkflowRepository
 
 __all__ = [
+    "AlertChanges",
+    "AlertFinding",
+    "AlertRepository",
     "AnalyticsRepository",
     "Duration",
     "FailingStep",
