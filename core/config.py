@@ -153,6 +153,17 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Seconds between worker heartbeats written to the database.",
     ),
     EnvironmentVariable(
+        "WB_HTTP_ALLOW",
+        "unset: public addresses only",
+        "Comma-separated host names and CIDR ranges `http_request` may reach although they are "
+        "loopback, private or link-local (read by workers when a step runs).",
+    ),
+    EnvironmentVariable(
+        "WB_HTTP_MAX_BYTES",
+        "`10485760` (10 MiB)",
+        "Largest response body `http_request` reads; a larger one fails the step.",
+    ),
+    EnvironmentVariable(
         "WB_RUN_RETENTION_DAYS",
         "`30`",
         "Days the run records of closed runs are kept (`0` keeps them for ever); Temporal's "

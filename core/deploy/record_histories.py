@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import os
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -99,6 +100,9 @@ async def record_example(
 
 def record(examples: list[str], *, out: Path, address: str | None) -> list[Path]:
     """Record the given examples against ``address`` or a private dev server."""
+    # The example web server listens on loopback, which http_request refuses unless allowed;
+    # the activities run in this process, so allowing it here allows exactly that.
+    os.environ["WB_HTTP_ALLOW"] = "127.0.0.1"
     with (
         tempfile.TemporaryDirectory(prefix="wb-record-") as scratch,
         example_web_server() as http_base,

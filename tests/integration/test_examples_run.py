@@ -112,7 +112,9 @@ async def test_scheduled_report_run_by_hand(temporal_client, serve, task_queue):
 
 
 @pytest.fixture
-def web_server() -> Iterator[str]:
+def web_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    # http_request refuses loopback addresses unless they are allowed, as this one is.
+    monkeypatch.setenv("WB_HTTP_ALLOW", "127.0.0.1")
     with example_web_server() as url:
         yield url
 

@@ -87,6 +87,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, b"late", "text/plain")
         elif url.path == "/redirect":
             self._reply(302, b"", "text/plain", Location="/echo?via=redirect")
+        elif url.path == "/redirect-to":
+            self._reply(302, b"", "text/plain", Location=parse_qs(url.query)["to"][0])
+        elif url.path == "/cookie":
+            self._reply(200, b"{}", "application/json", Set_Cookie="session=abc", X_Kept="yes")
+        elif url.path == "/big":
+            self._reply(200, b"x" * 1000, "text/plain")
         else:
             self._reply(404, b"no such route", "text/plain")
 
@@ -94,6 +100,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output quiet
+
+
+@pytest.fixture(autouse=True)
+def allow_local_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests' own servers listen on 127.0.0.1, which http_request refuses by default."""
+    monkeypatch.setenv("WB_HTTP_ALLOW", "127.0.0.1")
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +266,8 @@ def test_http_refused_connection_is_retryable():
     ("args", "fragment"),
     [
         (("GET", ""), "needs a url"),
-        (("GET", "ftp://example.invalid/x"), "invalid URL"),
+        (("GET", "ftp://example.invalid/x"), "only absolute http and https URLs"),
+        (("GET", "/relative/path"), "only absolute http and https URLs"),
         (("POST", "http://127.0.0.1:9/", None, None, {"a": 1}, "text"), "either json or body"),
     ],
 )
@@ -333,8 +346,10 @@ def test_bundle_is_deterministic_and_ordered():
     source = bundle_activities_source(["log", "echo", "http_request"])
     assert source == bundle_activities_source(["http_request", "echo", "log", "echo"])
     tree = ast.parse(source)
-    functions = [n.name for n in tree.body if isinstance(n, ast.AsyncFunctionDef)]
-    assert functions == ["echo", "http_request", "log"]
+    activities = [
+        n.name for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.decorator_list
+    ]
+    assert activities == ["echo", "http_request", "log"]
     imports = [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     assert imports[0] == "from __future__ import annotations"
     assert len(imports) == len(set(imports))
@@ -373,3 +388,93 @@ def test_bundle_runs_standalone_without_core(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['echo', 'fail', 'http_request', 'log']"
+
+
+# --- the outbound guard ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/",
+        "http://localhost:9/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://192.168.1.1/",
+        "http://[::1]:9/",
+        "http://[::ffff:127.0.0.1]:9/",
+        "http://0.0.0.0:9/",
+        "http://100.64.0.1/",
+    ],
+)
+def test_internal_addresses_are_refused_without_being_contacted(
+    url: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("WB_HTTP_ALLOW")
+    error = run_failing(http_request, "GET", url)
+
+    assert error.type == "HttpAddressRefused" and error.non_retryable
+    assert "internal address" in error.message
+
+
+def test_a_name_resolving_to_an_internal_address_is_refused(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("WB_HTTP_ALLOW")
+    resolved: list[str] = []
+
+    def fake_getaddrinfo(host, port, *args, **kwargs):  # a resolver stub: nothing leaves
+        resolved.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    error = run_failing(http_request, "GET", "https://intranet.example/secrets")
+
+    assert resolved == ["intranet.example"]
+    assert error.type == "HttpAddressRefused"
+    assert "intranet.example resolves to 10.1.2.3" in error.message
+
+
+def test_a_redirect_to_an_internal_address_is_refused(server_url, monkeypatch):
+    # The test server itself is allowed by name; where it redirects to is checked again.
+    monkeypatch.setenv("WB_HTTP_ALLOW", "127.0.0.1")
+    error = run_failing(http_request, "GET", f"{server_url}/redirect-to?to=http://10.0.0.1/")
+
+    assert error.type == "HttpAddressRefused"
+    assert "10.0.0.1" in error.message
+
+
+def test_allow_list_takes_ranges_and_names(server_url, monkeypatch):
+    monkeypatch.setenv("WB_HTTP_ALLOW", "10.0.0.0/8, 127.0.0.0/8")
+    assert run_activity(http_request, "GET", f"{server_url}/text")["text"] == "plain hello"
+    monkeypatch.setenv("WB_HTTP_ALLOW", "localhost")
+    port = server_url.rsplit(":", 1)[1]
+    assert run_activity(http_request, "GET", f"http://localhost:{port}/text")["status"] == 200
+
+
+def test_cookies_and_credentials_are_not_returned(server_url):
+    result = run_activity(http_request, "GET", f"{server_url}/cookie")
+
+    assert "set-cookie" not in result["headers"]
+    assert result["headers"]["x-kept"] == "yes"
+
+
+def test_a_response_over_the_size_limit_is_refused(server_url, monkeypatch):
+    monkeypatch.setenv("WB_HTTP_MAX_BYTES", "100")
+    error = run_failing(http_request, "GET", f"{server_url}/big")
+
+    assert error.type == "HttpResponseTooLarge" and error.non_retryable
+
+
+def test_credentials_are_not_sent_to_another_host_on_redirect(server_url, monkeypatch):
+    port = server_url.rsplit(":", 1)[1]
+    # 127.0.0.1 and localhost are different hosts to a browser, and to this guard.
+    target = f"http://localhost:{port}/echo"
+    monkeypatch.setenv("WB_HTTP_ALLOW", "127.0.0.1,localhost")
+    result = run_activity(
+        http_request,
+        "GET",
+        f"{server_url}/redirect-to?to={target}",
+        {"Authorization": "Bearer s3cret", "X-Trace": "t"},
+    )
+
+    assert "authorization" not in result["json"]["headers"]
+    assert result["json"]["headers"]["x-trace"] == "t"

@@ -1,10 +1,23 @@
-"""Built-in activity ``http_request``: one HTTP call with httpx, errors mapped for retries."""
+"""Built-in activity ``http_request``: one HTTP call with httpx, errors mapped for retries.
+
+Outbound requests are guarded: a host that resolves to a loopback, private, link-local
+(cloud metadata), shared, multicast or otherwise reserved address is refused, checked after
+name resolution and again at every redirect, and the connection goes to the address that was
+checked (a second lookup cannot swap it). ``WB_HTTP_ALLOW`` (comma-separated host names and
+CIDR ranges) opens what a deployment needs. Responses are capped in size and time, and
+cookies and credentials are left out of what the step returns.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import os
+import socket
 from datetime import timedelta
+from json import loads as json_loads
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 from temporalio import activity
@@ -12,6 +25,15 @@ from temporalio.exceptions import ApplicationError
 
 # A client error that a later attempt may cure: request timeout and rate limiting.
 _RETRYABLE_CLIENT_STATUSES = frozenset({408, 429})
+# Response headers a step never returns (they would land in the run's history).
+_SECRET_HEADERS = frozenset(
+    {"set-cookie", "set-cookie2", "cookie", "authorization", "proxy-authorization"}
+)
+_MAX_REDIRECTS = 5
+#: Longest a request may take, whatever timeout_seconds says.
+MAX_SECONDS = 300.0
+#: Largest response body read, in bytes (``WB_HTTP_MAX_BYTES`` overrides it).
+MAX_BYTES = 10 * 1024 * 1024
 
 
 @activity.defn(name="http_request")
@@ -26,11 +48,12 @@ async def http_request(
 ) -> dict:
     """Send one HTTP request and return the status, headers and body.
 
-    Redirects are followed. A 4xx status raises a non-retryable ``HttpClientError``
-    (408 and 429 are retryable), a 5xx status a retryable ``HttpServerError``, a
-    timeout a retryable ``HttpTimeout``, a network failure a retryable
-    ``HttpConnectionError`` and a malformed request a non-retryable
-    ``InvalidHttpRequest``.
+    Redirects are followed (at most five, each checked like the first URL). A 4xx status
+    raises a non-retryable ``HttpClientError`` (408 and 429 are retryable), a 5xx status a
+    retryable ``HttpServerError``, a timeout a retryable ``HttpTimeout``, a network failure a
+    retryable ``HttpConnectionError``, a malformed request a non-retryable
+    ``InvalidHttpRequest``, a refused address a non-retryable ``HttpAddressRefused`` and a
+    body over the size limit a non-retryable ``HttpResponseTooLarge``.
 
     Args:
         method: The HTTP method, for example GET or POST.
@@ -39,12 +62,12 @@ async def http_request(
         query: Query parameters added to the URL.
         json: A JSON value sent as the request body (sets the JSON content type).
         body: A text body; give either json or body, not both.
-        timeout_seconds: Limit for connecting and for each read or write.
+        timeout_seconds: Limit for connecting and for each read or write (at most 300).
 
     Returns:
-        A dict with ``status`` (int), ``headers`` (dict with lower-case names),
-        ``json`` (the parsed body when the response is JSON, else None) and
-        ``text`` (the body as text when it is not JSON, else None).
+        A dict with ``status`` (int), ``headers`` (dict with lower-case names, without
+        cookies and credentials), ``json`` (the parsed body when the response is JSON, else
+        None) and ``text`` (the body as text when it is not JSON, else None).
     """
     method = method.upper()
     where = f"{method} {_without_query(url)}"
@@ -58,14 +81,18 @@ async def http_request(
             type="InvalidHttpRequest",
             non_retryable=True,
         )
+    timeout = min(max(float(timeout_seconds), 0.001), MAX_SECONDS)
     try:
-        async with httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=True) as client:
-            response = await client.request(
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            request = client.build_request(
                 method, url, headers=headers, params=query, json=json, content=body
             )
-    except httpx.TimeoutException as exc:
+            response, content = await asyncio.wait_for(
+                _send_guarded(client, request, where), timeout=MAX_SECONDS
+            )
+    except (httpx.TimeoutException, TimeoutError) as exc:
         raise ApplicationError(
-            f"{where} timed out after {timeout_seconds:g} s", type="HttpTimeout"
+            f"{where} timed out after {timeout:g} s", type="HttpTimeout"
         ) from exc
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
         raise ApplicationError(
@@ -77,20 +104,150 @@ async def http_request(
         raise ApplicationError(f"{where} failed: {exc}", type="HttpConnectionError") from exc
     result = {
         "status": response.status_code,
-        "headers": dict(response.headers),
+        "headers": {
+            name: value for name, value in response.headers.items() if name not in _SECRET_HEADERS
+        },
         "json": None,
         "text": None,
     }
-    if _is_json(response):
+    text = content.decode(response.encoding or "utf-8", errors="replace")
+    if _is_json(response, content):
         try:
-            result["json"] = response.json()
+            result["json"] = json_loads(text)
         except ValueError:
-            result["text"] = response.text
+            result["text"] = text
     else:
-        result["text"] = response.text
+        result["text"] = text
     if response.status_code >= 400:
         _raise_for_status(where, response, result)
     return result
+
+
+async def _send_guarded(
+    client: httpx.AsyncClient, request: httpx.Request, where: str
+) -> tuple[httpx.Response, bytes]:
+    """Send ``request`` to checked addresses only, following redirects; read a capped body."""
+    for _ in range(_MAX_REDIRECTS + 1):
+        pinned = await _pinned(request, where)
+        response = await client.send(pinned, stream=True)
+        try:
+            if not response.is_redirect:
+                return response, await _capped_body(response, where)
+            location = response.headers.get("location", "")
+        finally:
+            await response.aclose()
+        target = httpx.URL(urljoin(str(request.url), location))
+        # As browsers do: 303 (and 301/302 after POST) become GET without a body.
+        method = request.method
+        if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+            method = "GET"
+        keep_body = method == request.method and response.status_code in (307, 308)
+        headers = httpx.Headers(request.headers)
+        headers.pop("host", None)
+        if target.host != request.url.host:
+            headers.pop("authorization", None)  # credentials go to the host they were for
+            headers.pop("cookie", None)
+        if not keep_body:
+            for name in ("content-length", "content-type", "transfer-encoding"):
+                headers.pop(name, None)
+        request = client.build_request(
+            method, target, headers=headers, content=request.content if keep_body else None
+        )
+    raise ApplicationError(
+        f"{where}: more than {_MAX_REDIRECTS} redirects",
+        type="InvalidHttpRequest",
+        non_retryable=True,
+    )
+
+
+async def _pinned(request: httpx.Request, where: str) -> httpx.Request:
+    """``request`` aimed at an address its host resolves to, refused if any is internal.
+
+    The URL's host is replaced by the checked address; the Host header and, for https, the
+    TLS server name and certificate check keep the original name.
+    """
+    host = request.url.host
+    if request.url.scheme not in ("http", "https") or not host:
+        raise ApplicationError(
+            f"{where}: only absolute http and https URLs are allowed",
+            type="InvalidHttpRequest",
+            non_retryable=True,
+        )
+    port = request.url.port or (443 if request.url.scheme == "https" else 80)
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ApplicationError(
+            f"{where}: cannot resolve {host} ({exc})", type="HttpConnectionError"
+        ) from exc
+    # The address of each result, without an IPv6 scope (fe80::1%eth0).
+    addresses = [ipaddress.ip_address(str(item[4][0]).split("%")[0]) for item in found]
+    allowed = _allowed()
+    for address in addresses:
+        if _internal(address) and not _allowed_host(host, address, allowed):
+            raise ApplicationError(
+                f"{where}: {host} resolves to {address}, an internal address; outbound requests "
+                "there are refused unless WB_HTTP_ALLOW lists the host or its range",
+                type="HttpAddressRefused",
+                non_retryable=True,
+            )
+    chosen = addresses[0]
+    headers = httpx.Headers(request.headers)
+    headers["host"] = request.url.netloc.decode("ascii")
+    extensions = dict(request.extensions)
+    if request.url.scheme == "https":
+        extensions["sni_hostname"] = host
+    return httpx.Request(
+        request.method,
+        request.url.copy_with(host=str(chosen)),
+        headers=headers,
+        content=request.content,
+        extensions=extensions,
+    )
+
+
+def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
+
+
+def _allowed() -> list[str]:
+    return [
+        item.strip().lower()
+        for item in os.environ.get("WB_HTTP_ALLOW", "").split(",")
+        if item.strip()
+    ]
+
+
+def _allowed_host(
+    host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address, allowed: list[str]
+) -> bool:
+    for entry in allowed:
+        if entry == host.lower():
+            return True
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue  # a host name, not a range
+    return False
+
+
+async def _capped_body(response: httpx.Response, where: str) -> bytes:
+    limit = int(os.environ.get("WB_HTTP_MAX_BYTES", MAX_BYTES))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ApplicationError(
+                f"{where}: the response is larger than {limit} bytes",
+                type="HttpResponseTooLarge",
+                non_retryable=True,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _without_query(url: str) -> str:
@@ -99,11 +256,9 @@ def _without_query(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-def _is_json(response: httpx.Response) -> bool:
+def _is_json(response: httpx.Response, content: bytes) -> bool:
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    return bool(response.content) and (
-        content_type == "application/json" or content_type.endswith("+json")
-    )
+    return bool(content) and (content_type == "application/json" or content_type.endswith("+json"))
 
 
 def _raise_for_status(where: str, response: httpx.Response, result: dict) -> None:
