@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.db import Database, ExecutionFilter, ExecutionStatus, RunTrigger, WorkerRecord
+from core.db import (
+    Database,
+    DeploymentStatus,
+    ExecutionFilter,
+    ExecutionStatus,
+    RunTrigger,
+    WorkerRecord,
+)
 from core.db.repositories import Scope, buckets_between
 from core.db.types import utc_now
 from core.errors import WorkflowBuilderError
@@ -198,6 +205,14 @@ class DashboardService:
     def __init__(self, database: Database, temporal: TemporalCaller | None = None) -> None:
         self._db = database
         self._temporal = temporal
+
+    def has_runs(self) -> bool:
+        """Whether any run was ever recorded (an empty app offers demo data and examples)."""
+        return bool(self._db.executions.find(ExecutionFilter(), limit=1, count=False).items)
+
+    def has_deployments(self) -> bool:
+        """Whether any workflow is deployed: then queues and schedules are worth asking about."""
+        return bool(self._db.deployments.find(statuses=(DeploymentStatus.ACTIVE,)))
 
     def tiles(self, window: Window, *, definition_id: int | None = None) -> list[Tile]:
         """Runs, failed, failure rate, p50 and p95 duration, in flight, workers alive and lost."""

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ("validate", "compile", "run", "worker", "server", "runs")
+SUBCOMMANDS = ("validate", "compile", "run", "worker", "server", "runs", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
