@@ -6,12 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.activities import load_registry
-from core.compiler import compile_graph
-from core.config import load_settings
 from core.errors import GraphFormatError, WorkflowBuilderError
-from core.graph import load_graph
-from core.graph.validation import GraphInvalidError
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -43,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compile ``args.graph`` into ``args.out``; print what was written or what is wrong."""
+    from core.activities import load_registry
+    from core.compiler import compile_graph
+    from core.config import load_settings
+    from core.graph import load_graph
+    from core.graph.validation import GraphInvalidError
+
     try:
         graph = load_graph(args.graph.read_bytes())
         registry = load_registry(load_settings().activity_modules)

@@ -7,9 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.config import load_settings
 from core.errors import WorkflowBuilderError
-from core.runtime.runner import RunFailedError, run_graph_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the graph; print the result (exit 0) or the failure and its causes (exit 1)."""
+    from core.config import load_settings
+    from core.runtime.runner import RunFailedError, run_graph_file
+
     try:
         workflow_input = json.loads(args.input)
     except json.JSONDecodeError as exc:

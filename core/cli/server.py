@@ -6,11 +6,12 @@ import argparse
 import logging
 import sys
 import threading
+from typing import TYPE_CHECKING
 
-from core.config import load_settings
 from core.errors import WorkflowBuilderError
-from core.signals import stop_on_signals
-from core.temporal import EmbeddedTemporalServer
+
+if TYPE_CHECKING:  # imported when the command runs, not at CLI start
+    from core.temporal import EmbeddedTemporalServer
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_server(args: argparse.Namespace) -> int:
     """Run the server until a signal arrives; return the process exit code."""
+    from core.config import load_settings
+    from core.signals import stop_on_signals
+    from core.temporal import EmbeddedTemporalServer
+
     try:
         settings = load_settings()
         server = EmbeddedTemporalServer(

@@ -7,11 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.activities import load_registry
-from core.config import load_settings
 from core.errors import GraphFormatError, WorkflowBuilderError
-from core.graph import load_graph
-from core.graph.validation import validate
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -34,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate ``args.graph`` and print the outcome."""
+    from core.activities import load_registry
+    from core.config import load_settings
+    from core.graph import load_graph
+    from core.graph.validation import validate
+
     try:
         graph = load_graph(args.graph.read_bytes())
     except OSError as error:

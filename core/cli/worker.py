@@ -11,12 +11,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from core.config import load_settings
 from core.errors import WorkflowBuilderError
-from core.fleet.standalone import run_standalone_worker
-from core.runtime import BundleStore, WorkerHost, load_bundle, read_bundle
-from core.signals import stop_on_signals
-from core.temporal import ensure_temporal
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,11 +44,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="how long running activities may take to finish on shutdown (default: 10)",
     )
-    parser.set_defaults(handler=worker_command)
+    parser.set_defaults(handler=worker_command, default_log_level="INFO")
 
 
 def worker_command(args: argparse.Namespace) -> int:
     """Serve the queue until a signal arrives; return the process exit code."""
+    from core.config import load_settings
+    from core.fleet.standalone import run_standalone_worker
+    from core.runtime import BundleStore, WorkerHost, load_bundle, read_bundle
+    from core.signals import stop_on_signals
+    from core.temporal import ensure_temporal
+
     if not args.bundle:
         try:
             settings = load_settings()
