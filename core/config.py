@@ -22,6 +22,9 @@ _TRUE = frozenset({"1", "true"})
 _FALSE = frozenset({"0", "false"})
 #: Values of ``WB_QUEUE_STRATEGY`` (a pool is set per queue, by scaling it, not here).
 QueueStrategyName = Literal["per_workflow", "single"]
+#: Values of ``WB_LOG_FORMAT``.
+LogFormat = Literal["text", "json"]
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(WorkflowBuilderError):
@@ -174,6 +177,24 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "unset: the embedded server's Web UI, on the host the browser reached the console at",
         "Base URL of a Temporal Web UI that links to runs open (for a cluster or Temporal Cloud).",
     ),
+    EnvironmentVariable(
+        "WB_LOG_FORMAT",
+        "`text`",
+        "`text` (readable lines) or `json` (one JSON object a line, with workflow, version, run, "
+        "deployment and worker ids); also written to `logs/workflow-builder.log` in the data "
+        "folder.",
+    ),
+    EnvironmentVariable(
+        "WB_LOG_LEVEL",
+        "`INFO` for the app and workers, `WARNING` for other commands",
+        "Lowest level logged: `DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`.",
+    ),
+    EnvironmentVariable(
+        "WB_METRICS_ADDRESS",
+        "unset: no metrics endpoint",
+        "`host:port` where the app or a standalone worker serves Prometheus metrics "
+        "(temporalio's and Workflow Builder's); see [operations](docs/operations.md).",
+    ),
 )
 
 # The integration plan's names for what temporalio already reads under its own names.
@@ -256,6 +277,9 @@ class Settings:
         worker_heartbeat_seconds: seconds between worker heartbeats.
         run_retention_days: days closed runs' records are kept (None: for ever).
         temporal_ui_url: base URL of the Temporal Web UI for links (None: the embedded one).
+        log_format: ``text`` or ``json`` (``WB_LOG_FORMAT``).
+        log_level: level name from ``WB_LOG_LEVEL``, None when unset (each process picks).
+        metrics_address: ``host:port`` of the Prometheus endpoint, None for none.
     """
 
     data_dir: Path
@@ -274,6 +298,9 @@ class Settings:
     worker_heartbeat_seconds: float
     run_retention_days: float | None = None
     temporal_ui_url: str | None = None
+    log_format: LogFormat = "text"
+    log_level: str | None = None
+    metrics_address: str | None = None
 
     @property
     def embedded_temporal(self) -> bool:
@@ -318,6 +345,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         worker_heartbeat_seconds=_positive_float(env, "WB_WORKER_HEARTBEAT_SECONDS", 10.0),
         run_retention_days=_retention_days(env, "WB_RUN_RETENTION_DAYS", 30.0),
         temporal_ui_url=env.get("WB_TEMPORAL_UI_URL", "").strip().rstrip("/") or None,
+        log_format=_log_format(env, "WB_LOG_FORMAT"),
+        log_level=_log_level(env, "WB_LOG_LEVEL"),
+        metrics_address=_host_port(env, "WB_METRICS_ADDRESS"),
     )
 
 
@@ -450,6 +480,33 @@ def _queue_strategy(env: Mapping[str, str], name: str) -> QueueStrategyName:
     if raw not in allowed:
         raise ConfigError(name, f"expected one of {', '.join(allowed)}, got {raw!r}")
     return cast(QueueStrategyName, raw)
+
+
+def _log_format(env: Mapping[str, str], name: str) -> LogFormat:
+    raw = env.get(name, "text").strip().lower()
+    if raw not in get_args(LogFormat):
+        raise ConfigError(name, f"expected text or json, got {env[name]!r}")
+    return cast(LogFormat, raw)
+
+
+def _log_level(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None:
+        return None
+    level = raw.strip().upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError(name, f"expected one of {', '.join(_LOG_LEVELS)}, got {raw!r}")
+    return level
+
+
+def _host_port(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None:
+        return None
+    address = raw.strip()
+    if not _HOST_PORT.match(address) or not 0 < int(address.rsplit(":", 1)[1]) <= 65535:
+        raise ConfigError(name, f"expected host:port (no scheme), got {raw!r}")
+    return address
 
 
 def _modules(env: Mapping[str, str], name: str) -> tuple[str, ...]:

@@ -352,7 +352,12 @@ class Deployer:
                 previous = self._db.deployments.drain(active.id)
                 out.append(f"{active.workflow_type} drains its open runs;")
             out.append(f"new runs start {deployment.workflow_type}")
-        logger.info("deployed %s as deployment %s", deployment.workflow_type, deployment.id)
+        logger.info(
+            "deployed %s as deployment %s",
+            deployment.workflow_type,
+            deployment.id,
+            extra={"deployment_id": deployment.id, "workflow_type": deployment.workflow_type},
+        )
         return DeployResult(
             version=version,
             deployment=deployment,

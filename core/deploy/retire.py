@@ -34,7 +34,12 @@ def retire_drained(database: Database, fleet: Fleet) -> list[DeploymentRecord]:
             logger.debug("%s still has %d open runs", deployment.workflow_type, running)
             continue
         retired.append(database.deployments.retire(deployment.id))
-        logger.info("retired deployment %s (%s)", deployment.id, deployment.workflow_type)
+        logger.info(
+            "retired deployment %s (%s)",
+            deployment.id,
+            deployment.workflow_type,
+            extra={"deployment_id": deployment.id, "workflow_type": deployment.workflow_type},
+        )
     for queue in sorted({d.task_queue for d in retired}):
         fleet.apply_queue(queue)
     return retired

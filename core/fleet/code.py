@@ -114,7 +114,13 @@ def load_deployment(
         raise
     except WorkflowBuilderError as exc:
         raise fail(str(exc)) from exc
-    logger.info("deployment %s (%s): bundle %s", deployment.id, bundle.workflow_type, origin)
+    logger.info(
+        "deployment %s (%s): bundle %s",
+        deployment.id,
+        bundle.workflow_type,
+        origin,
+        extra={"deployment_id": deployment.id, "workflow_type": bundle.workflow_type},
+    )
     return loaded
 
 

@@ -389,7 +389,12 @@ class WorkerManager:
                 str(exc), task_queue=queue.name, worker_id=slot.worker_id
             ) from exc
         self._database.workers.set_capabilities(slot.worker_id, _capabilities(bundles))
-        logger.info("worker %s now runs %s", slot.worker_id, ", ".join(slot.hosted.workflow_types))
+        logger.info(
+            "worker %s now runs %s",
+            slot.worker_id,
+            ", ".join(slot.hosted.workflow_types),
+            extra={"worker_id": slot.worker_id},
+        )
         return self._database.workers.get(slot.worker_id)
 
     def _stop_slot(self, queue: _Queue, slot: _Slot) -> WorkerRecord:
@@ -504,10 +509,19 @@ class WorkerManager:
                     except WorkerNotLiveError:
                         self._revive(slot.worker_id, W.RUNNING)
                     except Exception:  # a database hiccup must not end heartbeats for good
-                        logger.exception("heartbeat of %s failed", slot.worker_id)
+                        logger.exception(
+                            "heartbeat of %s failed",
+                            slot.worker_id,
+                            extra={"worker_id": slot.worker_id},
+                        )
             try:
                 for lost in self._database.workers.mark_lost(older_than=self.lost_after):
-                    logger.warning("worker %s is lost: %s", lost.worker_id, lost.error)
+                    logger.warning(
+                        "worker %s is lost: %s",
+                        lost.worker_id,
+                        lost.error,
+                        extra={"worker_id": lost.worker_id},
+                    )
             except Exception:
                 logger.exception("marking lost workers failed")
 
@@ -545,7 +559,7 @@ class WorkerManager:
             delay = self._policy.delay(slot.crashes)
             error = f"crashed: {why}; restart {slot.crashes} in {delay:g} s"
             slot.restart_at = now + delay
-        logger.error("worker %s %s", slot.worker_id, error)
+        logger.error("worker %s %s", slot.worker_id, error, extra={"worker_id": slot.worker_id})
         with self._liveness:
             slot.hosted = None
             self._set_status(slot.worker_id, W.FAILED, error=error)
@@ -558,9 +572,14 @@ class WorkerManager:
             slot.crashes += 1
             if slot.crashes <= self._policy.max_restarts:
                 slot.restart_at = time.monotonic() + self._policy.delay(slot.crashes)
-            logger.error("restart of worker %s failed: %s", slot.worker_id, exc)
+            logger.error(
+                "restart of worker %s failed: %s",
+                slot.worker_id,
+                exc,
+                extra={"worker_id": slot.worker_id},
+            )
         else:
-            logger.info("worker %s restarted", slot.worker_id)
+            logger.info("worker %s restarted", slot.worker_id, extra={"worker_id": slot.worker_id})
 
 
 def _capabilities(bundles: Sequence[LoadedBundle]) -> list[Capability]:

@@ -214,7 +214,12 @@ class RunMonitor:
                 try:
                     history = await handle.fetch_history()
                 except RPCError as error:  # gone (retention) or unreadable: mark it read
-                    logger.info("no history for %s: %s", record.workflow_id, error.message)
+                    logger.info(
+                        "no history for %s: %s",
+                        record.workflow_id,
+                        error.message,
+                        extra={"workflow_id": record.workflow_id, "run_id": record.run_id},
+                    )
                     return record.workflow_id, record.run_id, RunDetails()
                 # Replaying makes the failed step exact; a completed run's steps are placed
                 # by their labels, which costs no replay in this (the app's) process.
