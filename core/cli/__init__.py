@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ("validate", "compile", "run", "worker", "server", "runs", "demo")
+SUBCOMMANDS = ("validate", "compile", "run", "worker", "server", "runs", "health", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,10 +24,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand and return its exit code."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    """Run one subcommand and return its exit code.
+
+    Logging is set up as ``WB_LOG_FORMAT`` / ``WB_LOG_LEVEL`` say; a subcommand that serves
+    (a worker) sets ``default_log_level`` to INFO, the others log warnings and worse.
+    """
     args = build_parser().parse_args(argv)
+    _setup_logging(getattr(args, "default_log_level", "WARNING"))
     return int(args.handler(args))
+
+
+def _setup_logging(default_level: str) -> None:
+    from core.config import load_settings
+    from core.errors import WorkflowBuilderError
+    from core.logs import setup_logging
+
+    try:
+        settings = load_settings()
+    except WorkflowBuilderError:
+        settings = None  # the subcommand reports the bad variable itself
+    setup_logging(settings, default_level=default_level)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m core.cli` is not the entry point
