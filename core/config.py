@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast, get_args
+from urllib.parse import urlsplit
 
 from temporalio.envconfig import ClientConfigProfile, DataSource
 
@@ -20,6 +21,10 @@ _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 _HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 _TRUE = frozenset({"1", "true"})
 _FALSE = frozenset({"0", "false"})
+#: Defaults of the alert rules (``WB_ALERT_*``).
+DEFAULT_ALERT_FAILURE_RATE = 20.0
+DEFAULT_ALERT_MIN_RUNS = 5
+DEFAULT_ALERT_WINDOW_MINUTES = 15.0
 #: Values of ``WB_QUEUE_STRATEGY`` (a pool is set per queue, by scaling it, not here).
 QueueStrategyName = Literal["per_workflow", "single"]
 #: Values of ``WB_LOG_FORMAT``.
@@ -195,6 +200,27 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "`host:port` where the app or a standalone worker serves Prometheus metrics "
         "(temporalio's and Workflow Builder's); see [operations](docs/operations.md).",
     ),
+    EnvironmentVariable(
+        "WB_ALERT_FAILURE_RATE",
+        f"`{DEFAULT_ALERT_FAILURE_RATE:g}`",
+        "Alert when more than this percentage of a workflow's runs started in the alert "
+        "window failed (`100` turns the rule off).",
+    ),
+    EnvironmentVariable(
+        "WB_ALERT_MIN_RUNS",
+        f"`{DEFAULT_ALERT_MIN_RUNS}`",
+        "Fewest runs in the alert window for the failure rate to alert.",
+    ),
+    EnvironmentVariable(
+        "WB_ALERT_WINDOW_MINUTES",
+        f"`{DEFAULT_ALERT_WINDOW_MINUTES:g}`",
+        "Minutes back the failure rate counts runs, and a lost worker stays an alert.",
+    ),
+    EnvironmentVariable(
+        "WB_ALERT_WEBHOOK_URL",
+        "unset: alerts show in the console only",
+        "URL that gets a JSON POST when an alert fires or clears (see [alerts](docs/alerts.md)).",
+    ),
 )
 
 # The integration plan's names for what temporalio already reads under its own names.
@@ -277,6 +303,10 @@ class Settings:
         worker_heartbeat_seconds: seconds between worker heartbeats.
         run_retention_days: days closed runs' records are kept (None: for ever).
         temporal_ui_url: base URL of the Temporal Web UI for links (None: the embedded one).
+        alert_failure_rate: percent of failed runs above which a workflow alerts.
+        alert_min_runs: fewest runs in the window for the failure rate to alert.
+        alert_window_minutes: minutes the failure rate and lost workers look back.
+        alert_webhook_url: where alerts are posted (hidden from repr: it may hold a token).
         log_format: ``text`` or ``json`` (``WB_LOG_FORMAT``).
         log_level: level name from ``WB_LOG_LEVEL``, None when unset (each process picks).
         metrics_address: ``host:port`` of the Prometheus endpoint, None for none.
@@ -298,6 +328,10 @@ class Settings:
     worker_heartbeat_seconds: float
     run_retention_days: float | None = None
     temporal_ui_url: str | None = None
+    alert_failure_rate: float = DEFAULT_ALERT_FAILURE_RATE
+    alert_min_runs: int = DEFAULT_ALERT_MIN_RUNS
+    alert_window_minutes: float = DEFAULT_ALERT_WINDOW_MINUTES
+    alert_webhook_url: str | None = field(default=None, repr=False)
     log_format: LogFormat = "text"
     log_level: str | None = None
     metrics_address: str | None = None
@@ -345,6 +379,12 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         worker_heartbeat_seconds=_positive_float(env, "WB_WORKER_HEARTBEAT_SECONDS", 10.0),
         run_retention_days=_retention_days(env, "WB_RUN_RETENTION_DAYS", 30.0),
         temporal_ui_url=env.get("WB_TEMPORAL_UI_URL", "").strip().rstrip("/") or None,
+        alert_failure_rate=_percent(env, "WB_ALERT_FAILURE_RATE", DEFAULT_ALERT_FAILURE_RATE),
+        alert_min_runs=_count(env, "WB_ALERT_MIN_RUNS", DEFAULT_ALERT_MIN_RUNS),
+        alert_window_minutes=_positive_float(
+            env, "WB_ALERT_WINDOW_MINUTES", DEFAULT_ALERT_WINDOW_MINUTES, unit="minutes"
+        ),
+        alert_webhook_url=_url(env, "WB_ALERT_WEBHOOK_URL"),
         log_format=_log_format(env, "WB_LOG_FORMAT"),
         log_level=_log_level(env, "WB_LOG_LEVEL"),
         metrics_address=_host_port(env, "WB_METRICS_ADDRESS"),
@@ -447,16 +487,18 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+def _positive_float(
+    env: Mapping[str, str], name: str, default: float, *, unit: str = "seconds"
+) -> float:
     raw = env.get(name)
     if raw is None:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(name, f"expected a number of seconds, got {raw!r}") from None
+        raise ConfigError(name, f"expected a number of {unit}, got {raw!r}") from None
     if not value > 0 or value == float("inf"):
-        raise ConfigError(name, f"must be a positive number of seconds, got {raw!r}")
+        raise ConfigError(name, f"must be a positive number of {unit}, got {raw!r}")
     return value
 
 
@@ -516,3 +558,37 @@ def _modules(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         if not _MODULE_NAME.match(module):
             raise ConfigError(name, f"{module!r} is not an importable module name")
     return modules
+
+
+def _percent(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw.strip().removesuffix("%"))
+    except ValueError:
+        raise ConfigError(name, f"expected a percentage, got {raw!r}") from None
+    if not 0 <= value <= 100:
+        raise ConfigError(name, f"expected a percentage from 0 to 100, got {raw!r}")
+    return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(name, f"expected a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None:
+        return None
+    url = raw.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        # The value is not repeated: a webhook URL often carries a secret token.
+        raise ConfigError(name, "expected an http:// or https:// URL")
+    return url

@@ -35,6 +35,11 @@ class TimeRange(enum.StrEnum):
         """What the page's time range control shows."""
         return _RANGE_LABELS[self]
 
+    @classmethod
+    def covering(cls, span: timedelta) -> TimeRange:
+        """The shortest preset range reaching back at least ``span`` (else all time)."""
+        return next((r for r, length in _RANGE_SPANS.items() if length >= span), cls.ALL)
+
 
 _RANGE_LABELS = {
     TimeRange.HOUR: "Last hour",

@@ -162,6 +162,11 @@ def test_temporal_config_file_profile(tmp_path: Path) -> None:
         ({"TEMPORAL_TLS": "yes"}, "TEMPORAL_TLS"),
         ({"TEMPORAL_TLS_ENABLED": "on"}, "TEMPORAL_TLS_ENABLED"),
         ({"TEMPORAL_CONFIG_FILE": "/no/such/temporal.toml"}, "TEMPORAL_CONFIG_FILE"),
+        ({"WB_ALERT_FAILURE_RATE": "120"}, "WB_ALERT_FAILURE_RATE"),
+        ({"WB_ALERT_FAILURE_RATE": "a fifth"}, "WB_ALERT_FAILURE_RATE"),
+        ({"WB_ALERT_MIN_RUNS": "0"}, "WB_ALERT_MIN_RUNS"),
+        ({"WB_ALERT_WINDOW_MINUTES": "-5"}, "WB_ALERT_WINDOW_MINUTES"),
+        ({"WB_ALERT_WEBHOOK_URL": "hooks.example/t0k"}, "WB_ALERT_WEBHOOK_URL"),
         (
             {"TEMPORAL_CLIENT_CERT_PATH": "/a.pem", "TEMPORAL_TLS_CLIENT_CERT_PATH": "/b.pem"},
             "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_CLIENT_CERT_PATH",
@@ -184,6 +189,7 @@ def test_secrets_stay_out_of_the_repr() -> None:
             "TEMPORAL_GRPC_META_AUTHORIZATION": "Bearer tok-s3cr3t",
             "TEMPORAL_TLS_CLIENT_KEY_DATA": "pem-s3cr3t",
             "TEMPORAL_TLS_CLIENT_CERT_DATA": "cert",
+            "WB_ALERT_WEBHOOK_URL": "https://hooks.example/services/s3cr3t",
         }
     )
 
