@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.auth import SYSTEM, Actor, reads
 from core.db import (
     Database,
     DeploymentStatus,
@@ -202,18 +203,23 @@ class DashboardService:
         temporal: asks Temporal for queue loads and schedules; None leaves them out.
     """
 
+    actor: Actor = SYSTEM
+
     def __init__(self, database: Database, temporal: TemporalCaller | None = None) -> None:
         self._db = database
         self._temporal = temporal
 
+    @reads
     def has_runs(self) -> bool:
         """Whether any run was ever recorded (an empty app offers demo data and examples)."""
         return bool(self._db.executions.find(ExecutionFilter(), limit=1, count=False).items)
 
+    @reads
     def has_deployments(self) -> bool:
         """Whether any workflow is deployed: then queues and schedules are worth asking about."""
         return bool(self._db.deployments.find(statuses=(DeploymentStatus.ACTIVE,)))
 
+    @reads
     def tiles(self, window: Window, *, definition_id: int | None = None) -> list[Tile]:
         """Runs, failed, failure rate, p50 and p95 duration, in flight, workers alive and lost."""
         now, before = (
@@ -234,6 +240,7 @@ class DashboardService:
             Tile("Workers lost", lost, None, higher_is_better=False),
         ]
 
+    @reads
     def runs_over_time(self, window: Window, *, definition_id: int | None = None) -> list[RunCount]:
         """Runs per bucket and status; every bucket of the window is there (zero when empty)."""
         found = self._db.analytics.status_buckets(
@@ -247,6 +254,7 @@ class DashboardService:
             for status in statuses
         ]
 
+    @reads
     def durations(self, window: Window, *, definition_id: int | None = None) -> list[DurationPoint]:
         """p50 and p95 duration per workflow and bucket, of closed runs."""
         grouped: dict[tuple[int | None, datetime], list[float]] = defaultdict(list)
@@ -260,6 +268,7 @@ class DashboardService:
             for (definition, bucket), values in sorted(grouped.items(), key=lambda kv: kv[0][1])
         ]
 
+    @reads
     def failure_rates(
         self, window: Window, *, definition_id: int | None = None
     ) -> list[FailureRate]:
@@ -271,6 +280,7 @@ class DashboardService:
         ]
         return sorted(rates, key=lambda r: (-r.rate, -r.runs, r.workflow))
 
+    @reads
     def failing_steps(
         self, window: Window, *, definition_id: int | None = None, limit: int = 10
     ) -> list[StepFailure]:
@@ -289,6 +299,7 @@ class DashboardService:
             for item in self._db.analytics.failing_steps(_scope(window, definition_id), limit=limit)
         ]
 
+    @reads
     def retries(
         self, window: Window, *, definition_id: int | None = None, limit: int = 15
     ) -> list[StepRetries]:
@@ -309,6 +320,7 @@ class DashboardService:
             if item.calls
         ][:limit]
 
+    @reads
     def queues(self) -> list[QueueFigures]:
         """Each managed queue's backlog and schedule-to-start latency from Temporal."""
         workers = self._db.workers.find()
@@ -337,10 +349,12 @@ class DashboardService:
             figures.append(QueueFigures(name, loads, live[name], error))
         return figures
 
+    @reads
     def workers(self) -> list[WorkerFigures]:
         """Every registered worker with its last reported CPU, memory and uptime."""
         return [_worker_figures(record) for record in self._db.workers.find()]
 
+    @reads
     def workers_over_time(self, window: Window) -> list[WorkerCount]:
         """Workers alive in each bucket, and workers lost (failed) in it."""
         records = self._db.workers.find()
@@ -356,6 +370,7 @@ class DashboardService:
             counts += [WorkerCount(bucket, "alive", alive), WorkerCount(bucket, "lost", lost)]
         return counts
 
+    @reads
     def schedules(self) -> list[ScheduleFigures]:
         """Each schedule with its next firings and the outcome of its last ten runs."""
         figures = []

@@ -18,6 +18,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
+from core.auth import SYSTEM, Actor, Role, action, reads
 from core.db import (
     Database,
     ExecutionFilter,
@@ -125,10 +126,13 @@ class RunService:
     """Starts and follows runs through the Temporal gateway, mirroring them in the database."""
 
     def __init__(self, database: Database, gateway: TemporalGateway) -> None:
+    actor: Actor = SYSTEM
+
         self._db = database
         self._gateway = gateway
 
     def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
+    @reads
         """The input fields of the workflow's active version (its start node's params).
 
         Raises:
@@ -138,6 +142,7 @@ class RunService:
         return _input_fields(graph)
 
     def start(self, workflow_id: int, values: Mapping[str, Any]) -> RunRef:
+    @action(Role.OPERATOR)
         """Start a run of the active version with ``values`` as input.
 
         Raises:
@@ -181,6 +186,7 @@ class RunService:
 
     def state(self, ref: RunRef) -> RunState:
         """What Temporal says of the run now; a closed run's result or failure included."""
+    @reads
 
         async def fetch() -> RunState:
             handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
@@ -207,6 +213,7 @@ class RunService:
 
     def wait(self, ref: RunRef, *, timeout: float) -> RunState:
         """Wait up to ``timeout`` seconds for the run to close, then report its state."""
+    @reads
 
         async def wait_result() -> None:
             handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
@@ -219,6 +226,7 @@ class RunService:
 
     def signal(self, ref: RunRef, name: str, payload: Any = None) -> None:
         """Send a declared signal to a running run.
+    @action(Role.OPERATOR)
 
         Raises:
             RunError: Temporal refused it (for example the run has closed).
@@ -231,6 +239,7 @@ class RunService:
 
     def query(self, ref: RunRef, name: str) -> Any:
         """Ask a run a declared query (or the built-in ``state``).
+    @reads
 
         Raises:
             RunError: the query failed (its expression met unexpected data, the run is gone, or
@@ -245,6 +254,7 @@ class RunService:
 
     def recent(self, workflow_id: int, *, limit: int = 20) -> list[ExecutionRecord]:
         """The workflow's newest runs, as the run monitor last recorded them."""
+    @reads
         records = self._db.executions.find(
             ExecutionFilter(definition_id=workflow_id), limit=limit, count=False
         )

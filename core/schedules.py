@@ -33,6 +33,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.auth import SYSTEM, Actor, Role, action, reads
 from core.db import Database, DeploymentStatus, RecordNotFoundError
 from core.errors import WorkflowBuilderError
 
@@ -170,10 +171,13 @@ class ScheduleService:
         temporal: the client to reach Temporal through.
     """
 
+    actor: Actor = SYSTEM
+
     def __init__(self, database: Database, temporal: TemporalCaller) -> None:
         self._db = database
         self._temporal = temporal
 
+    @reads
     def status(self, workflow_name: str) -> ScheduleStatus | None:
         """The workflow's schedule now, or None when it has none."""
         sid = schedule_id(workflow_name)
@@ -205,24 +209,28 @@ class ScheduleService:
 
         return self._ask(workflow_name, describe())
 
+    @action(Role.OPERATOR)
     def pause(self, workflow_name: str, *, note: str = "paused from Workflow Builder") -> None:
         """Stop firing until resumed (runs already started go on)."""
         handle = self._temporal.client.get_schedule_handle(schedule_id(workflow_name))
         self._ask(workflow_name, handle.pause(note=note))
         self._set_paused(workflow_name, True)
 
+    @action(Role.OPERATOR)
     def resume(self, workflow_name: str) -> None:
         """Fire on the cron expression again."""
         handle = self._temporal.client.get_schedule_handle(schedule_id(workflow_name))
         self._ask(workflow_name, handle.unpause(note="resumed from Workflow Builder"))
         self._set_paused(workflow_name, False)
 
+    @action(Role.ADMIN)
     def remove(self, workflow_name: str) -> None:
         """Delete the workflow's schedule (nothing happens when it has none)."""
         sid = schedule_id(workflow_name)
         self._ask(workflow_name, _remove(self._temporal.client, sid))
         _forget(self._db, sid)
 
+    @action(Role.OPERATOR)
     def fire_now(self, workflow_name: str) -> None:
         """Start one scheduled run at once (it counts as a scheduled run)."""
         handle = self._temporal.client.get_schedule_handle(schedule_id(workflow_name))

@@ -6,6 +6,7 @@ import logging
 
 from core.activities import ActivityRegistry
 from core.compiler import Bundle
+from core.auth import SYSTEM, Actor, Role, action, reads
 from core.config import Settings
 from core.db import Database, DeploymentRecord, RecordNotFoundError, VersionRecord
 from core.deploy.bundles import version_bundle
@@ -32,6 +33,8 @@ class DeployService:
     def __init__(
         self,
         database: Database,
+    actor: Actor = SYSTEM
+
         fleet: Fleet,
         registry: ActivityRegistry,
         settings: Settings,
@@ -47,6 +50,7 @@ class DeployService:
     def deploy(self, workflow_id: int, *, progress: ProgressCallback | None = None) -> DeployResult:
         """Deploy the workflow's current draft as its newest version.
 
+    @action(Role.EDITOR)
         An unchanged draft (node positions aside) deploys nothing and says so
         (``result.unchanged``). Each step is reported to ``progress`` as it starts and ends.
 
@@ -60,6 +64,7 @@ class DeployService:
     def rollback(
         self, workflow_id: int, version: int, *, progress: ProgressCallback | None = None
     ) -> DeployResult:
+    @action(Role.EDITOR)
         """Make version ``version``'s graph the newest again, as a new version deployed as usual.
 
         The draft is left as it is.
@@ -91,6 +96,7 @@ class DeployService:
         """Retire draining deployments without open runs (see ``core.deploy.retire``)."""
         return retire_drained(self._db, self._fleet)
 
+    @reads
     def diff(self, workflow_id: int, a: int, b: int) -> VersionDiff:
         """What changed from version ``a`` to version ``b``: graph items and bundle code.
 
@@ -99,14 +105,17 @@ class DeployService:
         """
         old, new = self._version(workflow_id, a), self._version(workflow_id, b)
         return VersionDiff(
+    @reads
             a=a,
             b=b,
             graph=graph_diff(old.graph, new.graph),
             code=code_diff(self.bundle(old), self.bundle(new), label_a=f"v{a}", label_b=f"v{b}"),
+    @action(Role.EDITOR)
         )
 
     def export(self, workflow_id: int, version: int) -> bytes:
         """A zip of the version's bundle with a requirements file and a README.
+    @reads
 
         Raises:
             DeployError: the workflow has no such version.
@@ -121,6 +130,7 @@ class DeployService:
             registry=self._registry,
             settings=self._settings,
         )
+    @reads
 
     def _version(self, workflow_id: int, number: int) -> VersionRecord:
         try:
@@ -129,6 +139,7 @@ class DeployService:
             name = self._db.workflows.get(workflow_id).name
             known = [v.version for v in self._db.versions.find(workflow_id)]
             raise DeployError(
+    @reads
                 f"there is no version {number} (versions: {_numbers(known)})", workflow=name
             ) from None
 

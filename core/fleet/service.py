@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.auth import SYSTEM, Actor, Role, action, reads
 from core.db import (
     Database,
     QueueStrategy,
@@ -89,10 +90,13 @@ class FleetService:
         manager: this process's worker manager (its host runs the Temporal queries).
     """
 
+    actor: Actor = SYSTEM
+
     def __init__(self, database: Database, manager: WorkerManager) -> None:
         self._database = database
         self._manager = manager
 
+    @reads
     def workers(
         self, *, task_queue: str | None = None, statuses: tuple[WorkerStatus, ...] | None = None
     ) -> list[WorkerView]:
@@ -102,6 +106,7 @@ class FleetService:
         records = self._database.workers.find(task_queue=task_queue, statuses=statuses)
         return [_view(record, now) for record in records]
 
+    @reads
     def queues(self) -> list[QueueView]:
         """Every known queue (task queue rows, registered workers, this process's workers).
 
@@ -116,6 +121,7 @@ class FleetService:
         )
         return [self._queue_view(name, workers) for name in sorted(names)]
 
+    @reads
     def queue(self, task_queue: str) -> QueueView:
         """One queue as the registry and Temporal see it.
 
@@ -124,18 +130,22 @@ class FleetService:
         """
         return self._queue_view(task_queue, self.workers(task_queue=task_queue))
 
+    @action(Role.OPERATOR)
     def start_queue(self, task_queue: str) -> list[WorkerRecord]:
         """Start this process's worker(s) for a queue (see ``WorkerManager.start_queue``)."""
         return self._manager.start_queue(task_queue)
 
+    @action(Role.OPERATOR)
     def stop_queue(self, task_queue: str) -> list[WorkerRecord]:
         """Drain and stop this process's worker(s) for a queue."""
         return self._manager.stop_queue(task_queue)
 
+    @action(Role.OPERATOR)
     def restart_queue(self, task_queue: str) -> list[WorkerRecord]:
         """Restart this process's worker(s) for a queue with fresh code."""
         return self._manager.restart_queue(task_queue)
 
+    @action(Role.OPERATOR)
     def scale_queue(self, task_queue: str, size: int) -> list[WorkerRecord]:
         """Run ``size`` workers for a queue in this process (see ``WorkerManager.scale``)."""
         return self._manager.scale(task_queue, size)

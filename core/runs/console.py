@@ -16,6 +16,7 @@ from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionDescription
 from temporalio.service import RPCError
 
+from core.auth import SYSTEM, Actor, Role, action, reads
 from core.db import (
     Database,
     ExecutionFilter,
@@ -99,6 +100,8 @@ class RunsConsole:
         runs: starts reruns on the active version.
     """
 
+    actor: Actor = SYSTEM
+
     def __init__(
         self, database: Database, temporal: TemporalCaller, tracer: RunTracer, runs: RunService
     ) -> None:
@@ -109,6 +112,7 @@ class RunsConsole:
 
     # Reading -----------------------------------------------------------------------------
 
+    @reads
     def page(
         self,
         filters: ExecutionFilter = ANY_RUN,
@@ -127,14 +131,17 @@ class RunsConsole:
             descending=descending,
         )
 
+    @reads
     def counts(self, filters: ExecutionFilter = ANY_RUN) -> dict[ExecutionStatus, int]:
         """Runs matching ``filters`` per status."""
         return self._db.executions.count_by_status(filters)
 
+    @reads
     def last_runs(self) -> dict[int, ExecutionRecord]:
         """Each workflow's newest run, by workflow id (for the Workflows list)."""
         return self._db.executions.last_by_definition()
 
+    @reads
     def find(self, workflow_id: str, run_id: str | None = None) -> ExecutionRecord:
         """A run's record; without ``run_id`` the newest run of ``workflow_id``.
 
@@ -148,6 +155,7 @@ class RunsConsole:
         except RecordNotFoundError:
             raise RunNotFoundError(f"no run {workflow_id} {run_id or ''}".strip()) from None
 
+    @reads
     def detail(self, workflow_id: str, run_id: str | None = None) -> RunDetail:
         """A run as the run page shows it: record, trace over the graph, pending activities.
 
@@ -198,6 +206,7 @@ class RunsConsole:
 
     # Actions -----------------------------------------------------------------------------
 
+    @action(Role.OPERATOR)
     def cancel(self, workflow_id: str, run_id: str) -> None:
         """Ask a run to cancel (its workflow decides how; a generated one stops at once).
 
@@ -207,6 +216,7 @@ class RunsConsole:
         handle = self._temporal.client.get_workflow_handle(workflow_id, run_id=run_id)
         self._act(f"cancel run {workflow_id}", handle.cancel())
 
+    @action(Role.OPERATOR)
     def terminate(self, workflow_id: str, run_id: str, *, reason: str) -> None:
         """End a run at once, recording ``reason`` in its history.
 
@@ -218,6 +228,7 @@ class RunsConsole:
         handle = self._temporal.client.get_workflow_handle(workflow_id, run_id=run_id)
         self._act(f"terminate run {workflow_id}", handle.terminate(reason=reason.strip()))
 
+    @action(Role.OPERATOR)
     def reset(self, workflow_id: str, run_id: str, *, node_id: str, reason: str) -> RunRef:
         """Start the run again from where ``node_id`` last began (Temporal reset).
 
@@ -249,6 +260,7 @@ class RunsConsole:
         record = detail.record
         return RunRef(workflow_id, response.run_id, record.workflow_type, record.task_queue)
 
+    @action(Role.OPERATOR)
     def rerun(
         self, workflow_id: str, run_id: str, *, input: Mapping[str, Any] | None = None
     ) -> RunRef:
@@ -265,6 +277,7 @@ class RunsConsole:
             input = self._original_input(record)
         return self._runs.start(record.definition_id, input)
 
+    @action(Role.OPERATOR)
     def bulk(
         self,
         action: str,
@@ -309,6 +322,7 @@ class RunsConsole:
         )
         return BulkResult(done=len(outcomes) - len(failed), failed=failed)
 
+    @reads
     def open_keys(self, filters: ExecutionFilter) -> list[tuple[str, str]]:
         """``(workflow_id, run_id)`` of the open runs matching ``filters`` (bulk targets)."""
         if filters.statuses is not None and ExecutionStatus.RUNNING not in filters.statuses:

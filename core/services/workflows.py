@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.activities import ActivityRegistry
+from core.auth import SYSTEM, Actor, Role, action, reads
 from core.compiler import ChildTarget
 from core.db import Database, ExecutionRecord, WorkflowRecord, WorkflowSummary
 from core.deploy.children import active_child_target
@@ -77,18 +78,23 @@ def blank_document(name: str) -> dict[str, Any]:
 class WorkflowService:
     """Drafts live in the database exactly as edited, valid or not, so nothing typed is lost."""
 
+    actor: Actor = SYSTEM
+
     def __init__(self, database: Database, registry: ActivityRegistry) -> None:
         self._db = database
         self._registry = registry
 
+    @reads
     def list(self) -> list[WorkflowSummary]:
         """Every workflow, by name, with its latest version and deployment status."""
         return self._db.workflows.find()
 
+    @reads
     def get(self, workflow_id: int) -> WorkflowRecord:
         """One workflow with its draft."""
         return self._db.workflows.get(workflow_id)
 
+    @action(Role.EDITOR)
     def create(self, *, name: str, title: str = "", description: str = "") -> WorkflowRecord:
         """A new workflow whose draft is a blank graph."""
         document = blank_document(name)
@@ -97,6 +103,7 @@ class WorkflowService:
             name=name, title=title, description=description, graph=document
         )
 
+    @action(Role.EDITOR)
     def create_from_example(self, example: str, *, name: str) -> WorkflowRecord:
         """A new workflow whose draft is a copy of an example graph, renamed to ``name``."""
         source = get_example(example)
@@ -106,6 +113,7 @@ class WorkflowService:
             name=name, title=source.name, description=source.description, graph=document
         )
 
+    @action(Role.EDITOR)
     def import_document(self, text: str | bytes, *, name: str | None = None) -> WorkflowRecord:
         """A new workflow from an exported graph file.
 
@@ -126,6 +134,7 @@ class WorkflowService:
             graph=document,
         )
 
+    @reads
     def export_document(self, workflow_id: int) -> str:
         """The draft as canonical ``workflow-builder/1`` JSON text.
 
@@ -134,11 +143,13 @@ class WorkflowService:
         """
         return dump_graph(graph_from_dict(self.get(workflow_id).draft_graph))
 
+    @action(Role.EDITOR)
     def save_draft(self, workflow_id: int, document: dict[str, Any]) -> DraftCheck:
         """Store the draft as it is, then say what is wrong with it."""
         self._db.workflows.save_draft(workflow_id, document)
         return self.check(document)
 
+    @reads
     def check(self, document: dict[str, Any] | None) -> DraftCheck:
         """Validate a draft document without saving it."""
         try:
@@ -149,14 +160,17 @@ class WorkflowService:
             format_error=None, problems=tuple(validate(graph, registry=self._registry))
         )
 
+    @reads
     def crons(self) -> dict[int, str]:
         """Workflow id -> the cron expression of its schedule, for workflows that have one."""
         return {record.workflow_id: record.cron for record in self._db.schedules.find()}
 
+    @reads
     def last_runs(self) -> dict[int, ExecutionRecord]:
         """Workflow id -> its newest recorded run (from the database: Temporal is not needed)."""
         return self._db.executions.last_by_definition()
 
+    @reads
     def preview_children(self, document: dict[str, Any]) -> ChildPreview:
         """What a deploy of the draft would start for each child workflow it names."""
         names = set()
@@ -170,14 +184,17 @@ class WorkflowService:
             undeployed=tuple(name for name, target in targets.items() if target is None),
         )
 
+    @action(Role.EDITOR)
     def rename(self, workflow_id: int, *, name: str, title: str | None = None) -> WorkflowRecord:
         """Give a workflow a new name; its draft's workflow name follows."""
         return self._db.workflows.rename(workflow_id, name=name, title=title)
 
+    @action(Role.EDITOR)
     def duplicate(self, workflow_id: int, *, name: str) -> WorkflowRecord:
         """Copy a workflow's draft under a new name (versions and runs are not copied)."""
         return self._db.workflows.duplicate(workflow_id, name=name)
 
+    @action(Role.ADMIN)
     def delete(self, workflow_id: int) -> None:
         """Hide a workflow; its versions, deployments and runs are kept."""
         self._db.workflows.delete(workflow_id)

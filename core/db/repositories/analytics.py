@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -230,5 +231,7 @@ def buckets_between(start: datetime, end: datetime, size: timedelta) -> Sequence
     """The bucket starts covering ``[start, end)``, aligned like the SQL buckets."""
     seconds = size.total_seconds()
     first = int((start - _EPOCH).total_seconds() // seconds)
-    last = int((end - _EPOCH).total_seconds() // seconds)
-    return [_EPOCH + timedelta(seconds=i * seconds) for i in range(first, last + 1)]
+    # The bucket holding the last moment before ``end``: an ``end`` on a bucket boundary
+    # does not open one more (empty) bucket.
+    last = math.ceil((end - _EPOCH).total_seconds() / seconds) - 1
+    return [_EPOCH + timedelta(seconds=i * seconds) for i in range(first, max(first, last) + 1)]

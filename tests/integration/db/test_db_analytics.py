@@ -62,7 +62,8 @@ def test_runs_per_hour_and_status(db: Database, seeded: dict[str, int]) -> None:
         (T0 + HOUR, E.TIMED_OUT): 1,
         (T0 + HOUR, E.RUNNING): 1,
     }
-    assert buckets_between(T0, T0 + 2 * HOUR, HOUR)[:2] == [T0, T0 + HOUR]
+    assert buckets_between(T0, T0 + 2 * HOUR, HOUR) == [T0, T0 + HOUR]
+    assert buckets_between(T0, T0 + 2 * HOUR + timedelta(seconds=1), HOUR)[-1] == T0 + 2 * HOUR
 
 
 def test_runs_and_failures_per_workflow(db: Database, seeded: dict[str, int]) -> None:
