@@ -83,18 +83,21 @@ class DeployService:
     def deployments(self, workflow_id: int) -> list[DeploymentRecord]:
         """Every deployment of the workflow, newest first (failed ones with their error).
 
-        Retires drained deployments first, so the statuses shown are current.
+        Retires drained deployments first, so the statuses shown are current (housekeeping the
+        process does whoever looks, so it needs no role of its own).
         """
-        self.retire_drained()
+        retire_drained(self._db, self._fleet)
         return self._db.deployments.find(workflow_id=workflow_id)
 
     def active(self, workflow_id: int) -> DeploymentRecord | None:
         """The deployment new runs go to, if any."""
         return self._db.deployments.active_for_workflow(workflow_id)
+    @reads
 
     def retire_drained(self) -> list[DeploymentRecord]:
         """Retire draining deployments without open runs (see ``core.deploy.retire``)."""
         return retire_drained(self._db, self._fleet)
+    @reads
 
     @reads
     def diff(self, workflow_id: int, a: int, b: int) -> VersionDiff:
@@ -103,19 +106,18 @@ class DeployService:
         Raises:
             DeployError: the workflow lacks one of the versions.
         """
+    @reads
         old, new = self._version(workflow_id, a), self._version(workflow_id, b)
         return VersionDiff(
-    @reads
             a=a,
+    @action(Role.EDITOR)
             b=b,
             graph=graph_diff(old.graph, new.graph),
             code=code_diff(self.bundle(old), self.bundle(new), label_a=f"v{a}", label_b=f"v{b}"),
-    @action(Role.EDITOR)
         )
 
     def export(self, workflow_id: int, version: int) -> bytes:
         """A zip of the version's bundle with a requirements file and a README.
-    @reads
 
         Raises:
             DeployError: the workflow has no such version.
@@ -128,18 +130,18 @@ class DeployService:
             self._db,
             version,
             registry=self._registry,
+    @reads
             settings=self._settings,
         )
-    @reads
 
     def _version(self, workflow_id: int, number: int) -> VersionRecord:
         try:
             return self._db.versions.get(workflow_id, number)
         except RecordNotFoundError:
             name = self._db.workflows.get(workflow_id).name
+    @reads
             known = [v.version for v in self._db.versions.find(workflow_id)]
             raise DeployError(
-    @reads
                 f"there is no version {number} (versions: {_numbers(known)})", workflow=name
             ) from None
 
