@@ -29,6 +29,7 @@ from core.db import (
 )
 from core.errors import WorkflowBuilderError, causes
 from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
+from core.metrics import RUNS_STARTED
 from core.nodes.kinds import value_has_type
 from core.temporal.gateway import TemporalGateway
 
@@ -125,14 +126,14 @@ def check_input(fields: tuple[InputField, ...], values: Mapping[str, Any]) -> di
 class RunService:
     """Starts and follows runs through the Temporal gateway, mirroring them in the database."""
 
-    def __init__(self, database: Database, gateway: TemporalGateway) -> None:
     actor: Actor = SYSTEM
 
+    def __init__(self, database: Database, gateway: TemporalGateway) -> None:
         self._db = database
         self._gateway = gateway
 
-    def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
     @reads
+    def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
         """The input fields of the workflow's active version (its start node's params).
 
         Raises:
@@ -141,8 +142,8 @@ class RunService:
         _, graph = self._active(workflow_id)
         return _input_fields(graph)
 
-    def start(self, workflow_id: int, values: Mapping[str, Any]) -> RunRef:
     @action(Role.OPERATOR)
+    def start(self, workflow_id: int, values: Mapping[str, Any]) -> RunRef:
         """Start a run of the active version with ``values`` as input.
 
         Raises:
@@ -163,6 +164,7 @@ class RunService:
             )
 
         handle = self._gateway.call(start())
+        RUNS_STARTED.labels(workflow=graph.workflow.name).inc()
         ref = RunRef(
             workflow_id=handle.id,
             run_id=handle.result_run_id or "",
@@ -184,9 +186,9 @@ class RunService:
         )
         return ref
 
+    @reads
     def state(self, ref: RunRef) -> RunState:
         """What Temporal says of the run now; a closed run's result or failure included."""
-    @reads
 
         async def fetch() -> RunState:
             handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
@@ -211,9 +213,9 @@ class RunService:
         self._record(state)
         return state
 
+    @reads
     def wait(self, ref: RunRef, *, timeout: float) -> RunState:
         """Wait up to ``timeout`` seconds for the run to close, then report its state."""
-    @reads
 
         async def wait_result() -> None:
             handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
@@ -224,9 +226,9 @@ class RunService:
             self._gateway.call(wait_result(), timeout=timeout)
         return self.state(ref)
 
+    @action(Role.OPERATOR)
     def signal(self, ref: RunRef, name: str, payload: Any = None) -> None:
         """Send a declared signal to a running run.
-    @action(Role.OPERATOR)
 
         Raises:
             RunError: Temporal refused it (for example the run has closed).
@@ -237,9 +239,9 @@ class RunService:
         except RPCError as error:
             raise RunError(f"signal {name!r} to run {ref.workflow_id}: {error.message}") from None
 
+    @reads
     def query(self, ref: RunRef, name: str) -> Any:
         """Ask a run a declared query (or the built-in ``state``).
-    @reads
 
         Raises:
             RunError: the query failed (its expression met unexpected data, the run is gone, or
@@ -252,9 +254,9 @@ class RunService:
             reason = getattr(error, "message", None) or str(error)
             raise RunError(f"query {name!r} of run {ref.workflow_id}: {reason}") from None
 
+    @reads
     def recent(self, workflow_id: int, *, limit: int = 20) -> list[ExecutionRecord]:
         """The workflow's newest runs, as the run monitor last recorded them."""
-    @reads
         records = self._db.executions.find(
             ExecutionFilter(definition_id=workflow_id), limit=limit, count=False
         )

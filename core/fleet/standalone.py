@@ -18,6 +18,7 @@ from core.errors import WorkflowBuilderError
 from core.fleet.code import served_deployments
 from core.fleet.errors import FleetConfigError
 from core.fleet.manager import WorkerManager
+from core.metrics import serve_metrics
 from core.runs import MonitorSettings, RunMonitor, RunTracer
 from core.runtime import BundleStore
 from core.signals import stop_on_signals
@@ -65,7 +66,10 @@ def run_standalone_worker(
         print(f"error: {exc}", file=sys.stderr)
         return 1
     registry = load_registry(settings.activity_modules)
+    metrics = None
     try:
+        # Before the manager connects: temporalio's runtime is fixed when a client connects.
+        metrics = serve_metrics(settings, database)
         with WorkerManager(
             settings, database, registry=registry, graceful_shutdown=timedelta(seconds=10)
         ) as manager:
@@ -84,6 +88,8 @@ def run_standalone_worker(
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
+        if metrics is not None:
+            metrics.close()
         database.close()
 
 

@@ -13,6 +13,7 @@ from core.db import Database, DeploymentStatus
 from core.deploy import DeployService
 from core.executions import RunService
 from core.fleet import FleetError, FleetService, WorkerManager
+from core.metrics import MetricsServer, serve_metrics
 from core.runs import MonitorSettings, RunMonitor, RunsConsole, RunTracer
 from core.runtime import BundleStore
 from core.schedules import ScheduleService, restore_schedules
@@ -65,10 +66,18 @@ class AppServices:
     pages that only edit drafts never wait for it.
     """
 
-    def __init__(self, settings: Settings, database: Database, registry: ActivityRegistry) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        registry: ActivityRegistry,
+        *,
+        metrics: MetricsServer | None = None,
+    ) -> None:
         self.settings = settings
         self.database = database
         self.registry = registry
+        self.metrics = metrics
         self.workflows = WorkflowService(database, registry)
         self._temporal: TemporalServices | None = None
         self._lock = threading.Lock()
@@ -141,6 +150,8 @@ class AppServices:
             if self._temporal is not None:
                 self._temporal.close()
                 self._temporal = None
+        if self.metrics is not None:
+            self.metrics.close()
         self.database.close()
 
 
@@ -186,11 +197,22 @@ def build_console(settings: Settings) -> ConsoleServices:
 
 
 def build_services(settings: Settings) -> AppServices:
-    """Open the database (migrating it), load the activity registry, wire the services."""
+    """Open the database (migrating it), load the activity registry, wire the services, and
+    serve Prometheus metrics when ``WB_METRICS_ADDRESS`` is set.
+
+    Raises:
+        WorkflowBuilderError: the database cannot be opened, or the metrics address is taken.
+    """
     database = Database.open(settings.database_url)
-    registry = load_registry(settings.activity_modules)
+    try:
+        registry = load_registry(settings.activity_modules)
+        # Before Temporal starts: temporalio's runtime is fixed when a client connects.
+        metrics = serve_metrics(settings, database)
+    except BaseException:
+        database.close()
+        raise
     logger.info("services ready (database %s)", database.engine.url.render_as_string())
-    return AppServices(settings, database, registry)
+    return AppServices(settings, database, registry, metrics=metrics)
 
 
 def _start_temporal(
