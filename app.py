@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from pages.widgets.alerts import alert_banner
+
 st.set_page_config(
     page_title="Workflow Builder", page_icon=":material/account_tree:", layout="wide"
 )
@@ -13,7 +15,9 @@ navigation = st.navigation(
         st.Page("pages/runs.py", title="Runs", icon=":material/play_circle:", url_path="runs"),
         st.Page("pages/builder.py", title="Builder", icon=":material/account_tree:"),
         st.Page("pages/workers.py", title="Workers", icon=":material/dns:"),
+        st.Page("pages/health.py", title="Health", icon=":material/health_and_safety:"),
         st.Page("pages/run.py", title="Run", icon=":material/timeline:", url_path="run"),
     ]
 )
+alert_banner()
 navigation.run()

@@ -7,6 +7,7 @@ import atexit
 import streamlit as st
 
 from core.config import load_settings
+from core.logs import setup_logging
 from core.services import AppServices, build_services
 
 
@@ -17,6 +18,8 @@ def get_services() -> AppServices:
     It is closed when the server exits, so workers are recorded as stopped and the embedded
     Temporal dev server does not outlive the app (and block its port on the next start).
     """
-    services = build_services(load_settings())
+    settings = load_settings()
+    setup_logging(settings)
+    services = build_services(settings)
     atexit.register(services.close)
     return services
