@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from pages.widgets.alerts import alert_banner
+
 st.set_page_config(
     page_title="Workflow Builder", page_icon=":material/account_tree:", layout="wide"
 )
@@ -17,4 +19,5 @@ navigation = st.navigation(
         st.Page("pages/run.py", title="Run", icon=":material/timeline:", url_path="run"),
     ]
 )
+alert_banner()
 navigation.run()

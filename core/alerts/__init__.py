@@ -7,7 +7,7 @@ alerts from the database for the console's banner.
 
 from core.alerts.checks import CHECKS, CheckContext
 from core.alerts.rules import AlertKind, AlertRule, default_rules
-from core.alerts.service import AlertEvaluator, AlertService, run_monitor_leader
+from core.alerts.service import AlertEvaluator, AlertService, run_monitor_leader, start_alerts
 from core.alerts.webhook import WebhookNotifier, payload
 from core.db import AlertRecord as Alert
 from core.db import AlertSeverity
@@ -28,4 +28,5 @@ __all__ = [
     "default_rules",
     "payload",
     "run_monitor_leader",
+    "start_alerts",
 ]

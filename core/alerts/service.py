@@ -10,6 +10,7 @@ from datetime import datetime
 from core.alerts.checks import CHECKS, CheckContext
 from core.alerts.rules import AlertRule, default_rules
 from core.alerts.webhook import WebhookNotifier, payload
+from core.config import Settings
 from core.db import AlertRecord, Database
 from core.db.repositories import AlertChanges, AlertFinding
 from core.db.types import utc_now
@@ -139,3 +140,20 @@ def run_monitor_leader(database: Database, holder: str) -> Callable[[], bool]:
         )
 
     return holds
+
+
+def start_alerts(
+    settings: Settings, database: Database, temporal: TemporalCaller, monitor_holder: str
+) -> AlertEvaluator:
+    """Start evaluating the ``WB_ALERT_*`` rules beside a run monitor (``RunMonitor.holder``):
+    they run only while that monitor holds the lease, posting to ``WB_ALERT_WEBHOOK_URL``."""
+    url = settings.alert_webhook_url
+    service = AlertService(
+        database,
+        default_rules(settings),
+        webhook=WebhookNotifier(url) if url else None,
+        temporal=temporal,
+    )
+    evaluator = AlertEvaluator(service, leader=run_monitor_leader(database, monitor_holder))
+    evaluator.start()
+    return evaluator

@@ -12,6 +12,7 @@ import threading
 from datetime import timedelta
 
 from core.activities import load_registry
+from core.alerts import start_alerts
 from core.config import Settings
 from core.db import Database
 from core.errors import WorkflowBuilderError
@@ -80,9 +81,12 @@ def run_standalone_worker(
                 database, manager.host, tracer, MonitorSettings.from_settings(settings)
             )
             monitor.start()
+            # Alerts too: they are evaluated by whichever process holds the monitor's lease.
+            alerts = start_alerts(settings, database, manager.host, monitor.holder)
             try:
                 return _serve(manager, database, task_queue, stop, reload_seconds)
             finally:
+                alerts.stop()
                 monitor.stop()
     except WorkflowBuilderError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,7 +6,10 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core.activities import ActivityRegistry, load_registry
+from core.alerts import Alert, AlertEvaluator, start_alerts
 from core.config import Settings
 from core.dashboard import DashboardService
 from core.db import Database, DeploymentStatus
@@ -50,9 +53,12 @@ class TemporalServices:
     schedules: ScheduleService
     console: RunsConsole
     monitor: RunMonitor
+    alerts: AlertEvaluator
 
     def close(self) -> None:
-        """Stop the monitor, the workers (marked stopped), the gateway, then the server."""
+        """Stop the alerts and the monitor, the workers (marked stopped), the gateway, then the
+        server."""
+        self.alerts.stop()
         self.monitor.stop()
         self.manager.close()
         self.gateway.close()
@@ -141,6 +147,19 @@ class AppServices:
         return check_health(
             started.endpoint.settings, database=self.database, temporal=started.gateway
         )
+
+    def open_alerts(self) -> list[Alert] | None:
+        """The open alerts, critical first: one database read for the banner on every page
+        (the rules are evaluated elsewhere, see ``core.alerts``); Temporal is not started.
+
+        None when the database cannot be read: the banner then stays away and the page itself
+        says what is wrong, if it needs the database at all.
+        """
+        try:
+            return self.database.alerts.open()
+        except SQLAlchemyError as error:
+            logger.warning("could not read the open alerts: %s", error)
+            return None
 
     def delete_workflow(self, workflow_id: int) -> None:
         """Hide a workflow; its schedule, if it has one, is removed first (nobody could see or
@@ -252,6 +271,7 @@ def _start_temporal(
         schedules=ScheduleService(database, gateway),
         console=RunsConsole(database, gateway, tracer, runs),
         monitor=monitor,
+        alerts=start_alerts(settings, database, gateway, monitor.holder),
     )
 
 

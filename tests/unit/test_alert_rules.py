@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from core.alerts import CHECKS, AlertKind, AlertRule, AlertSeverity, CheckContext, default_rules
+from core.alerts import (
+    CHECKS,
+    AlertEvaluator,
+    AlertKind,
+    AlertRule,
+    AlertService,
+    AlertSeverity,
+    CheckContext,
+    default_rules,
+    run_monitor_leader,
+)
 from core.alerts.webhook import payload
 from core.config import load_settings
 from core.db import Database, ExecutionStatus, RunTrigger, WorkerStatus
 from core.db.records import AlertRecord
 from core.runs.listing import RunQuery, TimeRange
+from core.runs.monitor import LEASE
 from tests.alert_world import AlertWorld
 
 E = ExecutionStatus
@@ -113,11 +125,11 @@ def test_a_schedule_that_missed_its_firing_alerts_and_links_its_scheduled_runs(
     world: AlertWorld,
 ) -> None:
     nightly = world.workflow("nightly")
-    world.schedule(nightly, "nightly", "*/5 * * * *")
-    world.now += 4 * MINUTE
-    assert found(world, SCHEDULE) == {}  # created after the last due firing
+    created = world.db.schedules.get(world.schedule(nightly, "nightly", "*/5 * * * *")).created_at
+    world.now = created + MINUTE
+    assert found(world, SCHEDULE) == {}  # its last firing due (2 min grace) was before it
 
-    world.now += 10 * MINUTE
+    world.now = created + 10 * MINUTE  # a firing was due at least 3 minutes after it
     [(title, link)] = found(world, SCHEDULE).values()
 
     assert title == "Schedule of nightly stopped firing"
@@ -182,3 +194,37 @@ def test_webhook_payload_carries_the_alert_and_a_one_line_text(world: AlertWorld
 
     assert body["text"] == "[cleared] critical: No live worker"
     assert body["alert"]["link"] == "./workers" and body["event"] == "cleared"
+
+
+def test_the_evaluator_runs_only_while_its_process_holds_the_run_monitor_lease(
+    world: AlertWorld,
+) -> None:
+    world.deploy(world.workflow("orders"), "q-orders")
+    world.db.monitor.acquire(LEASE, "other-process", ttl=MINUTE)
+    leader = run_monitor_leader(world.db, "this-process")
+    asked: list[bool] = []
+
+    def counted() -> bool:
+        asked.append(leader())
+        return asked[-1]
+
+    evaluator = AlertEvaluator(AlertService(world.db), leader=counted, interval=0.02)
+    evaluator.start()
+    try:
+        eventually(lambda: len(asked) >= 3)
+        assert world.db.alerts.open() == []
+
+        world.db.monitor.release(LEASE, "other-process")
+        world.db.monitor.acquire(LEASE, "this-process", ttl=MINUTE)
+        eventually(lambda: bool(world.db.alerts.open()))
+    finally:
+        evaluator.stop()
+
+    assert [a.key for a in world.db.alerts.open()] == ["queue_without_worker:q-orders"]
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.01)
