@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.api.workflowservice.v1 import (
+    DescribeTaskQueueRequest,
+    DescribeTaskQueueResponse,
+)
 from temporalio.client import Client
 from temporalio.service import RPCError
 
@@ -43,21 +46,7 @@ async def describe_pollers(client: Client, task_queue: str) -> list[Poller]:
         FleetError: Temporal refused the request; the message names the queue.
     """
     found: list[Poller] = []
-    for kind, queue_type in _KINDS:
-        request = DescribeTaskQueueRequest(
-            namespace=client.namespace,
-            task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
-            task_queue_type=queue_type,
-        )
-        try:
-            response = await client.workflow_service.describe_task_queue(
-                request, timeout=timedelta(seconds=10)
-            )
-        except RPCError as exc:
-            raise FleetError(
-                f"Temporal cannot describe its {kind} pollers: {exc.message}",
-                task_queue=task_queue,
-            ) from exc
+    for kind, response in await _describe(client, task_queue, what="pollers"):
         for info in response.pollers:
             found.append(
                 Poller(
@@ -101,22 +90,9 @@ async def describe_queue_load(client: Client, task_queue: str) -> list[QueueLoad
         FleetError: Temporal refused the request; the message names the queue.
     """
     found: list[QueueLoad] = []
-    for kind, queue_type in _KINDS:
-        request = DescribeTaskQueueRequest(
-            namespace=client.namespace,
-            task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
-            task_queue_type=queue_type,
-            report_stats=True,
-        )
-        try:
-            response = await client.workflow_service.describe_task_queue(
-                request, timeout=timedelta(seconds=10)
-            )
-        except RPCError as exc:
-            raise FleetError(
-                f"Temporal cannot describe its {kind} task statistics: {exc.message}",
-                task_queue=task_queue,
-            ) from exc
+    for kind, response in await _describe(
+        client, task_queue, what="task statistics", report_stats=True
+    ):
         stats = response.stats
         found.append(
             QueueLoad(
@@ -127,4 +103,33 @@ async def describe_queue_load(client: Client, task_queue: str) -> list[QueueLoad
                 dispatch_rate=float(stats.tasks_dispatch_rate),
             )
         )
+    return found
+
+
+async def _describe(
+    client: Client, task_queue: str, *, what: str, report_stats: bool = False
+) -> list[tuple[str, DescribeTaskQueueResponse]]:
+    """Temporal's description of ``task_queue`` for workflow then activity tasks.
+
+    Raises:
+        FleetError: Temporal refused the request; the message names the queue and ``what``.
+    """
+    found = []
+    for kind, queue_type in _KINDS:
+        request = DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
+            task_queue_type=queue_type,
+            report_stats=report_stats,
+        )
+        try:
+            response = await client.workflow_service.describe_task_queue(
+                request, timeout=timedelta(seconds=10)
+            )
+        except RPCError as exc:
+            raise FleetError(
+                f"Temporal cannot describe its {kind} {what}: {exc.message}",
+                task_queue=task_queue,
+            ) from exc
+        found.append((kind, response))
     return found
