@@ -27,6 +27,11 @@ DEFAULT_ALERT_MIN_RUNS = 5
 DEFAULT_ALERT_WINDOW_MINUTES = 15.0
 #: Values of ``WB_QUEUE_STRATEGY`` (a pool is set per queue, by scaling it, not here).
 QueueStrategyName = Literal["per_workflow", "single"]
+#: Values of ``WB_AUTH``: sign-in required, or none (allowed only on a loopback-bound console).
+AuthMode = Literal["on", "off"]
+#: Defaults of the sign-in session lifetimes (``WB_SESSION_*``).
+DEFAULT_SESSION_IDLE_MINUTES = 8 * 60.0
+DEFAULT_SESSION_MAX_HOURS = 7 * 24.0
 #: Values of ``WB_LOG_FORMAT``.
 LogFormat = Literal["text", "json"]
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -221,6 +226,35 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "unset: alerts show in the console only",
         "URL that gets a JSON POST when an alert fires or clears (see [alerts](docs/alerts.md)).",
     ),
+    EnvironmentVariable(
+        "WB_AUTH",
+        "`on`",
+        "`on`: the console asks every visitor to sign in. `off`: no sign-in, everyone acts as "
+        "the admin; refused unless the console is bound to loopback (`server.address` "
+        "127.0.0.1, localhost or ::1).",
+    ),
+    EnvironmentVariable(
+        "WB_ADMIN_USER",
+        "unset: the console asks for the first admin account",
+        "User name of an admin account created at start when no account exists yet "
+        "(unattended installs; needs `WB_ADMIN_PASSWORD`).",
+    ),
+    EnvironmentVariable(
+        "WB_ADMIN_PASSWORD",
+        "unset",
+        "Password of the `WB_ADMIN_USER` account created at start (at least 12 characters); "
+        "ignored once any account exists.",
+    ),
+    EnvironmentVariable(
+        "WB_SESSION_IDLE_MINUTES",
+        f"`{DEFAULT_SESSION_IDLE_MINUTES:g}` (8 hours)",
+        "A signed-in session unused for this many minutes ends; the user signs in again.",
+    ),
+    EnvironmentVariable(
+        "WB_SESSION_MAX_HOURS",
+        f"`{DEFAULT_SESSION_MAX_HOURS:g}` (7 days)",
+        "A signed-in session ends this many hours after sign-in, however busy.",
+    ),
 )
 
 # The integration plan's names for what temporalio already reads under its own names.
@@ -310,6 +344,11 @@ class Settings:
         log_format: ``text`` or ``json`` (``WB_LOG_FORMAT``).
         log_level: level name from ``WB_LOG_LEVEL``, None when unset (each process picks).
         metrics_address: ``host:port`` of the Prometheus endpoint, None for none.
+        auth: ``on`` (sign-in required) or ``off`` (``WB_AUTH``; loopback consoles only).
+        admin_user: the admin account to create at start, None for none.
+        admin_password: its password (hidden from repr).
+        session_idle_minutes: minutes a session may go unused before it ends.
+        session_max_hours: hours a session lasts at most.
     """
 
     data_dir: Path
@@ -335,6 +374,11 @@ class Settings:
     log_format: LogFormat = "text"
     log_level: str | None = None
     metrics_address: str | None = None
+    auth: AuthMode = "on"
+    admin_user: str | None = None
+    admin_password: str | None = field(default=None, repr=False)
+    session_idle_minutes: float = DEFAULT_SESSION_IDLE_MINUTES
+    session_max_hours: float = DEFAULT_SESSION_MAX_HOURS
 
     @property
     def embedded_temporal(self) -> bool:
@@ -388,6 +432,15 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         log_format=_log_format(env, "WB_LOG_FORMAT"),
         log_level=_log_level(env, "WB_LOG_LEVEL"),
         metrics_address=_host_port(env, "WB_METRICS_ADDRESS"),
+        auth=_auth(env, "WB_AUTH"),
+        admin_user=env.get("WB_ADMIN_USER", "").strip() or None,
+        admin_password=env.get("WB_ADMIN_PASSWORD"),
+        session_idle_minutes=_positive_float(
+            env, "WB_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES, unit="minutes"
+        ),
+        session_max_hours=_positive_float(
+            env, "WB_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS, unit="hours"
+        ),
     )
 
 
@@ -529,6 +582,13 @@ def _log_format(env: Mapping[str, str], name: str) -> LogFormat:
     if raw not in get_args(LogFormat):
         raise ConfigError(name, f"expected text or json, got {env[name]!r}")
     return cast(LogFormat, raw)
+
+
+def _auth(env: Mapping[str, str], name: str) -> AuthMode:
+    raw = env.get(name, "on").strip().lower()
+    if raw not in get_args(AuthMode):
+        raise ConfigError(name, f"expected on or off, got {env[name]!r}")
+    return cast(AuthMode, raw)
 
 
 def _log_level(env: Mapping[str, str], name: str) -> str | None:

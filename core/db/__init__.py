@@ -14,6 +14,7 @@ from core.db.migrate import migrate
 from core.db.records import (
     AlertRecord,
     AlertSeverity,
+    AuditEntry,
     Capability,
     DeploymentRecord,
     DeploymentStatus,
@@ -24,7 +25,9 @@ from core.db.records import (
     QueueStrategy,
     RunTrigger,
     ScheduleRecord,
+    SessionRecord,
     TaskQueueRecord,
+    UserRecord,
     VersionRecord,
     WorkerRecord,
     WorkerStatus,
@@ -33,6 +36,7 @@ from core.db.records import (
 )
 from core.db.repositories import (
     PREVIEW_CHARS,
+    AuditFilter,
     DeploymentRepository,
     ExecutionFilter,
     ExecutionRepository,
@@ -50,6 +54,10 @@ from core.db.repositories import (
 )
 
 __all__ = [
+    "AuditEntry",
+    "AuditFilter",
+    "SessionRecord",
+    "UserRecord",
     "AlertRecord",
     "AlertSeverity",
     "PREVIEW_CHARS",

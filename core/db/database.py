@@ -13,11 +13,14 @@ from core.db.migrate import migrate
 from core.db.repositories import (
     AlertRepository,
     AnalyticsRepository,
+    AuditRepository,
     DeploymentRepository,
     ExecutionRepository,
     MonitorRepository,
     ScheduleRepository,
+    SessionRepository,
     TaskQueueRepository,
+    UserRepository,
     VersionRepository,
     WorkerRepository,
     WorkflowRepository,
@@ -46,6 +49,9 @@ class Database:
         self.monitor = MonitorRepository(sessions)
         self.analytics = AnalyticsRepository(sessions)
         self.alerts = AlertRepository(sessions)
+        self.users = UserRepository(sessions)
+        self.sessions = SessionRepository(sessions)
+        self.audit = AuditRepository(sessions)
 
     @classmethod
     def open(cls, url: str | URL, *, run_migrations: bool = True) -> Database:

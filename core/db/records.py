@@ -278,3 +278,52 @@ class AlertRecord:
     link: str
     first_seen: datetime
     last_seen: datetime
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """An account as pages may see it: never its password hash.
+
+    Attributes:
+        role: the role's name (``viewer``, ``operator``, ``editor``, ``admin``).
+        has_password: False for an account made by single sign-on that never got a password.
+        locked_until: until when sign-in is refused after repeated failures (None: not locked).
+    """
+
+    id: int
+    username: str
+    role: str
+    created_at: datetime
+    disabled: bool
+    failed_attempts: int
+    locked_until: datetime | None
+    last_sign_in: datetime | None
+    has_password: bool
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A signed-in session and the account it belongs to, as one lookup finds them."""
+
+    id: int
+    user: UserRecord
+    created_at: datetime
+    last_seen: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log: who did what to what, when, and how it ended.
+
+    Attributes:
+        outcome: ``ok``, ``failed`` or ``denied``.
+    """
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    outcome: str
+    detail: str

@@ -1,5 +1,6 @@
 """Repositories: small classes that read and write one kind of record and return frozen values."""
 
+from core.db.repositories.accounts import SessionRepository, UserRepository
 from core.db.repositories.alerts import AlertChanges, AlertFinding, AlertRepository
 from core.db.repositories.analytics import (
     AnalyticsRepository,
@@ -11,6 +12,7 @@ from core.db.repositories.analytics import (
     WorkflowCounts,
     buckets_between,
 )
+from core.db.repositories.audit import AuditFilter, AuditRepository
 from core.db.repositories.deployments import DEPLOYMENT_TRANSITIONS, DeploymentRepository
 from core.db.repositories.executions import (
     PREVIEW_CHARS,
@@ -30,6 +32,10 @@ from core.db.repositories.workers import WORKER_TRANSITIONS, WorkerRepository
 from core.db.repositories.workflows import WORKFLOW_NAME, WorkflowRepository
 
 __all__ = [
+    "AuditFilter",
+    "AuditRepository",
+    "SessionRepository",
+    "UserRepository",
     "AlertChanges",
     "AlertFinding",
     "AlertRepository",
