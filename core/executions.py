@@ -201,7 +201,10 @@ class RunService:
                 try:
                     await handle.result()
                 except WorkflowFailureError as failure:
-                    error = failure_message(failure)
+                    # From its cause: the run monitor records the failure the history holds,
+                    # which has no client-side "Workflow execution failed" wrapper, and the
+                    # dashboard groups runs by this text.
+                    error = failure_message(failure.cause or failure)
             return RunState(
                 ref, status, description.start_time, description.close_time, result, error
             )
