@@ -128,7 +128,7 @@ class DemoData:
         timeout: float = 100.0,
         progress: ProgressCallback | None = None,
     ) -> DemoReport:
-        """Deploy the demo workflows and drive ``size`` rounds of 16 runs, spread over
+        """Deploy the demo workflows and drive ``size`` rounds of 15 runs, spread over
         ``spread`` seconds (so the charts show them over time); wait for them to close.
 
         Waiting is bounded by ``timeout`` seconds from the start; runs still open then are left
@@ -263,7 +263,9 @@ class _Driver:
         self._start("retry_error_branch", {"message": "the inventory service is down"})
         for n in range(3 * number, 3 * number + 3):
             amount = AMOUNTS[n % len(AMOUNTS)]
-            self._start(PAYMENTS, {"amount": amount, "reason": DECLINES[n % len(DECLINES)]})
+            # Every third amount is too large: each of those gets the next reason.
+            reason = DECLINES[(n // 3) % len(DECLINES)]
+            self._start(PAYMENTS, {"amount": amount, "reason": reason})
         for n in range(2 * number, 2 * number + 2):
             values = {"request": f"expense #{100 + n}", "timeout_seconds": APPROVAL_TIMEOUT_SECONDS}
             ref = self._start("approval_signal", values)

@@ -26,16 +26,18 @@ from pages.widgets.temporal import temporal_ready
 
 #: Seconds between refreshes of the figures while the page is open.
 LIVE_SECONDS = 10.0
-#: Rounds of 16 runs the "Load demo data" button drives (over about 45 s).
-DEMO_SIZE = 6
+#: Rounds of 15 runs the "Load demo data" button drives, and the seconds they spread over.
+DEMO_SIZE, DEMO_SPREAD = 5, 30.0
+#: Height of a summary tile (px), so tiles with and without a change line up.
+TILE_PX = 140
 CUSTOM = "custom"
 BUCKET_WORDS = {60: "minute", 1800: "30 minutes", 3600: "hour", 6 * 3600: "6 hours", 86400: "day"}
 
 services = get_services()
-st.title("Workflow Builder")
+st.title("Dashboard")
 st.caption(
-    "Draw workflows, build them into Temporal code, deploy them to managed workers, "
-    "and watch their runs."
+    "Workflow Builder: draw workflows, build them into Temporal code, deploy them to managed "
+    "workers, and watch their runs here."
 )
 dashboard: DashboardService = services.dashboard
 # Queues and schedules need Temporal, and runs are only recorded while it is started: start it
@@ -73,9 +75,11 @@ def _examples() -> None:
 def _load_demo() -> None:
     if not temporal_ready(services):
         return
-    with st.status("Loading demo data (about a minute)...", expanded=True) as status:
+    with st.status("Loading demo data (under a minute)...", expanded=True) as status:
         try:
-            report = DemoData(services).load(size=DEMO_SIZE, progress=status.write)
+            report = DemoData(services).load(
+                size=DEMO_SIZE, spread=DEMO_SPREAD, progress=status.write
+            )
         except WorkflowBuilderError as error:
             status.update(label="Demo data could not be loaded", state="error")
             st.session_state["demo_error"] = f"Demo data could not be loaded: {error}"
@@ -151,6 +155,7 @@ def _tiles(service: DashboardService, window: Window, definition_id: int | None)
                 delta_color=tile.delta_color,
                 help=tile.help,
                 border=True,
+                height=TILE_PX,
             )
 
 
@@ -165,11 +170,8 @@ def _figures(
     charts.runs_over_time(
         service.runs_over_time(window, definition_id=definition_id), bucket_label=bucket
     )
-    left, right = st.columns(2)
-    with left:
-        charts.durations(service.durations(window, definition_id=definition_id))
-    with right:
-        charts.failure_rates(service.failure_rates(window, definition_id=definition_id))
+    charts.durations(service.durations(window, definition_id=definition_id))
+    charts.failure_rates(service.failure_rates(window, definition_id=definition_id))
     steps = service.failing_steps(window, definition_id=definition_id)
     charts.failing_steps(
         steps, [failed_runs_link(step.workflow, period=period, days=days) for step in steps]
@@ -242,7 +244,6 @@ if not has_runs:
     with st.expander("Examples", expanded=True, icon=":material/library_books:"):
         _examples()
 
-st.header("Dashboard")
 period, days, definition_id = _controls()
 st.fragment(run_every=LIVE_SECONDS)(_figures)(period, days, definition_id)
 

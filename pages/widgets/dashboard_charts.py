@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from core.dashboard import (
     DurationPoint,
@@ -35,17 +36,28 @@ NO_RUNS = "Runs appear here once a workflow runs. Start one from the builder or 
 
 
 def _style(figure: go.Figure, *, title: str, x: str, y: str, height: int = HEIGHT_PX) -> None:
+    # Streamlit's chart theme sets each part's font itself: a base font alone would not reach
+    # the legend or the axes.
+    font = {"size": FONT_PX}
     figure.update_layout(
         title={"text": title, "font": {"size": TITLE_PX}},
-        font={"size": FONT_PX},
+        font=font,
         hoverlabel={"font_size": FONT_PX},
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
-        legend_title_text="",
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "x": 1,
+            "xanchor": "right",
+            "font": font,
+            "title": {"text": ""},
+        },
     )
-    figure.update_xaxes(title=x, automargin=True)
-    figure.update_yaxes(title=y, automargin=True)
+    axis = {"automargin": True, "tickfont": font, "title_font": font}
+    figure.update_xaxes(title=x, **axis)
+    figure.update_yaxes(title=y, **axis)
 
 
 def _draw(figure: go.Figure, key: str) -> None:
@@ -88,35 +100,48 @@ def runs_over_time(counts: Sequence[RunCount], *, bucket_label: str) -> None:
 
 
 def durations(points: Sequence[DurationPoint]) -> None:
-    """p50 and p95 duration of each workflow's closed runs over time."""
-    title = "Run duration, p50 and p95 per workflow"
+    """p50 (solid) and p95 (dashed) duration of each workflow's closed runs over time."""
+    title = "Run duration per workflow (p50 solid, p95 dashed)"
     if not points:
         _empty(title, "Durations appear here once runs have finished. " + NO_RUNS)
         return
-    frame = pd.DataFrame(
-        [
-            {
-                "Started (UTC)": _local(p.bucket),
-                "Workflow": p.workflow,
-                "Percentile": name,
-                "Seconds": seconds,
-                "Runs": p.runs,
-            }
-            for p in points
-            for name, seconds in (("p50", p.p50_seconds), ("p95", p.p95_seconds))
-        ]
-    )
-    figure = px.line(
-        frame,
-        x="Started (UTC)",
-        y="Seconds",
-        color="Workflow",
-        line_dash="Percentile",
-        markers=True,
-        hover_data={"Runs": True, "Seconds": ":.2f", "Started (UTC)": "|%Y-%m-%d %H:%M"},
-    )
+    figure = go.Figure()
+    workflows = list(dict.fromkeys(p.workflow for p in points))
+    palette = px.colors.qualitative.Plotly
+    for number, workflow in enumerate(workflows):
+        mine = [p for p in points if p.workflow == workflow]
+        colour = palette[number % len(palette)]
+        for name, dash, values in (
+            ("p50", "solid", [p.p50_seconds for p in mine]),
+            ("p95", "dash", [p.p95_seconds for p in mine]),
+        ):
+            figure.add_trace(
+                go.Scatter(
+                    x=[_local(p.bucket) for p in mine],
+                    y=values,
+                    name=workflow,
+                    legendgroup=workflow,
+                    showlegend=name == "p50",
+                    mode="lines+markers",
+                    line={"color": colour, "dash": dash},
+                    customdata=[[p.runs] for p in mine],
+                    hovertemplate=(
+                        f"{workflow}<br>{name}: %{{y:.2f}} s<br>runs: %{{customdata[0]}}"
+                        "<br>started %{x|%Y-%m-%d %H:%M} UTC<extra></extra>"
+                    ),
+                )
+            )
     _style(figure, title=title, x="Start time (UTC)", y="Duration (s)")
+    _legend_right(figure)
     _draw(figure, "chart_durations")
+
+
+def _legend_right(figure: go.Figure) -> None:
+    """Many or long legend entries: beside the chart, where they cover neither the title nor
+    the axis."""
+    figure.update_layout(
+        legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02, "xanchor": "left"}
+    )
 
 
 def failure_rates(rates: Sequence[FailureRate]) -> None:
@@ -190,7 +215,9 @@ def failing_steps(steps: Sequence[StepFailure], links: Sequence[str]) -> None:
     figure.update_yaxes(categoryorder="total ascending")
     _style(figure, title=title, x="Failed runs", y="", height=HEIGHT_PX + 30 * len(steps))
     # Messages are long: their legend goes under the chart, one per line.
-    figure.update_layout(legend={"orientation": "v", "yanchor": "top", "y": -0.2, "x": 0})
+    figure.update_layout(
+        legend={"orientation": "v", "yanchor": "top", "y": -0.3, "x": 0, "xanchor": "left"}
+    )
     _draw(figure, "chart_failing_steps")
     table = frame.drop(columns="Error").assign(**{"Failed runs on the Runs page": list(links)})
     st.dataframe(
@@ -198,8 +225,8 @@ def failing_steps(steps: Sequence[StepFailure], links: Sequence[str]) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "Step": st.column_config.TextColumn("Step", width="medium"),
-            "Message": st.column_config.TextColumn("Error", width="large"),
+            "Step": st.column_config.TextColumn("Step", width=240),
+            "Message": st.column_config.TextColumn("Error", width=300),
             "Failed runs": st.column_config.NumberColumn("Runs", width="small"),
             "Last failed (UTC)": st.column_config.DatetimeColumn(
                 "Last failed (UTC)", format="YYYY-MM-DD HH:mm:ss", width="medium"
@@ -239,7 +266,13 @@ def retries(steps: Sequence[StepRetries]) -> None:
         hover_data={"Calls": True, "Runs": True, "Mean call (s)": ":.2f"},
     )
     figure.update_yaxes(categoryorder="total ascending")
-    _style(figure, title=title, x="Retries (attempts beyond the first)", y="")
+    _style(
+        figure,
+        title=title,
+        x="Retries (attempts beyond the first)",
+        y="",
+        height=min(HEIGHT_PX, 150 + 50 * len(frame)),
+    )
     _draw(figure, "chart_retries")
 
 
@@ -266,30 +299,47 @@ def queues(figures: Sequence[QueueFigures]) -> None:
             for name, load in loads
         ]
     )
-    hover = {"Added per s": ":.2f", "Dispatched per s": ":.2f"}
-    left, right = st.columns(2)
-    with left:
-        figure = px.bar(
-            frame, x="Backlog", y="Task queue", color="Tasks", barmode="group", hover_data=hover
-        )
-        _style(figure, title="Task queue backlog", x="Tasks waiting", y="", height=_rows(frame))
-        _draw(figure, "chart_queue_backlog")
-    with right:
-        figure = px.bar(
-            frame, x="Latency (s)", y="Task queue", color="Tasks", barmode="group", hover_data=hover
-        )
-        _style(
-            figure,
-            title="Schedule-to-start latency",
-            x="Oldest waiting task (s)",
-            y="",
-            height=_rows(frame),
-        )
-        _draw(figure, "chart_queue_latency")
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=("Backlog (tasks waiting)", "Schedule-to-start latency (s)"),
+    )
+    for kind, colour in (("workflow tasks", "#2563EB"), ("activity tasks", "#F59E0B")):
+        mine = frame[frame["Tasks"] == kind]
+        for column, value in ((1, "Backlog"), (2, "Latency (s)")):
+            figure.add_trace(
+                go.Bar(
+                    x=mine[value],
+                    y=mine["Task queue"],
+                    orientation="h",
+                    name=kind,
+                    legendgroup=kind,
+                    showlegend=column == 1,
+                    marker_color=colour,
+                    customdata=mine[["Added per s", "Dispatched per s"]],
+                    hovertemplate=(
+                        f"%{{y}}<br>{kind}<br>{value}: %{{x}}<br>added %{{customdata[0]:.2f}}/s,"
+                        " dispatched %{customdata[1]:.2f}/s<extra></extra>"
+                    ),
+                ),
+                row=1,
+                col=column,
+            )
+    figure.update_layout(barmode="group")
+    _style(figure, title=title, x="", y="", height=_rows(frame))
+    _legend_right(figure)
+    # An idle queue has no bars: the axes still start at zero instead of centring on it.
+    figure.update_xaxes(rangemode="nonnegative")
+    figure.update_xaxes(title="Tasks waiting", row=1, col=1)
+    figure.update_xaxes(title="Oldest waiting task (s)", row=1, col=2)
+    figure.update_annotations(font_size=FONT_PX)
+    _draw(figure, "chart_queues")
 
 
 def _rows(frame: pd.DataFrame) -> int:
-    return max(HEIGHT_PX, 140 + 44 * frame["Task queue"].nunique())
+    return max(HEIGHT_PX, 160 + 36 * frame["Task queue"].nunique())
 
 
 def workers_over_time(counts: Sequence[WorkerCount], *, bucket_label: str) -> None:
@@ -334,5 +384,13 @@ def worker_table(workers: Sequence[WorkerFigures]) -> None:
         ),
         hide_index=True,
         width="stretch",
-        column_config={"CPU (%)": st.column_config.NumberColumn("CPU (%)", format="%.1f")},
+        column_config={
+            "Worker": st.column_config.TextColumn("Worker", width=260),
+            "Task queue": st.column_config.TextColumn("Task queue", width=220),
+            "Status": st.column_config.TextColumn("Status", width=70),
+            "Host": st.column_config.TextColumn("Host", width=60),
+            "CPU (%)": st.column_config.NumberColumn("CPU (%)", format="%.1f", width=60),
+            "Memory": st.column_config.TextColumn("Memory", width=75),
+            "Up for": st.column_config.TextColumn("Up for", width=75),
+        },
     )

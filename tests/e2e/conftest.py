@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ LOG_TAIL_LINES = 80
 # The developer's own settings (core/config.py) must not leak in: the app under test uses its
 # embedded defaults in a temp data dir, with the dev server on free ports (see streamlit_app).
 _APP_SETTINGS = re.compile(r"^(DATABASE_URL|DEPLOY_DIR|TEMPORAL_.*|WB_.*)$")
-_LOG_PATH = pytest.StashKey[Path]()
+#: The log of each app fixture, by fixture name.
+_LOG_PATHS = pytest.StashKey[dict[str, Path]]()
 
 
 @pytest.fixture(scope="session")
@@ -74,13 +76,32 @@ def streamlit_app(
     The server's output goes to a log file (a pipe nobody reads would fill up and hang it);
     the tail of that log is attached to the report of every failed test that used the app.
     """
+    with _streamlit(request, tmp_path_factory, free_port()) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def fresh_streamlit_app(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    free_port: Callable[[], int],
+) -> Iterator[str]:
+    """Like ``streamlit_app``, but an app of the test module's own: what other modules ran
+    in the shared app does not show in it (an empty dashboard, for one)."""
+    with _streamlit(request, tmp_path_factory, free_port()) as base_url:
+        yield base_url
+
+
+@contextmanager
+def _streamlit(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, port: int
+) -> Iterator[str]:
     app = ROOT / "app.py"
     if not app.is_file():
         pytest.fail(f"{app} not found: browser tests run the app's entry point")
     data_dir = tmp_path_factory.mktemp("wb-data")
     log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    request.config.stash[_LOG_PATH] = log_path
-    port = free_port()
+    request.config.stash.setdefault(_LOG_PATHS, {})[request.fixturename] = log_path
     env = {key: value for key, value in os.environ.items() if not _APP_SETTINGS.match(key)}
     env.update(WB_DATA_DIR=str(data_dir), TEMPORAL_DEV_PORT="0", TEMPORAL_DEV_UI_PORT="0")
     command = [
@@ -157,9 +178,10 @@ def readme_screenshot() -> Callable[[Path, str], Path | None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Attach the streamlit log tail to the report of a failed test that used the app."""
     report = yield
-    log_path = item.config.stash.get(_LOG_PATH, None)
-    if report.failed and log_path is not None and "streamlit_app" in item.fixturenames:
-        report.sections.append((f"streamlit log tail ({log_path})", _log_tail(log_path)))
+    if report.failed:
+        for name, log_path in item.config.stash.get(_LOG_PATHS, {}).items():
+            if name in item.fixturenames:
+                report.sections.append((f"streamlit log tail ({log_path})", _log_tail(log_path)))
     return report
 
 

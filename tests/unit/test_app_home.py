@@ -26,7 +26,7 @@ def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
 def test_home_lists_every_example_as_valid(app: AppTest):
     app.run()
     assert not app.exception
-    assert app.title[0].value == "Workflow Builder"
+    assert app.title[0].value == "Dashboard"
     table = app.dataframe[0].value
     assert len(table) == len(list((ROOT / "examples").glob("*.json")))
     assert set(table["Validation"]) == {"valid"}

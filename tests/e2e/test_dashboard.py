@@ -1,0 +1,84 @@
+"""The dashboard in Chromium: an empty app loads demo data, then every chart is drawn with data
+and nothing is cut off at laptop to full-HD widths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS
+
+# Starting Temporal, nine deploys and five rounds of runs spread over 30 s.
+DEMO_TIMEOUT_MS = 180_000
+CHARTS = 7
+#: A trace of the chart has points: plotly's own count of them once drawn (``data`` holds
+#: numbers as typed arrays, which have no plain length to ask).
+HAS_DATA = "gd => (gd._fullData || []).some(t => t.visible !== false && t._length > 0)"
+#: Wider than its box: something cut off or scrolled sideways.
+OVERFLOWING = """() => [...document.querySelectorAll(
+  '[data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"], '
+  + '[data-testid="stMainBlockContainer"] [data-testid="stMetric"]')]
+  .filter(el => el.scrollWidth > el.clientWidth + 1).length"""
+
+
+def _wait_idle(page: Page) -> None:
+    page.locator(APP_IDLE).wait_for(timeout=DEMO_TIMEOUT_MS)
+
+
+def test_demo_data_fills_every_chart(
+    page: Page,
+    fresh_streamlit_app: str,
+    screenshot: Callable[[str], Path],
+    readme_screenshot: Callable[[Path, str], Path | None],
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(fresh_streamlit_app)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("Runs appear here once a workflow runs.").first).to_be_visible()
+    examples = page.get_by_test_id("stExpander").filter(has_text="Examples")
+    expect(examples.get_by_test_id("stMetric")).to_contain_text("Valid examples")
+
+    page.get_by_role("button", name="Load demo data").click()
+    expect(page.get_by_text(re.compile(r"9 demo workflows deployed"))).to_be_visible(
+        timeout=DEMO_TIMEOUT_MS
+    )
+    _wait_idle(page)
+    page.get_by_role("combobox", name="Time range").click()
+    page.get_by_role("option", name="Last hour").click()
+    _wait_idle(page)
+
+    charts = page.get_by_test_id("stPlotlyChart")
+    expect(charts).to_have_count(CHARTS, timeout=TIMEOUT_MS)
+    plots = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    expect(plots).to_have_count(CHARTS, timeout=TIMEOUT_MS)
+    for index in range(CHARTS):
+        plot = plots.nth(index)
+        title = plot.locator(".gtitle").first.text_content()
+        assert plot.evaluate(HAS_DATA), f"chart {title!r} has no data"
+    titles = [plots.nth(i).locator(".gtitle").first.text_content() for i in range(CHARTS)]
+    assert titles == [
+        "Runs started, by status",
+        "Run duration per workflow (p50 solid, p95 dashed)",
+        "Failure rate per workflow",
+        "Top failing steps",
+        "Activity retries per step",
+        "Task queue backlog and schedule-to-start latency",
+        "Workers over time",
+    ]
+    tiles = page.get_by_test_id("stMetric")
+    expect(tiles.filter(has_text="Runs").first).not_to_contain_text("–")
+
+    # The README shows the first screen from the controls down: tiles, then the charts.
+    controls = page.get_by_test_id("stSelectbox").first
+    controls.evaluate("el => el.scrollIntoView({block: 'start'})")
+    shot = screenshot("dashboard")
+    page.screenshot(path=str(shot))  # the first screen, as the README shows it
+    readme_screenshot(shot, "dashboard.png")
+
+    for width, height in ((1280, 800), (1920, 1080), (1440, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        _wait_idle(page)
+        assert page.evaluate(OVERFLOWING) == 0, f"something is cut off at {width}x{height}"
