@@ -29,3 +29,28 @@ def markdown_literal(text: str) -> str:
 def markdown_unliteral(markdown: str) -> str:
     """The text :func:`markdown_literal` made ``markdown`` from (also plain text unchanged)."""
     return html.unescape(_ESCAPED.sub(r"\1", markdown))
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as an inline code span that shows exactly ``text`` (ids, crons, values).
+
+    The fence is one backtick longer than the longest run of backticks in ``text``, so none can
+    close it early; spaces pad a text that starts or ends with a backtick or a space (CommonMark
+    strips one space from each side of such a span).
+    """
+    if not text:
+        return ""
+    runs = re.findall(r"`+", text)
+    fence = "`" * (max((len(run) for run in runs), default=0) + 1)
+    padded = text.strip(" ") and (text[0] in "` " or text[-1] in "` ")
+    pad = " " if padded else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def plotly_literal(text: str) -> str:
+    """``text`` for a Plotly label (axis category, hover name), shown as exactly ``text``.
+
+    Plotly reads a few HTML tags in labels (``<b>``, ``<a href>``, ``<br>``) and drops other
+    tags' markup; entities make every ``<`` a character, and Plotly decodes them for display.
+    """
+    return html.escape(text, quote=False)

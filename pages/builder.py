@@ -7,6 +7,7 @@ import streamlit as st
 from core.editing import add_node, sync_from_canvas
 from core.errors import WorkflowBuilderError
 from core.layout import auto_layout
+from core.text import markdown_literal
 from pages.widgets.canvas import flow_state, move_in_place, show_canvas
 from pages.widgets.code import code_view
 from pages.widgets.deploy_panel import remember, remembered, run_deploy, show_outcome
@@ -33,7 +34,9 @@ if "workflow" in st.query_params:
     try:
         st.session_state[WORKFLOW_KEY] = int(st.query_params["workflow"])
     except ValueError:
-        st.error(f"?workflow={st.query_params['workflow']!r} is not a workflow id.")
+        st.error(
+            markdown_literal(f"?workflow={st.query_params['workflow']!r} is not a workflow id.")
+        )
 workflow_id = st.session_state.get(WORKFLOW_KEY)
 if workflow_id is None:
     st.title("Builder")
@@ -53,7 +56,7 @@ if workflow_id is None:
 try:
     editor: Editor = load_editor(services, workflow_id)
 except WorkflowBuilderError as error:
-    st.error(f"Cannot open workflow {workflow_id}: {error}")
+    st.error(markdown_literal(f"Cannot open workflow {workflow_id}: {error}"))
     st.session_state.pop(WORKFLOW_KEY, None)
     st.stop()
 st.query_params["workflow"] = str(workflow_id)
@@ -81,10 +84,10 @@ def _step(back: bool) -> None:
 title_col, state_col, *tool_cols = st.columns(
     [1.8, 1.5, 1.1, 1.1, 1.6, 1.3, 3.1], vertical_alignment="center"
 )
-title_col.markdown(f"## {editor.name}")
+title_col.markdown(f"## {markdown_literal(editor.name)}")
 check = editor.check
 if editor.save_error:
-    state_col.error(editor.save_error)
+    state_col.error(markdown_literal(editor.save_error))
 else:
     saved = editor.saved_at.strftime("%H:%M:%S") if editor.saved_at else "not changed yet"
     validity = "valid" if check.valid else f"{len(check.problems) or 'unreadable'} problem(s)"

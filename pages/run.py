@@ -18,6 +18,7 @@ from core.runs import RunDetail, RunNotFoundError
 from core.runs.listing import format_duration
 from core.runs.presentation import STATUS_BADGES, failed_step
 from core.services import AppServices
+from core.text import markdown_code, markdown_literal
 from pages.widgets.run_actions import run_actions, run_link, show_notice
 from pages.widgets.run_controls import signals_and_queries
 from pages.widgets.run_graph import node_details, pending_activities, run_graph
@@ -71,19 +72,16 @@ def _text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-def _literal(text: str) -> str:
-    """``text`` as inline code that no backtick in it can break out of."""
-    return "`" + text.replace("`", "'") + "`"
-
-
 def _summary(detail: RunDetail) -> None:
     record, trace = detail.record, detail.trace
     colour = STATUS_BADGES.get(record.status.value, "gray")
-    workflow = _literal(detail.workflow_name) if detail.workflow_name else "an unmanaged workflow"
+    workflow = (
+        markdown_code(detail.workflow_name) if detail.workflow_name else "an unmanaged workflow"
+    )
     version = f" version {record.version}" if record.version is not None else ""
     st.markdown(
         f":{colour}-badge[{record.status.value}] {workflow}{version} · "
-        f"{_literal(record.workflow_id)} · trigger {record.trigger or 'unknown'}"
+        f"{markdown_code(record.workflow_id)} · trigger {record.trigger or 'unknown'}"
     )
     closed = record.close_time.astimezone().strftime(_TIME) if record.close_time else "open"
     took = record.duration or (datetime.now(UTC) - record.start_time)
@@ -91,11 +89,11 @@ def _summary(detail: RunDetail) -> None:
         f"**Started** {record.start_time.astimezone().strftime(_TIME)} · **Closed** {closed} · "
         f"**Duration** {format_duration(took)}{'' if record.closed else ' so far'} · "
         f"**History** {record.history_length or trace.event_count} events · "
-        f"**Worker** {_literal(trace.identity) if trace.identity else 'none yet'}"
+        f"**Worker** {markdown_code(trace.identity) if trace.identity else 'none yet'}"
     )
     url = run_url(services, workflow_id=record.workflow_id, run_id=record.run_id)
     st.caption(
-        f"Run id {_literal(record.run_id)} · task queue {_literal(record.task_queue)}"
+        f"Run id {markdown_code(record.run_id)} · task queue {markdown_code(record.task_queue)}"
         + (f" · [Open in Temporal Web UI]({url})" if url else "")
     )
     if record.parent_workflow_id:
@@ -115,7 +113,7 @@ def _summary(detail: RunDetail) -> None:
     if record.status.value == "failed" or trace.failure:
         where = failed_step(trace, detail.graph)
         headline = f"The run {where}" if where else f"The run {record.status.value}"
-        st.error(headline, icon=":material/error:")
+        st.error(markdown_literal(headline), icon=":material/error:")
     if not trace.exact and detail.graph is not None:
         st.caption(
             "Steps were matched by their labels (the version's code could not be replayed), "
@@ -128,7 +126,7 @@ def _live_view(workflow_id: str, run_id: str | None, was_open: bool) -> None:
     try:
         detail = _detail(workflow_id, run_id)
     except WorkflowBuilderError as error:
-        st.error(f"Cannot read the run: {error}", icon=":material/error:")
+        st.error(markdown_literal(f"Cannot read the run: {error}"), icon=":material/error:")
         return
     if was_open and detail.record.closed:
         _forget()
@@ -186,11 +184,11 @@ def _page(services: AppServices) -> None:
     try:
         detail = _detail(workflow_id, run_id)
     except RunNotFoundError as error:
-        st.error(f"No such run: {error}", icon=":material/search_off:")
+        st.error(markdown_literal(f"No such run: {error}"), icon=":material/search_off:")
         _search()
         return
     except WorkflowBuilderError as error:
-        st.error(f"Cannot read the run: {error}", icon=":material/error:")
+        st.error(markdown_literal(f"Cannot read the run: {error}"), icon=":material/error:")
         _search()
         return
     show_notice()

@@ -22,6 +22,7 @@ from core.runs.listing import (
     run_link,
     utc_text,
 )
+from core.text import markdown_literal
 from pages.widgets.runs_bulk import (
     BULK_PENDING,
     TABLE_GENERATION,
@@ -263,7 +264,7 @@ def _runs(query: RunQuery, definition_id: int | None, live: bool) -> None:
     if single is not None:
         st.page_link(
             "pages/run.py",
-            label=f"Open run {single.workflow_id}",
+            label=markdown_literal(f"Open run {single.workflow_id}"),
             icon=":material/timeline:",
             query_params={"workflow_id": single.workflow_id, "run_id": single.run_id},
         )

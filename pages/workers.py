@@ -9,6 +9,7 @@ import streamlit as st
 from core.db import QueueStrategy, WorkerStatus
 from core.errors import WorkflowBuilderError
 from core.fleet import MAX_POOL_SIZE, FleetService, QueueView, WorkerView
+from core.text import markdown_literal, plotly_literal
 from pages.widgets.services import get_services
 from pages.widgets.temporal import temporal_ready
 
@@ -63,7 +64,7 @@ def _status_chart(queues: list[QueueView]) -> None:
     """Workers by queue and status, for a fleet too big to read off the panels at a glance."""
     counts = pd.DataFrame(
         [
-            {"Task queue": queue.name, "Status": status_label(worker)}
+            {"Task queue": plotly_literal(queue.name), "Status": status_label(worker)}
             for queue in queues
             for worker in queue.workers
             if worker.status is not WorkerStatus.STOPPED
@@ -135,9 +136,9 @@ def _controls(fleet: FleetService, queue: QueueView) -> None:
         else:
             return
     except WorkflowBuilderError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(markdown_literal(str(error)), icon=":material/error:")
         return
-    st.toast(f"{queue.name}: {done}", icon=":material/check_circle:")
+    st.toast(markdown_literal(f"{queue.name}: {done}"), icon=":material/check_circle:")
     st.rerun()
 
 
@@ -145,7 +146,8 @@ def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -
     with st.container(border=True):
         here = " :blue-badge[served here]" if queue.running_here else ""
         pool = f", {queue.pool_size} per process" if queue.strategy is QueueStrategy.POOL else ""
-        st.markdown(f"**{queue.name}** · {_STRATEGIES[queue.strategy]}{pool}{here}")
+        name = markdown_literal(queue.name)
+        st.markdown(f"**{name}** · {_STRATEGIES[queue.strategy]}{pool}{here}")
         table = worker_rows(queue.workers, show_stopped=show_stopped)
         st.dataframe(table, hide_index=True, width="stretch")
         if table.empty:
@@ -157,15 +159,17 @@ def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -
             )
         polling = sorted({poller.identity for poller in queue.pollers})
         st.caption(
-            f"Temporal sees {len(polling)} poller(s): {', '.join(polling)}"
+            markdown_literal(f"Temporal sees {len(polling)} poller(s): {', '.join(polling)}")
             if polling
             else "Temporal sees nobody polling this queue."
         )
         if queue.unregistered_pollers:
             st.warning(
-                "Polling but not a live worker of this app: "
-                + ", ".join(queue.unregistered_pollers)
-                + " (another tool's worker, or a registry entry gone stale).",
+                markdown_literal(
+                    "Polling but not a live worker of this app: "
+                    + ", ".join(queue.unregistered_pollers)
+                    + " (another tool's worker, or a registry entry gone stale)."
+                ),
                 icon=":material/help:",
             )
         _controls(fleet, queue)
@@ -184,7 +188,7 @@ show_stopped = st.toggle("Show stopped workers", key="workers_show_stopped")
 try:
     queues = services.fleet.queues()
 except WorkflowBuilderError as error:
-    st.error(f"Cannot read the fleet: {error}", icon=":material/error:")
+    st.error(markdown_literal(f"Cannot read the fleet: {error}"), icon=":material/error:")
     st.stop()
 
 workers = [worker for queue in queues for worker in queue.workers]

@@ -10,6 +10,7 @@ import streamlit as st
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.examples import list_examples
 from core.runs.listing import last_run_text, runs_link
+from core.text import markdown_literal
 from pages.widgets.services import get_services
 from pages.widgets.session import open_in_builder
 
@@ -32,9 +33,9 @@ def _show_error(error: WorkflowBuilderError) -> None:
     if isinstance(error, GraphFormatError):
         st.error("The file is not a readable workflow graph; nothing was saved.")
         for where, reason in error.problems:
-            st.markdown(f"- **{where}**: {reason}")
+            st.markdown(f"- **{markdown_literal(where)}**: {markdown_literal(reason)}")
     else:
-        st.error(str(error))
+        st.error(markdown_literal(str(error)))
 
 
 create_tab, example_tab, import_tab = st.tabs(["New workflow", "From an example", "Import a file"])
@@ -85,7 +86,7 @@ with import_tab:
         except WorkflowBuilderError as error:
             _show_error(error)
         else:
-            st.success(f"Imported {record.name}.")
+            st.success(markdown_literal(f"Imported {record.name}."))
 
 summaries = services.workflows.list()
 st.subheader(f"{len(summaries)} workflow(s)")
@@ -142,7 +143,7 @@ if open_col.button("Open in builder", type="primary", icon=":material/edit:"):
 try:
     exported = services.workflows.export_document(selected.id)
 except GraphFormatError as error:
-    export_col.warning(f"The draft cannot be exported: {error}")
+    export_col.warning(markdown_literal(f"The draft cannot be exported: {error}"))
 else:
     export_col.download_button(
         "Export graph",
@@ -181,7 +182,9 @@ with delete_tab:
         "Its versions, deployments and runs are kept; only the workflow is hidden. "
         "A cron schedule it has is removed, so it starts no more runs."
     )
-    confirm = st.checkbox(f"Yes, delete {selected.name}", key=f"confirm_delete_{selected.id}")
+    confirm = st.checkbox(
+        markdown_literal(f"Yes, delete {selected.name}"), key=f"confirm_delete_{selected.id}"
+    )
     if st.button("Delete", disabled=not confirm, icon=":material/delete:"):
         try:
             services.delete_workflow(selected.id)

@@ -13,6 +13,7 @@ from core.compiler import Bundle, ChildTarget, compile_graph
 from core.errors import WorkflowBuilderError
 from core.graph import graph_from_dict
 from core.services import AppServices, DraftCheck
+from core.text import markdown_code, markdown_literal
 from pages.widgets.session import Editor
 
 
@@ -39,7 +40,7 @@ def code_view(editor: Editor, *, services: AppServices) -> None:
         return
     children = services.workflows.preview_children(editor.document)
     if children.undeployed:
-        names = ", ".join(f"`{name}`" for name in children.undeployed)
+        names = ", ".join(markdown_code(name) for name in children.undeployed)
         st.info(
             f"Not deployed yet: {names}. The code starts them by name; a deploy needs each "
             "child deployed first, then starts its active version.",
@@ -47,7 +48,7 @@ def code_view(editor: Editor, *, services: AppServices) -> None:
         )
     outcome = _compiled(editor, services.registry, children.targets)
     if isinstance(outcome, WorkflowBuilderError):
-        st.error(f"The workflow cannot be compiled: {outcome}")
+        st.error(markdown_literal(f"The workflow cannot be compiled: {outcome}"))
         return
     st.download_button(
         "Download bundle (.zip)",

@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 from core.deploy import DeployResult, DeployStep, ProgressCallback, StepStatus
 from core.errors import WorkflowBuilderError
 from core.services import AppServices
+from core.text import markdown_literal
 
 _ICONS = {
     StepStatus.RUNNING: ":material/progress_activity:",
@@ -24,9 +25,9 @@ class DeployOutcome:
     """How the last deploy or rollback of a workflow ended, kept to show it after reruns.
 
     Attributes:
-        title: the status line: what is live, or which step failed.
+        title: the status line: what is live, or which step failed (plain text).
         steps: the last report of each step, in order.
-        error: the failure message, or None when it succeeded.
+        error: the failure message (plain text), or None when it succeeded.
     """
 
     title: str
@@ -37,7 +38,7 @@ class DeployOutcome:
 def step_line(step: DeployStep) -> str:
     """One step as a Markdown line: icon, name, elapsed time, message."""
     elapsed = "" if step.status is StepStatus.RUNNING else f" ({_duration(step.elapsed)})"
-    message = f" - {step.message}" if step.message else ""
+    message = f" - {markdown_literal(step.message)}" if step.message else ""
     return f"{_ICONS[step.status]} **{step.name}**{elapsed}{message}"
 
 
@@ -76,22 +77,23 @@ def run_deploy(
             result = action(progress)
         except WorkflowBuilderError as error:
             outcome = _failure(services, workflow_id, label, reports, error)
-            box.update(label=outcome.title, state="error", expanded=True)
-            st.error(outcome.error, icon=":material/error:")
+            box.update(label=markdown_literal(outcome.title), state="error", expanded=True)
+            st.error(markdown_literal(outcome.error or ""), icon=":material/error:")
             return outcome
         outcome = DeployOutcome(title=live_summary(result), steps=tuple(reports.values()))
-        box.update(label=outcome.title, state="complete", expanded=False)
+        box.update(label=markdown_literal(outcome.title), state="complete", expanded=False)
     return outcome
 
 
 def show_outcome(outcome: DeployOutcome) -> None:
     """Show a remembered outcome: collapsed when it succeeded, open with the error if not."""
     failed = outcome.error is not None
-    with st.status(outcome.title, expanded=failed, state="error" if failed else "complete"):
+    state = "error" if failed else "complete"
+    with st.status(markdown_literal(outcome.title), expanded=failed, state=state):
         for step in outcome.steps:
             st.markdown(step_line(step))
         if failed:
-            st.error(outcome.error, icon=":material/error:")
+            st.error(markdown_literal(outcome.error or ""), icon=":material/error:")
 
 
 def remember(workflow_id: int, outcome: DeployOutcome) -> None:

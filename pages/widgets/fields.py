@@ -11,6 +11,7 @@ import streamlit as st
 from core.errors import ExpressionError
 from core.expressions import parse_expression
 from core.nodes import is_expression_value, parse_duration
+from core.text import markdown_literal
 
 FIELD_TYPES = ["string", "number", "integer", "boolean", "object", "array"]
 
@@ -123,7 +124,7 @@ def value_widget(
     try:
         value = _parse_literal(text, literal)
     except ValueError as error:
-        st.error(f"{label}: {error}")
+        st.error(markdown_literal(f"{label}: {error}"))
         return current
     if literal == "duration" and isinstance(value, str):
         show_duration_problem(value)
@@ -135,7 +136,8 @@ def show_expression_problem(text: str) -> None:
     try:
         parse_expression(text)
     except ExpressionError as error:
-        st.error(f"Expression: {error.construct}: {error.reason}", icon=":material/error:")
+        message = f"Expression: {error.construct}: {error.reason}"
+        st.error(markdown_literal(message), icon=":material/error:")
 
 
 def show_duration_problem(text: str) -> None:
@@ -143,7 +145,7 @@ def show_duration_problem(text: str) -> None:
     try:
         parse_duration(text)
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(markdown_literal(str(error)), icon=":material/error:")
 
 
 def lines_widget(label: str, current: list[Any], *, key: str, help_text: str | None) -> list[Any]:
@@ -172,7 +174,7 @@ def json_widget(label: str, current: Any, *, key: str, help_text: str | None) ->
     try:
         return json.loads(text)
     except ValueError as error:
-        st.error(f"{label}: not valid JSON ({error})")
+        st.error(markdown_literal(f"{label}: not valid JSON ({error})"))
         return current
 
 

@@ -10,6 +10,7 @@ from core.activities import ActivityRegistry, ActivitySpec
 from core.editing import node_handles, remove_edges, remove_nodes, set_edge_handle, update_node
 from core.graph.validation import Problem
 from core.nodes import CATALOG
+from core.text import markdown_code, markdown_literal
 from pages.widgets.fields import object_form, value_widget
 
 #: Activity params shown under "Retries and timeouts" rather than in the main form.
@@ -49,7 +50,8 @@ def inspect(
         return None
     own = [problem for problem in problems if problem.subject == item_id]
     for problem in own:
-        st.error(f"{problem.field}: {problem.message}" if problem.field else problem.message)
+        text = f"{problem.field}: {problem.message}" if problem.field else problem.message
+        st.error(markdown_literal(text))
     return edited
 
 
@@ -58,8 +60,9 @@ def _node_form(
 ) -> dict[str, Any] | None:
     kind = CATALOG.get(node.get("type", ""))
     node_id = node["id"]
-    st.markdown(f"### {kind.title if kind else node.get('type')}")
-    st.caption(f"{kind.description if kind else 'Unknown node kind.'} · id `{node_id}`")
+    st.markdown(f"### {markdown_literal(kind.title if kind else str(node.get('type')))}")
+    about = kind.description if kind else "Unknown node kind."
+    st.caption(f"{markdown_literal(about)} · id {markdown_code(node_id)}")
     label = st.text_input("Label", value=node.get("label", ""), key=f"{key}.label")
     params = dict(node.get("params") or {})
     if kind is None:
@@ -135,7 +138,8 @@ def _edge_form(
     document: dict[str, Any], edge: dict[str, Any], *, key: str
 ) -> dict[str, Any] | None:
     st.markdown("### Edge")
-    st.caption(f"`{edge['source']}` → `{edge['target']}` · id `{edge['id']}`")
+    source, target, edge_id = (markdown_code(edge[end]) for end in ("source", "target", "id"))
+    st.caption(f"{source} → {target} · id {edge_id}")
     try:
         handles = list(node_handles(document, edge["source"]))
     except ValueError:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.services import DraftCheck
+from core.text import markdown_literal
 
 
 def problems_list(check: DraftCheck, *, on_select: Callable[[str], None]) -> None:
@@ -14,7 +15,7 @@ def problems_list(check: DraftCheck, *, on_select: Callable[[str], None]) -> Non
     if check.format_error is not None:
         st.error("The draft is not a readable graph:")
         for where, reason in check.format_error.problems:
-            st.markdown(f"- **{where}**: {reason}")
+            st.markdown(f"- **{markdown_literal(where)}**: {markdown_literal(reason)}")
         return
     if not check.problems:
         st.success("No problems: the workflow is valid.", icon=":material/check_circle:")
@@ -23,7 +24,7 @@ def problems_list(check: DraftCheck, *, on_select: Callable[[str], None]) -> Non
     for index, problem in enumerate(check.problems):
         if problem.scope in ("node", "edge"):
             st.button(
-                str(problem),
+                markdown_literal(str(problem)),
                 key=f"problem_{index}",
                 on_click=on_select,
                 args=(problem.subject,),
@@ -31,4 +32,4 @@ def problems_list(check: DraftCheck, *, on_select: Callable[[str], None]) -> Non
                 type="tertiary",
             )
         else:
-            st.markdown(f":red[:material/error: {problem}]")
+            st.markdown(f":red[:material/error: {markdown_literal(str(problem))}]")

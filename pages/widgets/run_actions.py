@@ -13,6 +13,7 @@ from core.errors import WorkflowBuilderError
 from core.executions import RunRef
 from core.runs import RunDetail
 from core.services import AppServices
+from core.text import markdown_literal
 
 RUN_PAGE = "pages/run.py"
 #: Session keys: the outcome of the last action (shown once, after the page reloads), and a
@@ -23,7 +24,7 @@ _CONFIRM_KEY = "run_page_confirm"
 
 @dataclass(frozen=True)
 class Notice:
-    """What an action did, and the run it started (rerun, reset)."""
+    """What an action did (plain text), and the run it started (rerun, reset)."""
 
     text: str
     new_run: RunRef | None = None
@@ -41,9 +42,9 @@ class _Pending:
 
 
 def run_link(workflow_id: str, run_id: str | None, *, label: str, icon: str | None = None) -> None:
-    """A link to the run page of a run."""
+    """A link to the run page of a run; ``label`` is plain text (it may hold ids)."""
     params = {"workflow_id": workflow_id} | ({"run_id": run_id} if run_id else {})
-    st.page_link(RUN_PAGE, label=label, icon=icon, query_params=params)
+    st.page_link(RUN_PAGE, label=markdown_literal(label), icon=icon, query_params=params)
 
 
 def show_notice() -> None:
@@ -51,7 +52,7 @@ def show_notice() -> None:
     notice: Notice | None = st.session_state.pop(NOTICE_KEY, None)
     if notice is None:
         return
-    st.success(notice.text, icon=":material/check_circle:")
+    st.success(markdown_literal(notice.text), icon=":material/check_circle:")
     if notice.new_run is not None:
         run_link(
             notice.new_run.workflow_id,
@@ -124,7 +125,7 @@ def _start_rerun(
     try:
         ref = services.console.rerun(record.workflow_id, record.run_id, input=value)
     except WorkflowBuilderError as error:
-        st.error(f"The rerun did not start: {error}", icon=":material/error:")
+        st.error(markdown_literal(f"The rerun did not start: {error}"), icon=":material/error:")
         return
     how = "the same input" if value is None else "the edited input"
     _done(Notice(f"Started {ref.workflow_id} ({ref.workflow_type}) with {how}.", ref), on_done)
@@ -174,7 +175,7 @@ def _ask(run: tuple[str, str], action: str, question: str, **details: str) -> No
 
 
 def _confirm(services: AppServices, pending: _Pending, on_done: Callable[[], None]) -> None:
-    st.warning(pending.question, icon=":material/warning:")
+    st.warning(markdown_literal(pending.question), icon=":material/warning:")
     yes, no = st.columns(2)
     if no.button("Keep the run as it is", key="run_confirm_no", width="stretch"):
         del st.session_state[_CONFIRM_KEY]
@@ -201,7 +202,8 @@ def _confirm(services: AppServices, pending: _Pending, on_done: Callable[[], Non
                 ref,
             )
     except WorkflowBuilderError as error:
-        st.error(f"The {pending.action} did not happen: {error}", icon=":material/error:")
+        refused = f"The {pending.action} did not happen: {error}"
+        st.error(markdown_literal(refused), icon=":material/error:")
         return
     _done(notice, on_done)
 

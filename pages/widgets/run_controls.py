@@ -14,6 +14,7 @@ from core.graph import QueryDecl, SignalDecl
 from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
 from core.run_forms import form_values as read_form
 from core.services import AppServices
+from core.text import markdown_literal
 
 
 def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
@@ -21,23 +22,25 @@ def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for item in form:
         widget_key = f"{key}.{item.name}"
+        # Labels and tooltips render Markdown; field names and descriptions are user text.
+        label, help_text = markdown_literal(item.label), markdown_literal(item.help)
         if item.kind is WidgetKind.TEXT:
-            value: Any = st.text_input(item.label, item.initial, help=item.help, key=widget_key)
+            value: Any = st.text_input(label, item.initial, help=help_text, key=widget_key)
         elif item.kind is WidgetKind.NUMBER:
             value = st.number_input(
-                item.label, value=item.initial, step=1.0, help=item.help, key=widget_key
+                label, value=item.initial, step=1.0, help=help_text, key=widget_key
             )
         elif item.kind is WidgetKind.INTEGER:
             value = st.number_input(
-                item.label, value=item.initial, step=1, help=item.help, key=widget_key
+                label, value=item.initial, step=1, help=help_text, key=widget_key
             )
         elif item.kind is WidgetKind.CHECKBOX:
-            value = st.checkbox(item.label, item.initial, help=item.help, key=widget_key)
+            value = st.checkbox(label, item.initial, help=help_text, key=widget_key)
         else:
             value = st.text_area(
-                item.label,
+                label,
                 item.initial,
-                help=f"{item.help}, as JSON",
+                help=markdown_literal(f"{item.help}, as JSON"),
                 placeholder="{}" if item.json_type == "object" else "[]",
                 height=100,
                 key=widget_key,
@@ -56,31 +59,32 @@ def signals_and_queries(
     for signal in signals:
         form = form_fields(signal.fields)
         with st.form(f"signal_{signal.name}_{ref.run_id}"):
-            st.markdown(f"**Signal {signal.name}**  \n{signal.description}")
+            name = markdown_literal(signal.name)
+            st.markdown(f"**Signal {name}**  \n{markdown_literal(signal.description)}")
             shown = form_widgets(form, key=f"signal_{signal.name}")
-            if not st.form_submit_button(f"Send {signal.name}", icon=":material/send:"):
+            if not st.form_submit_button(f"Send {name}", icon=":material/send:"):
                 continue
         try:
             payload = read_form(form, shown) if form else None
             services.runs.signal(ref, signal.name, payload)
         except FormInputError as error:
-            st.error(f"Signal {signal.name}, field {error.field}: {error.reason}")
+            st.error(markdown_literal(f"Signal {signal.name}, field {error.field}: {error.reason}"))
         except WorkflowBuilderError as error:
-            st.error(f"Signal {signal.name} was not sent: {error}")
+            st.error(markdown_literal(f"Signal {signal.name} was not sent: {error}"))
         else:
-            st.success(f"Sent {signal.name}.", icon=":material/send:")
+            st.success(markdown_literal(f"Sent {signal.name}."), icon=":material/send:")
     answers: dict[str, Any] = st.session_state.setdefault(f"answers_{ref.run_id}", {})
     for query in queries:
         if st.button(
-            f"Ask {query.name}",
-            help=query.description or None,
+            markdown_literal(f"Ask {query.name}"),
+            help=markdown_literal(query.description) or None,
             icon=":material/help:",
             key=f"ask_{query.name}_{ref.run_id}",
         ):
             try:
                 answers[query.name] = services.runs.query(ref, query.name)
             except WorkflowBuilderError as error:
-                st.error(f"Query {query.name} failed: {error}")
+                st.error(markdown_literal(f"Query {query.name} failed: {error}"))
         if query.name in answers:
-            st.markdown(f"{query.name} =")
+            st.markdown(markdown_literal(f"{query.name} ="))
             st.code(json.dumps(answers[query.name], ensure_ascii=False), language="json")

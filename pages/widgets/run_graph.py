@@ -22,6 +22,7 @@ from core.runs.presentation import (
     node_look,
     node_title,
 )
+from core.text import markdown_code, markdown_literal
 from pages.widgets.canvas import flow_edges, flow_node
 
 #: Session key of the drawn state: redrawn only when a node's look changes, so a live run's
@@ -134,7 +135,8 @@ def node_details(detail: RunDetail, node_id: str) -> None:
         return
     look = node_looks(detail)[node_id]
     run = detail.trace.nodes.get(node_id) or NodeRun(node_id, look.state)
-    st.markdown(f"**{_plain(node_title(node))}** · `{node_id}` · {node.type}")
+    title, kind = markdown_literal(node_title(node)), markdown_literal(node.type)
+    st.markdown(f"**{title}** · {markdown_code(node_id)} · {kind}")
     st.caption(f"{' · '.join(look.notes)} · visited {run.visits} time(s)")
     if run.failure:
         st.markdown(":red[:material/error: **Last failure**]")
@@ -170,7 +172,9 @@ def node_details(detail: RunDetail, node_id: str) -> None:
     shown = run.calls[-_SHOWN_CALLS:]
     first = len(run.calls) - len(shown) + 1
     for index, call in enumerate(shown, start=first):
-        with st.expander(f"Call {index}: {call.kind} {call.name} ({call.outcome})"):
+        with st.expander(
+            markdown_literal(f"Call {index}: {call.kind} {call.name} ({call.outcome})")
+        ):
             st.markdown("Input")
             st.code(_json(call.input), language="json", wrap_lines=True)
             if call.outcome == "completed":
@@ -218,8 +222,3 @@ def _pending_table(pending: list[PendingActivity]) -> None:
 
 def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
-
-
-def _plain(text: str) -> str:
-    """``text`` with markdown's emphasis and code marks neutralised, for a bold title."""
-    return text.replace("*", "\\*").replace("_", "\\_").replace("`", "'")

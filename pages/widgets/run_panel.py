@@ -17,6 +17,7 @@ from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
 from core.runs.listing import failed_step, format_duration, run_link, step_name, utc_text
 from core.services import AppServices
+from core.text import markdown_code, markdown_literal
 from pages.widgets.run_controls import form_widgets, signals_and_queries
 from pages.widgets.schedule_panel import schedule_panel
 from pages.widgets.temporal import run_url
@@ -47,7 +48,8 @@ def run_panel(services: AppServices, workflow_id: int) -> None:
     version = next(v for v in services.deploy.versions(workflow_id) if v.id == active.version_id)
     form_col, result_col = st.columns([1, 1.4], gap="large")
     with form_col:
-        st.markdown(f"**Start a run of version {version.version}** (`{active.workflow_type}`)")
+        start = f"**Start a run of version {version.version}**"
+        st.markdown(f"{start} ({markdown_code(active.workflow_type)})")
         started = _start_form(services, workflow_id, version.version, version.graph)
         if started is not None:
             st.session_state[_run_key(workflow_id)] = started
@@ -67,7 +69,7 @@ def _start_form(
     try:
         form = form_fields(services.runs.input_fields(workflow_id))
     except WorkflowBuilderError as error:
-        st.error(str(error))
+        st.error(markdown_literal(str(error)))
         return None
     with st.form(f"run_form_{workflow_id}_v{version}"):
         if not form:
@@ -78,10 +80,10 @@ def _start_form(
     try:
         ref = services.runs.start(workflow_id, read_form(form, submitted))
     except FormInputError as error:
-        st.error(f"Input {error.field}: {error.reason}", icon=":material/error:")
+        st.error(markdown_literal(f"Input {error.field}: {error.reason}"), icon=":material/error:")
         return None
     except WorkflowBuilderError as error:
-        st.error(f"The run could not start: {error}", icon=":material/error:")
+        st.error(markdown_literal(f"The run could not start: {error}"), icon=":material/error:")
         return None
     meta = graph_from_dict(graph).workflow
     return StartedRun(ref=ref, version=version, signals=meta.signals, queries=meta.queries)
@@ -117,7 +119,8 @@ def _show_state(services: AppServices, run: StartedRun, state: RunState) -> None
     times = f"started {state.start_time:%H:%M:%S}" if state.start_time else "starting"
     if state.close_time:
         times += f", closed {state.close_time:%H:%M:%S}"
-    st.markdown(f"**Run** `{run.ref.workflow_id}` :{colour}-badge[{status}]  \n{times}")
+    run_id = markdown_code(run.ref.workflow_id)
+    st.markdown(f"**Run** {run_id} :{colour}-badge[{status}]  \n{times}")
     url = run_url(services, workflow_id=run.ref.workflow_id, run_id=run.ref.run_id)
     if url is not None:
         st.markdown(f"[Open the run in Temporal Web UI]({url})")
@@ -125,9 +128,8 @@ def _show_state(services: AppServices, run: StartedRun, state: RunState) -> None
         st.code(json.dumps(state.result, indent=2, ensure_ascii=False), language="json")
     elif state.closed:
         where = _failed_where(services, run.ref)
-        st.error(
-            f"The run {status}{where}: {state.error or 'no reason given'}", icon=":material/error:"
-        )
+        ended = f"The run {status}{where}: {state.error or 'no reason given'}"
+        st.error(markdown_literal(ended), icon=":material/error:")
     st.markdown(f"[Open the run page]({run_link(run.ref.workflow_id, run.ref.run_id)})")
 
 
@@ -148,7 +150,7 @@ def _fetch(services: AppServices, run: StartedRun) -> RunState | None:
     try:
         return services.runs.state(run.ref)
     except WorkflowBuilderError as error:
-        st.error(f"Cannot read the run's state: {error}")
+        st.error(markdown_literal(f"Cannot read the run's state: {error}"))
         return None
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 from core.runs import RunTrace
 from core.runs.listing import format_duration
 from core.runs.presentation import OUTCOME_COLOURS, timeline_bars
+from core.text import plotly_literal
 
 _TIME = "%H:%M:%S.%f"
 #: Pixels per timeline row, and the chart's bounds.
@@ -26,13 +27,13 @@ def run_timeline(trace: RunTrace, *, now: datetime, closed_at: datetime | None) 
         return
     spans = [bar for bar in bars if bar.end is not None]
     points = [bar for bar in bars if bar.end is None]
-    rows = list(dict.fromkeys(bar.label for bar in bars))
+    rows = list(dict.fromkeys(plotly_literal(bar.label) for bar in bars))
     figure = go.Figure()
     if spans:
         frame = pd.DataFrame(
             [
                 {
-                    "Step": bar.label,
+                    "Step": plotly_literal(bar.label),
                     "Start": _local(bar.start),
                     "End": _local(bar.end),
                     "Outcome": "open" if bar.open else bar.outcome,
@@ -65,7 +66,7 @@ def run_timeline(trace: RunTrace, *, now: datetime, closed_at: datetime | None) 
         figure.add_trace(
             go.Scatter(
                 x=[_local(bar.start) for bar in points],
-                y=[bar.label for bar in points],
+                y=[plotly_literal(bar.label) for bar in points],
                 mode="markers",
                 marker={"symbol": "diamond", "size": 12, "color": OUTCOME_COLOURS["received"]},
                 name="signal received",

@@ -11,6 +11,7 @@ import streamlit as st
 from core.db import ExecutionFilter, ExecutionRecord
 from core.errors import WorkflowBuilderError
 from core.runs import BulkResult, RunsConsole
+from core.text import markdown_literal
 
 #: Session keys: the action waiting for its confirmation, and the last one's outcome.
 BULK_PENDING = "runs_bulk_pending"
@@ -91,7 +92,7 @@ def bulk_confirmation(console: RunsConsole) -> None:
     try:
         result = console.bulk(pending.action, keys=pending.keys, reason=reason)
     except WorkflowBuilderError as error:
-        st.error(str(error))
+        st.error(markdown_literal(str(error)))
         return
     del st.session_state[BULK_PENDING]
     st.session_state[BULK_DONE] = (pending.action, result)

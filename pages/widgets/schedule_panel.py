@@ -7,6 +7,7 @@ import streamlit as st
 from core.errors import WorkflowBuilderError
 from core.schedules import ScheduleStatus
 from core.services import AppServices
+from core.text import markdown_code, markdown_literal
 
 
 def schedule_panel(services: AppServices, workflow_name: str) -> None:
@@ -14,7 +15,7 @@ def schedule_panel(services: AppServices, workflow_name: str) -> None:
     try:
         status = services.schedules.status(workflow_name)
     except WorkflowBuilderError as error:
-        st.error(f"Cannot read the schedule: {error}", icon=":material/error:")
+        st.error(markdown_literal(f"Cannot read the schedule: {error}"), icon=":material/error:")
         return
     if status is None:
         return
@@ -51,11 +52,12 @@ def schedule_panel(services: AppServices, workflow_name: str) -> None:
                     "Scheduled run started; it appears under Recent runs.", icon=":material/bolt:"
                 )
         except WorkflowBuilderError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(markdown_literal(str(error)), icon=":material/error:")
 
 
 def schedule_line(status: ScheduleStatus) -> str:
     """The schedule's cron, state, target type and count of runs, as one Markdown line."""
     badge = ":orange-badge[paused]" if status.paused else ":green-badge[active]"
     runs = "1 run so far" if status.fired == 1 else f"{status.fired} runs so far"
-    return f"**Schedule** `{status.cron}` (UTC) {badge} · starts `{status.workflow_type}` · {runs}"
+    cron, target = markdown_code(status.cron), markdown_code(status.workflow_type)
+    return f"**Schedule** {cron} (UTC) {badge} · starts {target} · {runs}"

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.editing import update_workflow
 from core.graph.validation import Problem
+from core.text import markdown_literal
 from pages.widgets.fields import cell_text, fields_editor, show_expression_problem
 
 
@@ -33,7 +34,7 @@ def workflow_settings(
     queries = _queries(meta.get("queries") or [], key=f"{key}.queries")
     for problem in problems:
         if problem.scope == "workflow":
-            st.error(f"{problem.field}: {problem.message}")
+            st.error(markdown_literal(f"{problem.field}: {problem.message}"))
     changes = {
         "description": description,
         "task_queue": queue.strip() or None,
@@ -51,7 +52,7 @@ def _signals(current: list[dict[str, Any]], *, key: str) -> list[dict[str, Any]]
     signals = []
     for index, row in enumerate(rows):
         fields = current[index].get("fields", []) if index < len(current) else []
-        with st.expander(f"Payload of {row['name']}"):
+        with st.expander(markdown_literal(f"Payload of {row['name']}")):
             fields = fields_editor("Fields", fields, key=f"{key}.{index}.fields")
         signals.append({**row, "fields": fields})
     return signals

@@ -12,6 +12,7 @@ from core.db import DeploymentRecord, VersionRecord
 from core.deploy import FieldChange, GraphDiff, ItemChange
 from core.errors import WorkflowBuilderError
 from core.services import AppServices
+from core.text import markdown_code, markdown_literal
 from pages.widgets.deploy_panel import remember, run_deploy
 
 _VALUE_CHARS = 80
@@ -81,8 +82,8 @@ def show_graph_diff(diff: GraphDiff) -> None:
         ("Nodes", diff.nodes_added, diff.nodes_removed, diff.nodes_changed),
         ("Edges", diff.edges_added, diff.edges_removed, diff.edges_changed),
     ):
-        lines = [f"- :green[added] `{item}`" for item in added]
-        lines += [f"- :red[removed] `{item}`" for item in removed]
+        lines = [f"- :green[added] {markdown_code(item)}" for item in added]
+        lines += [f"- :red[removed] {markdown_code(item)}" for item in removed]
         lines += [_item_lines(item) for item in changed]
         if lines:
             st.markdown(f"**{kind}**\n" + "\n".join(lines))
@@ -102,7 +103,7 @@ def _compare(services: AppServices, workflow_id: int, numbers: list[int]) -> Non
     try:
         diff = services.deploy.diff(workflow_id, a, b)
     except WorkflowBuilderError as error:
-        st.error(f"Cannot compare versions {a} and {b}: {error}")
+        st.error(markdown_literal(f"Cannot compare versions {a} and {b}: {error}"))
         return
     show_graph_diff(diff.graph)
     changed = {name: text for name, text in diff.code.items() if text}
@@ -149,16 +150,19 @@ def _rollback(services: AppServices, workflow_id: int, numbers: list[int]) -> No
 
 
 def _item_lines(item: ItemChange) -> str:
-    return f"- :orange[changed] `{item.id}`\n" + _field_lines(item.changes, indent="    ")
+    return f"- :orange[changed] {markdown_code(item.id)}\n" + _field_lines(
+        item.changes, indent="    "
+    )
 
 
 def _field_lines(changes: tuple[FieldChange, ...], *, indent: str) -> str:
     return "\n".join(
-        f"{indent}- `{change.path}`: `{_short(change.old)}` → `{_short(change.new)}`"
+        f"{indent}- {markdown_code(change.path)}: "
+        f"{markdown_code(_short(change.old))} → {markdown_code(_short(change.new))}"
         for change in changes
     )
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str).replace("`", "'")
+    text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= _VALUE_CHARS else text[: _VALUE_CHARS - 3] + "..."

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from core.db import DeploymentStatus
 from core.fleet import WorkerStartError
 from core.schedules import schedule_id
+from core.text import markdown_unliteral
 
 RUN_TIMEOUT_S = 30.0
 
@@ -78,7 +79,8 @@ def test_deploy_shows_each_step_and_what_is_live(app: AppTest, task_queue: str):
     _deploy(app)
     (status,) = app.status
     assert status.state == "complete"
-    assert re.fullmatch(rf"version 1 is live as greeter\S* on {task_queue}\S*", status.label)
+    shown = markdown_unliteral(status.label)
+    assert re.fullmatch(rf"version 1 is live as greeter\S* on {task_queue}\S*", shown)
     steps = [md.value for md in status.markdown]
     names = [re.search(r"\*\*(\w+)\*\*", line).group(1) for line in steps]
     assert names == ["validate", "compile", "write", "import", "load", "ready"]
@@ -88,7 +90,7 @@ def test_deploy_shows_each_step_and_what_is_live(app: AppTest, task_queue: str):
     _view(app, "Code")
     assert app.status[0].label == status.label
     _deploy(app)
-    assert app.status[0].label == "nothing changed (version 1 is live)"
+    assert markdown_unliteral(app.status[0].label) == "nothing changed (version 1 is live)"
 
 
 def test_a_failing_step_is_named_and_the_previous_version_keeps_serving(
@@ -111,11 +113,11 @@ def test_a_failing_step_is_named_and_the_previous_version_keeps_serving(
     _deploy(app)
     (status,) = app.status
     assert status.state == "error"
-    assert status.label.startswith("Deploy failed at step load: version 1 (greeter")
-    assert status.label.endswith("keeps serving")
-    assert re.search(
-        r"^load: the workers could not load version 2: .*Temporal said no", status.error[0].value
-    )
+    title = markdown_unliteral(status.label)
+    assert title.startswith("Deploy failed at step load: version 1 (greeter")
+    assert title.endswith("keeps serving")
+    error = markdown_unliteral(status.error[0].value)
+    assert re.search(r"^load: the workers could not load version 2: .*Temporal said no", error)
     failed_line = next(md.value for md in status.markdown if "**load**" in md.value)
     assert ":material/error:" in failed_line
     runs = _services().runs
@@ -130,7 +132,7 @@ def test_run_form_starts_a_run_and_shows_its_result(app: AppTest):
     assert "Nothing is deployed yet" in _texts(app.info)
     _deploy(app)
     name = app.text_input(key=f"run_input_{workflow_id}_v1.name")
-    assert name.label == "name *" and name.value == ""
+    assert markdown_unliteral(name.label) == "name *" and name.value == ""
     name.input("Ann")
     app.button(key="FormSubmitter:run_form_1_v1-Start run").click().run()
     assert not app.exception
@@ -161,9 +163,10 @@ def test_a_failed_run_names_its_step_and_links_its_page(app: AppTest):
     at.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
     _refresh_until_closed(at)
 
-    (error,) = at.error
-    assert error.value.startswith("The run failed at step Flaky call (call): ")
-    assert "the service is down" in error.value
+    error = markdown_unliteral(at.error[0].value)
+    assert len(at.error) == 1
+    assert error.startswith("The run failed at step Flaky call (call): ")
+    assert "the service is down" in error
     run = _services().runs.recent(workflow_id)[0]
     assert f"(./run?workflow_id={run.workflow_id}&run_id={run.run_id})" in _texts(at.markdown)
 
@@ -177,12 +180,14 @@ def test_a_required_input_left_empty_and_bad_json_are_shown(app: AppTest):
     items.input('["a", "b",]')
     app.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
     assert not app.exception
-    assert re.search(r"^Input items: is not valid JSON: .* line 1, column", app.error[0].value)
+    error = markdown_unliteral(app.error[0].value)
+    assert re.search(r"^Input items: is not valid JSON: .* line 1, column", error)
     assert _services().runs.recent(workflow_id) == []
 
     app.text_area(key=f"run_input_{workflow_id}_v1.items").input('{"a": 1}')
     app.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
-    assert app.error[0].value == "Input items: must be a JSON array (got object)"
+    error = markdown_unliteral(app.error[0].value)
+    assert error == "Input items: must be a JSON array (got object)"
 
 
 def test_signal_and_query_a_waiting_approval(app: AppTest):
@@ -203,7 +208,7 @@ def test_signal_and_query_a_waiting_approval(app: AppTest):
     run_id = app.session_state[f"run_started_{workflow_id}"].ref.run_id
     send = f"FormSubmitter:signal_approve_{run_id}-Send approve"
     app.button(key=send).click().run()
-    assert app.error[0].value == "Signal approve, field by: is required"
+    assert markdown_unliteral(app.error[0].value) == "Signal approve, field by: is required"
 
     app.checkbox(key="signal_approve.approved").check()
     app.text_input(key="signal_approve.by").input("ann")
@@ -221,7 +226,7 @@ def test_versions_diff_and_rollback(app: AppTest):
     _deploy(app)
     _edit_draft(workflow_id, _shout)
     _deploy(app)
-    assert app.status[0].label.startswith("version 2 is live")
+    assert markdown_unliteral(app.status[0].label).startswith("version 2 is live")
 
     table = app.dataframe[0].value
     assert list(table["Version"]) == [2, 1]
@@ -238,7 +243,7 @@ def test_versions_diff_and_rollback(app: AppTest):
     assert "Roll back to version 1?" in app.warning[0].value
     _button(app, "Confirm rollback to version 1").click().run()
     assert not app.exception
-    assert app.status[0].label.startswith("version 3 is live")
+    assert markdown_unliteral(app.status[0].label).startswith("version 3 is live")
     versions = _services().deploy.versions(workflow_id)
     assert versions[0].graph["nodes"] == versions[2].graph["nodes"]
     assert list(app.dataframe[0].value["Version"]) == [3, 2, 1]

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import WorkerStatus
 from core.db.types import utc_now
+from core.text import markdown_unliteral
 
 
 def _services():
@@ -25,7 +26,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 def _workers_table(at: AppTest, queue: str):
     """The worker table of ``queue`` (the page draws one bordered panel per queue)."""
-    names = [md.value for md in at.markdown if md.value.startswith("**")]
+    names = [markdown_unliteral(md.value) for md in at.markdown if md.value.startswith("**")]
     index = next(i for i, name in enumerate(names) if name.startswith(f"**{queue}**"))
     return at.dataframe[index].value
 
@@ -58,9 +59,15 @@ def test_the_page_shows_each_queue_with_its_workers_and_temporals_pollers(app: A
     assert list(table["Status"]) == ["running"]
     worker_id = table["Worker"][0]
     assert table["Heartbeat"][0].endswith("s ago")
+
     # Temporal's own view: the worker polls under its registry id.
-    _until(app, lambda: any(worker_id in c.value for c in app.caption), "its poller to show")
-    assert any(f"**{queue}** · a queue per workflow" in md.value for md in app.markdown)
+    def polled() -> bool:
+        return any(worker_id in markdown_unliteral(c.value) for c in app.caption)
+
+    _until(app, polled, "its poller to show")
+    assert any(
+        f"**{queue}** · a queue per workflow" in markdown_unliteral(md.value) for md in app.markdown
+    )
 
 
 def test_a_worker_that_stopped_heartbeating_is_shown_lost(app: AppTest):
@@ -115,4 +122,4 @@ def test_a_refused_control_shows_why(app: AppTest):
     _button(app, "start_nothing-here").click().run()
     assert not app.exception
     (error,) = app.error
-    assert "nothing-here" in error.value and "deployment" in error.value
+    assert "nothing-here" in markdown_unliteral(error.value) and "deployment" in error.value

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.text import markdown_unliteral
+
 ROOT = Path(__file__).resolve().parents[2]
 CANVAS = "builder_canvas"
 
@@ -99,7 +101,7 @@ def test_palette_adds_a_node_beside_the_selected_one_and_saves(app: AppTest):
     assert any(md.value == "### Timer" for md in app.markdown)  # the new node is selected
     assert any(md.value.startswith("Saved at ") for md in app.markdown)
     # Not connected yet: validation says so, and the node is outlined in red on the canvas.
-    assert any("timer_1" in button.label for button in app.button if button.key)
+    assert any("timer_1" in markdown_unliteral(button.label) for button in app.button if button.key)
     shown = next(node for node in _canvas(app)["nodes"] if node["id"] == "timer_1")
     assert "#DC2626" in shown["style"]["border"]
 
@@ -110,7 +112,7 @@ def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest
     expression.input("__import__('os')").run()
     assert not app.exception
     assert _node(_draft(app), "ok")["params"]["expression"] == "__import__('os')"
-    errors = " ".join(error.value for error in app.error)
+    errors = " ".join(markdown_unliteral(error.value) for error in app.error)
     assert "Expression:" in errors  # checked as typed, before the whole graph is validated
     node_problem = [b for b in app.button if b.key and b.key.startswith("problem_")]
     assert node_problem and "node ok" in node_problem[0].label
@@ -136,7 +138,7 @@ def test_a_number_param_holding_null_is_shown_as_text_to_fix(app: AppTest):
     assert not app.exception
     (box,) = [area for area in app.text_area if area.key.endswith(".retry.max_attempts")]
     assert box.value == "null"
-    assert any("retry.max_attempts" in error.value for error in app.error)
+    assert any("retry.max_attempts" in markdown_unliteral(error.value) for error in app.error)
 
     box.input("5").run()
     assert not app.exception

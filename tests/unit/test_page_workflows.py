@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import ExecutionStatus
 from core.examples import get_example
+from core.text import markdown_unliteral
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,7 +125,7 @@ def test_import_a_good_file(app: AppTest):
     app.run()
     _button(app, "Import").click().run()
     assert not app.exception
-    assert "Imported fanout_copy" in app.success[0].value
+    assert "Imported fanout_copy" in markdown_unliteral(app.success[0].value)
     assert _names(app) == ["fanout_copy"]
 
 
@@ -133,7 +134,7 @@ def test_import_a_bad_file_shows_each_problem_and_saves_nothing(app: AppTest):
     app.run()
     _button(app, "Import").click().run()
     assert "not a readable workflow graph" in app.error[0].value
-    problems = " ".join(md.value for md in app.markdown)
+    problems = " ".join(markdown_unliteral(md.value) for md in app.markdown)
     assert "line 2, column" in problems and "malformed JSON" in problems
     # A readable JSON document of the wrong shape names the path of each problem.
     app.file_uploader[0].set_value(
@@ -141,7 +142,7 @@ def test_import_a_bad_file_shows_each_problem_and_saves_nothing(app: AppTest):
     )
     app.run()
     _button(app, "Import").click().run()
-    problems = " ".join(md.value for md in app.markdown)
+    problems = " ".join(markdown_unliteral(md.value) for md in app.markdown)
     assert "workflow.name" in problems and "nodes[0].id" in problems
     assert _services().workflows.list() == []
 

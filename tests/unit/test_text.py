@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.text import markdown_literal, markdown_unliteral
+from core.text import markdown_code, markdown_literal, markdown_unliteral
 
 PAYLOADS = [
     '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
@@ -30,3 +32,27 @@ def test_markup_is_escaped(payload: str) -> None:
 @given(st.text())
 def test_any_text_reads_back_unchanged(text: str) -> None:
     assert markdown_unliteral(markdown_literal(text)) == text
+
+
+def _code_span_text(markdown: str) -> str:
+    """What a CommonMark renderer shows for ``markdown`` if it is one whole code span."""
+    fence = re.match(r"`+", markdown)
+    assert fence is not None, markdown
+    n = len(fence.group())
+    assert markdown.endswith("`" * n) and len(markdown) >= 2 * n, markdown
+    content = markdown[n:-n]
+    # No backtick run of the fence's own length inside, so nothing closes the span early.
+    assert all(len(run) != n for run in re.findall(r"`+", content)), markdown
+    if content.startswith(" ") and content.endswith(" ") and content.strip(" "):
+        content = content[1:-1]
+    return content
+
+
+@pytest.mark.parametrize("text", ["order-1", "a`b", "`start", "end`", " spaced ", "``", "   "])
+def test_code_span_shows_the_text(text: str) -> None:
+    assert _code_span_text(markdown_code(text)) == text
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\n\r"), min_size=1))
+def test_any_line_is_one_exact_code_span(text: str) -> None:
+    assert _code_span_text(markdown_code(text)) == text

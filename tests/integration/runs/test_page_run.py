@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 from streamlit.testing.v1 import AppTest
 
 from core.runs import NodeState, RunNotFoundError
+from core.text import markdown_unliteral
 from tests.integration.runs.helpers import deploy, eventually, example, failing_graph
 
 
@@ -56,7 +57,7 @@ def test_a_failed_run_names_its_step_and_colours_its_nodes(app: AppTest):
     _open_run(app, workflow_id, run_id)
 
     assert ":red-badge[failed]" in "\n".join(md.value for md in app.markdown)
-    assert app.error[0].value == "The run failed at step Charge card (charge)"
+    assert markdown_unliteral(app.error[0].value) == "The run failed at step Charge card (charge)"
     assert any("card declined" in code.value for code in app.code)
     texts = _node_texts(app)
     assert texts == {
@@ -102,7 +103,9 @@ def test_rerun_starts_a_new_run_and_links_to_it(app: AppTest):
     runs = _services().runs.recent(definition)
     assert len(runs) == 2
     new = next(run for run in runs if run.workflow_id != workflow_id)
-    assert app.success[0].value.startswith(f"Started {new.workflow_id} (charge_rerun_v1)")
+    assert markdown_unliteral(app.success[0].value).startswith(
+        f"Started {new.workflow_id} (charge_rerun_v1)"
+    )
     (link,) = [link for link in app.get("page_link") if "new run" in link.proto.label]
     assert f"workflow_id={new.workflow_id}" in link.proto.query_string
 
@@ -113,10 +116,15 @@ def test_reset_to_the_failed_step_asks_first_then_starts_a_run(app: AppTest):
     step = app.selectbox(key=f"run_reset_node_{run_id}")
     assert step.value == "charge"
     next(b for b in app.button if b.label == "Reset the run").click().run()
-    assert app.warning[0].value == f"Reset run {workflow_id} to step Charge card (charge)?"
+    assert (
+        markdown_unliteral(app.warning[0].value)
+        == f"Reset run {workflow_id} to step Charge card (charge)?"
+    )
     next(b for b in app.button if b.label == "Confirm reset").click().run()
     assert not app.exception
-    assert app.success[0].value.startswith(f"Reset run {workflow_id} to step charge")
+    assert markdown_unliteral(app.success[0].value).startswith(
+        f"Reset run {workflow_id} to step charge"
+    )
     # The reset run keeps the workflow id with a new run id, and runs Charge card again.
     (link,) = [link for link in app.get("page_link") if "new run" in link.proto.label]
     params = parse_qs(link.proto.query_string)
@@ -131,7 +139,7 @@ def test_without_a_run_the_page_asks_for_one_and_an_unknown_run_is_said_so(app: 
     assert app.text_input(key="run_search_workflow").value == ""
     _services().temporal  # noqa: B018 -- start Temporal, as the page would behind its spinner
     _open_run(app, "no-such-run")
-    assert app.error[0].value.startswith("No such run:")
+    assert markdown_unliteral(app.error[0].value).startswith("No such run:")
 
 
 def test_an_open_run_waits_on_its_graph_answers_queries_and_can_be_cancelled(app: AppTest):
@@ -154,10 +162,10 @@ def test_an_open_run_waits_on_its_graph_answers_queries_and_can_be_cancelled(app
     assert any(code.value == '"waiting"' for code in app.code)
 
     next(b for b in app.button if b.label == "Cancel the run").click().run()
-    assert app.warning[0].value == f"Cancel run {ref.workflow_id}?"
+    assert markdown_unliteral(app.warning[0].value) == f"Cancel run {ref.workflow_id}?"
     next(b for b in app.button if b.label == "Confirm cancel").click().run()
     assert not app.exception
-    assert app.success[0].value == f"Asked run {ref.workflow_id} to cancel."
+    assert markdown_unliteral(app.success[0].value) == f"Asked run {ref.workflow_id} to cancel."
     state = services.runs.wait(ref, timeout=30)
     assert state.status.value == "canceled"
 
