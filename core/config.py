@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from collections.abc import Mapping
@@ -255,6 +257,13 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         f"`{DEFAULT_SESSION_MAX_HOURS:g}` (7 days)",
         "A signed-in session ends this many hours after sign-in, however busy.",
     ),
+    EnvironmentVariable(
+        "WB_SECRET_KEY",
+        "unset: the key file `secret.key` in the data folder, created on first start",
+        "Fernet key (44 characters of URL-safe base64) that encrypts the stored secrets; every "
+        "process using the database (app, standalone workers) needs the same key. "
+        "Back it up: without it the secrets cannot be read.",
+    ),
 )
 
 # The integration plan's names for what temporalio already reads under its own names.
@@ -349,6 +358,8 @@ class Settings:
         admin_password: its password (hidden from repr).
         session_idle_minutes: minutes a session may go unused before it ends.
         session_max_hours: hours a session lasts at most.
+        secret_key: the Fernet key of the stored secrets (hidden from repr), None to use the
+            key file in the data folder.
     """
 
     data_dir: Path
@@ -379,6 +390,7 @@ class Settings:
     admin_password: str | None = field(default=None, repr=False)
     session_idle_minutes: float = DEFAULT_SESSION_IDLE_MINUTES
     session_max_hours: float = DEFAULT_SESSION_MAX_HOURS
+    secret_key: str | None = field(default=None, repr=False)
 
     @property
     def embedded_temporal(self) -> bool:
@@ -441,6 +453,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         session_max_hours=_positive_float(
             env, "WB_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS, unit="hours"
         ),
+        secret_key=_fernet_key(env, "WB_SECRET_KEY"),
     )
 
 
@@ -640,6 +653,25 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.strip().isdigit() or int(raw) < 1:
         raise ConfigError(name, f"expected a whole number of at least 1, got {raw!r}")
     return int(raw)
+
+
+def _fernet_key(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None:
+        return None
+    key = raw.strip()
+    try:
+        valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+    except (binascii.Error, ValueError):
+        valid = False
+    if not valid:
+        # The value is not repeated: it is (nearly) the key.
+        raise ConfigError(
+            name,
+            "expected a Fernet key: 32 bytes in URL-safe base64 (make one with python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')",
+        )
+    return key
 
 
 def _url(env: Mapping[str, str], name: str) -> str | None:

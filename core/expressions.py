@@ -23,6 +23,8 @@ __all__ = [
     "MAX_POWER_EXPONENT",
     "MAX_REPEAT",
     "MAX_SOURCE_LENGTH",
+    "SECRET_FUNCTION",
+    "SECRET_NAME_PATTERN",
     "Expression",
     "clear_expression_cache",
     "evaluate",
@@ -80,6 +82,14 @@ ALLOWED_METHODS: frozenset[str] = frozenset(
     }
 )
 """Method names an expression may call (``str`` and ``dict`` methods; never ``format``)."""
+
+SECRET_FUNCTION = "secret"
+"""``secret("name")`` names a stored secret; only activity arguments may use it (core.secrets)."""
+
+SECRET_NAME_PATTERN = r"[a-z][a-z0-9_]{0,63}"
+"""Secret names: lower case, so each maps to one ``WB_SECRET_<NAME>`` environment variable."""
+
+_SECRET_NAME = re.compile(SECRET_NAME_PATTERN)
 
 MAX_SOURCE_LENGTH = 2000
 """Longest accepted expression source, in characters."""
@@ -219,12 +229,14 @@ class Expression:
         variables: bare names used, other than ``input`` and allowed function names.
         input_fields: top-level input fields read with a constant key (``input.x``,
             ``input["x"]``, ``input.get("x")`` give ``"x"``).
+        secrets: names of the stored secrets read with ``secret("name")``.
     """
 
     source: str
     tree: ast.Expression
     variables: frozenset[str]
     input_fields: frozenset[str]
+    secrets: frozenset[str] = frozenset()
 
 
 def parse_expression(source: str) -> Expression:
@@ -264,6 +276,7 @@ def _parse_checked(source: str) -> Expression:
         tree=tree,
         variables=frozenset(checker.variables),
         input_fields=frozenset(checker.input_fields),
+        secrets=frozenset(checker.secrets),
     )
 
 
@@ -456,6 +469,7 @@ class _Checker(ast.NodeVisitor):
     def __init__(self) -> None:
         self.variables: set[str] = set()
         self.input_fields: set[str] = set()
+        self.secrets: set[str] = set()
         # Product of growth factors of the growing operations enclosing the current node.
         self._growth = 1
 
@@ -513,7 +527,7 @@ class _Checker(ast.NodeVisitor):
                 f"dunder name '{node.id}'",
                 f"Names starting with two underscores ('{node.id}') are not allowed.",
             )
-        if node.id in ALLOWED_FUNCTIONS:
+        if node.id in ALLOWED_FUNCTIONS or node.id == SECRET_FUNCTION:
             raise ExpressionError(
                 f"function '{node.id}' used as a value",
                 f"'{node.id}' is a built-in function here; call it as {node.id}(...). "
@@ -543,6 +557,9 @@ class _Checker(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Name) and func.id == SECRET_FUNCTION:
+            self._secret(node)
+            return
         if isinstance(func, ast.Name):
             if func.id not in ALLOWED_FUNCTIONS:
                 raise ExpressionError(
@@ -615,6 +632,22 @@ class _Checker(ast.NodeVisitor):
                     "width and precision have at most 3 digits.",
                 )
         self.visit(node.value)
+
+    def _secret(self, node: ast.Call) -> None:
+        """``secret("name")``: one literal name, so the secrets a graph needs are known."""
+        name = _string_literal(node.args[0]) if len(node.args) == 1 else None
+        if name is None or node.keywords:
+            raise ExpressionError(
+                "secret() without a literal name",
+                'secret() takes one name written literally, like secret("crm_token").',
+            )
+        if not _SECRET_NAME.fullmatch(name):
+            raise ExpressionError(
+                f"secret name {name!r}",
+                "A secret name uses lower-case letters, digits and underscores, starting with a "
+                "letter (at most 64 characters).",
+            )
+        self.secrets.add(name)
 
     def _check_attribute_name(self, attr: str) -> None:
         if _is_dunder(attr):

@@ -34,10 +34,15 @@ def expression(source: str, *, where: str, in_query: bool = False) -> ast.expr:
     Raises:
         CompileError: the expression does not parse (validation normally caught it).
     """
-    return shared(("expression", source, in_query), lambda: _rewritten(source, where, in_query))
+    return shared(("expression", source, in_query), lambda: rewritten(source, where, in_query))
 
 
-def _rewritten(source: str, where: str, in_query: bool) -> ast.expr:
+def rewritten(source: str, where: str, in_query: bool = False) -> ast.expr:
+    """The code of an expression, built afresh (never shared), for callers that rebuild it.
+
+    Raises:
+        CompileError: the expression does not parse (validation normally caught it).
+    """
     try:
         parsed = parse_expression(source)
     except ExpressionError as error:

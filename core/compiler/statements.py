@@ -15,6 +15,7 @@ from core.compiler.children import ChildTarget
 from core.compiler.errors import CompileError
 from core.compiler.literals import duration_literal, python_literal
 from core.compiler.references import duration_value, expression, value
+from core.compiler.secret_args import SecretPath, secret_argument, secret_paths, uses_secrets
 from core.compiler.syntax import (
     assign,
     awaited,
@@ -112,18 +113,26 @@ def activity_args(node: Node, given: Mapping[str, Any], spec: ActivitySpec) -> l
     """Positional arguments in the registry's parameter order.
 
     A parameter left out before one that is given gets its declared default; trailing ones
-    left out are dropped, so the activity applies its own defaults.
+    left out are dropped, so the activity applies its own defaults. A call that uses secrets
+    passes every parameter, then the paths of its secret markers as one argument more (see
+    ``core.secrets.markers``: the count is what tells the worker the paths are there).
     """
+    with_secrets = uses_secrets(given.values())
     last = max((i for i, param in enumerate(spec.params) if param.name in given), default=-1)
+    if with_secrets:
+        last = len(spec.params) - 1
     args: list[ast.expr] = []
-    for param in spec.params[: last + 1]:
+    paths: list[SecretPath] = []
+    for index, param in enumerate(spec.params[: last + 1]):
         where = _at(node, f"args.{param.name}")
         if param.name in given:
-            args.append(value(given[param.name], where=where))
+            args.append(secret_argument(given[param.name], where=where, index=index, paths=paths))
         elif param.required:
             raise CompileError("this argument is required", subject=where)
         else:
             args.append(python_literal(param.default, where=where))
+    if with_secrets:
+        args.append(secret_paths(paths, where=_at(node, "args")))
     return args
 
 

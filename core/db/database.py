@@ -18,6 +18,7 @@ from core.db.repositories import (
     ExecutionRepository,
     MonitorRepository,
     ScheduleRepository,
+    SecretRepository,
     SessionRepository,
     TaskQueueRepository,
     UserRepository,
@@ -52,6 +53,7 @@ class Database:
         self.users = UserRepository(sessions)
         self.sessions = SessionRepository(sessions)
         self.audit = AuditRepository(sessions)
+        self.secrets = SecretRepository(sessions)
 
     @classmethod
     def open(cls, url: str | URL, *, run_migrations: bool = True) -> Database:

@@ -327,3 +327,20 @@ class AuditEntry:
     target: str
     outcome: str
     detail: str
+
+
+@dataclass(frozen=True)
+class SecretRecord:
+    """A stored secret as anyone may see it: its name and dates, never its value.
+
+    Attributes:
+        name: how graphs refer to it (``secret("name")``).
+        created_at: when it was created.
+        rotated_at: when its value was last replaced, None if never.
+        created_by: who created it.
+    """
+
+    name: str
+    created_at: datetime
+    rotated_at: datetime | None
+    created_by: str

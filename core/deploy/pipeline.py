@@ -36,6 +36,7 @@ from core.graph.validation import CheckedGraph, check
 from core.nodes.kinds import ChildWorkflowParams
 from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle, read_bundle
 from core.schedules import ScheduleError, ScheduleTarget, apply_schedule, cron_of
+from core.secrets.references import document_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +155,7 @@ class Deployer:
                         step="validate",
                     )
                 checked = check(graph, registry=self._registry)
+                self._check_secrets(workflow.name, document)
                 out.append(f"{len(graph.nodes)} nodes, {len(graph.edges)} edges")
             latest = self._db.versions.latest(workflow_id)
             active = self._db.deployments.active_for_workflow(workflow_id)
@@ -196,6 +198,17 @@ class Deployer:
             return self._roll_out(workflow, build, str(stored.path), active, report)
 
     # ---- planning -----------------------------------------------------------------------
+
+    def _check_secrets(self, workflow: str, document: Mapping[str, Any] | None) -> None:
+        """Every secret the graph names must exist, or its steps would fail at run time."""
+        missing = sorted(document_secrets(document) - self._db.secrets.names())
+        if missing:
+            raise DeployError(
+                f"the graph uses secret(s) that do not exist: {', '.join(map(repr, missing))}; "
+                "an admin can create them on the Secrets page",
+                workflow=workflow,
+                step="validate",
+            )
 
     def _children(self, workflow: str, checked: CheckedGraph) -> dict[str, ChildTarget]:
         """The active deployment (type and queue) of each workflow the graph starts as a child,

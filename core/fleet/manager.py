@@ -36,6 +36,7 @@ from core.fleet.errors import (
 from core.fleet.pollers import Poller, describe_pollers
 from core.fleet.resources import ProcessSampler
 from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
+from core.secrets import StoredSecrets
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ class WorkerManager:
         self._database = database
         self._registry = registry
         self._store = BundleStore(settings.deploy_dir)
+        self._secrets = StoredSecrets(settings, database)
         self._policy = restart_policy
         self._graceful_shutdown = graceful_shutdown
         self._poll_confirm_timeout = poll_confirm_timeout
@@ -345,7 +347,9 @@ class WorkerManager:
         return self._hosts[index]
 
     def _new_host(self) -> WorkerHost:
-        return WorkerHost(self._settings, graceful_shutdown=self._graceful_shutdown)
+        return WorkerHost(
+            self._settings, graceful_shutdown=self._graceful_shutdown, secrets=self._secrets
+        )
 
     def _start_slot(self, queue: _Queue, index: int) -> WorkerRecord:
         slot = queue.slots.get(index)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from core.activities import ActivityRegistry, builtin_registry
 from core.errors import ExpressionError, WorkflowBuilderError
-from core.expressions import ALLOWED_FUNCTIONS, parse_expression
+from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, parse_expression
 from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse
 from core.graph.definitions import DefinedVariables
@@ -26,9 +26,14 @@ from core.graph.model import (
 from core.nodes import CATALOG, NodeKind, Params
 from core.nodes.kinds import value_has_type
 from core.nodes.values import identifier_problem
+from core.secrets.references import placement_problem
 
 #: Names generated code and expressions reserve for themselves.
-RESERVED_NAMES = frozenset({"input", "state"}) | ALLOWED_FUNCTIONS
+RESERVED_NAMES = frozenset({"input", "state", SECRET_FUNCTION}) | ALLOWED_FUNCTIONS
+_SECRET_OUTSIDE_ARGUMENTS = (
+    "secret() may be used only in activity arguments: its value must never pass through the "
+    "workflow, where the run's history would keep it"
+)
 _ID = re.compile(ID_PATTERN)  # matched against every node and edge id
 _P = TypeVar("_P", bound=Params)
 
@@ -158,6 +163,12 @@ class _Validator:
                     self._workflow(f"{where}.default", f"default must be of type {item.type}")
         for index, query in enumerate(meta.queries):
             self._check_handler_name(query.name, f"queries[{index}].name", "query", handler_names)
+            try:
+                reads_secret = bool(parse_expression(query.expression).secrets)
+            except ExpressionError:
+                reads_secret = False  # reported with the query's other expression problems
+            if reads_secret:
+                self._workflow(f"queries[{index}].expression", _SECRET_OUTSIDE_ARGUMENTS)
 
     def _check_handler_name(self, name: str, field: str, what: str, seen: set[str]) -> None:
         if not self._check_identifier(name, field):
@@ -211,6 +222,7 @@ class _Validator:
             for name in kind.defines(params, handle):
                 if name in RESERVED_NAMES:
                     self._node(node.id, "params", f"the name {name!r} is reserved; choose another")
+        self._check_secrets(node, kind, params)
         if kind.type == "activity":
             self._check_activity(node, params)
         elif kind.type == "wait_signal":
@@ -234,6 +246,19 @@ class _Validator:
                     f"{', '.join(repr(name) for name in unfilled)} need a default "
                     "(or must not be required)",
                 )
+
+    def _check_secrets(self, node: Node, kind: NodeKind, params: Any) -> None:
+        """``secret()`` only in activity arguments, and only where the worker can resolve it."""
+        for field, source in kind.expressions(params):
+            expression = parse_expression(source)  # already parsed once by the params model
+            if not expression.secrets:
+                continue
+            if kind.type == "activity" and field.startswith("args."):
+                problem = placement_problem(expression)
+                if problem:
+                    self._node(node.id, field, problem)
+            else:
+                self._node(node.id, field, _SECRET_OUTSIDE_ARGUMENTS)
 
     def _check_activity(self, node: Node, params: Any) -> None:
         spec = self.registry.get(params.activity)

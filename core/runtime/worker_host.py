@@ -20,6 +20,8 @@ from core.activities.spec import activity_name
 from core.config import Settings
 from core.errors import WorkflowBuilderError
 from core.runtime.loader import LoadedBundle
+from core.secrets.interceptor import SecretsInterceptor
+from core.secrets.markers import SecretLookup
 from core.temporal import connect
 from core.temporal.gateway import GatewayClosedError, TemporalGateway
 
@@ -84,6 +86,8 @@ class WorkerHost:
         graceful_shutdown: how long a stopping worker lets running activities finish before
             cancelling them.
         call_timeout: default seconds to wait for work sent to the host's loop.
+        secrets: gives the value of a secret an activity call names (``core.secrets``); None
+            fails every step that uses a secret, naming it.
     """
 
     def __init__(
@@ -92,8 +96,10 @@ class WorkerHost:
         *,
         graceful_shutdown: timedelta = timedelta(seconds=10),
         call_timeout: float = 60.0,
+        secrets: SecretLookup | None = None,
     ) -> None:
         self._settings = settings
+        self._interceptors = [SecretsInterceptor(secrets)]
         self._graceful_shutdown = graceful_shutdown
         self._workers: dict[str, _Running] = {}
         self._lock = threading.RLock()
@@ -239,6 +245,7 @@ class WorkerHost:
                 # of every loaded module to make one up.
                 build_id=build_id,
                 identity=identity,
+                interceptors=self._interceptors,
             )
 
         client = self.client

@@ -26,6 +26,7 @@ from core.db.repositories.executions import (
 )
 from core.db.repositories.monitor import MonitorRepository
 from core.db.repositories.schedules import ScheduleRepository
+from core.db.repositories.secrets import SecretRepository
 from core.db.repositories.task_queues import TaskQueueRepository
 from core.db.repositories.versions import VersionRepository
 from core.db.repositories.workers import WORKER_TRANSITIONS, WorkerRepository
@@ -60,6 +61,7 @@ __all__ = [
     "RunDetails",
     "StepFigures",
     "ScheduleRepository",
+    "SecretRepository",
     "TaskQueueRepository",
     "VersionRepository",
     "WorkerRepository",

@@ -1,0 +1,68 @@
+"""Activity arguments that use ``secret()``: markers in place of values, plus their paths.
+
+The workflow never sees a secret's value: each ``secret("name")`` becomes a marker naming it,
+and the call gets one more argument listing where the markers are, which the worker's
+interceptor resolves (``core.secrets.markers``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from core.compiler.errors import CompileError
+from core.compiler.literals import python_literal
+from core.compiler.references import rewritten, value
+from core.compiler.syntax import const
+from core.errors import ExpressionError
+from core.expressions import parse_expression
+from core.nodes import is_expression_value
+from core.secrets.markers import AFTER, BEFORE, MARKER, PATHS
+from core.secrets.references import SecretPlacementError, SecretSite, rewrite_secret_sites
+
+#: Where one marker is (argument index first) and the secret it names.
+SecretPath = tuple[list[str | int], str]
+
+
+def uses_secrets(values: Iterable[Any]) -> bool:
+    """Whether any of an activity node's argument values reads a secret."""
+    return any(is_expression_value(raw) and _secrets_of(raw["expr"]) for raw in values)
+
+
+def secret_argument(raw: Any, *, where: str, index: int, paths: list[SecretPath]) -> ast.expr:
+    """The code of argument ``index``, with markers for its secrets (their paths go to paths).
+
+    Raises:
+        CompileError: a ``secret()`` stands where it cannot be resolved (validation normally
+            caught it).
+    """
+    if not (is_expression_value(raw) and _secrets_of(raw["expr"])):
+        return value(raw, where=where)
+
+    def marker(site: SecretSite) -> ast.expr:
+        paths.append(([index, *site.path], site.name))
+        parts: dict[str, ast.expr] = {MARKER: const(site.name)}
+        if site.before is not None:
+            parts[BEFORE] = site.before
+        if site.after is not None:
+            parts[AFTER] = site.after
+        return ast.Dict(keys=[const(key) for key in parts], values=list(parts.values()))
+
+    try:
+        return rewrite_secret_sites(rewritten(raw["expr"], where), marker)
+    except SecretPlacementError as error:
+        raise CompileError(str(error), subject=where) from None
+
+
+def secret_paths(paths: list[SecretPath], *, where: str) -> ast.expr:
+    """The trailing argument ``{"$secret_paths": [[path, name], ...]}``."""
+    listed: Mapping[str, Any] = {PATHS: [[path, name] for path, name in paths]}
+    return python_literal(listed, where=where)
+
+
+def _secrets_of(source: Any) -> frozenset[str]:
+    try:
+        return parse_expression(source).secrets if isinstance(source, str) else frozenset()
+    except ExpressionError:
+        return frozenset()  # the code generation of the value reports it
