@@ -10,7 +10,10 @@ from core.auth.roles import (
     Rule,
     acting_as,
     action,
+    allows,
+    anyone,
     reads,
+    require,
     rule_of,
 )
 
@@ -24,6 +27,9 @@ __all__ = [
     "Rule",
     "acting_as",
     "action",
+    "allows",
+    "anyone",
     "reads",
+    "require",
     "rule_of",
 ]

@@ -7,7 +7,7 @@ import enum
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, NoReturn, ParamSpec, Protocol, TypeVar
 
 from core.errors import WorkflowBuilderError
 
@@ -114,10 +114,7 @@ def action(role: Role, *, change: bool = True) -> Callable[[Callable[P, R]], Cal
         def checked(*args: P.args, **kwargs: P.kwargs) -> R:
             actor: Actor = args[0].actor  # type: ignore[attr-defined]
             if actor.role < rule.role:
-                actor.audit.record(
-                    actor=actor.name, action=name, target=_target(args, kwargs), outcome="denied"
-                )
-                raise PermissionDeniedError(actor, name, rule.role)
+                _deny(actor, name, rule, _target(args, kwargs))
             if not rule.change:
                 return method(*args, **kwargs)
             target = _target(args, kwargs)
@@ -146,9 +143,35 @@ def reads(method: Callable[P, R]) -> Callable[P, R]:
     return action(Role.VIEWER, change=False)(method)
 
 
+def anyone(method: Callable[P, R]) -> Callable[P, R]:
+    """Declare a method anyone may call, signed in or not (signing in itself): no check; the
+    method records what it changes itself."""
+    return action(Role.VIEWER, change=False)(method)
+
+
+def require(actor: Actor, method: Callable[..., object], *, target: str = "") -> None:
+    """Refuse (recorded in the audit log) unless ``actor`` may call ``method``: for a step
+    made of several actions, checked before the first so none is done half."""
+    rule = rule_of(method)
+    if rule is not None and actor.role < rule.role:
+        _deny(actor, method.__qualname__, rule, target)
+
+
+def _deny(actor: Actor, name: str, rule: Rule, target: str) -> NoReturn:
+    actor.audit.record(actor=actor.name, action=name, target=target, outcome="denied")
+    raise PermissionDeniedError(actor, name, rule.role)
+
+
 def rule_of(method: object) -> Rule | None:
     """The rule :func:`action` gave ``method``, None for a method without one."""
     return getattr(method, "__wb_rule__", None)
+
+
+def allows(role: Role, method: object) -> bool:
+    """Whether ``role`` may call ``method`` (a service method, such as ``DeployService.deploy``):
+    what pages ask to decide which actions to offer."""
+    rule = rule_of(method)
+    return rule is None or role >= rule.role
 
 
 def acting_as(service: S, actor: Actor) -> S:
@@ -158,14 +181,21 @@ def acting_as(service: S, actor: Actor) -> S:
     return clone
 
 
+#: Keyword arguments never written to the audit log (callbacks, and secrets: pass those by
+#: keyword, which every service method taking one enforces).
+_UNRECORDED = frozenset({"progress", "password"})
+
+
 def _target(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """What an action is done to, for the audit log: its arguments, briefly."""
     parts = [_brief(value) for value in args[1:]]
-    parts += [f"{key}={_brief(value)}" for key, value in kwargs.items() if key != "progress"]
+    parts += [f"{key}={_brief(value)}" for key, value in kwargs.items() if key not in _UNRECORDED]
     return ", ".join(parts)[:300]
 
 
 def _brief(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        return str(value.name.lower())
     if isinstance(value, str | int | float | bool) or value is None:
         return repr(value)
     if isinstance(value, dict):

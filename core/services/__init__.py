@@ -10,6 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.activities import ActivityRegistry, load_registry
 from core.alerts import Alert, AlertEvaluator, start_alerts
+from core.auth import SYSTEM, Actor
+from core.auth.accounts import AccountService, SessionPolicy
+from core.auth.audit import AuditLog
 from core.config import Settings
 from core.dashboard import DashboardService
 from core.db import Database, DeploymentStatus
@@ -21,6 +24,7 @@ from core.metrics import MetricsServer, serve_metrics
 from core.runs import MonitorSettings, RunMonitor, RunsConsole, RunTracer
 from core.runtime import BundleStore
 from core.schedules import ScheduleService, restore_schedules
+from core.services.acting import UserServices
 from core.services.workflows import ChildPreview, DraftCheck, WorkflowService, blank_document
 from core.temporal import TemporalEndpoint, attach_temporal, ensure_temporal
 from core.temporal.gateway import TemporalGateway
@@ -33,6 +37,7 @@ __all__ = [
     "ConsoleServices",
     "DraftCheck",
     "TemporalServices",
+    "UserServices",
     "WorkflowService",
     "blank_document",
     "build_console",
@@ -86,6 +91,10 @@ class AppServices:
         self.registry = registry
         self.metrics = metrics
         self.workflows = WorkflowService(database, registry)
+        self.audit = AuditLog(database)
+        self.accounts = AccountService(
+            database, self.audit, policy=SessionPolicy.from_settings(settings)
+        )
         self._temporal: TemporalServices | None = None
         self._lock = threading.Lock()
 
@@ -161,18 +170,14 @@ class AppServices:
             logger.warning("could not read the open alerts: %s", error)
             return None
 
-    def delete_workflow(self, workflow_id: int) -> None:
-        """Hide a workflow; its schedule, if it has one, is removed first (nobody could see or
-        stop the runs it starts once the workflow is hidden).
+    def for_actor(self, actor: Actor) -> UserServices:
+        """These services acting for ``actor``: every action checked against their role and
+        recorded in their audit sink (what pages use, see ``pages/widgets/services.py``)."""
+        return UserServices(self, actor)
 
-        Raises:
-            RecordNotFoundError: no such workflow.
-            ScheduleError: Temporal refused to remove the schedule (the workflow stays).
-        """
-        workflow = self.workflows.get(workflow_id)
-        if self.database.schedules.find(workflow_id=workflow_id):
-            self.schedules.remove(workflow.name)
-        self.workflows.delete(workflow_id)
+    def delete_workflow(self, workflow_id: int) -> None:
+        """Hide a workflow, acting as the process itself (see ``UserServices.delete_workflow``)."""
+        self.for_actor(SYSTEM).delete_workflow(workflow_id)
 
     def close(self) -> None:
         """Stop Temporal's side if it started, then release the database."""
@@ -227,11 +232,13 @@ def build_console(settings: Settings) -> ConsoleServices:
 
 
 def build_services(settings: Settings) -> AppServices:
-    """Open the database (migrating it), load the activity registry, wire the services, and
-    serve Prometheus metrics when ``WB_METRICS_ADDRESS`` is set.
+    """Open the database (migrating it), load the activity registry, wire the services,
+    create the ``WB_ADMIN_USER`` account when no account exists, and serve Prometheus metrics
+    when ``WB_METRICS_ADDRESS`` is set.
 
     Raises:
-        WorkflowBuilderError: the database cannot be opened, or the metrics address is taken.
+        WorkflowBuilderError: the database cannot be opened, the admin variables are unusable,
+            or the metrics address is taken.
     """
     database = Database.open(settings.database_url)
     try:
@@ -241,8 +248,14 @@ def build_services(settings: Settings) -> AppServices:
     except BaseException:
         database.close()
         raise
+    services = AppServices(settings, database, registry, metrics=metrics)
+    try:
+        services.accounts.bootstrap(settings)
+    except BaseException:
+        services.close()
+        raise
     logger.info("services ready (database %s)", database.engine.url.render_as_string())
-    return AppServices(settings, database, registry, metrics=metrics)
+    return services
 
 
 def _start_temporal(

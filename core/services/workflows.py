@@ -100,7 +100,7 @@ class WorkflowService:
         document = blank_document(name)
         document["workflow"]["description"] = description
         return self._db.workflows.create(
-            name=name, title=title, description=description, graph=document
+            name=name, title=title, description=description, graph=document, owner=self.actor.name
         )
 
     @action(Role.EDITOR)
@@ -110,7 +110,11 @@ class WorkflowService:
         document = copy.deepcopy(source.document)
         document["workflow"]["name"] = name
         return self._db.workflows.create(
-            name=name, title=source.name, description=source.description, graph=document
+            name=name,
+            title=source.name,
+            description=source.description,
+            graph=document,
+            owner=self.actor.name,
         )
 
     @action(Role.EDITOR)
@@ -132,6 +136,7 @@ class WorkflowService:
             name=workflow_name,
             description=document["workflow"]["description"],
             graph=document,
+            owner=self.actor.name,
         )
 
     @reads
@@ -191,8 +196,9 @@ class WorkflowService:
 
     @action(Role.EDITOR)
     def duplicate(self, workflow_id: int, *, name: str) -> WorkflowRecord:
-        """Copy a workflow's draft under a new name (versions and runs are not copied)."""
-        return self._db.workflows.duplicate(workflow_id, name=name)
+        """Copy a workflow's draft under a new name, owned by whoever copies it (versions and
+        runs are not copied)."""
+        return self._db.workflows.duplicate(workflow_id, name=name, owner=self.actor.name)
 
     @action(Role.ADMIN)
     def delete(self, workflow_id: int) -> None:

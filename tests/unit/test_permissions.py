@@ -13,6 +13,8 @@ from unittest.mock import MagicMock
 import pytest
 
 from core.auth import Actor, PermissionDeniedError, Role, acting_as, rule_of
+from core.auth.accounts import AccountService
+from core.auth.audit import AuditLog
 from core.dashboard import DashboardService
 from core.deploy import DeployService
 from core.executions import RunService
@@ -29,7 +31,13 @@ SERVICES = [
     FleetService,
     ScheduleService,
     DashboardService,
+    AccountService,
+    AuditLog,
 ]
+#: Public methods without a rule, and why.
+UNCHECKED = {
+    (AuditLog, "record"): "the audit sink the check itself writes through, for every actor",
+}
 
 
 @dataclass
@@ -48,7 +56,12 @@ def actions(service: type) -> list[str]:
     )
 
 
-SURFACE = [(service, name) for service in SERVICES for name in actions(service)]
+SURFACE = [
+    (service, name)
+    for service in SERVICES
+    for name in actions(service)
+    if (service, name) not in UNCHECKED
+]
 
 
 @pytest.mark.parametrize(("service", "name"), SURFACE, ids=lambda v: getattr(v, "__name__", v))

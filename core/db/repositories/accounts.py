@@ -22,30 +22,25 @@ class UserRepository(Repository):
         with self._reading() as session:
             return session.scalar(select(func.count()).select_from(UserRow)) or 0
 
-    def create(
-        self, *, username: str, password_hash: str | None, role: str, only_if_none: bool = False
-    ) -> UserRecord | None:
+    def create(self, *, username: str, password_hash: str | None, role: str) -> UserRecord:
         """Add an account.
-
-        Args:
-            only_if_none: add it only while no account exists (the first admin); returns None
-                when one does. Checked under a lock, so two first starts cannot both add one.
 
         Raises:
             DuplicateRecordError: the user name is taken.
         """
         with self._writing() as session:
-            if only_if_none:
-                _lock_users(session)
-                if session.scalar(select(func.count()).select_from(UserRow)):
-                    return None
-            row = UserRow(username=username, password_hash=password_hash, role=role)
-            session.add(row)
-            try:
-                session.flush()
-            except IntegrityError as error:
-                raise DuplicateRecordError("user", username) from error
-            return _user(row)
+            return _add(session, username, password_hash, role)
+
+    def create_first(self, *, username: str, password_hash: str, role: str) -> UserRecord | None:
+        """Add an account only while none exists (the first admin); None when one does.
+
+        Checked under a lock, so two processes starting at once cannot both add one.
+        """
+        with self._writing() as session:
+            _lock_users(session)
+            if session.scalar(select(func.count()).select_from(UserRow)):
+                return None
+            return _add(session, username, password_hash, role)
 
     def get(self, user_id: int) -> UserRecord:
         """One account.
@@ -55,6 +50,17 @@ class UserRepository(Repository):
         """
         with self._reading() as session:
             return _user(_load(session, user_id))
+
+    def get_by_name(self, username: str) -> UserRecord:
+        """The account with this user name.
+
+        Raises:
+            RecordNotFoundError: no such account.
+        """
+        found = self.find(username)
+        if found is None:
+            raise RecordNotFoundError("user", username)
+        return found
 
     def find(self, username: str) -> UserRecord | None:
         """The account with this user name, None when there is none."""
@@ -190,6 +196,16 @@ class SessionRepository(Repository):
                 )
             )
             return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _add(session: Session, username: str, password_hash: str | None, role: str) -> UserRecord:
+    row = UserRow(username=username, password_hash=password_hash, role=role)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise DuplicateRecordError("user", username) from error
+    return _user(row)
 
 
 def _user(row: UserRow) -> UserRecord:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from core.db.models import AuditRow
 from core.db.records import AuditEntry
@@ -47,7 +47,7 @@ class AuditRepository(Repository):
                 )
             )
 
-    def find(self, where: AuditFilter = AuditFilter(), *, limit: int = 500) -> list[AuditEntry]:
+    def find(self, where: AuditFilter, *, limit: int = 500) -> list[AuditEntry]:
         """Matching entries, newest first, at most ``limit``."""
         query = select(AuditRow)
         if where.actor is not None:
@@ -67,10 +67,11 @@ class AuditRepository(Repository):
     def actors(self) -> list[str]:
         """Every actor that has an entry, sorted (for a filter's choices)."""
         with self._reading() as session:
-            return list(session.scalars(select(distinct(AuditRow.actor)).order_by(AuditRow.actor)))
+            found = session.scalars(select(AuditRow.actor).distinct().order_by(AuditRow.actor))
+            return list(found)
 
     def actions(self) -> list[str]:
         """Every action that has an entry, sorted."""
         with self._reading() as session:
-            found = session.scalars(select(distinct(AuditRow.action)).order_by(AuditRow.action))
+            found = session.scalars(select(AuditRow.action).distinct().order_by(AuditRow.action))
             return list(found)
