@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages.widgets.alerts import alert_banner
+from pages.widgets.errors import show_unexpected
 
 st.set_page_config(
     page_title="Workflow Builder", page_icon=":material/account_tree:", layout="wide"
@@ -20,4 +21,9 @@ navigation = st.navigation(
     ]
 )
 alert_banner()
-navigation.run()
+try:
+    navigation.run()
+# Broad on purpose: the browser gets an error id, the log the traceback. Streamlit's control
+# flow (st.rerun, st.stop, st.switch_page) raises BaseException subclasses and passes through.
+except Exception as error:
+    show_unexpected(error, where=f"page {navigation.title}")

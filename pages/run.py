@@ -19,6 +19,7 @@ from core.runs.listing import format_duration
 from core.runs.presentation import STATUS_BADGES, failed_step
 from core.services import AppServices
 from core.text import markdown_code, markdown_literal
+from pages.widgets.errors import fragment
 from pages.widgets.run_actions import run_actions, run_link, show_notice
 from pages.widgets.run_controls import signals_and_queries
 from pages.widgets.run_graph import node_details, pending_activities, run_graph
@@ -197,7 +198,7 @@ def _page(services: AppServices) -> None:
     if detail.record.closed:
         _live_view(workflow_id, run_id, False)
     else:
-        st.fragment(run_every=POLL_SECONDS)(_live_view)(workflow_id, run_id, True)
+        fragment(run_every=POLL_SECONDS)(_live_view)(workflow_id, run_id, True)
     _outcome(detail)
     if not detail.record.closed:
         _talk(detail)

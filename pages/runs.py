@@ -23,6 +23,7 @@ from core.runs.listing import (
     utc_text,
 )
 from core.text import markdown_literal
+from pages.widgets.errors import fragment
 from pages.widgets.runs_bulk import (
     BULK_PENDING,
     TABLE_GENERATION,
@@ -342,6 +343,6 @@ bulk_confirmation(services.console)
 # The table's selection state is a dict (attribute access too, in a real session).
 table = st.session_state.get(_table_key(query)) or {}
 live = _should_be_live(selected=bool(table.get("selection", {}).get("rows")))
-st.fragment(run_every=LIVE_SECONDS if live else None)(_runs)(
+fragment(run_every=LIVE_SECONDS if live else None)(_runs)(
     query, workflow_ids.get(query.workflow or ""), live
 )

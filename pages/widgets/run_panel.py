@@ -18,6 +18,7 @@ from core.run_forms import form_values as read_form
 from core.runs.listing import failed_step, format_duration, run_link, step_name, utc_text
 from core.services import AppServices
 from core.text import markdown_code, markdown_literal
+from pages.widgets.errors import fragment
 from pages.widgets.run_controls import form_widgets, signals_and_queries
 from pages.widgets.schedule_panel import schedule_panel
 from pages.widgets.temporal import run_url
@@ -100,7 +101,7 @@ def _run_result(services: AppServices, run: StartedRun) -> None:
     signals_and_queries(services, run.ref, run.signals, run.queries)
 
 
-@st.fragment(run_every=POLL_SECONDS)
+@fragment(run_every=POLL_SECONDS)
 def _live_state(services: AppServices, run: StartedRun) -> None:
     # Polls while the run is open; once it closes, the whole page redraws without polling
     # and without the signal and query controls.
@@ -154,7 +155,7 @@ def _fetch(services: AppServices, run: StartedRun) -> RunState | None:
         return None
 
 
-@st.fragment(run_every=RECENT_SECONDS)
+@fragment(run_every=RECENT_SECONDS)
 def _recent_runs(services: AppServices, workflow_id: int) -> None:
     # Refreshed on its own: runs started elsewhere (a schedule, the API) show up, and open
     # ones move on to their final status, while the page is just being watched.
