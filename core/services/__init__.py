@@ -24,6 +24,7 @@ from core.metrics import MetricsServer, serve_metrics
 from core.runs import MonitorSettings, RunMonitor, RunsConsole, RunTracer
 from core.runtime import BundleStore
 from core.schedules import ScheduleService, restore_schedules
+from core.secrets import SecretBox, SecretService, load_key
 from core.services.acting import UserServices
 from core.services.workflows import ChildPreview, DraftCheck, WorkflowService, blank_document
 from core.temporal import TemporalEndpoint, attach_temporal, ensure_temporal
@@ -91,6 +92,8 @@ class AppServices:
         self.registry = registry
         self.metrics = metrics
         self.workflows = WorkflowService(database, registry)
+        # On first start this creates the key file; workers read the same key later.
+        self.secrets = SecretService(database, SecretBox(load_key(settings, create=True)))
         self.audit = AuditLog(database)
         self.accounts = AccountService(
             database, self.audit, policy=SessionPolicy.from_settings(settings)

@@ -18,6 +18,7 @@ from core.fleet import FleetService
 from core.health import HealthReport
 from core.runs import RunsConsole
 from core.schedules import ScheduleService
+from core.secrets import SecretService
 from core.services.workflows import WorkflowService
 
 if TYPE_CHECKING:
@@ -106,6 +107,11 @@ class UserServices:
     def accounts(self) -> AccountService:
         """Accounts (admins manage them)."""
         return acting_as(self._app.accounts, self.actor)
+
+    @cached_property
+    def secrets(self) -> SecretService:
+        """Secrets (admins create, rotate and delete them)."""
+        return acting_as(self._app.secrets, self.actor)
 
     @cached_property
     def audit(self) -> AuditLog:

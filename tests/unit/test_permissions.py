@@ -21,6 +21,7 @@ from core.executions import RunService
 from core.fleet import FleetService
 from core.runs import RunsConsole
 from core.schedules import ScheduleService
+from core.secrets import SecretService
 from core.services import WorkflowService
 
 SERVICES = [
@@ -33,6 +34,7 @@ SERVICES = [
     DashboardService,
     AccountService,
     AuditLog,
+    SecretService,
 ]
 #: Public methods without a rule, and why.
 UNCHECKED = {
