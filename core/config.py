@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal, cast, get_args
 from urllib.parse import urlsplit
@@ -34,6 +35,8 @@ AuthMode = Literal["on", "off"]
 #: Defaults of the sign-in session lifetimes (``WB_SESSION_*``).
 DEFAULT_SESSION_IDLE_MINUTES = 8 * 60.0
 DEFAULT_SESSION_MAX_HOURS = 7 * 24.0
+#: Default of ``WB_RUN_STARTS_PER_MINUTE``.
+DEFAULT_RUN_STARTS_PER_MINUTE = 60
 #: Values of ``WB_LOG_FORMAT``.
 LogFormat = Literal["text", "json"]
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -264,6 +267,19 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "process using the database (app, standalone workers) needs the same key. "
         "Back it up: without it the secrets cannot be read.",
     ),
+    EnvironmentVariable(
+        "WB_RUN_STARTS_PER_MINUTE",
+        f"`{DEFAULT_RUN_STARTS_PER_MINUTE}`",
+        "Runs one user may start (run, rerun, reset) in any minute; more are refused with the "
+        "time to wait. `0` turns the limit off. The process itself (CLI, schedules) is not "
+        "limited.",
+    ),
+    EnvironmentVariable(
+        "WB_DEFAULT_RUN_TIMEOUT",
+        "unset: runs may last for ever",
+        "Longest a run may last (`30m`, `4h`, `7d`) when its workflow sets no `run_timeout`; "
+        "Temporal ends a run that takes longer as timed out.",
+    ),
 )
 
 # The integration plan's names for what temporalio already reads under its own names.
@@ -360,6 +376,9 @@ class Settings:
         session_max_hours: hours a session lasts at most.
         secret_key: the Fernet key of the stored secrets (hidden from repr), None to use the
             key file in the data folder.
+        run_starts_per_minute: runs one user may start in a minute (0: no limit).
+        default_run_timeout: longest a run of a workflow without ``run_timeout`` may last
+            (None: no limit).
     """
 
     data_dir: Path
@@ -391,6 +410,8 @@ class Settings:
     session_idle_minutes: float = DEFAULT_SESSION_IDLE_MINUTES
     session_max_hours: float = DEFAULT_SESSION_MAX_HOURS
     secret_key: str | None = field(default=None, repr=False)
+    run_starts_per_minute: int = DEFAULT_RUN_STARTS_PER_MINUTE
+    default_run_timeout: timedelta | None = None
 
     @property
     def embedded_temporal(self) -> bool:
@@ -454,6 +475,10 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             env, "WB_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS, unit="hours"
         ),
         secret_key=_fernet_key(env, "WB_SECRET_KEY"),
+        run_starts_per_minute=_count(
+            env, "WB_RUN_STARTS_PER_MINUTE", DEFAULT_RUN_STARTS_PER_MINUTE, minimum=0
+        ),
+        default_run_timeout=_duration(env, "WB_DEFAULT_RUN_TIMEOUT"),
     )
 
 
@@ -646,12 +671,12 @@ def _percent(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _count(env: Mapping[str, str], name: str, default: int) -> int:
+def _count(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
     raw = env.get(name)
     if raw is None:
         return default
-    if not raw.strip().isdigit() or int(raw) < 1:
-        raise ConfigError(name, f"expected a whole number of at least 1, got {raw!r}")
+    if not raw.strip().isdigit() or int(raw) < minimum:
+        raise ConfigError(name, f"expected a whole number of at least {minimum}, got {raw!r}")
     return int(raw)
 
 
@@ -672,6 +697,19 @@ def _fernet_key(env: Mapping[str, str], name: str) -> str | None:
             "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')",
         )
     return key
+
+
+def _duration(env: Mapping[str, str], name: str) -> timedelta | None:
+    raw = env.get(name)
+    if raw is None:
+        return None
+    # Imported here: graph values pull in pydantic, which commands without this setting skip.
+    from core.nodes import parse_duration
+
+    try:
+        return parse_duration(raw.strip())
+    except ValueError as error:
+        raise ConfigError(name, str(error)) from None
 
 
 def _url(env: Mapping[str, str], name: str) -> str | None:

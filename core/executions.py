@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from core.errors import WorkflowBuilderError, causes
 from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
 from core.metrics import RUNS_STARTED
 from core.nodes.kinds import value_has_type
+from core.rate_limit import RateLimiter
 from core.temporal.gateway import TemporalGateway
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,39 @@ class RunInputError(RunError):
         self.field = field
         self.reason = reason
         super().__init__(f"input field {field!r}: {reason}")
+
+
+class RunRateLimitedError(RunError):
+    """The user started as many runs as the last minute allows (``WB_RUN_STARTS_PER_MINUTE``).
+
+    Attributes:
+        limit: runs a user may start in a minute.
+        retry_after: seconds until the next start is allowed.
+    """
+
+    def __init__(self, limit: int, retry_after: float) -> None:
+        self.limit = limit
+        self.retry_after = retry_after
+        super().__init__(
+            f"too many runs started: at most {limit} a minute per user; "
+            f"try again in {math.ceil(retry_after)} s"
+        )
+
+
+def admit_run_start(limiter: RateLimiter, actor: Actor) -> None:
+    """Count a run start (run, rerun, reset) against ``actor``'s limit.
+
+    The process itself (``SYSTEM``: the CLI, background threads) is not a user and is not
+    limited.
+
+    Raises:
+        RunRateLimitedError: the actor started ``limiter.per_minute`` runs in the last minute.
+    """
+    if actor is SYSTEM:
+        return
+    wait = limiter.acquire(actor.name)
+    if wait > 0:
+        raise RunRateLimitedError(limiter.per_minute, wait)
 
 
 @dataclass(frozen=True)
@@ -128,9 +163,13 @@ class RunService:
 
     actor: Actor = SYSTEM
 
-    def __init__(self, database: Database, gateway: TemporalGateway) -> None:
+    def __init__(
+        self, database: Database, gateway: TemporalGateway, *, limiter: RateLimiter | None = None
+    ) -> None:
         self._db = database
         self._gateway = gateway
+        #: Run starts per user, shared with the console's rerun and reset.
+        self.limiter = limiter or RateLimiter(0)
 
     @reads
     def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
@@ -149,9 +188,11 @@ class RunService:
         Raises:
             NotDeployedError: nothing is deployed.
             RunInputError: the input does not fit the input fields.
+            RunRateLimitedError: the actor started too many runs in the last minute.
         """
         deployment, graph = self._active(workflow_id)
         payload = check_input(_input_fields(graph), values)
+        admit_run_start(self.limiter, self.actor)
         run_id_base = f"{graph.workflow.name}-{uuid.uuid4().hex[:12]}"
 
         async def start() -> WorkflowHandle[Any, Any]:

@@ -16,7 +16,7 @@ from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionDescription
 from temporalio.service import RPCError
 
-from core.auth import SYSTEM, Actor, Role, action, reads
+from core.auth import SYSTEM, Actor, Role, acting_as, action, reads
 from core.db import (
     Database,
     ExecutionFilter,
@@ -27,7 +27,7 @@ from core.db import (
     RecordNotFoundError,
     preview,
 )
-from core.executions import RunError, RunRef, RunService, status_of
+from core.executions import RunError, RunRef, RunService, admit_run_start, status_of
 from core.graph import Graph
 from core.runs.monitor import trigger_of
 from core.runs.trace import RunTrace, decode, failure_text
@@ -245,6 +245,7 @@ class RunsConsole:
             raise RunError(
                 f"node {node_id!r} did not run in {workflow_id}, so it cannot be reset to"
             )
+        admit_run_start(self._runs.limiter, self.actor)  # a reset starts a new run
         request = ResetWorkflowExecutionRequest(
             namespace=self._temporal.client.namespace,
             workflow_execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id),
@@ -275,7 +276,8 @@ class RunsConsole:
             raise RunError(f"run {workflow_id} is not of a workflow this console manages")
         if input is None:
             input = self._original_input(record)
-        return self._runs.start(record.definition_id, input)
+        # As this console's user: their run-start limit and audit entry, not the process's.
+        return acting_as(self._runs, self.actor).start(record.definition_id, input)
 
     @action(Role.OPERATOR)
     def bulk(

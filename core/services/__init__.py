@@ -21,6 +21,7 @@ from core.executions import RunService
 from core.fleet import FleetError, FleetService, WorkerManager
 from core.health import HealthReport, check_health
 from core.metrics import MetricsServer, serve_metrics
+from core.rate_limit import RateLimiter
 from core.runs import MonitorSettings, RunMonitor, RunsConsole, RunTracer
 from core.runtime import BundleStore
 from core.schedules import ScheduleService, restore_schedules
@@ -273,7 +274,7 @@ def _start_temporal(
         raise
     _serve_deployed_queues(database, manager)
     restore_schedules(gateway, database)
-    runs = RunService(database, gateway)
+    runs = RunService(database, gateway, limiter=RateLimiter(settings.run_starts_per_minute))
     tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
     monitor = RunMonitor(database, gateway, tracer, MonitorSettings.from_settings(settings))
     monitor.start()

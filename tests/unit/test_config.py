@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,16 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
     assert settings.queue_strategy == "single"
     assert settings.activity_modules == ("plugins.billing", "plugins.mail")
     assert settings.worker_heartbeat_seconds == 2.5
+
+
+def test_run_limits_default_and_read() -> None:
+    defaults = load_settings({})
+    assert defaults.run_starts_per_minute == 60
+    assert defaults.default_run_timeout is None
+
+    settings = load_settings({"WB_RUN_STARTS_PER_MINUTE": "0", "WB_DEFAULT_RUN_TIMEOUT": " 1h30m "})
+    assert settings.run_starts_per_minute == 0  # no limit
+    assert settings.default_run_timeout == timedelta(hours=1, minutes=30)
 
 
 def test_data_dir_moves_the_derived_defaults(tmp_path: Path) -> None:
@@ -167,6 +178,10 @@ def test_temporal_config_file_profile(tmp_path: Path) -> None:
         ({"WB_ALERT_MIN_RUNS": "0"}, "WB_ALERT_MIN_RUNS"),
         ({"WB_ALERT_WINDOW_MINUTES": "-5"}, "WB_ALERT_WINDOW_MINUTES"),
         ({"WB_ALERT_WEBHOOK_URL": "hooks.example/t0k"}, "WB_ALERT_WEBHOOK_URL"),
+        ({"WB_RUN_STARTS_PER_MINUTE": "-1"}, "WB_RUN_STARTS_PER_MINUTE"),
+        ({"WB_RUN_STARTS_PER_MINUTE": "lots"}, "WB_RUN_STARTS_PER_MINUTE"),
+        ({"WB_DEFAULT_RUN_TIMEOUT": "an hour"}, "WB_DEFAULT_RUN_TIMEOUT"),
+        ({"WB_DEFAULT_RUN_TIMEOUT": "0s"}, "WB_DEFAULT_RUN_TIMEOUT"),
         (
             {"TEMPORAL_CLIENT_CERT_PATH": "/a.pem", "TEMPORAL_TLS_CLIENT_CERT_PATH": "/b.pem"},
             "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_CLIENT_CERT_PATH",
