@@ -233,13 +233,9 @@ def test_secret_outside_activity_arguments_is_refused() -> None:
 
 def test_a_variable_cannot_be_called_secret() -> None:
     document = graph_with()
-    next(n for n in document["nodes"] if n["id"] == "fetch")["params"]["result_variable"] = (
-        "secret"
-    )
+    next(n for n in document["nodes"] if n["id"] == "fetch")["params"]["result_variable"] = "secret"
 
-    assert "node fetch: params: the name 'secret' is reserved; choose another" in problems(
-        document
-    )
+    assert "node fetch: params: the name 'secret' is reserved; choose another" in problems(document)
 
 
 def test_the_secrets_a_document_names_are_found_even_in_drafts_with_errors() -> None:
