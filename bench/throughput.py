@@ -18,6 +18,11 @@ same load of concurrent runs per round, rounds alternating between the run monit
 round's clock starts). A thread polls the database every 100 ms in both kinds of round (so
 both pay for it) and notes when each run's record first shows it closed: mirroring lag is that
 moment minus the close time Temporal recorded. Its JSON line has the monitor figures only.
+
+``--secrets`` measures what secrets cost: the three-step graph where each step also passes a
+40-character token, once written literally and once as ``secret("bench_token")`` (so each step
+resolves it from a SQLite database: read, decrypt), both served by one ``WorkerHost`` with the
+app's secret store, rounds alternating. Its JSON line has the figures of that comparison.
 """
 
 from __future__ import annotations
@@ -68,8 +73,14 @@ class HandWritten:
         return value
 
 
-def three_activity_graph() -> dict[str, Any]:
-    """A start node, three ``echo`` activities in a row, and an end node."""
+def three_activity_graph(
+    name: str = "bench_three_steps", token: str | None = None
+) -> dict[str, Any]:
+    """A start node, three ``echo`` activities in a row, and an end node.
+
+    With ``token`` (an expression), each step echoes ``{"v": <value>, "token": <token>}``
+    instead of the value alone; the run's result is the same.
+    """
     steps = ["a1", "a2", "a3"]
     nodes: list[dict[str, Any]] = [
         {
@@ -81,6 +92,8 @@ def three_activity_graph() -> dict[str, Any]:
     ]
     # Each step echoes the previous one's result; the first echoes the input.
     for step, source in zip(steps, ["input.value", *steps[:-1]], strict=True):
+        if token is not None:
+            source = f'{{"v": {source if step == "a1" else source + ".v"}, "token": {token}}}'
         nodes.append(
             {
                 "id": step,
@@ -93,7 +106,8 @@ def three_activity_graph() -> dict[str, Any]:
                 },
             }
         )
-    nodes.append({"id": "end", "type": "end", "label": "End", "params": {"result": "a3"}})
+    result = "a3" if token is None else "a3.v"
+    nodes.append({"id": "end", "type": "end", "label": "End", "params": {"result": result}})
     chain = ["start", *steps, "end"]
     edges = [
         {"id": f"e{i}", "source": a, "target": b, "handle": "next"}
@@ -101,7 +115,7 @@ def three_activity_graph() -> dict[str, Any]:
     ]
     return {
         "format": "workflow-builder/1",
-        "workflow": {"name": "bench_three_steps", "signals": [], "queries": []},
+        "workflow": {"name": name, "signals": [], "queries": []},
         "nodes": nodes,
         "edges": edges,
     }
@@ -124,9 +138,17 @@ class Side(abc.ABC):
 
 
 class ProductSide(Side):
-    """The compiled bundle, stored, loaded and hosted by a WorkerHost."""
+    """The compiled bundle, stored, loaded and hosted by a WorkerHost (its own, or ``host``)."""
 
-    def __init__(self, address: str, store_root: Path) -> None:
+    def __init__(
+        self,
+        address: str,
+        store_root: Path,
+        *,
+        graph: dict[str, Any] | None = None,
+        host: Any = None,
+        name: str = "product",
+    ) -> None:
         from core.activities import builtin_registry
         from core.compiler import compile_graph
         from core.config import load_settings
@@ -134,14 +156,15 @@ class ProductSide(Side):
         from core.runtime import BundleStore, WorkerHost, load_bundle
 
         bundle = compile_graph(
-            graph_from_dict(three_activity_graph()),
+            graph_from_dict(graph or three_activity_graph()),
             registry=builtin_registry(),
             default_task_queue="bench",
         )
-        super().__init__("product", bundle.workflow_type)
+        super().__init__(name, bundle.workflow_type)
         self._loaded = load_bundle(BundleStore(store_root).write(bundle))
         settings = load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(store_root)})
-        self._host = WorkerHost(settings)
+        self._owns_host = host is None
+        self._host = WorkerHost(settings) if host is None else host
         self._queue: str | None = None
 
     async def start_worker(self, task_queue: str) -> None:
@@ -154,7 +177,8 @@ class ProductSide(Side):
         await asyncio.to_thread(self._host.remove_worker, self._queue)
 
     def close(self) -> None:
-        self._host.close()
+        if self._owns_host:
+            self._host.close()
 
 
 class HandSide(Side):
@@ -427,6 +451,66 @@ def measure_monitor(address: str, root: Path, runs: int, rounds: int) -> dict[st
     }
 
 
+async def measure_secrets(address: str, root: Path, runs: int, rounds: int) -> dict[str, Any]:
+    """Throughput of the token graph with the token written literally and as a secret."""
+    from cryptography.fernet import Fernet
+
+    from core.config import load_settings
+    from core.db import Database
+    from core.db.types import utc_now
+    from core.runtime import WorkerHost
+    from core.secrets import SecretBox, StoredSecrets
+
+    token = "t" * 40
+    key = Fernet.generate_key()
+    settings = load_settings(
+        {"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(root), "WB_SECRET_KEY": key.decode()}
+    )
+    client = await Client.connect(address)
+    with Database.open(settings.database_url) as database:
+        sealed = SecretBox(key).seal(token)
+        database.secrets.create("bench_token", ciphertext=sealed, created_by="bench", now=utc_now())
+        host = WorkerHost(settings, secrets=StoredSecrets(settings, database))
+        try:
+            plain = ProductSide(
+                address,
+                root / "bundles",
+                graph=three_activity_graph("bench_literal_token", token=repr(token)),
+                host=host,
+                name="literal",
+            )
+            secret = ProductSide(
+                address,
+                root / "bundles",
+                graph=three_activity_graph("bench_secret_token", token='secret("bench_token")'),
+                host=host,
+                name="secret",
+            )
+            for side in (plain, secret):  # one untimed round each (imports, caches)
+                await throughput(client, side, runs)
+            rates: dict[str, list[float]] = {"literal": [], "secret": []}
+            for r in range(rounds):
+                for side in (plain, secret) if r % 2 == 0 else (secret, plain):
+                    rate = await throughput(client, side, runs)
+                    rates[side.name].append(rate)
+                    print(
+                        f"{side.name:>8} token: {runs} concurrent runs, {rate:6.1f} workflows/s",
+                        flush=True,
+                    )
+        finally:
+            host.close()
+    literal, with_secret = statistics.median(rates["literal"]), statistics.median(rates["secret"])
+    return {
+        "runs_per_round": runs,
+        "rounds_per_mode": rounds,
+        "literal_token_workflows_per_s": round(literal, 1),
+        "secret_token_workflows_per_s": round(with_secret, 1),
+        "literal_rounds_workflows_per_s": [round(rate, 1) for rate in rates["literal"]],
+        "secret_rounds_workflows_per_s": [round(rate, 1) for rate in rates["secret"]],
+        "secret_to_literal_ratio": round(with_secret / literal, 3),
+    }
+
+
 def main() -> int:
     """Start the dev server, measure both sides, print the figures; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -435,6 +519,9 @@ def main() -> int:
     parser.add_argument("--sequential", type=int, default=50, help="runs for the latencies")
     parser.add_argument(
         "--monitor", action="store_true", help="measure the run monitor's cost instead"
+    )
+    parser.add_argument(
+        "--secrets", action="store_true", help="measure what resolving secrets costs instead"
     )
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
@@ -447,6 +534,10 @@ def main() -> int:
         ) as server:
             if args.monitor:
                 monitor_figures = measure_monitor(server.address, root, args.runs, args.rounds)
+            elif args.secrets:
+                secret_figures = asyncio.run(
+                    measure_secrets(server.address, root, args.runs, args.rounds)
+                )
             else:
                 figures = asyncio.run(
                     measure(
@@ -462,6 +553,14 @@ def main() -> int:
             f"{monitor_figures['mirroring_lag_p95_ms']} ms"
         )
         print(json.dumps(monitor_figures), flush=True)
+        return 0
+    if args.secrets:
+        print(
+            f"secrets  literal token {secret_figures['literal_token_workflows_per_s']} wf/s, "
+            f"secret token {secret_figures['secret_token_workflows_per_s']} wf/s (medians), "
+            f"ratio {secret_figures['secret_to_literal_ratio']}"
+        )
+        print(json.dumps(secret_figures), flush=True)
         return 0
     print(
         f"throughput  product {figures['product_workflows_per_s']} wf/s, hand-written "

@@ -9,8 +9,10 @@ from typing import Any
 
 from core.activities import ActivitySpec
 from core.compiler.children import ChildTarget
+from core.expressions import parse_expression
 from core.graph.document import graph_digest
 from core.graph.validation import CheckedGraph
+from core.nodes import CATALOG
 from core.nodes.kinds import StartParams
 
 #: Version of the manifest layout.
@@ -36,7 +38,7 @@ def generate_manifest(
     requirements = {f"temporalio=={_temporalio_version()}"}
     for spec in specs:
         requirements.update(spec.requirements)
-    return {
+    manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
         "compiler_version": compiler_version,
         "graph_hash": graph_digest(checked.graph),
@@ -63,6 +65,21 @@ def generate_manifest(
             for child, target in sorted(child_workflows.items())
         ],
     }
+    secrets = _secrets(checked)
+    if secrets:  # only then: the manifests of graphs without secrets stay as they were
+        manifest["secrets"] = secrets
+    return manifest
+
+
+def _secrets(checked: CheckedGraph) -> list[str]:
+    """The names of the secrets the graph's steps read (the worker must be able to resolve)."""
+    names = {
+        name
+        for node in checked.graph.nodes
+        for _, source in CATALOG[node.type].expressions(checked.params[node.id])
+        for name in parse_expression(source).secrets
+    }
+    return sorted(names)
 
 
 @functools.cache

@@ -33,13 +33,23 @@ python -m venv .venv && .venv/bin/pip install -r requirements.txt
 ```sh
 temporal workflow start --type {workflow_type} --task-queue {task_queue} --input '{{}}'
 ```
-{plugins}"""
+{plugins}{secrets}"""
 
 _PLUGINS = """
 ## Plugin activities
 
 `activities.py` imports these modules, which are not in the zip; put them on `PYTHONPATH`:
 {modules}
+"""
+
+
+_SECRETS = """
+## Secrets
+
+Steps of this workflow read the secrets {names}. Workflow Builder's own workers resolve them
+from its database, with its key, just before each step runs; this `worker.py` has neither, so
+those steps fail here. Serve the task queue with a Workflow Builder worker
+(`python -m core worker --task-queue {task_queue}`, with the app's `WB_SECRET_KEY`).
 """
 
 
@@ -78,4 +88,13 @@ def readme(bundle: Bundle) -> str:
         compiler_version=manifest["compiler_version"],
         task_queue=bundle.task_queue,
         plugins=_PLUGINS.format(modules="".join(f"- `{m}`\n" for m in plugins)) if plugins else "",
+        secrets=_secrets(bundle),
     )
+
+
+def _secrets(bundle: Bundle) -> str:
+    names = bundle.manifest.get("secrets", [])
+    if not names:
+        return ""
+    listed = ", ".join(f"`{name}`" for name in names)
+    return _SECRETS.format(names=listed, task_queue=bundle.task_queue)

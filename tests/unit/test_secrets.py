@@ -18,6 +18,7 @@ from core.activities import builtin_registry
 from core.auth import Actor, Role, acting_as
 from core.compiler import compile_graph
 from core.config import ConfigError, load_settings
+from core.deploy.export import readme
 from core.graph import graph_from_dict
 from core.graph.validation import validate
 from core.secrets import (
@@ -357,3 +358,14 @@ def test_a_secret_that_cannot_be_resolved_fails_the_step_for_good(
         resolve_arguments(http, call_args(copy.deepcopy(headers), paths), source)
 
     assert error.value.non_retryable
+
+
+def test_the_manifest_and_the_export_readme_name_the_secrets_a_bundle_needs() -> None:
+    headers = '{"A": secret("crm_token"), "B": "x" + secret("another")}'
+    with_secrets = compile_graph(graph_from_dict(graph_with(headers)), registry=builtin_registry())
+    without = compile_graph(graph_from_dict(graph_with()), registry=builtin_registry())
+
+    assert with_secrets.manifest["secrets"] == ["another", "crm_token"]
+    assert "secrets" not in without.manifest
+    assert "read the secrets `another`, `crm_token`" in readme(with_secrets)
+    assert "## Secrets" not in readme(without)
