@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from core.auth import SYSTEM, Actor, reads
 from core.db import (
@@ -24,7 +25,7 @@ from core.db import (
     RunTrigger,
     WorkerRecord,
 )
-from core.db.repositories import Scope, buckets_between
+from core.db.repositories import Durations, Scope, WorkflowCounts, buckets_between
 from core.db.types import utc_now
 from core.errors import WorkflowBuilderError
 from core.fleet.pollers import QueueLoad, describe_queue_load
@@ -196,7 +197,8 @@ class ScheduleFigures:
 
 
 class DashboardService:
-    """Figures for the dashboard page.
+    """Figures for the dashboard page; take one per page view (it remembers what it read, so
+    the tiles and charts share their queries, and would show stale figures if kept).
 
     Args:
         database: execution records, workers, schedules.
@@ -208,6 +210,9 @@ class DashboardService:
     def __init__(self, database: Database, temporal: TemporalCaller | None = None) -> None:
         self._db = database
         self._temporal = temporal
+        # A page view asks for the same aggregates more than once (the tiles and the charts):
+        # each is read once per service, and the page takes a new service for each view.
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     @reads
     def has_runs(self) -> bool:
@@ -257,15 +262,15 @@ class DashboardService:
     @reads
     def durations(self, window: Window, *, definition_id: int | None = None) -> list[DurationPoint]:
         """p50 and p95 duration per workflow and bucket, of closed runs."""
-        grouped: dict[tuple[int | None, datetime], list[float]] = defaultdict(list)
-        for item in self._db.analytics.durations(
-            _scope(window, definition_id), bucket=window.bucket
-        ):
-            grouped[(item.definition_id, item.bucket)].append(item.seconds)
         names = self._names()
         return [
-            DurationPoint(names.get(definition, "(other)"), bucket, *_p50_p95(values), len(values))
-            for (definition, bucket), values in sorted(grouped.items(), key=lambda kv: kv[0][1])
+            DurationPoint(
+                names.get(group.definition_id, "(other)"),
+                group.bucket,
+                *_p50_p95(group.seconds),
+                len(group.seconds),
+            )
+            for group in sorted(self._durations(window, definition_id), key=lambda g: g.bucket)
         ]
 
     @reads
@@ -276,7 +281,7 @@ class DashboardService:
         names = self._names()
         rates = [
             FailureRate(names.get(item.definition_id, "(other)"), item.runs, item.failed)
-            for item in self._db.analytics.workflow_counts(_scope(window, definition_id))
+            for item in self._counts(window, definition_id)
         ]
         return sorted(rates, key=lambda r: (-r.rate, -r.runs, r.workflow))
 
@@ -400,15 +405,28 @@ class DashboardService:
         return figures
 
     def _headline(self, window: Window, definition_id: int | None) -> _Headline:
-        scope = _scope(window, definition_id)
-        counts = self._db.analytics.workflow_counts(scope)
+        counts = self._counts(window, definition_id)
         runs = sum(item.runs for item in counts)
         failed = sum(item.failed for item in counts)
-        # One bucket wider than the window: every duration of it, unbucketed.
-        whole = window.end - window.start + timedelta(seconds=1)
-        seconds = [item.seconds for item in self._db.analytics.durations(scope, bucket=whole)]
+        seconds = [
+            value for group in self._durations(window, definition_id) for value in group.seconds
+        ]
         p50, p95 = _p50_p95(seconds) if seconds else (None, None)
         return _Headline(runs, failed, 100.0 * failed / runs if runs else None, p50, p95)
+
+    def _counts(self, window: Window, definition_id: int | None) -> list[WorkflowCounts]:
+        key = ("counts", window, definition_id)
+        if key not in self._memo:
+            self._memo[key] = self._db.analytics.workflow_counts(_scope(window, definition_id))
+        return cast(list[WorkflowCounts], self._memo[key])
+
+    def _durations(self, window: Window, definition_id: int | None) -> list[Durations]:
+        key = ("durations", window, definition_id)
+        if key not in self._memo:
+            self._memo[key] = self._db.analytics.durations(
+                _scope(window, definition_id), bucket=window.bucket
+            )
+        return cast(list[Durations], self._memo[key])
 
     def _names(self) -> dict[int | None, str]:
         return {summary.id: summary.name for summary in self._db.workflows.find()}

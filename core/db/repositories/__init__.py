@@ -4,7 +4,7 @@ from core.db.repositories.accounts import SessionRepository, UserRepository
 from core.db.repositories.alerts import AlertChanges, AlertFinding, AlertRepository
 from core.db.repositories.analytics import (
     AnalyticsRepository,
-    Duration,
+    Durations,
     FailingStep,
     Scope,
     StatusBucket,
@@ -41,7 +41,7 @@ __all__ = [
     "AlertFinding",
     "AlertRepository",
     "AnalyticsRepository",
-    "Duration",
+    "Durations",
     "FailingStep",
     "Scope",
     "StatusBucket",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Integer, case, cast, func, select
+from sqlalchemy import ColumnElement, Float, Integer, case, cast, func, select
 
 from core.db.models import ExecutionRow, RunStepRow
 from core.db.records import ExecutionStatus
@@ -52,12 +53,12 @@ class WorkflowCounts:
 
 
 @dataclass(frozen=True)
-class Duration:
-    """One closed run's duration, with its workflow and time bucket (for percentiles)."""
+class Durations:
+    """The durations in seconds of one workflow's closed runs started in one time bucket."""
 
     definition_id: int | None
     bucket: datetime
-    seconds: float
+    seconds: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -138,21 +139,29 @@ class AnalyticsRepository(Repository):
                 for definition, runs, failures in session.execute(query)
             ]
 
-    def durations(self, scope: Scope, *, bucket: timedelta) -> list[Duration]:
-        """Every closed run's duration in seconds, with its workflow and start-time bucket."""
+    def durations(self, scope: Scope, *, bucket: timedelta) -> list[Durations]:
+        """Closed runs' durations in seconds, per workflow and start-time bucket.
+
+        Every duration is fetched (percentiles need them all), as plain rows grouped here:
+        a dataclass per run cost more than the query over 100,000 runs.
+        """
         size = bucket.total_seconds()
         slot = cast(func.floor(epoch_seconds(ExecutionRow.start_time) / size), Integer)
-        seconds = seconds_between(ExecutionRow.start_time, ExecutionRow.close_time)
+        # As a float in SQL: PostgreSQL's EXTRACT gives numerics, slow to turn into Decimals.
+        seconds = cast(seconds_between(ExecutionRow.start_time, ExecutionRow.close_time), Float)
         query = select(ExecutionRow.definition_id, slot, seconds).where(
             *scope.conditions(),
             ExecutionRow.close_time.is_not(None),
             ExecutionRow.status != ExecutionStatus.CONTINUED_AS_NEW,
         )
+        grouped: dict[tuple[int | None, int], list[float]] = defaultdict(list)
         with self._reading() as session:
-            return [
-                Duration(definition, _EPOCH + timedelta(seconds=int(index) * size), float(value))
-                for definition, index, value in session.execute(query)
-            ]
+            for definition, index, value in session.execute(query).tuples():
+                grouped[(definition, index)].append(value)
+        return [
+            Durations(definition, _EPOCH + timedelta(seconds=int(index) * size), tuple(values))
+            for (definition, index), values in grouped.items()
+        ]
 
     def in_flight(self, definition_id: int | None = None) -> int:
         """Runs recorded as running now."""

@@ -75,11 +75,16 @@ def test_runs_and_failures_per_workflow(db: Database, seeded: dict[str, int]) ->
 
 
 def test_durations_of_closed_runs(db: Database, seeded: dict[str, int]) -> None:
-    durations = sorted(
-        (d.bucket, round(d.seconds, 3)) for d in db.analytics.durations(SCOPE, bucket=HOUR)
-    )
+    durations = {
+        (group.definition_id, group.bucket): sorted(round(value, 3) for value in group.seconds)
+        for group in db.analytics.durations(SCOPE, bucket=HOUR)
+    }
 
-    assert durations == [(T0, 1.5), (T0, 2.5), (T0, 4.0), (T0 + HOUR, 1.0), (T0 + HOUR, 60.0)]
+    assert durations == {
+        (seeded["orders"], T0): [1.5, 2.5, 4.0],
+        (seeded["orders"], T0 + HOUR): [1.0],
+        (seeded["billing"], T0 + HOUR): [60.0],
+    }
 
 
 def test_failing_steps_grouped_by_step_and_message(db: Database, seeded: dict[str, int]) -> None:
