@@ -170,7 +170,7 @@ def update_node(
 
 
 def update_workflow(document: Document, **settings: Any) -> Document:
-    """Set workflow settings (description, task_queue, signals, queries)."""
+    """Set workflow settings (description, task_queue, run_timeout, signals, queries)."""
     result = copy.deepcopy(document)
     result.setdefault("workflow", {}).update(copy.deepcopy(settings))
     return result

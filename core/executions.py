@@ -8,7 +8,7 @@ import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import (
@@ -31,6 +31,7 @@ from core.db import (
 from core.errors import WorkflowBuilderError, causes
 from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
 from core.metrics import RUNS_STARTED
+from core.nodes import parse_duration
 from core.nodes.kinds import value_has_type
 from core.rate_limit import RateLimiter
 from core.temporal.gateway import TemporalGateway
@@ -88,6 +89,12 @@ class RunRateLimitedError(RunError):
             f"too many runs started: at most {limit} a minute per user; "
             f"try again in {math.ceil(retry_after)} s"
         )
+
+
+def execution_timeout(run_timeout: str | None, *, default: timedelta | None) -> timedelta | None:
+    """How long a run may last: the workflow's own ``run_timeout`` (a duration of a valid
+    graph), else ``default`` (``WB_DEFAULT_RUN_TIMEOUT``); None for no limit."""
+    return parse_duration(run_timeout) if run_timeout else default
 
 
 def admit_run_start(limiter: RateLimiter, actor: Actor) -> None:
@@ -164,12 +171,18 @@ class RunService:
     actor: Actor = SYSTEM
 
     def __init__(
-        self, database: Database, gateway: TemporalGateway, *, limiter: RateLimiter | None = None
+        self,
+        database: Database,
+        gateway: TemporalGateway,
+        *,
+        limiter: RateLimiter | None = None,
+        default_run_timeout: timedelta | None = None,
     ) -> None:
         self._db = database
         self._gateway = gateway
         #: Run starts per user, shared with the console's rerun and reset.
         self.limiter = limiter or RateLimiter(0)
+        self._default_run_timeout = default_run_timeout
 
     @reads
     def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
@@ -202,6 +215,9 @@ class RunService:
                 id=run_id_base,
                 task_queue=deployment.task_queue,
                 memo={TRIGGER_MEMO: RunTrigger.MANUAL.value},
+                execution_timeout=execution_timeout(
+                    graph.workflow.run_timeout, default=self._default_run_timeout
+                ),
             )
 
         handle = self._gateway.call(start())

@@ -17,7 +17,7 @@ import dataclasses
 import logging
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from temporalio.client import (
@@ -36,6 +36,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from core.auth import SYSTEM, Actor, Role, action, reads
 from core.db import Database, DeploymentStatus, RecordNotFoundError
 from core.errors import WorkflowBuilderError
+from core.executions import execution_timeout
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,6 +80,7 @@ class ScheduleTarget:
     workflow_type: str
     task_queue: str
     cron: str | None  # None: the trigger is manual, so no schedule
+    run_timeout: timedelta | None = None  # each scheduled run's execution timeout
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,9 @@ def apply_schedule(
     return f"schedule {target.cron!r} (UTC) {verb} {target.workflow_type}"
 
 
-def restore_schedules(temporal: TemporalCaller, database: Database) -> int:
+def restore_schedules(
+    temporal: TemporalCaller, database: Database, *, default_run_timeout: timedelta | None = None
+) -> int:
     """Make Temporal's schedules match the active deployments; how many were set up.
 
     Run when the app starts: a Temporal whose data was reset (say the embedded server's
@@ -152,6 +156,9 @@ def restore_schedules(temporal: TemporalCaller, database: Database) -> int:
             workflow_type=deployment.workflow_type,
             task_queue=deployment.task_queue,
             cron=cron_of(version.graph),
+            run_timeout=execution_timeout(
+                version.graph["workflow"].get("run_timeout"), default=default_run_timeout
+            ),
         )
         if target.cron is None:
             continue
@@ -267,6 +274,7 @@ async def _create_or_update(
         # Temporal appends each firing's time to this workflow id.
         id=f"{target.workflow_name}-scheduled",
         task_queue=target.task_queue,
+        execution_timeout=target.run_timeout,
     )
     spec = ScheduleSpec(cron_expressions=[target.cron])
     try:

@@ -17,14 +17,21 @@ class ChildTarget:
         workflow_type: the Temporal type to start, e.g. a deployed ``hello_activity_v3``.
         task_queue: the queue to start it on; None starts it on the parent's own queue. A
             node's own ``task_queue`` param wins over both.
+        run_timeout: the child workflow's own ``run_timeout`` (a duration), its execution
+            timeout unless the node sets ``execution_timeout``; None for none.
     """
 
     workflow_type: str
     task_queue: str | None = None
+    run_timeout: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The target as a JSON object (``workflow_type``, ``task_queue``)."""
-        return {"workflow_type": self.workflow_type, "task_queue": self.task_queue}
+        """The target as a JSON object (``workflow_type``, ``task_queue``, ``run_timeout``
+        when set: targets stored before it existed read back the same)."""
+        data: dict[str, Any] = {"workflow_type": self.workflow_type, "task_queue": self.task_queue}
+        if self.run_timeout is not None:
+            data["run_timeout"] = self.run_timeout
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, child: str) -> ChildTarget:
@@ -35,11 +42,14 @@ class ChildTarget:
         """
         workflow_type = data.get("workflow_type")
         task_queue = data.get("task_queue")
+        run_timeout = data.get("run_timeout")
         if not isinstance(workflow_type, str) or not workflow_type:
             raise CompileError("the child target has no workflow_type", subject=child)
         if task_queue is not None and not isinstance(task_queue, str):
             raise CompileError("the child target's task_queue is not text", subject=child)
-        return cls(workflow_type=workflow_type, task_queue=task_queue)
+        if run_timeout is not None and not isinstance(run_timeout, str):
+            raise CompileError("the child target's run_timeout is not text", subject=child)
+        return cls(workflow_type=workflow_type, task_queue=task_queue, run_timeout=run_timeout)
 
 
 def build_options(children: Mapping[str, ChildTarget]) -> dict[str, Any]:

@@ -169,9 +169,11 @@ def child_workflow(
     task_queue = params.task_queue or target.task_queue
     if task_queue:
         keywords["task_queue"] = const(task_queue)
-    if params.execution_timeout:
+    # The node's own limit, else the child workflow's run_timeout setting.
+    timeout = params.execution_timeout or target.run_timeout
+    if timeout:
         keywords["execution_timeout"] = duration_literal(
-            params.execution_timeout, where=_at(node, "execution_timeout")
+            timeout, where=_at(node, "execution_timeout")
         )
     keywords.update(_summary("static_summary", node))
     child_input = value(params.input, where=_at(node, "input"))

@@ -29,6 +29,7 @@ from core.deploy.histories import recent_histories
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
 from core.errors import WorkflowBuilderError
+from core.executions import execution_timeout
 from core.fleet.code import compile_version
 from core.fleet.placement import strategy_of, task_queue_for
 from core.graph import Graph, graph_from_dict, graph_to_dict
@@ -398,6 +399,10 @@ class Deployer:
             workflow_type=deployment.workflow_type,
             task_queue=deployment.task_queue,
             cron=cron_of(build.graph),
+            run_timeout=execution_timeout(
+                build.graph["workflow"].get("run_timeout"),
+                default=self._settings.default_run_timeout,
+            ),
         )
         if target.cron is None and not self._db.schedules.find(workflow_id=workflow.id):
             return

@@ -65,6 +65,11 @@ class WorkflowDoc(_Strict):
     name: str
     description: str = ""
     task_queue: str | None = None
+    run_timeout: str | None = Field(
+        default=None,
+        description="Longest a run may last, e.g. 30m, 4h, 7d; Temporal ends it as timed out",
+        examples=["1h", "30m"],
+    )
     signals: list[SignalDoc] = Field(default_factory=list)
     queries: list[QueryDoc] = Field(default_factory=list)
 
@@ -170,6 +175,8 @@ def _graph_object(graph: Graph, params: Callable[[Any], Any]) -> dict[str, Any]:
             "name": meta.name,
             "description": meta.description,
             "task_queue": meta.task_queue,
+            # Only when set: graphs without it export, and hash, exactly as before it existed.
+            **({"run_timeout": meta.run_timeout} if meta.run_timeout is not None else {}),
             "signals": [
                 {
                     "name": signal.name,
@@ -250,6 +257,7 @@ def _graph_from_doc(doc: GraphDoc) -> Graph:
             name=meta.name,
             description=meta.description,
             task_queue=meta.task_queue,
+            run_timeout=meta.run_timeout,
             signals=tuple(
                 SignalDecl(
                     name=signal.name,

@@ -106,11 +106,14 @@ class QueryDecl:
 
 @dataclass(frozen=True)
 class WorkflowMeta:
-    """Workflow-level settings: name (the Temporal type name), task queue, signals, queries."""
+    """Workflow-level settings: name (the Temporal type name), task queue, signals, queries,
+    and the longest a run may last (``run_timeout``, a duration such as ``"1h"``; None: the
+    ``WB_DEFAULT_RUN_TIMEOUT`` setting)."""
 
     name: str
     description: str = ""
     task_queue: str | None = None
+    run_timeout: str | None = None
     signals: tuple[SignalDecl, ...] = ()
     queries: tuple[QueryDecl, ...] = ()
 

@@ -25,7 +25,7 @@ from core.graph.model import (
 )
 from core.nodes import CATALOG, NodeKind, Params
 from core.nodes.kinds import value_has_type
-from core.nodes.values import identifier_problem
+from core.nodes.values import identifier_problem, parse_duration
 from core.secrets.references import placement_problem
 
 #: Names generated code and expressions reserve for themselves.
@@ -153,6 +153,11 @@ class _Validator:
             )
         if meta.task_queue is not None and not meta.task_queue.strip():
             self._workflow("task_queue", "the task queue may not be blank; leave it out instead")
+        if meta.run_timeout is not None:
+            try:
+                parse_duration(meta.run_timeout)
+            except ValueError as error:
+                self._workflow("run_timeout", str(error))
         handler_names: set[str] = {"state"}
         for index, signal in enumerate(meta.signals):
             self._check_handler_name(signal.name, f"signals[{index}].name", "signal", handler_names)

@@ -161,7 +161,10 @@ def compile_family(
                 child_path, child_graph = siblings[name]
                 compiled[name] = build(child_graph, child_path, (*chain, name))
             # No queue: serve_family serves every bundle on each queue the family uses.
-            children[name] = ChildTarget(workflow_type=compiled[name].workflow_type)
+            children[name] = ChildTarget(
+                workflow_type=compiled[name].workflow_type,
+                run_timeout=siblings[name][1].workflow.run_timeout,
+            )
         return compile_graph(
             graph,
             registry=registry,

@@ -273,8 +273,13 @@ def _start_temporal(
         endpoint.stop()
         raise
     _serve_deployed_queues(database, manager)
-    restore_schedules(gateway, database)
-    runs = RunService(database, gateway, limiter=RateLimiter(settings.run_starts_per_minute))
+    restore_schedules(gateway, database, default_run_timeout=settings.default_run_timeout)
+    runs = RunService(
+        database,
+        gateway,
+        limiter=RateLimiter(settings.run_starts_per_minute),
+        default_run_timeout=settings.default_run_timeout,
+    )
     tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
     monitor = RunMonitor(database, gateway, tracer, MonitorSettings.from_settings(settings))
     monitor.start()

@@ -30,6 +30,14 @@ def workflow_settings(
         key=f"{key}.task_queue",
         help="Leave empty for the default queue",
     )
+    run_timeout = st.text_input(
+        "Run timeout",
+        value=meta.get("run_timeout") or "",
+        key=f"{key}.run_timeout",
+        placeholder="none",
+        help="Longest a run may last, e.g. 30m, 4h or 7d; Temporal then ends it as timed out. "
+        "Leave empty for the app's default (WB_DEFAULT_RUN_TIMEOUT).",
+    )
     signals = _signals(meta.get("signals") or [], key=f"{key}.signals")
     queries = _queries(meta.get("queries") or [], key=f"{key}.queries")
     for problem in problems:
@@ -38,6 +46,7 @@ def workflow_settings(
     changes = {
         "description": description,
         "task_queue": queue.strip() or None,
+        "run_timeout": run_timeout.strip() or None,
         "signals": signals,
         "queries": queries,
     }

@@ -171,13 +171,40 @@ def test_targets_of_children_the_graph_does_not_start_change_nothing() -> None:
     )
 
 
+def _child_timeout(bundle) -> str | None:
+    """The source of the child call's ``execution_timeout`` keyword (None when absent)."""
+    call = next(
+        node
+        for node in ast.walk(ast.parse(bundle.files["workflow.py"]))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "execute_child_workflow"
+    )
+    timeout = next((kw.value for kw in call.keywords if kw.arg == "execution_timeout"), None)
+    return None if timeout is None else ast.unparse(timeout)
+
+
+def test_a_child_runs_with_its_workflows_run_timeout_unless_the_node_sets_one() -> None:
+    target = ChildTarget(workflow_type="hello_activity_v7", run_timeout="1h")
+    assert _child_timeout(compile_example("child_workflow")) is None
+    bundle = compile_example("child_workflow", children={"hello_activity": target})
+    assert _child_timeout(bundle) == "timedelta(hours=1)"
+    doc = json.loads((REPO / "examples" / "child_workflow.json").read_text())
+    next(n for n in doc["nodes"] if n["id"] == "child")["params"]["execution_timeout"] = "5m"
+    own = compile_graph(graph_from_dict(doc), children={"hello_activity": target})
+    assert _child_timeout(own) == "timedelta(minutes=5)"
+
+
 def test_child_targets_round_trip_through_build_options() -> None:
     children = {
         "b": ChildTarget(workflow_type="b_v2", task_queue="q-b"),
         "a": ChildTarget(workflow_type="a_v1"),
+        "c": ChildTarget(workflow_type="c_v3", run_timeout="30m"),
     }
     stored = build_options(children)
-    assert list(stored["children"]) == ["a", "b"]
+    assert list(stored["children"]) == ["a", "b", "c"]
+    # Targets without a run timeout are stored as before it existed.
+    assert stored["children"]["a"] == {"workflow_type": "a_v1", "task_queue": None}
     assert json.loads(json.dumps(stored)) == stored
     assert children_of(stored) == children
     assert children_of({}) == {}

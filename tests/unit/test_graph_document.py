@@ -68,6 +68,16 @@ def test_optional_fields_get_defaults_and_export_complete():
     assert exported["workflow"]["signals"] == []
 
 
+def test_run_timeout_round_trips_and_is_exported_only_when_set():
+    without = graph_to_dict(graph_from_dict(minimal()))
+    assert "run_timeout" not in without["workflow"]  # exports (and hashes) as before
+    document = minimal(workflow={"name": "w", "run_timeout": "1h30m"})
+    graph = graph_from_dict(document)
+    assert graph.workflow.run_timeout == "1h30m"
+    assert graph_to_dict(graph)["workflow"]["run_timeout"] == "1h30m"
+    assert graph_from_dict(graph_to_dict(graph)) == graph
+
+
 def test_integer_positions_stay_integers():
     graph = graph_from_dict(
         minimal(nodes=[{"id": "s", "type": "start", "position": {"x": 3, "y": 4.5}}])

@@ -54,6 +54,11 @@ def mutate(name: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any
 
 # (example, change, expected (scope, subject, field, fragment of the message))
 BROKEN_VARIANTS = {
+    "run timeout not a duration": (
+        "hello_activity",
+        lambda d: d["workflow"].update(run_timeout="an hour"),
+        ("workflow", "hello_activity", "run_timeout", "is not a duration"),
+    ),
     "no start": (
         "hello_activity",
         lambda d: d["nodes"].remove(node(d, "start")) or d["edges"].pop(0),
