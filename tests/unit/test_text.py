@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.text import markdown_code, markdown_literal, markdown_unliteral
+from core.text import markdown_code, markdown_literal, markdown_unliteral, plotly_literal
 
 PAYLOADS = [
     '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
@@ -56,3 +56,11 @@ def test_code_span_shows_the_text(text: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_characters="\n\r"), min_size=1))
 def test_any_line_is_one_exact_code_span(text: str) -> None:
     assert _code_span_text(markdown_code(text)) == text
+
+
+def test_plotly_labels_hold_no_tags():
+    # Plotly reads <b>, <a href> and <br> in labels and decodes entities for display.
+    assert (
+        plotly_literal('<a href="x">go</a> & <br>')
+        == '&lt;a href="x"&gt;go&lt;/a&gt; &amp; &lt;br&gt;'
+    )
