@@ -1,28 +1,64 @@
-"""Workflow Builder's Streamlit entry point: a router over the pages in ``pages/``."""
+"""Workflow Builder's Streamlit entry point: the sign-in gate, then a router over the pages in
+``pages/``."""
 
 import streamlit as st
 
+from core.auth import PermissionDeniedError, allows
+from core.auth.accounts import AccountService, SignInError
+from core.auth.audit import AuditLog
+from pages.widgets.account_menu import account_menu
 from pages.widgets.alerts import alert_banner
 from pages.widgets.errors import show_unexpected
+from pages.widgets.services import ACTOR_KEY, bound_to_loopback, sign_in_off, signed_in_actor
 
 st.set_page_config(
     page_title="Workflow Builder", page_icon=":material/account_tree:", layout="wide"
 )
 
-navigation = st.navigation(
-    [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/workflows.py", title="Workflows", icon=":material/list:"),
-        st.Page("pages/runs.py", title="Runs", icon=":material/play_circle:", url_path="runs"),
-        st.Page("pages/builder.py", title="Builder", icon=":material/account_tree:"),
-        st.Page("pages/workers.py", title="Workers", icon=":material/dns:"),
-        st.Page("pages/health.py", title="Health", icon=":material/health_and_safety:"),
-        st.Page("pages/run.py", title="Run", icon=":material/timeline:", url_path="run"),
-    ]
-)
+
+def _gate(page: str, title: str) -> None:
+    """Show only ``page`` (sign-in, or why there is none) until someone is signed in."""
+    st.session_state.pop(ACTOR_KEY, None)
+    st.navigation([st.Page(page, title=title, icon=":material/lock:")], position="hidden").run()
+    st.stop()
+
+
+if sign_in_off() and not bound_to_loopback():
+    _gate("pages/sign_in_refused.py", "Sign-in needed")
+try:
+    actor = signed_in_actor()
+except SignInError as error:  # a disabled single sign-on account
+    st.error(str(error), icon=":material/lock:")
+    actor = None
+if actor is None:
+    _gate("pages/sign_in.py", "Sign in")
+assert actor is not None
+st.session_state[ACTOR_KEY] = actor
+
+pages = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/workflows.py", title="Workflows", icon=":material/list:"),
+    st.Page("pages/runs.py", title="Runs", icon=":material/play_circle:", url_path="runs"),
+    st.Page("pages/builder.py", title="Builder", icon=":material/account_tree:"),
+    st.Page("pages/workers.py", title="Workers", icon=":material/dns:"),
+    st.Page("pages/health.py", title="Health", icon=":material/health_and_safety:"),
+    st.Page("pages/run.py", title="Run", icon=":material/timeline:", url_path="run"),
+]
+if allows(actor.role, AccountService.list):
+    pages.append(
+        st.Page("pages/accounts.py", title="Accounts", icon=":material/group:", url_path="accounts")
+    )
+if allows(actor.role, AuditLog.entries):
+    pages.append(
+        st.Page("pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit")
+    )
+navigation = st.navigation(pages)
+account_menu(actor)
 alert_banner()
 try:
     navigation.run()
+except PermissionDeniedError as error:  # a page offered what the role may not do
+    st.error(str(error), icon=":material/block:")
 # Broad on purpose: the browser gets an error id, the log the traceback. Streamlit's control
 # flow (st.rerun, st.stop, st.switch_page) raises BaseException subclasses and passes through.
 except Exception as error:

@@ -15,7 +15,7 @@ from pages.widgets.inspector import inspect
 from pages.widgets.palette import palette
 from pages.widgets.problems import problems_list
 from pages.widgets.run_panel import run_panel
-from pages.widgets.services import get_services
+from pages.widgets.services import user_services
 from pages.widgets.session import (
     WORKFLOW_KEY,
     Editor,
@@ -28,7 +28,7 @@ from pages.widgets.settings import workflow_settings
 from pages.widgets.temporal import temporal_ready
 from pages.widgets.versions_panel import versions_panel
 
-services = get_services()
+services = user_services()
 
 if "workflow" in st.query_params:
     try:

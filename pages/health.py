@@ -7,7 +7,7 @@ from typing import Literal
 import streamlit as st
 
 from core.health import Check, Status
-from pages.widgets.services import get_services
+from pages.widgets.services import user_services
 from pages.widgets.temporal import temporal_ready
 
 _BADGES: dict[Status, tuple[str, Literal["green", "orange", "red"], str]] = {
@@ -33,7 +33,7 @@ def _check(check: Check) -> None:
             body_col.text(f"Next: {check.next_step}")
 
 
-services = get_services()
+services = user_services()
 st.title("Health")
 st.caption("The same checks as `python -m core health`, run with this app's own Temporal client.")
 # The app normally runs with Temporal started; checking before would only find it not started.

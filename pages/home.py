@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from core.auth import require
 from core.dashboard import DashboardService, Period, Window
 from core.dashboard_presentation import (
     PERIODS,
@@ -20,8 +21,9 @@ from core.dashboard_presentation import (
 from core.demo import DemoData
 from core.errors import WorkflowBuilderError
 from core.examples import list_examples
+from core.services import WorkflowService
 from pages.widgets import dashboard_charts as charts
-from pages.widgets.services import get_services
+from pages.widgets.services import allowed, get_services, needs, user_services
 from pages.widgets.temporal import temporal_ready
 
 #: Seconds between refreshes of the figures while the page is open.
@@ -33,7 +35,7 @@ TILE_PX = 140
 CUSTOM = "custom"
 BUCKET_WORDS = {60: "minute", 1800: "30 minutes", 3600: "hour", 6 * 3600: "6 hours", 86400: "day"}
 
-services = get_services()
+services = user_services()
 st.title("Dashboard")
 st.caption(
     "Workflow Builder: draw workflows, build them into Temporal code, deploy them to managed "
@@ -72,14 +74,19 @@ def _examples() -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
+def _demo() -> DemoData:
+    """Demo data works on the process's own services (it reaches below them: records, workers),
+    so only a role that may delete workflows (admin) gets it, checked in core first."""
+    require(services.actor, WorkflowService.delete, target="demo data")
+    return DemoData(get_services())
+
+
 def _load_demo() -> None:
     if not temporal_ready(services):
         return
     with st.status("Loading demo data (under a minute)...", expanded=True) as status:
         try:
-            report = DemoData(services).load(
-                size=DEMO_SIZE, spread=DEMO_SPREAD, progress=status.write
-            )
+            report = _demo().load(size=DEMO_SIZE, spread=DEMO_SPREAD, progress=status.write)
         except WorkflowBuilderError as error:
             status.update(label="Demo data could not be loaded", state="error")
             st.session_state["demo_error"] = f"Demo data could not be loaded: {error}"
@@ -90,7 +97,7 @@ def _load_demo() -> None:
 
 def _remove_demo() -> None:
     try:
-        removal = DemoData(services).remove()
+        removal = _demo().remove()
     except WorkflowBuilderError as error:
         st.session_state["demo_error"] = f"Demo data could not be removed: {error}"
         return
@@ -238,7 +245,14 @@ if not has_runs:
         "scheduled runs) to fill this dashboard.",
         icon=":material/monitoring:",
     )
-    if st.button("Load demo data", icon=":material/play_arrow:", type="primary"):
+    demo_allowed = allowed(WorkflowService.delete)
+    if st.button(
+        "Load demo data",
+        icon=":material/play_arrow:",
+        type="primary",
+        disabled=not demo_allowed,
+        help=needs(WorkflowService.delete),
+    ):
         _load_demo()
         st.rerun()
     with st.expander("Examples", expanded=True, icon=":material/library_books:"):
@@ -250,8 +264,8 @@ st.fragment(run_every=LIVE_SECONDS)(_figures)(period, days, definition_id)
 if has_runs:
     with st.expander("Examples", icon=":material/library_books:"):
         _examples()
-    demo = DemoData(services)
-    if demo.names():
+    demo = DemoData(get_services())
+    if allowed(WorkflowService.delete) and demo.names():
         with st.expander("Demo data", icon=":material/science:"):
             st.caption(
                 "Removes the demo_* workflows, their schedules and their run records "

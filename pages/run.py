@@ -17,14 +17,14 @@ from core.executions import RunRef
 from core.runs import RunDetail, RunNotFoundError
 from core.runs.listing import format_duration
 from core.runs.presentation import STATUS_BADGES, failed_step
-from core.services import AppServices
+from core.services import UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.errors import fragment
 from pages.widgets.run_actions import run_actions, run_link, show_notice
 from pages.widgets.run_controls import signals_and_queries
 from pages.widgets.run_graph import node_details, pending_activities, run_graph
 from pages.widgets.run_timeline import run_timeline
-from pages.widgets.services import get_services
+from pages.widgets.services import user_services
 from pages.widgets.temporal import run_url, temporal_ready
 
 #: Seconds between refreshes of an open run.
@@ -34,7 +34,7 @@ _FRESH_SECONDS = 1.0
 _DETAIL_KEY = "run_page_detail"
 _TIME = "%Y-%m-%d %H:%M:%S"
 
-services = get_services()
+services = user_services()
 st.title("Run")
 
 
@@ -174,7 +174,7 @@ def _talk(detail: RunDetail) -> None:
     signals_and_queries(services, ref, graph.workflow.signals, graph.workflow.queries)
 
 
-def _page(services: AppServices) -> None:
+def _page(services: UserServices) -> None:
     workflow_id = st.query_params.get("workflow_id", "").strip()
     run_id = st.query_params.get("run_id", "").strip() or None
     if not workflow_id:

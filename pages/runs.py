@@ -31,7 +31,7 @@ from pages.widgets.runs_bulk import (
     bulk_confirmation,
     bulk_outcome,
 )
-from pages.widgets.services import get_services
+from pages.widgets.services import user_services
 from pages.widgets.temporal import temporal_ready
 
 #: Seconds between refreshes of the counts and the table while the page is open.
@@ -79,7 +79,7 @@ PAGE_OF = "runs_page_of"
 SYNCED = "runs_synced_params"
 LINK_DATES = "runs_link_dates"
 
-services = get_services()
+services = user_services()
 st.title("Runs")
 if not temporal_ready(services):
     st.stop()

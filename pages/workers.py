@@ -10,7 +10,7 @@ from core.db import QueueStrategy, WorkerStatus
 from core.errors import WorkflowBuilderError
 from core.fleet import MAX_POOL_SIZE, FleetService, QueueView, WorkerView
 from core.text import markdown_literal, plotly_literal
-from pages.widgets.services import get_services
+from pages.widgets.services import user_services
 from pages.widgets.temporal import temporal_ready
 
 _STRATEGIES = {
@@ -175,7 +175,7 @@ def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -
         _controls(fleet, queue)
 
 
-services = get_services()
+services = user_services()
 st.title("Workers")
 st.caption(
     "Every worker registered in this app's database, in any process or machine, with "

@@ -11,13 +11,13 @@ from core.errors import GraphFormatError, WorkflowBuilderError
 from core.examples import list_examples
 from core.runs.listing import last_run_text, runs_link
 from core.text import markdown_literal
-from pages.widgets.services import get_services
+from pages.widgets.services import user_services
 from pages.widgets.session import open_in_builder
 
 CHOICE = "workflows_choice"
 PENDING_CHOICE = "workflows_pending_choice"
 
-services = get_services()
+services = user_services()
 
 st.title("Workflows")
 

@@ -32,6 +32,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: layers[item.nodeid] == "e2e")  # stable: order kept otherwise
 
 
+@pytest.fixture(autouse=True)
+def no_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests act as the system admin without signing in (``WB_AUTH=off``, which the app allows
+    because .streamlit/config.toml binds it to 127.0.0.1); a test of sign-in itself removes
+    the variable (``monkeypatch.delenv("WB_AUTH")``)."""
+    monkeypatch.setenv("WB_AUTH", "off")
+
+
 @pytest.fixture(scope="session")
 def free_port() -> Callable[[], int]:
     """Return a function giving a TCP port on 127.0.0.1 that nothing listens on right now.

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.alerts import Alert, AlertSeverity
 from core.text import markdown_literal
-from pages.widgets.services import get_services
+from pages.widgets.services import user_services
 
 #: Alerts shown in full; the others wait in an expander so the page stays visible.
 SHOWN = 3
@@ -16,7 +16,7 @@ SHOWN = 3
 
 def alert_banner() -> None:
     """Show the open alerts (read from the database; nothing is evaluated here)."""
-    alerts = get_services().open_alerts()
+    alerts = user_services().open_alerts()
     if not alerts:
         return
     for alert in alerts[:SHOWN]:

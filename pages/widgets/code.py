@@ -12,7 +12,7 @@ from core.activities import ActivityRegistry
 from core.compiler import Bundle, ChildTarget, compile_graph
 from core.errors import WorkflowBuilderError
 from core.graph import graph_from_dict
-from core.services import AppServices, DraftCheck
+from core.services import DraftCheck, UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.session import Editor
 
@@ -26,7 +26,7 @@ def bundle_zip(bundle: Bundle, *, folder: str) -> bytes:
     return buffer.getvalue()
 
 
-def code_view(editor: Editor, *, services: AppServices) -> None:
+def code_view(editor: Editor, *, services: UserServices) -> None:
     """Show the generated code of a valid draft, or why there is none.
 
     Child workflows are started as a deploy now would: by the type and on the queue of their

@@ -10,7 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from core.deploy import DeployResult, DeployStep, ProgressCallback, StepStatus
 from core.errors import WorkflowBuilderError
-from core.services import AppServices
+from core.services import UserServices
 from core.text import markdown_literal
 
 _ICONS = {
@@ -53,7 +53,7 @@ def live_summary(result: DeployResult) -> str:
 
 
 def run_deploy(
-    services: AppServices,
+    services: UserServices,
     workflow_id: int,
     *,
     label: str,
@@ -107,7 +107,7 @@ def remembered(workflow_id: int) -> DeployOutcome | None:
 
 
 def _failure(
-    services: AppServices,
+    services: UserServices,
     workflow_id: int,
     label: str,
     reports: dict[str, DeployStep],
@@ -124,7 +124,7 @@ def _failure(
     )
 
 
-def _serving(services: AppServices, workflow_id: int) -> str:
+def _serving(services: UserServices, workflow_id: int) -> str:
     active = services.deploy.active(workflow_id)
     if active is None:
         return "nothing is deployed yet"

@@ -12,7 +12,7 @@ import streamlit as st
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef
 from core.runs import RunDetail
-from core.services import AppServices
+from core.services import UserServices
 from core.text import markdown_literal
 
 RUN_PAGE = "pages/run.py"
@@ -62,7 +62,7 @@ def show_notice() -> None:
         )
 
 
-def run_actions(services: AppServices, detail: RunDetail, *, on_done: Callable[[], None]) -> None:
+def run_actions(services: UserServices, detail: RunDetail, *, on_done: Callable[[], None]) -> None:
     """Rerun, reset, cancel and terminate ``detail``'s run; ``on_done`` runs after an action."""
     record = detail.record
     key = (record.workflow_id, record.run_id)
@@ -92,7 +92,7 @@ def run_actions(services: AppServices, detail: RunDetail, *, on_done: Callable[[
                     _ask(key, "terminate", f"Terminate run {record.workflow_id}?", reason=reason)
 
 
-def _rerun(services: AppServices, detail: RunDetail, on_done: Callable[[], None]) -> None:
+def _rerun(services: UserServices, detail: RunDetail, on_done: Callable[[], None]) -> None:
     record = detail.record
     st.caption("Start a new run of the workflow's active version.")
     if st.button("Rerun with the same input", icon=":material/replay:", key="run_rerun_same"):
@@ -116,7 +116,7 @@ def _rerun(services: AppServices, detail: RunDetail, on_done: Callable[[], None]
 
 
 def _start_rerun(
-    services: AppServices,
+    services: UserServices,
     detail: RunDetail,
     value: Mapping[str, Any] | None,
     on_done: Callable[[], None],
@@ -174,7 +174,7 @@ def _ask(run: tuple[str, str], action: str, question: str, **details: str) -> No
     st.rerun()
 
 
-def _confirm(services: AppServices, pending: _Pending, on_done: Callable[[], None]) -> None:
+def _confirm(services: UserServices, pending: _Pending, on_done: Callable[[], None]) -> None:
     st.warning(markdown_literal(pending.question), icon=":material/warning:")
     yes, no = st.columns(2)
     if no.button("Keep the run as it is", key="run_confirm_no", width="stretch"):

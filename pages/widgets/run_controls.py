@@ -13,7 +13,7 @@ from core.executions import RunRef
 from core.graph import QueryDecl, SignalDecl
 from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
 from core.run_forms import form_values as read_form
-from core.services import AppServices
+from core.services import UserServices
 from core.text import markdown_literal
 
 
@@ -50,7 +50,7 @@ def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
 
 
 def signals_and_queries(
-    services: AppServices,
+    services: UserServices,
     ref: RunRef,
     signals: Sequence[SignalDecl],
     queries: Sequence[QueryDecl],

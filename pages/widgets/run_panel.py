@@ -16,7 +16,7 @@ from core.graph import QueryDecl, SignalDecl, graph_from_dict
 from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
 from core.runs.listing import failed_step, format_duration, run_link, step_name, utc_text
-from core.services import AppServices
+from core.services import UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.errors import fragment
 from pages.widgets.run_controls import form_widgets, signals_and_queries
@@ -40,7 +40,7 @@ class StartedRun:
     queries: tuple[QueryDecl, ...]
 
 
-def run_panel(services: AppServices, workflow_id: int) -> None:
+def run_panel(services: UserServices, workflow_id: int) -> None:
     """The start form of the active version, the last run's result, and recent runs."""
     active = services.deploy.active(workflow_id)
     if active is None:
@@ -65,7 +65,7 @@ def run_panel(services: AppServices, workflow_id: int) -> None:
 
 
 def _start_form(
-    services: AppServices, workflow_id: int, version: int, graph: Mapping[str, Any]
+    services: UserServices, workflow_id: int, version: int, graph: Mapping[str, Any]
 ) -> StartedRun | None:
     try:
         form = form_fields(services.runs.input_fields(workflow_id))
@@ -90,7 +90,7 @@ def _start_form(
     return StartedRun(ref=ref, version=version, signals=meta.signals, queries=meta.queries)
 
 
-def _run_result(services: AppServices, run: StartedRun) -> None:
+def _run_result(services: UserServices, run: StartedRun) -> None:
     state = _fetch(services, run)
     if state is None:
         return
@@ -102,7 +102,7 @@ def _run_result(services: AppServices, run: StartedRun) -> None:
 
 
 @fragment(run_every=POLL_SECONDS)
-def _live_state(services: AppServices, run: StartedRun) -> None:
+def _live_state(services: UserServices, run: StartedRun) -> None:
     # Polls while the run is open; once it closes, the whole page redraws without polling
     # and without the signal and query controls.
     state = _fetch(services, run)
@@ -114,7 +114,7 @@ def _live_state(services: AppServices, run: StartedRun) -> None:
     st.button("Refresh", icon=":material/refresh:", key=f"refresh_{run.ref.run_id}")
 
 
-def _show_state(services: AppServices, run: StartedRun, state: RunState) -> None:
+def _show_state(services: UserServices, run: StartedRun, state: RunState) -> None:
     status = state.status.value
     colour = _BADGES.get(status, "red")
     times = f"started {state.start_time:%H:%M:%S}" if state.start_time else "starting"
@@ -134,7 +134,7 @@ def _show_state(services: AppServices, run: StartedRun, state: RunState) -> None
     st.markdown(f"[Open the run page]({run_link(run.ref.workflow_id, run.ref.run_id)})")
 
 
-def _failed_where(services: AppServices, ref: RunRef) -> str:
+def _failed_where(services: UserServices, ref: RunRef) -> str:
     """`` at step <label> (<id>)`` from the run's history, or nothing when it cannot say."""
     try:
         detail = services.console.detail(ref.workflow_id, ref.run_id)
@@ -147,7 +147,7 @@ def _failed_where(services: AppServices, ref: RunRef) -> str:
     return f" at step {step_name(node_id, node.label if node else None)}"
 
 
-def _fetch(services: AppServices, run: StartedRun) -> RunState | None:
+def _fetch(services: UserServices, run: StartedRun) -> RunState | None:
     try:
         return services.runs.state(run.ref)
     except WorkflowBuilderError as error:
@@ -156,7 +156,7 @@ def _fetch(services: AppServices, run: StartedRun) -> RunState | None:
 
 
 @fragment(run_every=RECENT_SECONDS)
-def _recent_runs(services: AppServices, workflow_id: int) -> None:
+def _recent_runs(services: UserServices, workflow_id: int) -> None:
     # Refreshed on its own: runs started elsewhere (a schedule, the API) show up, and open
     # ones move on to their final status, while the page is just being watched.
     runs = services.runs.recent(workflow_id)

@@ -6,11 +6,11 @@ import streamlit as st
 
 from core.errors import WorkflowBuilderError
 from core.schedules import ScheduleStatus
-from core.services import AppServices
+from core.services import UserServices
 from core.text import markdown_code, markdown_literal
 
 
-def schedule_panel(services: AppServices, workflow_name: str) -> None:
+def schedule_panel(services: UserServices, workflow_name: str) -> None:
     """The schedule the active version's cron trigger set up; nothing when there is none."""
     try:
         status = services.schedules.status(workflow_name)

@@ -12,7 +12,7 @@ from streamlit_flow.state import StreamlitFlowState
 
 from core.editing import History
 from core.errors import WorkflowBuilderError
-from core.services import AppServices, DraftCheck
+from core.services import DraftCheck, UserServices
 
 #: Session keys: which workflow the builder shows, and its editor.
 WORKFLOW_KEY = "builder_workflow_id"
@@ -60,7 +60,7 @@ def open_in_builder(workflow_id: int) -> None:
     st.switch_page(BUILDER_PAGE, query_params={"workflow": str(workflow_id)})
 
 
-def load_editor(services: AppServices, workflow_id: int) -> Editor:
+def load_editor(services: UserServices, workflow_id: int) -> Editor:
     """The session's editor for ``workflow_id``, loading the draft when another one was open."""
     editor: Editor | None = st.session_state.get(EDITOR_KEY)
     if editor is not None and editor.workflow_id == workflow_id:
@@ -78,7 +78,7 @@ def load_editor(services: AppServices, workflow_id: int) -> Editor:
 
 
 def commit(
-    services: AppServices,
+    services: UserServices,
     editor: Editor,
     document: dict[str, Any],
     *,
@@ -98,7 +98,7 @@ def commit(
     _store(services, editor, refresh_widgets=refresh_widgets, redraw=redraw)
 
 
-def step_history(services: AppServices, editor: Editor, *, back: bool) -> None:
+def step_history(services: UserServices, editor: Editor, *, back: bool) -> None:
     """Undo (``back``) or redo one step, saving the draft it lands on."""
     history = editor.history.undo() if back else editor.history.redo()
     if history is editor.history:
@@ -114,7 +114,7 @@ def select(editor: Editor, item_id: str | None) -> None:
         editor.generation += 1
 
 
-def _store(services: AppServices, editor: Editor, *, refresh_widgets: bool, redraw: bool) -> None:
+def _store(services: UserServices, editor: Editor, *, refresh_widgets: bool, redraw: bool) -> None:
     document = editor.document
     try:
         editor.check = services.workflows.save_draft(editor.workflow_id, document)

@@ -5,24 +5,24 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import WorkflowBuilderError
-from core.services import AppServices
+from core.services import UserServices
 from core.temporal.web_ui import run_history_url, web_ui_base
 
 
-def temporal_ready(services: AppServices) -> bool:
+def temporal_ready(services: UserServices) -> bool:
     """Start Temporal's side if needed (with a spinner the first time); False if it cannot."""
     if services.temporal_started:
         return True
     try:
         with st.spinner("Starting Temporal (first use only)..."):
-            services.temporal  # noqa: B018 -- the property starts the server, workers and client
+            services.start_temporal()
     except WorkflowBuilderError as error:
         st.error(f"Temporal is not available: {error}", icon=":material/cloud_off:")
         return False
     return True
 
 
-def run_url(services: AppServices, *, workflow_id: str, run_id: str) -> str | None:
+def run_url(services: UserServices, *, workflow_id: str, run_id: str) -> str | None:
     """The run's history page in the Temporal Web UI (None: no Web UI is known).
 
     ``WB_TEMPORAL_UI_URL`` when set, else the embedded server's UI at the host this browser
@@ -31,7 +31,7 @@ def run_url(services: AppServices, *, workflow_id: str, run_id: str) -> str | No
     configured = services.settings.temporal_ui_url
     base = web_ui_base(
         configured=configured,
-        embedded=None if configured else services.temporal.endpoint.ui_url,
+        embedded=None if configured else services.embedded_ui_url,
         browser=st.context.url or st.context.headers.get("host"),
     )
     if base is None:

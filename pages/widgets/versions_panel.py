@@ -11,7 +11,7 @@ import streamlit as st
 from core.db import DeploymentRecord, VersionRecord
 from core.deploy import FieldChange, GraphDiff, ItemChange
 from core.errors import WorkflowBuilderError
-from core.services import AppServices
+from core.services import UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.deploy_panel import remember, run_deploy
 
@@ -41,7 +41,7 @@ def version_rows(
     return pd.DataFrame(rows)
 
 
-def versions_panel(services: AppServices, workflow_id: int, *, name: str) -> None:
+def versions_panel(services: UserServices, workflow_id: int, *, name: str) -> None:
     """The versions table, then the diff, rollback and export of chosen versions."""
     versions = services.deploy.versions(workflow_id)
     if not versions:
@@ -89,7 +89,7 @@ def show_graph_diff(diff: GraphDiff) -> None:
             st.markdown(f"**{kind}**\n" + "\n".join(lines))
 
 
-def _compare(services: AppServices, workflow_id: int, numbers: list[int]) -> None:
+def _compare(services: UserServices, workflow_id: int, numbers: list[int]) -> None:
     if len(numbers) < 2:
         st.info("There is one version: deploy a change to compare two.")
         return
@@ -114,7 +114,7 @@ def _compare(services: AppServices, workflow_id: int, numbers: list[int]) -> Non
         st.code(text, language="diff")
 
 
-def _rollback(services: AppServices, workflow_id: int, numbers: list[int]) -> None:
+def _rollback(services: UserServices, workflow_id: int, numbers: list[int]) -> None:
     pending_key = f"rollback_pending_{workflow_id}"
     pending = st.session_state.get(pending_key)
     if pending is None:

@@ -94,7 +94,10 @@ def fresh_streamlit_app(
 
 @contextmanager
 def _streamlit(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, port: int
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    port: int,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
     app = ROOT / "app.py"
     if not app.is_file():
@@ -104,6 +107,8 @@ def _streamlit(
     request.config.stash.setdefault(_LOG_PATHS, {})[request.fixturename] = log_path
     env = {key: value for key, value in os.environ.items() if not _APP_SETTINGS.match(key)}
     env.update(WB_DATA_DIR=str(data_dir), TEMPORAL_DEV_PORT="0", TEMPORAL_DEV_UI_PORT="0")
+    # No sign-in unless a test is about it (allowed: the app is bound to 127.0.0.1 below).
+    env.update(settings if settings is not None else {"WB_AUTH": "off"})
     command = [
         sys.executable,
         "-m",
