@@ -133,6 +133,8 @@ def durations(points: Sequence[DurationPoint]) -> None:
             )
     _style(figure, title=title, x="Start time (UTC)", y="Duration (s)")
     _legend_right(figure)
+    # Minutes at most: with one bucket plotly would otherwise tick in fractions of a second.
+    figure.update_xaxes(tickformat="%m-%d %H:%M")
     _draw(figure, "chart_durations")
 
 
@@ -304,7 +306,6 @@ def queues(figures: Sequence[QueueFigures]) -> None:
         cols=2,
         shared_yaxes=True,
         horizontal_spacing=0.04,
-        subplot_titles=("Backlog (tasks waiting)", "Schedule-to-start latency (s)"),
     )
     for kind, colour in (("workflow tasks", "#2563EB"), ("activity tasks", "#F59E0B")):
         mine = frame[frame["Tasks"] == kind]
@@ -334,7 +335,6 @@ def queues(figures: Sequence[QueueFigures]) -> None:
     figure.update_xaxes(rangemode="nonnegative")
     figure.update_xaxes(title="Tasks waiting", row=1, col=1)
     figure.update_xaxes(title="Oldest waiting task (s)", row=1, col=2)
-    figure.update_annotations(font_size=FONT_PX)
     _draw(figure, "chart_queues")
 
 
