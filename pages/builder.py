@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.deploy import DeployService
 from core.editing import add_node, sync_from_canvas
 from core.errors import WorkflowBuilderError
 from core.layout import auto_layout
+from core.services import WorkflowService
 from core.text import markdown_literal
 from pages.widgets.canvas import flow_state, move_in_place, show_canvas
 from pages.widgets.code import code_view
@@ -15,7 +17,7 @@ from pages.widgets.inspector import inspect
 from pages.widgets.palette import palette
 from pages.widgets.problems import problems_list
 from pages.widgets.run_panel import run_panel
-from pages.widgets.services import user_services
+from pages.widgets.services import allowed, needs, user_services
 from pages.widgets.session import (
     WORKFLOW_KEY,
     Editor,
@@ -60,6 +62,9 @@ except WorkflowBuilderError as error:
     st.session_state.pop(WORKFLOW_KEY, None)
     st.stop()
 st.query_params["workflow"] = str(workflow_id)
+if not allowed(WorkflowService.save_draft):
+    reason = needs(WorkflowService.save_draft)
+    st.caption(f":material/lock: Read-only: changes are not saved. {reason}")
 
 
 def _add(kind: str) -> None:
@@ -114,8 +119,9 @@ deploy_clicked = tool_cols[3].button(
     "Deploy",
     icon=":material/rocket_launch:",
     type="primary",
-    disabled=not deployable,
-    help="Deploy the saved draft as a new version" if deployable else "Fix the problems first",
+    disabled=not deployable or not allowed(DeployService.deploy),
+    help=needs(DeployService.deploy)
+    or ("Deploy the saved draft as a new version" if deployable else "Fix the problems first"),
 )
 view = tool_cols[4].segmented_control(
     "View",

@@ -10,7 +10,7 @@ from core.db import QueueStrategy, WorkerStatus
 from core.errors import WorkflowBuilderError
 from core.fleet import MAX_POOL_SIZE, FleetService, QueueView, WorkerView
 from core.text import markdown_literal, plotly_literal
-from pages.widgets.services import user_services
+from pages.widgets.services import offer, user_services
 from pages.widgets.temporal import temporal_ready
 
 _STRATEGIES = {
@@ -89,6 +89,8 @@ def _status_chart(queues: list[QueueView]) -> None:
 
 def _controls(fleet: FleetService, queue: QueueView) -> None:
     """Start or restart, stop and scale this process's workers of the queue."""
+    if not offer(FleetService.start_queue):
+        return
     start_col, stop_col, _, size_col, scale_col = st.columns(
         [1, 1, 2, 1.4, 1], vertical_alignment="bottom"
     )

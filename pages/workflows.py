@@ -10,8 +10,9 @@ import streamlit as st
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.examples import list_examples
 from core.runs.listing import last_run_text, runs_link
+from core.services import WorkflowService
 from core.text import markdown_literal
-from pages.widgets.services import user_services
+from pages.widgets.services import offer, user_services
 from pages.widgets.session import open_in_builder
 
 CHOICE = "workflows_choice"
@@ -38,55 +39,58 @@ def _show_error(error: WorkflowBuilderError) -> None:
         st.error(markdown_literal(str(error)))
 
 
-create_tab, example_tab, import_tab = st.tabs(["New workflow", "From an example", "Import a file"])
-with create_tab, st.form("create_blank", clear_on_submit=False, border=False):
-    blank_name = st.text_input(
-        "Name", placeholder="order_approval", help="Lowercase letters, digits and _"
+if offer(WorkflowService.create):
+    create_tab, example_tab, import_tab = st.tabs(
+        ["New workflow", "From an example", "Import a file"]
     )
-    title = st.text_input("Title", placeholder="Order approval")
-    if st.form_submit_button("Create", type="primary"):
-        try:
-            record = services.workflows.create(name=blank_name.strip(), title=title.strip())
-        except WorkflowBuilderError as error:
-            _show_error(error)
-        else:
-            open_in_builder(record.id)
-with example_tab:
-    examples = {example.name: example for example in list_examples()}
-    with st.form("create_from_example", border=False):
-        example_name = st.selectbox(
-            "Example",
-            list(examples),
-            format_func=lambda key: f"{key}: {examples[key].description}",
+    with create_tab, st.form("create_blank", clear_on_submit=False, border=False):
+        blank_name = st.text_input(
+            "Name", placeholder="order_approval", help="Lowercase letters, digits and _"
         )
-        example_copy = st.text_input(
-            "Name", key="example_new_name", placeholder="leave empty to use the example's name"
-        )
-        if st.form_submit_button("Create from example", type="primary"):
+        title = st.text_input("Title", placeholder="Order approval")
+        if st.form_submit_button("Create", type="primary"):
             try:
-                record = services.workflows.create_from_example(
-                    example_name, name=example_copy.strip() or example_name
-                )
+                record = services.workflows.create(name=blank_name.strip(), title=title.strip())
             except WorkflowBuilderError as error:
                 _show_error(error)
             else:
                 open_in_builder(record.id)
-with import_tab:
-    upload = st.file_uploader("Graph file (workflow-builder/1 JSON)", type=["json"])
-    import_name = st.text_input(
-        "Name (leave empty to keep the file's)", key="import_name", placeholder="imported_flow"
-    )
-    if st.button("Import", disabled=upload is None, type="primary"):
-        # Streamlit discards a click on a button disabled in this run, so a file is chosen.
-        assert upload is not None
-        try:
-            record = services.workflows.import_document(
-                upload.getvalue(), name=import_name.strip() or None
+    with example_tab:
+        examples = {example.name: example for example in list_examples()}
+        with st.form("create_from_example", border=False):
+            example_name = st.selectbox(
+                "Example",
+                list(examples),
+                format_func=lambda key: f"{key}: {examples[key].description}",
             )
-        except WorkflowBuilderError as error:
-            _show_error(error)
-        else:
-            st.success(markdown_literal(f"Imported {record.name}."))
+            example_copy = st.text_input(
+                "Name", key="example_new_name", placeholder="leave empty to use the example's name"
+            )
+            if st.form_submit_button("Create from example", type="primary"):
+                try:
+                    record = services.workflows.create_from_example(
+                        example_name, name=example_copy.strip() or example_name
+                    )
+                except WorkflowBuilderError as error:
+                    _show_error(error)
+                else:
+                    open_in_builder(record.id)
+    with import_tab:
+        upload = st.file_uploader("Graph file (workflow-builder/1 JSON)", type=["json"])
+        import_name = st.text_input(
+            "Name (leave empty to keep the file's)", key="import_name", placeholder="imported_flow"
+        )
+        if st.button("Import", disabled=upload is None, type="primary"):
+            # Streamlit discards a click on a button disabled in this run, so a file is chosen.
+            assert upload is not None
+            try:
+                record = services.workflows.import_document(
+                    upload.getvalue(), name=import_name.strip() or None
+                )
+            except WorkflowBuilderError as error:
+                _show_error(error)
+            else:
+                st.success(markdown_literal(f"Imported {record.name}."))
 
 summaries = services.workflows.list()
 st.subheader(f"{len(summaries)} workflow(s)")
@@ -154,42 +158,49 @@ else:
     )
 
 rename_tab, duplicate_tab, delete_tab = st.tabs(["Rename", "Duplicate", "Delete"])
-with rename_tab, st.form("rename", border=False):
-    new_name = st.text_input("New name", value=selected.name, key=f"rename_{selected.id}")
-    new_title = st.text_input("Title", value=selected.title, key=f"retitle_{selected.id}")
-    if st.form_submit_button("Rename"):
-        try:
-            services.workflows.rename(selected.id, name=new_name.strip(), title=new_title.strip())
-        except WorkflowBuilderError as error:
-            _show_error(error)
-        else:
-            st.session_state[PENDING_CHOICE] = new_name.strip()
-            st.rerun()
-with duplicate_tab, st.form("duplicate", border=False):
-    copy_name = st.text_input(
-        "Name of the copy", value=f"{selected.name}_copy", key=f"copy_{selected.id}"
-    )
-    if st.form_submit_button("Duplicate"):
-        try:
-            record = services.workflows.duplicate(selected.id, name=copy_name.strip())
-        except WorkflowBuilderError as error:
-            _show_error(error)
-        else:
-            st.session_state[PENDING_CHOICE] = record.name
-            st.rerun()
+with rename_tab:
+    if offer(WorkflowService.rename):
+        with st.form("rename", border=False):
+            new_name = st.text_input("New name", value=selected.name, key=f"rename_{selected.id}")
+            new_title = st.text_input("Title", value=selected.title, key=f"retitle_{selected.id}")
+            if st.form_submit_button("Rename"):
+                try:
+                    services.workflows.rename(
+                        selected.id, name=new_name.strip(), title=new_title.strip()
+                    )
+                except WorkflowBuilderError as error:
+                    _show_error(error)
+                else:
+                    st.session_state[PENDING_CHOICE] = new_name.strip()
+                    st.rerun()
+with duplicate_tab:
+    if offer(WorkflowService.duplicate):
+        with st.form("duplicate", border=False):
+            copy_name = st.text_input(
+                "Name of the copy", value=f"{selected.name}_copy", key=f"copy_{selected.id}"
+            )
+            if st.form_submit_button("Duplicate"):
+                try:
+                    record = services.workflows.duplicate(selected.id, name=copy_name.strip())
+                except WorkflowBuilderError as error:
+                    _show_error(error)
+                else:
+                    st.session_state[PENDING_CHOICE] = record.name
+                    st.rerun()
 with delete_tab:
-    st.caption(
-        "Its versions, deployments and runs are kept; only the workflow is hidden. "
-        "A cron schedule it has is removed, so it starts no more runs."
-    )
-    confirm = st.checkbox(
-        markdown_literal(f"Yes, delete {selected.name}"), key=f"confirm_delete_{selected.id}"
-    )
-    if st.button("Delete", disabled=not confirm, icon=":material/delete:"):
-        try:
-            services.delete_workflow(selected.id)
-        except WorkflowBuilderError as error:
-            _show_error(error)
-        else:
-            st.session_state[PENDING_CHOICE] = None
-            st.rerun()
+    if offer(WorkflowService.delete):
+        st.caption(
+            "Its versions, deployments and runs are kept; only the workflow is hidden. "
+            "A cron schedule it has is removed, so it starts no more runs."
+        )
+        confirm = st.checkbox(
+            markdown_literal(f"Yes, delete {selected.name}"), key=f"confirm_delete_{selected.id}"
+        )
+        if st.button("Delete", disabled=not confirm, icon=":material/delete:"):
+            try:
+                services.delete_workflow(selected.id)
+            except WorkflowBuilderError as error:
+                _show_error(error)
+            else:
+                st.session_state[PENDING_CHOICE] = None
+                st.rerun()

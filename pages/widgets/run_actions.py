@@ -11,9 +11,10 @@ import streamlit as st
 
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef
-from core.runs import RunDetail
+from core.runs import RunDetail, RunsConsole
 from core.services import UserServices
 from core.text import markdown_literal
+from pages.widgets.services import offer
 
 RUN_PAGE = "pages/run.py"
 #: Session keys: the outcome of the last action (shown once, after the page reloads), and a
@@ -64,6 +65,8 @@ def show_notice() -> None:
 
 def run_actions(services: UserServices, detail: RunDetail, *, on_done: Callable[[], None]) -> None:
     """Rerun, reset, cancel and terminate ``detail``'s run; ``on_done`` runs after an action."""
+    if not offer(RunsConsole.rerun):
+        return
     record = detail.record
     key = (record.workflow_id, record.run_id)
     pending: _Pending | None = st.session_state.get(_CONFIRM_KEY)

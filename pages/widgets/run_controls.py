@@ -9,12 +9,13 @@ from typing import Any
 import streamlit as st
 
 from core.errors import WorkflowBuilderError
-from core.executions import RunRef
+from core.executions import RunRef, RunService
 from core.graph import QueryDecl, SignalDecl
 from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
 from core.run_forms import form_values as read_form
 from core.services import UserServices
 from core.text import markdown_literal
+from pages.widgets.services import offer
 
 
 def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def signals_and_queries(
     queries: Sequence[QueryDecl],
 ) -> None:
     """A form per declared signal and a button per declared query of the open run ``ref``."""
-    for signal in signals:
+    for signal in signals if signals and offer(RunService.signal) else ():
         form = form_fields(signal.fields)
         with st.form(f"signal_{signal.name}_{ref.run_id}"):
             name = markdown_literal(signal.name)

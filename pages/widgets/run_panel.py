@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import WorkflowBuilderError
-from core.executions import RunRef, RunState
+from core.executions import RunRef, RunService, RunState
 from core.graph import QueryDecl, SignalDecl, graph_from_dict
 from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
@@ -21,6 +21,7 @@ from core.text import markdown_code, markdown_literal
 from pages.widgets.errors import fragment
 from pages.widgets.run_controls import form_widgets, signals_and_queries
 from pages.widgets.schedule_panel import schedule_panel
+from pages.widgets.services import offer
 from pages.widgets.temporal import run_url
 
 #: Seconds between status polls of a running run.
@@ -67,6 +68,8 @@ def run_panel(services: UserServices, workflow_id: int) -> None:
 def _start_form(
     services: UserServices, workflow_id: int, version: int, graph: Mapping[str, Any]
 ) -> StartedRun | None:
+    if not offer(RunService.start):
+        return None
     try:
         form = form_fields(services.runs.input_fields(workflow_id))
     except WorkflowBuilderError as error:

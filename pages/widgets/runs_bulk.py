@@ -12,6 +12,7 @@ from core.db import ExecutionFilter, ExecutionRecord
 from core.errors import WorkflowBuilderError
 from core.runs import BulkResult, RunsConsole
 from core.text import markdown_literal
+from pages.widgets.services import offer
 
 #: Session keys: the action waiting for its confirmation, and the last one's outcome.
 BULK_PENDING = "runs_bulk_pending"
@@ -34,6 +35,8 @@ def bulk_buttons(
     console: RunsConsole, selected: Sequence[ExecutionRecord], filters: ExecutionFilter
 ) -> None:
     """Cancel or terminate the selected open runs, or every open run matching the filters."""
+    if not offer(RunsConsole.bulk):
+        return
     chosen = tuple((run.workflow_id, run.run_id) for run in selected if not run.closed)
     matching = tuple(console.open_keys(filters))
     asks = []

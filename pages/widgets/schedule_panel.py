@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import WorkflowBuilderError
-from core.schedules import ScheduleStatus
+from core.schedules import ScheduleService, ScheduleStatus
 from core.services import UserServices
 from core.text import markdown_code, markdown_literal
+from pages.widgets.services import offer
 
 
 def schedule_panel(services: UserServices, workflow_name: str) -> None:
@@ -27,6 +28,8 @@ def schedule_panel(services: UserServices, workflow_name: str) -> None:
             st.caption(
                 "Next runs: " + ", ".join(f"{t:%a %d %b %H:%M} UTC" for t in status.upcoming)
             )
+        if not offer(ScheduleService.pause):
+            return
         toggle_col, fire_col, _ = st.columns([1, 1, 3])
         with toggle_col:
             if status.paused:

@@ -94,6 +94,15 @@ def allowed(method: Callable[..., object]) -> bool:
     return actor is not None and allows(actor.role, method)
 
 
+def offer(method: Callable[..., object]) -> bool:
+    """Whether to show an action: True when the user's role may call ``method``; otherwise
+    a caption says which role it needs, in place of the action."""
+    reason = needs(method)
+    if reason is not None:
+        st.caption(f":material/lock: {reason}")
+    return reason is None
+
+
 def needs(method: Callable[..., object]) -> str | None:
     """Why the signed-in user may not call ``method`` ("Needs the editor role"), None if they
     may: for a disabled button's tooltip or a caption."""

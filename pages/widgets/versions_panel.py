@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from core.db import DeploymentRecord, VersionRecord
-from core.deploy import FieldChange, GraphDiff, ItemChange
+from core.deploy import DeployService, FieldChange, GraphDiff, ItemChange
 from core.errors import WorkflowBuilderError
 from core.services import UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.deploy_panel import remember, run_deploy
+from pages.widgets.services import offer
 
 _VALUE_CHARS = 80
 
@@ -115,6 +116,8 @@ def _compare(services: UserServices, workflow_id: int, numbers: list[int]) -> No
 
 
 def _rollback(services: UserServices, workflow_id: int, numbers: list[int]) -> None:
+    if not offer(DeployService.rollback):
+        return
     pending_key = f"rollback_pending_{workflow_id}"
     pending = st.session_state.get(pending_key)
     if pending is None:

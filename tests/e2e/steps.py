@@ -7,7 +7,17 @@ import re
 from playwright.sync_api import FrameLocator, Page, expect
 
 TIMEOUT_MS = 30_000
-PAGES = ("Home", "Workflows", "Runs", "Builder", "Workers", "Run")
+PAGES = (
+    "Home",
+    "Workflows",
+    "Runs",
+    "Builder",
+    "Workers",
+    "Health",
+    "Run",
+    "Accounts",
+    "Audit log",
+)
 #: The app between reruns: elements of the previous run are gone from the page.
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 

@@ -179,3 +179,20 @@ def test_no_sign_in_mode_is_refused_unless_bound_to_loopback(
     app.run()  # bound to 127.0.0.1 (.streamlit/config.toml): the system admin, no sign-in
     assert not app.exception
     assert "No sign-in" in _signed_in_as(app)
+
+
+def test_pages_offer_only_what_the_role_may_do_and_say_why(app: AppTest) -> None:
+    _with_user("vic", Role.VIEWER)
+    _services().workflows.create(name="orders")
+    app.run()
+    _sign_in(app, "vic")
+
+    app.switch_page("pages/workflows.py").run()
+
+    assert not app.exception
+    labels = {button.label for button in app.button}
+    assert labels.isdisjoint({"Create", "Create from example", "Import", "Rename", "Delete"})
+    assert "Open in builder" in labels  # reading is for everyone
+    captions = [caption.value for caption in app.caption]
+    assert ":material/lock: Needs the editor role." in captions
+    assert ":material/lock: Needs the admin role." in captions
