@@ -6,6 +6,7 @@ import streamlit as st
 from core.auth import PermissionDeniedError, allows
 from core.auth.accounts import AccountService, SignInError
 from core.auth.audit import AuditLog
+from core.secrets import SecretService
 from pages.widgets.account_menu import account_menu
 from pages.widgets.alerts import alert_banner
 from pages.widgets.errors import show_unexpected
@@ -51,6 +52,10 @@ if allows(actor.role, AccountService.list):
 if allows(actor.role, AuditLog.entries):
     pages.append(
         st.Page("pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit")
+    )
+if allows(actor.role, SecretService.list):
+    pages.append(
+        st.Page("pages/secrets.py", title="Secrets", icon=":material/key:", url_path="secrets")
     )
 navigation = st.navigation(pages)
 account_menu(actor)
