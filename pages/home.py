@@ -136,7 +136,7 @@ def _controls() -> tuple[Period | None, tuple[date, date] | None, int | None]:
         format_func=lambda item: "All workflows" if item is None else workflows[item],
         key="dashboard_workflow",
     )
-    return (None if choice == CUSTOM else choice), days, chosen
+    return (choice if isinstance(choice, Period) else None), days, chosen
 
 
 def _window(period: Period | None, days: tuple[date, date] | None) -> Window:

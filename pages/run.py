@@ -75,7 +75,7 @@ def _text(value: Any) -> str:
 
 def _summary(detail: RunDetail) -> None:
     record, trace = detail.record, detail.trace
-    colour = STATUS_BADGES.get(record.status.value, "gray")
+    colour = STATUS_BADGES[record.status]
     workflow = (
         markdown_code(detail.workflow_name) if detail.workflow_name else "an unmanaged workflow"
     )

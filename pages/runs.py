@@ -22,6 +22,7 @@ from core.runs.listing import (
     run_link,
     utc_text,
 )
+from core.runs.presentation import STATUS_BADGES
 from core.text import markdown_literal
 from pages.widgets.errors import fragment
 from pages.widgets.runs_bulk import (
@@ -36,16 +37,6 @@ from pages.widgets.temporal import temporal_ready
 
 #: Seconds between refreshes of the counts and the table while the page is open.
 LIVE_SECONDS = 5.0
-#: Badge colour of each status.
-STATUS_COLOURS = {
-    ExecutionStatus.RUNNING: "blue",
-    ExecutionStatus.COMPLETED: "green",
-    ExecutionStatus.FAILED: "red",
-    ExecutionStatus.CANCELED: "orange",
-    ExecutionStatus.TERMINATED: "orange",
-    ExecutionStatus.CONTINUED_AS_NEW: "violet",
-    ExecutionStatus.TIMED_OUT: "red",
-}
 
 COLUMNS = [
     "Run",
@@ -177,7 +168,7 @@ def _counts_line(counts: dict[ExecutionStatus, int], shown: tuple[ExecutionStatu
     """Runs per status under the other filters; statuses the status filter leaves out are grey."""
     matching = sum(n for status, n in counts.items() if not shown or status in shown)
     badges = [
-        f":{STATUS_COLOURS[status] if not shown or status in shown else 'gray'}-badge"
+        f":{STATUS_BADGES[status] if not shown or status in shown else 'gray'}-badge"
         f"[{_words(status)} {counts[status]}]"
         for status in ExecutionStatus
         if counts.get(status)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.db import ExecutionStatus
 from core.graph import Graph, Node
 from core.runs.listing import format_duration, step_name
 from core.runs.trace import Call, NodeRun, NodeState, RunTrace, TimelineItem
@@ -40,15 +41,16 @@ STATE_STYLES: dict[NodeState, StateStyle] = {
     NodeState.NOT_REACHED: StateStyle("not reached", "#F9FAFB", "#9CA3AF", "gray", faded=True),
 }
 
-#: Badge colours of run statuses (``ExecutionStatus`` values).
-STATUS_BADGES: dict[str, str] = {
-    "running": "blue",
-    "completed": "green",
-    "failed": "red",
-    "timed_out": "red",
-    "canceled": "gray",
-    "terminated": "gray",
-    "continued_as_new": "violet",
+#: Badge colour of each run status, wherever a status shows as a badge (the dashboard's
+#: chart colours, core.dashboard_presentation.STATUS_COLOURS, are shades of the same hues).
+STATUS_BADGES: dict[ExecutionStatus, str] = {
+    ExecutionStatus.RUNNING: "blue",
+    ExecutionStatus.COMPLETED: "green",
+    ExecutionStatus.FAILED: "red",
+    ExecutionStatus.TIMED_OUT: "red",
+    ExecutionStatus.CANCELED: "orange",
+    ExecutionStatus.TERMINATED: "orange",
+    ExecutionStatus.CONTINUED_AS_NEW: "violet",
 }
 
 #: Timeline colours by outcome (bars and signal markers).

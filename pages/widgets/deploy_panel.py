@@ -88,8 +88,9 @@ def run_deploy(
 def show_outcome(outcome: DeployOutcome) -> None:
     """Show a remembered outcome: collapsed when it succeeded, open with the error if not."""
     failed = outcome.error is not None
-    state = "error" if failed else "complete"
-    with st.status(markdown_literal(outcome.title), expanded=failed, state=state):
+    with st.status(
+        markdown_literal(outcome.title), expanded=failed, state="error" if failed else "complete"
+    ):
         for step in outcome.steps:
             st.markdown(step_line(step))
         if failed:

@@ -16,6 +16,7 @@ from core.graph import QueryDecl, SignalDecl, graph_from_dict
 from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
 from core.runs.listing import failed_step, format_duration, run_link, step_name, utc_text
+from core.runs.presentation import STATUS_BADGES
 from core.services import UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.errors import fragment
@@ -28,7 +29,6 @@ from pages.widgets.temporal import run_url
 POLL_SECONDS = 2.0
 #: Seconds between refreshes of the recent runs list.
 RECENT_SECONDS = 10.0
-_BADGES = {"running": "blue", "completed": "green"}
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _live_state(services: UserServices, run: StartedRun) -> None:
 
 def _show_state(services: UserServices, run: StartedRun, state: RunState) -> None:
     status = state.status.value
-    colour = _BADGES.get(status, "red")
+    colour = STATUS_BADGES[state.status]
     times = f"started {state.start_time:%H:%M:%S}" if state.start_time else "starting"
     if state.close_time:
         times += f", closed {state.close_time:%H:%M:%S}"

@@ -172,7 +172,7 @@ def test_an_open_run_waits_on_its_graph_answers_queries_and_can_be_cancelled(app
     def shown_cancelled() -> bool:
         # The page keeps what it read for a second, so it may take one more rerun to see it.
         app.run()
-        return ":gray-badge[canceled]" in "\n".join(md.value for md in app.markdown)
+        return ":orange-badge[canceled]" in "\n".join(md.value for md in app.markdown)
 
     eventually(shown_cancelled, what="the page showing the run cancelled")
     assert not [b for b in app.button if b.label in ("Cancel the run", "Send approve")]
