@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,3 +90,10 @@ def test_streamlit_control_flow_is_not_an_exception():
     # app.py and the fragment guard catch Exception; st.rerun, st.stop and st.switch_page
     # raise these, which must not be caught there.
     assert not issubclass(ScriptControlException, Exception)
+
+
+def test_the_console_defaults_to_loopback_and_hides_error_details():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"
+    # "none": no message, type or traceback (the legacy false still shows the traceback).
+    assert config["client"]["showErrorDetails"] == "none"
