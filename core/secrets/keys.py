@@ -34,7 +34,7 @@ def load_key(settings: Settings, *, create: bool) -> bytes:
 
     Raises:
         SecretKeyError: no key is configured and there is no key file (and ``create`` is
-            False), or the file does not hold a Fernet key.
+            False), the key file cannot be made or read, or it does not hold a Fernet key.
     """
     if settings.secret_key is not None:
         return settings.secret_key.encode("ascii")
@@ -45,8 +45,16 @@ def load_key(settings: Settings, *, create: bool) -> bytes:
                 f"no secret key: set WB_SECRET_KEY, or copy {KEY_FILE} from the app's data "
                 f"folder to {path}"
             )
-        _create_key_file(path)
-    key = path.read_bytes().strip()
+        try:
+            _create_key_file(path)
+        except OSError as error:
+            raise SecretKeyError(
+                f"cannot create the key file {path} ({error.strerror}); set WB_SECRET_KEY"
+            ) from error
+    try:
+        key = path.read_bytes().strip()
+    except OSError as error:
+        raise SecretKeyError(f"cannot read the key file {path} ({error.strerror})") from error
     try:
         Fernet(key)
     except ValueError:

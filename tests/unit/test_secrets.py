@@ -369,3 +369,11 @@ def test_the_manifest_and_the_export_readme_name_the_secrets_a_bundle_needs() ->
     assert "secrets" not in without.manifest
     assert "read the secrets `another`, `crm_token`" in readme(with_secrets)
     assert "## Secrets" not in readme(without)
+
+
+def test_a_data_folder_where_no_key_file_can_be_made_says_so(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    settings = load_settings({"WB_DATA_DIR": str(tmp_path / "file" / "data")})
+
+    with pytest.raises(SecretKeyError, match="cannot create the key file .*; set WB_SECRET_KEY"):
+        load_key(settings, create=True)
