@@ -156,7 +156,7 @@ class AnalyticsRepository(Repository):
         )
         grouped: dict[tuple[int | None, int], list[float]] = defaultdict(list)
         with self._reading() as session:
-            for definition, index, value in session.execute(query).tuples():
+            for definition, index, value in session.execute(query):
                 grouped[(definition, index)].append(value)
         return [
             Durations(definition, _EPOCH + timedelta(seconds=int(index) * size), tuple(values))
