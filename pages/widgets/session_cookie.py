@@ -1,8 +1,8 @@
 """The browser cookie that keeps a signed-in session across page reloads.
 
 Streamlit can read cookies (``st.context.cookies``) but not set them, so a zero-height
-component writes it on the parent page; its iframe shares the app's origin. The token is
-the cookie's whole value: the database keeps only its hash.
+``st.iframe`` of our own script writes it on the parent page (such an iframe shares the app's
+origin). The token is the cookie's whole value: the database keeps only its hash.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from pages.widgets.services import COOKIE
 
@@ -31,10 +30,11 @@ def write_pending_cookie() -> None:
     if value is None:
         return
     # json.dumps makes the value one JavaScript string literal (tokens are URL-safe base64).
-    components.html(
+    # Nothing in the script comes from a user: the value is our cookie name and a token.
+    st.iframe(
         "<script>const page = window.parent;"
         'const secure = page.location.protocol === "https:" ? "; Secure" : "";'
         f'page.document.cookie = {json.dumps(value)} + "; Path=/; SameSite=Strict" + secure;'
         "</script>",
-        height=0,
+        height=1,  # the least st.iframe takes: the script shows nothing
     )
