@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# The repository root instead of this folder: bench/secrets.py would shadow the standard
-# library's secrets module, which pydantic imports.
+# The repository root, so that `core` and `bench.runs` import when run as a script.
 sys.path[0] = str(REPO_ROOT)
 
 from sqlalchemy import insert, select, text  # noqa: E402

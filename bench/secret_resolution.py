@@ -7,7 +7,7 @@ including its hop to a thread (the figure a step pays). Also times the resolutio
 the calling thread. A fresh SQLite database by default; ``--database-url`` measures another
 (PostgreSQL). Ends with one JSON line.
 
-    .venv/bin/python bench/secrets.py [--calls 2000] [--database-url URL]
+    .venv/bin/python bench/secret_resolution.py [--calls 2000] [--database-url URL]
 """
 
 from __future__ import annotations
