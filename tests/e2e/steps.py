@@ -17,6 +17,7 @@ PAGES = (
     "Run",
     "Accounts",
     "Audit log",
+    "Secrets",
 )
 #: The app between reruns: elements of the previous run are gone from the page.
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
