@@ -45,10 +45,13 @@ def user_services() -> UserServices:
 
     A page reached without a signed-in user (run on its own, not through app.py) stops here.
     """
-    actor = st.session_state.get(ACTOR_KEY) or signed_in_actor()
+    actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
-        st.warning("Sign in first.", icon=":material/lock:")
-        st.stop()
+        actor = signed_in_actor()
+        if actor is None:
+            st.warning("Sign in first.", icon=":material/lock:")
+            st.stop()
+        st.session_state[ACTOR_KEY] = actor  # what allowed() and needs() go by
     return get_services().for_actor(actor)
 
 
