@@ -12,7 +12,8 @@ from streamlit_flow.state import StreamlitFlowState
 
 from core.editing import History
 from core.errors import WorkflowBuilderError
-from core.services import DraftCheck, UserServices
+from core.services import DraftCheck, UserServices, WorkflowService
+from pages.widgets.services import needs
 
 #: Session keys: which workflow the builder shows, and its editor.
 WORKFLOW_KEY = "builder_workflow_id"
@@ -116,7 +117,10 @@ def select(editor: Editor, item_id: str | None) -> None:
 
 def _store(services: UserServices, editor: Editor, *, refresh_widgets: bool, redraw: bool) -> None:
     document = editor.document
+    reason = needs(WorkflowService.save_draft)
     try:
+        if reason is not None:  # not asked at all: each refusal would fill the audit log
+            raise WorkflowBuilderError(reason)
         editor.check = services.workflows.save_draft(editor.workflow_id, document)
     except WorkflowBuilderError as error:
         editor.save_error = f"Not saved: {error}"

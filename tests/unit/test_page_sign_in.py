@@ -196,3 +196,25 @@ def test_pages_offer_only_what_the_role_may_do_and_say_why(app: AppTest) -> None
     captions = [caption.value for caption in app.caption]
     assert ":material/lock: Needs the editor role." in captions
     assert ":material/lock: Needs the admin role." in captions
+
+
+def test_the_builder_is_read_only_for_a_viewer(app: AppTest) -> None:
+    _with_user("vic", Role.VIEWER)
+    workflow = _services().workflows.create_from_example("hello_activity", name="greeter")
+    app.run()
+    _sign_in(app, "vic")
+    app.session_state["builder_workflow_id"] = workflow.id
+
+    app.switch_page("pages/builder.py").run()
+
+    assert not app.exception
+    captions = [caption.value for caption in app.caption]
+    assert ":material/lock: Read-only: changes are not saved. Needs the editor role." in captions
+    deploy = next(button for button in app.button if button.label == "Deploy")
+    assert deploy.disabled
+    assert deploy.help == "Needs the editor role."
+    _click(app, "Auto layout")  # an edit: shown, not saved, and not even asked for
+    assert not app.exception
+    assert r"Not saved\: Needs the editor role\." in [error.value for error in app.error]
+    assert _services().workflows.get(workflow.id).draft_graph == workflow.draft_graph
+    assert _services().database.audit.find(AuditFilter(actor="vic", outcome="denied")) == []
