@@ -87,6 +87,28 @@ def test_run_limits_default_and_read() -> None:
     assert settings.default_run_timeout == timedelta(hours=1, minutes=30)
 
 
+def test_sign_in_settings_default_and_read() -> None:
+    defaults = load_settings({})
+    assert (defaults.auth, defaults.admin_user, defaults.admin_password) == ("on", None, None)
+    assert (defaults.session_idle_minutes, defaults.session_max_hours) == (480, 168)
+
+    settings = load_settings(
+        {
+            "WB_AUTH": "OFF",
+            "WB_ADMIN_USER": " ops ",
+            "WB_ADMIN_PASSWORD": "a long password",
+            "WB_SESSION_IDLE_MINUTES": "0.5",
+            "WB_SESSION_MAX_HOURS": "12",
+        }
+    )
+    assert (settings.auth, settings.admin_user, settings.admin_password) == (
+        "off",
+        "ops",
+        "a long password",
+    )
+    assert (settings.session_idle_minutes, settings.session_max_hours) == (0.5, 12)
+
+
 def test_data_dir_moves_the_derived_defaults(tmp_path: Path) -> None:
     settings = load_settings({"WB_DATA_DIR": str(tmp_path)})
 
@@ -182,6 +204,9 @@ def test_temporal_config_file_profile(tmp_path: Path) -> None:
         ({"WB_RUN_STARTS_PER_MINUTE": "lots"}, "WB_RUN_STARTS_PER_MINUTE"),
         ({"WB_DEFAULT_RUN_TIMEOUT": "an hour"}, "WB_DEFAULT_RUN_TIMEOUT"),
         ({"WB_DEFAULT_RUN_TIMEOUT": "0s"}, "WB_DEFAULT_RUN_TIMEOUT"),
+        ({"WB_AUTH": "no"}, "WB_AUTH"),
+        ({"WB_SESSION_IDLE_MINUTES": "0"}, "WB_SESSION_IDLE_MINUTES"),
+        ({"WB_SESSION_MAX_HOURS": "a week"}, "WB_SESSION_MAX_HOURS"),
         (
             {"TEMPORAL_CLIENT_CERT_PATH": "/a.pem", "TEMPORAL_TLS_CLIENT_CERT_PATH": "/b.pem"},
             "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_CLIENT_CERT_PATH",
@@ -205,6 +230,7 @@ def test_secrets_stay_out_of_the_repr() -> None:
             "TEMPORAL_TLS_CLIENT_KEY_DATA": "pem-s3cr3t",
             "TEMPORAL_TLS_CLIENT_CERT_DATA": "cert",
             "WB_ALERT_WEBHOOK_URL": "https://hooks.example/services/s3cr3t",
+            "WB_ADMIN_PASSWORD": "pw-s3cr3t-long-enough",
         }
     )
 
