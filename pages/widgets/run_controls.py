@@ -23,8 +23,10 @@ def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for item in form:
         widget_key = f"{key}.{item.name}"
-        # Labels and tooltips render Markdown; field names and descriptions are user text.
-        label, help_text = markdown_literal(item.label), markdown_literal(item.help)
+        # Tooltips render Markdown, and descriptions are user text. Labels are field names,
+        # which validation holds to identifiers (no markup can form), and they stay as they
+        # are: Streamlit also uses the label as the input's accessible name, escapes and all.
+        label, help_text = item.label, markdown_literal(item.help)
         if item.kind is WidgetKind.TEXT:
             value: Any = st.text_input(label, item.initial, help=help_text, key=widget_key)
         elif item.kind is WidgetKind.NUMBER:

@@ -160,7 +160,9 @@ def test_log_defaults_to_info_without_fields(caplog):
     run_activity(log, "hello")
     [record] = [r for r in caplog.records if r.name == "temporalio.activity"]
     assert record.levelno == logging.INFO
-    assert record.getMessage().startswith("hello (")
+    # temporalio may append the activity's details to the text, unless core.logs (set up by
+    # an earlier test in this process) turned that off: only the start is the activity's.
+    assert record.getMessage().startswith("hello")
     assert record.fields == {}
 
 
