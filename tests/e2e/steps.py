@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 TIMEOUT_MS = 30_000
 PAGES = (
@@ -49,3 +51,29 @@ def create_from_example(page: Page, base_url: str, *, example: str, name: str) -
     page.get_by_role("button", name="Create from example").click()
     expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=TIMEOUT_MS)
     return page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+
+
+def open_in_builder(page: Page, name: str) -> None:
+    """From the Workflows page, choose workflow ``name`` and open it in the builder.
+
+    The choice and the button each rerun the page; a click that lands while a rerun is under
+    way can be lost, so the button is clicked again until the builder shows the workflow.
+    """
+    chooser = page.get_by_role("combobox", name="Workflow")
+    chooser.click()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    expect(chooser).to_have_value(name)
+    heading = page.get_by_role("heading", name=name)
+    button = page.get_by_role("button", name="Open in builder")
+    page.locator(APP_IDLE).wait_for()
+    for _ in range(3):
+        # No button to click means the list has gone: the builder is on its way.
+        with contextlib.suppress(PlaywrightTimeoutError):
+            button.click(timeout=5_000)
+        try:
+            expect(heading).to_be_visible(timeout=TIMEOUT_MS // 2)
+            return
+        except AssertionError:
+            continue  # still the list: the click was lost in a rerun
+    expect(heading).to_be_visible(timeout=TIMEOUT_MS)

@@ -54,11 +54,14 @@ def test_demo_data_fills_every_chart(
     expect(charts).to_have_count(CHARTS, timeout=TIMEOUT_MS)
     plots = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
     expect(plots).to_have_count(CHARTS, timeout=TIMEOUT_MS)
-    for index in range(CHARTS):
-        plot = plots.nth(index)
-        title = plot.locator(".gtitle").first.text_content()
-        assert plot.evaluate(HAS_DATA), f"chart {title!r} has no data"
-    titles = [plots.nth(i).locator(".gtitle").first.text_content() for i in range(CHARTS)]
+    # Read every chart in one go: the figures refresh themselves every few seconds, and a
+    # chart read one by one could be caught mid-redraw.
+    _wait_idle(page)
+    drawn = plots.evaluate_all(
+        f"els => els.map(gd => [gd.querySelector('.gtitle')?.textContent, ({HAS_DATA})(gd)])"
+    )
+    assert [title for title, has_data in drawn if not has_data] == []
+    titles = [title for title, _ in drawn]
     assert titles == [
         "Runs started, by status",
         "Run duration per workflow (p50 solid, p95 dashed)",

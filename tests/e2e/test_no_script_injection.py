@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Frame, FrameLocator, Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, open_in_builder
 
 # The first deploy of the session may start the embedded Temporal server and the workers.
 DEPLOY_TIMEOUT_MS = 120_000
@@ -173,9 +173,7 @@ def test_payloads_everywhere_show_as_text_and_never_run(
     watch.clean("workflows page")
 
     # Builder: canvas (node labels, a payload edge label), inspector, settings, problems.
-    page.locator(APP_IDLE).wait_for()
-    page.get_by_role("button", name="Open in builder").click()
-    expect(page.get_by_role("heading", name=NAME)).to_be_visible(timeout=TIMEOUT_MS)
+    open_in_builder(page, NAME)
     canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
     expect(canvas.locator(".react-flow__node")).to_have_count(6, timeout=TIMEOUT_MS)
     expect(canvas.locator(".react-flow__node").first).to_contain_text(IMG)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, open_in_builder
 
 # The first deploy of the session may start the embedded Temporal server and the workers.
 DEPLOY_TIMEOUT_MS = 120_000
@@ -73,16 +73,7 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(graph_file)
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text(f"Imported {NAME}.")).to_be_visible(timeout=TIMEOUT_MS)
-    chooser = page.get_by_role("combobox", name="Workflow")
-    chooser.click()
-    page.keyboard.type(NAME)
-    page.keyboard.press("Enter")
-    # The choice reruns the page: click only once the list has taken it (other tests' workflows
-    # are in the same database, and a click too soon opens whichever was chosen before).
-    expect(chooser).to_have_value(NAME)
-    page.locator(APP_IDLE).wait_for()
-    page.get_by_role("button", name="Open in builder").click()
-    expect(page.get_by_role("heading", name=NAME)).to_be_visible(timeout=TIMEOUT_MS)
+    open_in_builder(page, NAME)
 
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
     live = page.get_by_text(re.compile(rf"^version 1 is live as {NAME}\S* on \S+$"))
@@ -126,6 +117,11 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     page.get_by_role("link", name=re.compile("^Open the new run")).click()
     completed = page.locator("span.stMarkdownBadge").filter(has_text=re.compile("^completed$"))
     expect(completed).to_be_visible(timeout=TIMEOUT_MS)
+    # The old run's canvas lingers while the new page draws: wait until only the new one is left.
+    page.locator(APP_IDLE).wait_for()
+    expect(page.locator('iframe[title="streamlit_flow.streamlit_flow"]')).to_have_count(
+        1, timeout=TIMEOUT_MS
+    )
     expect(canvas.locator('.react-flow__node[data-id="charge"]')).to_contain_text("not reached")
     expect(canvas.locator('.react-flow__node[data-id="end"]')).to_contain_text("completed")
     screenshot("rerun-completed")
