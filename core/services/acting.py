@@ -12,6 +12,7 @@ from core.auth.accounts import AccountService
 from core.auth.audit import AuditLog
 from core.config import Settings
 from core.dashboard import DashboardService
+from core.db import DeploymentStatus
 from core.deploy import DeployService
 from core.executions import RunService
 from core.fleet import FleetService
@@ -128,7 +129,8 @@ class UserServices:
 
     def delete_workflow(self, workflow_id: int) -> None:
         """Hide a workflow; its schedule, if it has one, is removed first (nobody could see or
-        stop the runs it starts once the workflow is hidden).
+        stop the runs it starts once the workflow is hidden), and its live version drains:
+        it takes no new runs, and its workers drop the code once its open runs are done.
 
         Raises:
             PermissionDeniedError: the user may not delete workflows (nothing is removed).
@@ -140,3 +142,8 @@ class UserServices:
         if self._app.database.schedules.find(workflow_id=workflow_id):
             self.schedules.remove(workflow.name)
         self.workflows.delete(workflow_id)
+        deployments = self._app.database.deployments
+        for live in deployments.find(workflow_id=workflow_id, statuses=[DeploymentStatus.ACTIVE]):
+            deployments.drain(live.id)
+        if self._app.temporal_started:
+            self.deploy.retire_drained()  # at once when no run is open (else at a later look)

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 from core.config import Settings, load_settings
-from core.db import WorkerStatus
+from core.db import DeploymentStatus, WorkerStatus
 from core.schedules import schedule_id
 from core.services import build_services
 
@@ -68,10 +68,16 @@ def test_deleting_a_workflow_removes_its_schedule(temporal_settings: Settings, t
         workflow = services.workflows.create_from_example("scheduled_report", name=name)
         services.deploy.deploy(workflow.id)
         assert services.schedules.status(name) is not None
+        queue = services.deploy.active(workflow.id).task_queue
         services.delete_workflow(workflow.id)
         assert services.schedules.status(name) is None
         assert services.database.schedules.find(workflow_id=workflow.id) == []
         assert services.workflows.list() == []
+        # No run was open: its version is retired at once, and its workers stop serving it.
+        assert [d.status for d in services.deploy.deployments(workflow.id)] == [
+            DeploymentStatus.RETIRED
+        ]
+        assert services.temporal.manager.worker_ids(queue) == ()
     finally:
         services.schedules.remove(name)  # in case the test failed before deleting
         services.close()
