@@ -3,20 +3,17 @@ workflow's (or the app's default) timeout ends timed out; a user over the limit 
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.auth import Actor, Role, acting_as
-from core.config import Settings
 from core.db import ExecutionStatus
 from core.executions import RunRateLimitedError
-from core.services import AppServices, build_services
+from core.services import AppServices
 from tests.integration.runs.helpers import deploy
 
 WAIT_S = 30.0
@@ -57,24 +54,9 @@ def test_a_run_longer_than_its_workflows_timeout_ends_timed_out(services: AppSer
 
 
 @pytest.fixture
-def limited(
-    temporal_settings: Settings, database_url: str, tmp_path: Path, task_queue: str
-) -> Iterator[AppServices]:
+def limited(services_with: Callable[..., AppServices]) -> AppServices:
     """Services whose runs last 2 s unless their workflow says otherwise, 2 starts a minute."""
-    settings = dataclasses.replace(
-        temporal_settings,
-        data_dir=tmp_path,
-        deploy_dir=tmp_path / "deployments",
-        default_task_queue=task_queue,
-        database_url=database_url,
-        default_run_timeout=timedelta(seconds=2),
-        run_starts_per_minute=2,
-    )
-    built = build_services(settings)
-    try:
-        yield built
-    finally:
-        built.close()
+    return services_with(default_run_timeout=timedelta(seconds=2), run_starts_per_minute=2)
 
 
 def test_the_default_timeout_and_the_start_limit_apply_to_a_user(limited: AppServices):
