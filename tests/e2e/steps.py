@@ -59,11 +59,17 @@ def open_in_builder(page: Page, name: str) -> None:
     The choice and the button each rerun the page; a click that lands while a rerun is under
     way can be lost, so the button is clicked again until the builder shows the workflow.
     """
+    # Enter the page afresh: a choice made in the list an import just redrew can be dropped.
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("Workflows$")).click()
+    page.locator(APP_IDLE).wait_for()
     chooser = page.get_by_role("combobox", name="Workflow")
+    expect(chooser).to_be_visible(timeout=TIMEOUT_MS)
     chooser.click()
     page.keyboard.type(name)
     page.keyboard.press("Enter")
     expect(chooser).to_have_value(name)
+    # The server has taken the choice once the rename form (drawn from it) offers the name.
+    expect(page.get_by_label("New name", exact=True)).to_have_value(name, timeout=TIMEOUT_MS)
     heading = page.get_by_role("heading", name=name)
     button = page.get_by_role("button", name="Open in builder")
     page.locator(APP_IDLE).wait_for()
