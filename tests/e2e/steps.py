@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import FrameLocator, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 TIMEOUT_MS = 30_000
@@ -70,16 +70,26 @@ def open_in_builder(page: Page, name: str) -> None:
     expect(chooser).to_have_value(name)
     # The server has taken the choice once the rename form (drawn from it) offers the name.
     expect(page.get_by_label("New name", exact=True)).to_have_value(name, timeout=TIMEOUT_MS)
-    heading = page.get_by_role("heading", name=name)
-    button = page.get_by_role("button", name="Open in builder")
-    page.locator(APP_IDLE).wait_for()
-    for _ in range(3):
-        # No button to click means the list has gone: the builder is on its way.
+    click_until(
+        page,
+        page.get_by_role("button", name="Open in builder"),
+        page.get_by_role("heading", name=name),
+    )
+
+
+def click_until(page: Page, button: Locator, shown: Locator, *, attempts: int = 3) -> None:
+    """Click ``button`` until ``shown`` appears.
+
+    A click that lands while the page reruns can be lost; one that is not finds the button
+    gone next time (the page moved on), and waiting for ``shown`` goes on.
+    """
+    for _ in range(attempts):
+        page.locator(APP_IDLE).wait_for()
         with contextlib.suppress(PlaywrightTimeoutError):
             button.click(timeout=5_000)
         try:
-            expect(heading).to_be_visible(timeout=TIMEOUT_MS // 2)
+            expect(shown).to_be_visible(timeout=TIMEOUT_MS // 3)
             return
         except AssertionError:
-            continue  # still the list: the click was lost in a rerun
-    expect(heading).to_be_visible(timeout=TIMEOUT_MS)
+            continue
+    expect(shown).to_be_visible(timeout=TIMEOUT_MS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, open_in_builder
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, click_until, open_in_builder
 
 # The first deploy of the session may start the embedded Temporal server and the workers.
 DEPLOY_TIMEOUT_MS = 120_000
@@ -80,10 +80,10 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
     page.locator(".st-key-builder_view").get_by_text("Run", exact=True).click()
     page.get_by_text("fail", exact=True).click()
-    page.get_by_role("button", name="Start run").click()
+    run_id_text = page.locator("code").filter(has_text=re.compile(rf"^{NAME}-\w+$")).first
+    click_until(page, page.get_by_role("button", name="Start run"), run_id_text)
     failed = page.locator("span.stMarkdownBadge").filter(has_text=re.compile("^failed$"))
     expect(failed).to_be_visible(timeout=TIMEOUT_MS)
-    run_id_text = page.locator("code").filter(has_text=re.compile(rf"^{NAME}-\w+$")).first
     workflow_id = run_id_text.inner_text()
 
     # Found on the Runs page by its workflow id, failed at its step, and opened from there.
