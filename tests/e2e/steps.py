@@ -69,7 +69,10 @@ def open_in_builder(page: Page, name: str) -> None:
     page.keyboard.press("Enter")
     expect(chooser).to_have_value(name)
     # The server has taken the choice once the rename form (drawn from it) offers the name.
-    expect(page.get_by_label("New name", exact=True)).to_have_value(name, timeout=TIMEOUT_MS)
+    # (The form is drawn again with each choice; the old one can linger a moment beside it.)
+    page.locator(f'input[aria-label="New name"][value="{name}"]').first.wait_for(
+        state="attached", timeout=TIMEOUT_MS
+    )
     click_until(
         page,
         page.get_by_role("button", name="Open in builder"),
