@@ -141,6 +141,10 @@ class WorkerManager:
         # heartbeat of the same worker must not interleave (the heartbeat would revive the row
         # of a worker that just crashed).
         self._liveness = threading.Lock()
+        # Guards the shape of ``_queues`` and of each queue's ``slots``: operations change them
+        # under ``_ops``, which the heartbeat thread never takes, so both sides take this one
+        # too (iterating a dict another thread resizes raises, and ended heartbeats for good).
+        self._slots_lock = threading.Lock()
         self._closed = threading.Event()
         self._hosts: list[WorkerHost] = [self._new_host()]
         self._threads = [
@@ -169,12 +173,14 @@ class WorkerManager:
 
     def queues(self) -> tuple[str, ...]:
         """The task queues this process runs workers for, sorted."""
-        return tuple(sorted(self._queues))
+        with self._slots_lock:
+            return tuple(sorted(self._queues))
 
     def worker_ids(self, task_queue: str) -> tuple[str, ...]:
         """Registry ids of this process's workers on ``task_queue`` (empty if none)."""
-        queue = self._queues.get(task_queue)
-        return tuple(s.worker_id for _, s in sorted(queue.slots.items())) if queue else ()
+        with self._slots_lock:
+            queue = self._queues.get(task_queue)
+            return tuple(s.worker_id for _, s in sorted(queue.slots.items())) if queue else ()
 
     def start_queue(self, task_queue: str) -> list[WorkerRecord]:
         """Start the worker(s) of ``task_queue`` with the code of its deployments.
@@ -204,10 +210,11 @@ class WorkerManager:
             QueueStateError: no worker runs for the queue here.
         """
         with self._ops:
-            queue = self._queues.pop(task_queue, None)
+            with self._slots_lock:
+                queue = self._queues.pop(task_queue, None)
             if queue is None:
                 raise QueueStateError("no worker runs for it here", task_queue=task_queue)
-            return [self._stop_slot(queue, slot) for _, slot in sorted(queue.slots.items())]
+            return [self._stop_slot(queue, slot) for slot in self._slots_of(queue)]
 
     def restart_queue(self, task_queue: str) -> list[WorkerRecord]:
         """Stop the queue's workers (if running) and start them again with fresh code.
@@ -253,8 +260,10 @@ class WorkerManager:
                     records.append(self._start_slot(queue, index))
                 else:
                     records.append(self._replace_slot(queue, slot))
-            for index in sorted(set(queue.slots) - set(range(self.pool_size(task_queue)))):
-                self._stop_slot(queue, queue.slots[index])
+            keep = self.pool_size(task_queue)
+            for slot in self._slots_of(queue):
+                if slot.index >= keep:
+                    self._stop_slot(queue, slot)
             return records
 
     def scale(self, task_queue: str, size: int) -> list[WorkerRecord]:
@@ -288,7 +297,7 @@ class WorkerManager:
             if self._closed.is_set():
                 return
             self._closed.set()
-            for name in list(self._queues):
+            for name in self.queues():
                 try:
                     self.stop_queue(name)
                 except WorkflowBuilderError:
@@ -327,13 +336,15 @@ class WorkerManager:
 
     def _start(self, code: QueueCode) -> list[WorkerRecord]:
         queue = _Queue(name=code.task_queue, code=code)
-        self._queues[queue.name] = queue
+        with self._slots_lock:
+            self._queues[queue.name] = queue
         try:
             return [self._start_slot(queue, n) for n in range(self.pool_size(queue.name))]
         except WorkflowBuilderError:
             # All or nothing: a queue half started would look healthy in the list.
-            self._queues.pop(queue.name, None)
-            for slot in list(queue.slots.values()):
+            with self._slots_lock:
+                self._queues.pop(queue.name, None)
+            for slot in self._slots_of(queue):
                 if slot.hosted is not None:
                     self._stop_slot(queue, slot)
             raise
@@ -352,11 +363,12 @@ class WorkerManager:
         )
 
     def _start_slot(self, queue: _Queue, index: int) -> WorkerRecord:
-        slot = queue.slots.get(index)
-        if slot is None:
-            slot = queue.slots[index] = _Slot(
-                index=index, worker_id=self._worker_id(queue.name, index)
-            )
+        with self._slots_lock:
+            slot = queue.slots.get(index)
+            if slot is None:
+                slot = queue.slots[index] = _Slot(
+                    index=index, worker_id=self._worker_id(queue.name, index)
+                )
         bundles = queue.code.bundles
         self._register(slot.worker_id, queue.name, bundles)
         try:
@@ -402,7 +414,8 @@ class WorkerManager:
         return self._database.workers.get(slot.worker_id)
 
     def _stop_slot(self, queue: _Queue, slot: _Slot) -> WorkerRecord:
-        queue.slots.pop(slot.index, None)
+        with self._slots_lock:
+            queue.slots.pop(slot.index, None)
         with self._liveness:  # no heartbeat may revive the row once stopping has begun
             hosted, slot.hosted = slot.hosted, None
         if hosted is None:  # crashed and waiting for a restart: its row is already failed
@@ -499,10 +512,20 @@ class WorkerManager:
 
     # ---- background threads -------------------------------------------------------------
 
+    def _slots_of(self, queue: _Queue) -> list[_Slot]:
+        """The queue's slots by index, copied under the lock (safe from any thread)."""
+        with self._slots_lock:
+            return [slot for _, slot in sorted(queue.slots.items())]
+
+    def _all_slots(self) -> list[_Slot]:
+        """Every slot of every queue, copied under the lock (safe from any thread)."""
+        with self._slots_lock:
+            return [slot for queue in self._queues.values() for slot in queue.slots.values()]
+
     def _heartbeat_loop(self) -> None:
         sampler = ProcessSampler()
         while not self._closed.wait(self.heartbeat_interval):
-            slots = [slot for queue in list(self._queues.values()) for slot in queue.slots.values()]
+            slots = self._all_slots()
             resources = sampler.sample().as_metadata()
             for slot in slots:
                 with self._liveness:
@@ -540,8 +563,10 @@ class WorkerManager:
 
     def _supervise(self) -> None:
         now = time.monotonic()
-        for queue in list(self._queues.values()):
-            for slot in list(queue.slots.values()):
+        with self._slots_lock:
+            queues = list(self._queues.values())
+        for queue in queues:
+            for slot in self._slots_of(queue):
                 if slot.hosted is not None:
                     self._check_crash(queue, slot, now)
                 elif slot.restart_at is not None and now >= slot.restart_at:

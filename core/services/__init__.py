@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -265,36 +266,42 @@ def build_services(settings: Settings) -> AppServices:
 def _start_temporal(
     settings: Settings, database: Database, registry: ActivityRegistry
 ) -> TemporalServices:
-    endpoint = ensure_temporal(settings)
-    try:
+    # A step that fails must not leave the earlier ones running (a server holding its port,
+    # threads heartbeating for workers nobody serves): each started part is stopped again,
+    # newest first, as TemporalServices.close does, unless every step succeeded.
+    with contextlib.ExitStack() as started:
+        endpoint = ensure_temporal(settings)
+        started.callback(endpoint.stop)
         gateway = TemporalGateway(endpoint.settings)
+        started.callback(gateway.close)
         manager = WorkerManager(endpoint.settings, database, registry=registry)
-    except BaseException:
-        endpoint.stop()
-        raise
-    _serve_deployed_queues(database, manager)
-    restore_schedules(gateway, database, default_run_timeout=settings.default_run_timeout)
-    runs = RunService(
-        database,
-        gateway,
-        limiter=RateLimiter(settings.run_starts_per_minute),
-        default_run_timeout=settings.default_run_timeout,
-    )
-    tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
-    monitor = RunMonitor(database, gateway, tracer, MonitorSettings.from_settings(settings))
-    monitor.start()
-    return TemporalServices(
-        endpoint=endpoint,
-        gateway=gateway,
-        manager=manager,
-        fleet=FleetService(database, manager),
-        deploy=DeployService(database, manager, registry, endpoint.settings),
-        runs=runs,
-        schedules=ScheduleService(database, gateway),
-        console=RunsConsole(database, gateway, tracer, runs),
-        monitor=monitor,
-        alerts=start_alerts(settings, database, gateway, monitor.holder),
-    )
+        started.callback(manager.close)
+        _serve_deployed_queues(database, manager)
+        restore_schedules(gateway, database, default_run_timeout=settings.default_run_timeout)
+        runs = RunService(
+            database,
+            gateway,
+            limiter=RateLimiter(settings.run_starts_per_minute),
+            default_run_timeout=settings.default_run_timeout,
+        )
+        tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
+        monitor = RunMonitor(database, gateway, tracer, MonitorSettings.from_settings(settings))
+        monitor.start()
+        started.callback(monitor.stop)
+        services = TemporalServices(
+            endpoint=endpoint,
+            gateway=gateway,
+            manager=manager,
+            fleet=FleetService(database, manager),
+            deploy=DeployService(database, manager, registry, endpoint.settings),
+            runs=runs,
+            schedules=ScheduleService(database, gateway),
+            console=RunsConsole(database, gateway, tracer, runs),
+            monitor=monitor,
+            alerts=start_alerts(settings, database, gateway, monitor.holder),
+        )
+        started.pop_all()
+    return services
 
 
 def _serve_deployed_queues(database: Database, manager: WorkerManager) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import uuid
 from pathlib import Path
 
+import pytest
+
+import core.services
 from core.config import Settings, load_settings
 from core.db import DeploymentStatus, WorkerStatus
 from core.schedules import schedule_id
 from core.services import build_services
+from core.temporal import TemporalEndpoint
 
 
 def app_settings(temporal_settings: Settings, data: Path) -> Settings:
@@ -111,3 +117,41 @@ def test_a_restart_restores_schedules_temporal_lost_but_not_of_deleted_workflows
     finally:
         again.schedules.remove(kept)
         again.close()
+
+
+def test_a_failed_temporal_start_stops_what_it_had_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The last step fails after the embedded server, the gateway, the workers' manager and the
+    # run monitor were up: none of them may outlive the failure.
+    endpoints: list[tuple[TemporalEndpoint, int]] = []
+    ensure_temporal = core.services.ensure_temporal
+
+    def recording_ensure_temporal(settings: Settings) -> TemporalEndpoint:
+        endpoint = ensure_temporal(settings)
+        assert endpoint.server is not None and endpoint.server.pid is not None
+        endpoints.append((endpoint, endpoint.server.pid))
+        return endpoint
+
+    def broken_alerts(*args: object) -> None:
+        raise RuntimeError("the alerts could not start")
+
+    monkeypatch.setattr(core.services, "ensure_temporal", recording_ensure_temporal)
+    monkeypatch.setattr(core.services, "start_alerts", broken_alerts)
+    settings = load_settings(
+        {"WB_DATA_DIR": str(tmp_path), "TEMPORAL_DEV_PORT": "0", "TEMPORAL_DEV_UI_PORT": "0"}
+    )
+    services = build_services(settings)
+    try:
+        threads_before = set(threading.enumerate())
+        with pytest.raises(RuntimeError, match="the alerts could not start"):
+            services.temporal  # noqa: B018 -- the property starts Temporal's side
+        [(endpoint, pid)] = endpoints
+        assert endpoint.server is not None and endpoint.server.pid is None
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # the server process is gone, not just forgotten
+        left = [t.name for t in set(threading.enumerate()) - threads_before if t.is_alive()]
+        assert left == []
+        assert not services.temporal_started
+    finally:
+        services.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +22,7 @@ from core.fleet import (
     RestartPolicy,
     WorkerManager,
 )
+from core.fleet.manager import _Queue, _Slot
 
 from .conftest import HEARTBEAT_SECONDS, deploy, hello_graph
 
@@ -280,3 +283,41 @@ def test_new_code_reaches_every_worker_of_a_pool(
             assert newer.workflow_type in types
         assert run_hello(manager, newer.workflow_type, task_queue, "Ivy") == "Hello, Ivy!"
         database.deployments.activate(newer.deployment.id)
+
+
+def test_heartbeats_go_on_while_operations_change_the_slots(
+    fleet_settings: Settings, database: Database
+):
+    # Operations add and drop slots under the manager's lock for their shape, while the
+    # heartbeat thread lists them. Listing them without that lock raised "dictionary changed
+    # size during iteration" here and ended the loop for good: no heartbeats, no lost workers.
+    settings = dataclasses.replace(fleet_settings, worker_heartbeat_seconds=0.01)
+    with WorkerManager(settings, database) as manager:
+        queue = _Queue(name="churn", code=None)  # type: ignore[arg-type]  # never started
+        queue.slots.update({n: _Slot(index=n, worker_id=f"churn-{n}") for n in range(20_000)})
+        with manager._slots_lock:
+            manager._queues[queue.name] = queue
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # switch threads often, so the two sides interleave
+        try:
+            deadline = time.monotonic() + 1.5
+            n = 0
+            while time.monotonic() < deadline:
+                with manager._slots_lock:  # as _stop_slot does
+                    slot = queue.slots.pop(n)
+                time.sleep(0)
+                with manager._slots_lock:  # as _start_slot does
+                    queue.slots[20_000 + n] = slot
+                n += 1
+                time.sleep(0)
+        finally:
+            sys.setswitchinterval(interval)
+        with manager._slots_lock:
+            manager._queues.pop(queue.name)
+
+        # The loop still runs: a worker of another process that never heartbeats is marked lost.
+        database.workers.register(worker_id=f"gone-{uuid.uuid4()}", task_queue="churn", host="x")
+        wait_for(
+            "the silent worker to be marked lost",
+            lambda: [w for w in database.workers.find() if w.status is W.FAILED],
+        )
