@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.compiler.errors import CompileError
-from core.graph.model import IDENTIFIER_PATTERN, WORKFLOW_NAME_PATTERN
+from core.graph.names import is_identifier, is_workflow_name
 
 
 def workflow_type(name: str, version: int | None) -> str:
     """The Temporal workflow type: ``name``, or ``name_v<version>`` for a deployed version."""
-    _check(name, WORKFLOW_NAME_PATTERN, "workflow name")
+    _check(name, is_workflow_name, "workflow name")
     if version is None:
         return name
     if type(version) is not int or version < 1:
@@ -27,23 +27,24 @@ def class_name(name: str) -> str:
     The suffix keeps the class clear of every name the module imports (a workflow called
     ``retry_policy`` would otherwise shadow ``RetryPolicy``).
     """
-    _check(name, WORKFLOW_NAME_PATTERN, "workflow name")
+    _check(name, is_workflow_name, "workflow name")
     return "".join(part.capitalize() for part in name.split("_")) + "Workflow"
 
 
 def signal_method(signal: str) -> str:
     """Method name of a signal handler: ``approve`` -> ``on_approve``."""
-    return "on_" + _check(signal, IDENTIFIER_PATTERN, "signal name")
+    return "on_" + _check(signal, is_identifier, "signal name")
 
 
 def query_method(query: str) -> str:
     """Method name of a query handler: ``progress`` -> ``query_progress``."""
-    return "query_" + _check(query, IDENTIFIER_PATTERN, "query name")
+    return "query_" + _check(query, is_identifier, "query name")
 
 
-def _check(text: str, pattern: str, what: str) -> str:
-    # Validation checked these already; the compiler checks again because they become code.
-    if not isinstance(text, str) or not re.fullmatch(pattern.strip("^$"), text):
+def _check(text: str, rule: Callable[[object], bool], what: str) -> str:
+    # Validation checked these already (same rules); the compiler checks again because they
+    # become code.
+    if not rule(text):
         raise CompileError(f"{text!r} is not a valid {what}", subject=what)
     return text
 

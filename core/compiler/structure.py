@@ -3,8 +3,8 @@
 A block is emitted from a node until it reaches a stop. A branching node's branches are
 blocks that stop at its immediate post-dominator (where they merge), after which emission
 goes on from there. A node that two branches reach before they merge is emitted in each
-(right for a DAG, and bounded by :data:`MAX_EXPANSION`). Reaching the continue node of the
-innermost loop anywhere but at the end of its body becomes ``continue``.
+(right for a DAG; validation bounds the copies, see ``core.graph.expansion``). Reaching the
+continue node of the innermost loop anywhere but at the end of its body becomes ``continue``.
 """
 
 from __future__ import annotations
@@ -47,9 +47,6 @@ from core.nodes.kinds import (
     WaitSignalParams,
 )
 
-#: A graph may emit at most this many node steps per node it has (paths that never merge).
-MAX_EXPANSION = 20
-
 _NO_STOPS: frozenset[str] = frozenset()
 
 
@@ -82,7 +79,6 @@ class StructuredEmitter:
         self.names = names
         self.retry_policies = RetryPolicies()
         self.emitted = 0
-        self.limit = MAX_EXPANSION * max(1, len(self.graph.nodes))
 
     def run_body(self) -> list[ast.stmt]:
         """The statements of ``run`` after the input is prepared."""
@@ -142,13 +138,9 @@ class StructuredEmitter:
         loops: tuple[_Loop, ...],
     ) -> str | None:
         """Append the code of one node; return the flow node to go on from (None: none)."""
+        # Validation refused graphs that would repeat steps too often, counting by these rules
+        # (core.graph.expansion); a test holds the count equal to this one.
         self.emitted += 1
-        if self.emitted > self.limit:
-            raise CompileError(
-                f"the generated code would repeat steps more than {MAX_EXPANSION} times the "
-                "number of nodes: too many branches meet only at the end; add merge points "
-                "so branches join earlier"
-            )
         node = self.graph.node(node_id)
         assert node is not None, node_id  # the flow graph holds only drawn and virtual nodes
         kind = node.type

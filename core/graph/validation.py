@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -15,13 +14,14 @@ from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, parse_expressio
 from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse
 from core.graph.definitions import DefinedVariables
-from core.graph.model import (
-    ID_PATTERN,
-    WORKFLOW_NAME_PATTERN,
-    Edge,
-    Graph,
-    Node,
-    thaw,
+from core.graph.expansion import MAX_EXPANSION, emitted_copies
+from core.graph.model import Edge, Graph, Node, thaw
+from core.graph.names import (
+    is_graph_id,
+    is_workflow_name,
+    printable,
+    task_queue_problem,
+    text_problem,
 )
 from core.nodes import CATALOG, NodeKind, Params
 from core.nodes.kinds import value_has_type
@@ -34,7 +34,6 @@ _SECRET_OUTSIDE_ARGUMENTS = (
     "secret() may be used only in activity arguments: its value must never pass through the "
     "workflow, where the run's history would keep it"
 )
-_ID = re.compile(ID_PATTERN)  # matched against every node and edge id
 _P = TypeVar("_P", bound=Params)
 
 
@@ -127,6 +126,9 @@ class _Validator:
             self._graph("nodes", f"a workflow needs exactly one start node (found {found})")
         else:
             self._check_flow(starts[0], edges)
+            if not self.problems:
+                self._check_expansion(starts[0])
+        self._check_text()
         return self.problems
 
     # -- reporting ---------------------------------------------------------------------------
@@ -145,14 +147,15 @@ class _Validator:
     # -- workflow settings -------------------------------------------------------------------
     def _check_workflow(self) -> None:
         meta = self.graph.workflow
-        if not re.match(WORKFLOW_NAME_PATTERN, meta.name):
+        if not is_workflow_name(meta.name):
             self._workflow(
                 "name",
                 f"{meta.name!r} is not a valid workflow name; use lowercase letters, digits and "
                 "underscores, starting with a letter",
             )
-        if meta.task_queue is not None and not meta.task_queue.strip():
-            self._workflow("task_queue", "the task queue may not be blank; leave it out instead")
+        queue_problem = task_queue_problem(meta.task_queue) if meta.task_queue is not None else None
+        if queue_problem:
+            self._workflow("task_queue", queue_problem)
         if meta.run_timeout is not None:
             try:
                 parse_duration(meta.run_timeout)
@@ -189,11 +192,29 @@ class _Validator:
             self._workflow(field, problem)
         return problem is None
 
+    def _check_text(self) -> None:
+        """Every text of the document must be storable as UTF-8 (no unpaired surrogates)."""
+        meta = self.graph.workflow
+        for field, text in _texts(meta):
+            problem = text_problem(text)
+            if problem:
+                self.problems.append(Problem("workflow", printable(meta.name), field, problem))
+        for node in self.graph.nodes:
+            for field, text in _texts(node):
+                problem = text_problem(text)
+                if problem:
+                    self._node(printable(node.id), field, problem)
+        for edge in self.graph.edges:
+            for field, text in _texts(edge):
+                problem = text_problem(text)
+                if problem:
+                    self._edge(printable(edge.id), field, problem)
+
     # -- nodes and their params --------------------------------------------------------------
     def _check_nodes(self) -> None:
         seen: set[str] = set()
         for index, node in enumerate(self.graph.nodes):
-            if not _ID.match(node.id):
+            if not is_graph_id(node.id):
                 self._node(
                     node.id or f"#{index}",
                     "id",
@@ -228,6 +249,10 @@ class _Validator:
                 if name in RESERVED_NAMES:
                     self._node(node.id, "params", f"the name {name!r} is reserved; choose another")
         self._check_secrets(node, kind, params)
+        queue = getattr(params, "task_queue", None)  # activity and child steps may name one
+        problem = task_queue_problem(queue) if queue is not None else None
+        if problem:
+            self._node(node.id, "task_queue", problem)
         if kind.type == "activity":
             self._check_activity(node, params)
         elif kind.type == "wait_signal":
@@ -238,7 +263,7 @@ class _Validator:
                     "signal",
                     f"signal {params.signal!r} is not declared in the workflow settings",
                 )
-        elif kind.type == "child_workflow" and not re.match(WORKFLOW_NAME_PATTERN, params.workflow):
+        elif kind.type == "child_workflow" and not is_workflow_name(params.workflow):
             self._node(node.id, "workflow", f"{params.workflow!r} is not a valid workflow name")
         elif kind.type == "start" and params.trigger.kind == "cron":
             # A schedule starts runs with no input: every field must do without one.
@@ -294,7 +319,7 @@ class _Validator:
         seen: set[str] = set()
         used_handles: set[tuple[str, str]] = set()
         for edge in self.graph.edges:
-            if not _ID.match(edge.id):
+            if not is_graph_id(edge.id):
                 self._edge(
                     edge.id, "id", "ids use letters, digits and _ . : - (1 to 64 characters)"
                 )
@@ -385,6 +410,22 @@ class _Validator:
         if len(self.params) == len(self.kinds):
             self._check_variables(flow)
 
+    def _check_expansion(self, start: str) -> None:
+        """Refuse a graph whose code would repeat steps too often (what the compiler refuses)."""
+        assert self.flow is not None  # set when the flow has no problems
+        types = {node_id: kind.type for node_id, kind in self.kinds.items()}
+        copies = emitted_copies(self.flow, types, start)
+        limit = MAX_EXPANSION * max(1, len(self.graph.nodes))
+        if sum(copies.values()) > limit:
+            node_id, times = copies.most_common(1)[0]
+            self._node(
+                node_id,
+                "edges",
+                f"the generated code would repeat this step {times:,} times (at most "
+                f"{MAX_EXPANSION} copies per node in all): branches before it meet only at the "
+                "end; add a node where they join earlier",
+            )
+
     def _check_parallels(self, flow: FlowAnalysis) -> None:
         joins_used: dict[str, str] = {}
         for node_id, kind in self.kinds.items():
@@ -453,6 +494,26 @@ class _Validator:
             self._node(node_id, field, message)
         for name in sorted(_unknown_fields(expression, input_fields)):
             self._node(node_id, field, f"the input has no field {name!r} (see the start node)")
+
+
+def _texts(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, text) for every string in a graph value: dataclass fields, keys, items."""
+    if isinstance(value, str):
+        yield path, value
+    elif is_dataclass(value):
+        for item in fields(value):
+            yield from _texts(getattr(value, item.name), _join(path, item.name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(key, path)
+            yield from _texts(item, _join(path, str(key)))
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}[{index}]")
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
 
 
 def _unknown_fields(expression: Any, input_fields: frozenset[str] | None) -> frozenset[str]:

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field
 from core.errors import ExpressionError
 from core.expressions import parse_expression
 from core.graph.model import IDENTIFIER_PATTERN
+from core.graph.names import is_identifier
 
 _DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d)")
 _DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d))+$")
@@ -28,7 +29,7 @@ def parse_duration(text: str) -> timedelta:
         ValueError: not of the form ``<number><unit>...`` with units ms, s, m, h, d, not
             positive, or longer than ten years.
     """
-    if not isinstance(text, str) or not _DURATION.match(text):
+    if not isinstance(text, str) or not _DURATION.fullmatch(text):
         raise ValueError(
             f"{text!r} is not a duration; write a number and a unit such as 500ms, 30s, 5m, 2h, "
             "1d or 1h30m"
@@ -48,7 +49,7 @@ def _check_duration(text: str) -> str:
 
 def identifier_problem(name: str) -> str | None:
     """Why ``name`` cannot name a variable, field, signal or query; None when it can."""
-    if not re.match(IDENTIFIER_PATTERN, name):
+    if not is_identifier(name):
         return (
             f"{name!r} is not a valid name; use letters, digits and underscores, "
             "not starting with a digit (at most 64 characters)"

@@ -30,13 +30,19 @@ CORPUS = [
 ]
 
 
+def _queue_name(text: str) -> str:
+    """The text as a task queue may hold it: no control characters, at most 300 characters."""
+    return re.sub(r"[\x00-\x1f\x7f]", " ", text)[:300].strip()
+
+
 def _injected_graph(text: str) -> dict:
     short = text[:300]  # expressions are limited to 2,000 characters
+    queue = _queue_name(text)
     literal = repr(short)
     builder = GraphBuilder(name="injected")
     builder.workflow = {
         "description": text,
-        "task_queue": text,
+        "task_queue": queue,
         "signals": [
             {
                 "name": "approve",
@@ -57,7 +63,7 @@ def _injected_graph(text: str) -> dict:
             "activity": "echo",
             "args": {"value": {"expr": f"{literal} + input.who + f'<{{input.who}}>'"}},
             "result_variable": "greeting",
-            "task_queue": text,
+            "task_queue": queue,
             "retry": {"non_retryable_error_types": [text]},
         },
         text,
@@ -72,7 +78,7 @@ def _injected_graph(text: str) -> dict:
         {
             "workflow": "other",
             "input": {"note": text, "who": {"expr": literal}},
-            "task_queue": text,
+            "task_queue": queue,
         },
         text,
     )
@@ -126,8 +132,8 @@ def test_user_text_is_only_ever_a_string_constant(text: str) -> None:
     short = text[:300]
     # Labels, descriptions, literals, defaults, queue names and case values arrive intact.
     assert {text, short} <= constants
-    assert json.loads(bundle.files["manifest.json"])["task_queue"] == text
-    assert text in _string_constants(ast.parse(bundle.files["worker.py"]))
+    assert json.loads(bundle.files["manifest.json"])["task_queue"] == _queue_name(text)
+    assert _queue_name(text) in _string_constants(ast.parse(bundle.files["worker.py"]))
 
 
 def test_generated_names_come_from_a_fixed_vocabulary() -> None:

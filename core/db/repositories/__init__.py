@@ -30,7 +30,7 @@ from core.db.repositories.secrets import SecretRepository
 from core.db.repositories.task_queues import TaskQueueRepository
 from core.db.repositories.versions import VersionRepository
 from core.db.repositories.workers import WORKER_TRANSITIONS, WorkerRepository
-from core.db.repositories.workflows import WORKFLOW_NAME, WorkflowRepository
+from core.db.repositories.workflows import WorkflowRepository
 
 __all__ = [
     "AuditFilter",
@@ -51,7 +51,6 @@ __all__ = [
     "PREVIEW_CHARS",
     "DEPLOYMENT_TRANSITIONS",
     "WORKER_TRANSITIONS",
-    "WORKFLOW_NAME",
     "DeploymentRepository",
     "ExecutionFilter",
     "ExecutionRepository",

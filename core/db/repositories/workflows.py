@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,10 +16,7 @@ from core.db.models import DeploymentRow, WorkflowRow, WorkflowVersionRow
 from core.db.records import WorkflowRecord, WorkflowSummary
 from core.db.repositories._base import Repository, to_record
 from core.db.types import utc_now
-from core.graph.model import WORKFLOW_NAME_PATTERN
-
-# The graph format's rule: the name becomes part of Temporal type names.
-WORKFLOW_NAME = re.compile(WORKFLOW_NAME_PATTERN)
+from core.graph.names import is_workflow_name
 
 
 class WorkflowRepository(Repository):
@@ -191,7 +187,8 @@ def _load(session: Session, workflow_id: int, include_deleted: bool) -> Workflow
 
 
 def _check_name(name: str) -> None:
-    if not WORKFLOW_NAME.fullmatch(name):
+    # The graph format's rule: the name becomes part of Temporal type names.
+    if not is_workflow_name(name):
         raise InvalidRecordError(
             "name",
             f"{name!r} is not a workflow name: use a lower-case letter, then up to 62 lower-case"
