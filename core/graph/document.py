@@ -24,6 +24,7 @@ from core.graph.model import (
     freeze,
     thaw,
 )
+from core.limits import LIMITS, GraphLimitError, InputLimitError, check_value, read_json
 
 FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
 
@@ -115,20 +116,33 @@ def load_graph(text: str | bytes) -> Graph:
     Raises:
         GraphFormatError: malformed JSON (with line and column), a wrong or missing format
             version, or values of the wrong JSON type (with their path, e.g. ``nodes[2].id``).
+        GraphLimitError: a document over an input limit (size, depth, numbers, text, node
+            count), with the limit and where; it is a :class:`GraphFormatError` too.
     """
     try:
-        data = json.loads(text)
+        data = read_json(text, where="")
+    except InputLimitError as error:
+        raise GraphLimitError(limit=error.limit, where=error.where, reason=error.reason) from None
     except json.JSONDecodeError as error:
         raise GraphFormatError(
             [(f"line {error.lineno}, column {error.colno}", f"malformed JSON: {error.msg}")]
         ) from None
     except UnicodeDecodeError as error:
         raise GraphFormatError([(f"byte {error.start}", "the file is not UTF-8 text")]) from None
-    return graph_from_dict(data)
+    return _graph_from_data(data)
 
 
 def graph_from_dict(data: Any) -> Graph:
     """Build a :class:`Graph` from already-parsed JSON (see :func:`load_graph` for errors)."""
+    try:
+        check_value(data, where="")
+    except InputLimitError as error:
+        raise GraphLimitError(limit=error.limit, where=error.where, reason=error.reason) from None
+    return _graph_from_data(data)
+
+
+def _graph_from_data(data: Any) -> Graph:
+    """The graph of a JSON value already held to the input limits."""
     if not isinstance(data, Mapping):
         raise GraphFormatError([("document", "a workflow graph must be a JSON object")])
     version = data.get("format")
@@ -137,6 +151,14 @@ def graph_from_dict(data: Any) -> Graph:
         raise GraphFormatError(
             [("format", f"expected format {FORMAT!r}, found {found}; is this a workflow graph?")]
         )
+    for key, limit, maximum in (
+        ("nodes", "node count", LIMITS.max_nodes),
+        ("edges", "edge count", LIMITS.max_edges),
+    ):
+        items = data.get(key)
+        if isinstance(items, list) and len(items) > maximum:
+            reason = f"{len(items):,} {key}; a graph may have at most {maximum:,}"
+            raise GraphLimitError(limit=limit, where=key, reason=reason)
     try:
         doc = GraphDoc.model_validate(data)
     except ValidationError as error:

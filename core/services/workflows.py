@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +17,7 @@ from core.db import Database, ExecutionRecord, WorkflowRecord, WorkflowSummary
 from core.deploy.children import active_child_target
 from core.errors import GraphFormatError
 from core.examples import get_example
-from core.graph import FORMAT, dump_graph, graph_from_dict, load_graph
+from core.graph import FORMAT, dump_graph, graph_from_dict, graph_to_dict, load_graph
 from core.graph.validation import Problem, validate
 
 
@@ -42,6 +45,19 @@ class ChildPreview:
 
     targets: dict[str, ChildTarget]
     undeployed: tuple[str, ...]
+
+
+#: Draft checks kept (one per distinct draft content, least recently used dropped first).
+CHECK_CACHE_SIZE = 256
+
+
+def _content_digest(document: Any) -> str | None:
+    """SHA-256 of a document's compact JSON text, or None when it is not JSON data."""
+    try:
+        text = json.dumps(document, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return None  # not cached: the check itself says what is wrong with such a document
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def blank_document(name: str) -> dict[str, Any]:
@@ -83,6 +99,9 @@ class WorkflowService:
     def __init__(self, database: Database, registry: ActivityRegistry) -> None:
         self._db = database
         self._registry = registry
+        #: Draft checks by content digest, newest last; shared by the pages' threads.
+        self._checks: OrderedDict[str, DraftCheck] = OrderedDict()
+        self._checks_lock = threading.Lock()
 
     @reads
     def list(self) -> list[WorkflowSummary]:
@@ -125,10 +144,12 @@ class WorkflowService:
         otherwise); graph problems do not stop the import, they show in the builder.
 
         Raises:
-            GraphFormatError: the file is not a readable graph (with positions).
+            GraphFormatError: the file is not a readable graph (with positions), or is over an
+                input limit (a ``GraphLimitError``: size, depth, numbers, text, node count).
         """
-        graph = load_graph(text)
-        document = json.loads(dump_graph(graph))
+        # Parsed once: the canonical object comes from the graph, not from printing and
+        # reading it back (which took most of a large import).
+        document = graph_to_dict(load_graph(text))
         if name is not None:
             document["workflow"]["name"] = name
         workflow_name = document["workflow"]["name"]
@@ -156,7 +177,28 @@ class WorkflowService:
 
     @reads
     def check(self, document: dict[str, Any] | None) -> DraftCheck:
-        """Validate a draft document without saving it."""
+        """Validate a draft document without saving it.
+
+        The outcome is kept by the document's content digest: pages check every draft on
+        every rerun, and an unchanged draft (a large one takes most of a second) is not
+        validated again.
+        """
+        digest = _content_digest(document)
+        if digest is not None:
+            with self._checks_lock:
+                known = self._checks.get(digest)
+                if known is not None:
+                    self._checks.move_to_end(digest)
+                    return known
+        outcome = self._validate(document)
+        if digest is not None:
+            with self._checks_lock:
+                self._checks[digest] = outcome
+                while len(self._checks) > CHECK_CACHE_SIZE:
+                    self._checks.popitem(last=False)
+        return outcome
+
+    def _validate(self, document: dict[str, Any] | None) -> DraftCheck:
         try:
             graph = graph_from_dict(document)
         except GraphFormatError as error:

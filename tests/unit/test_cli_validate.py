@@ -68,6 +68,24 @@ def test_json_output(tmp_path: Path):
         ('{"format": "workflow-builder/1",', "line 1, column 33: malformed JSON"),
         ('{"format": "workflow-builder/9", "workflow": {"name": "x"}}', "expected format"),
         ('{"format": "workflow-builder/1", "workflow": {}}', "workflow.name: Field required"),
+        (
+            '{"format": "workflow-builder/1", "workflow": {"name": "x", "description": '
+            + "[" * 10_000
+            + "]" * 10_000
+            + "}}",
+            "workflow.description[0][0].<56 levels>[0][0][0][0] (line 1, column 137): "
+            "nested more than 64 objects or arrays deep",
+        ),
+        (
+            '{"format": "workflow-builder/1", "workflow": {"name": "x", "description": '
+            + "1" * 5_001
+            + "}}",
+            "line 1, column 75: an integer of 5,001 digits; at most 1,000",
+        ),
+        (
+            '{"format": "workflow-builder/1", "workflow": {"name": "x\\udfff"}}',
+            "workflow.name: holds a lone surrogate",
+        ),
     ],
 )
 def test_unreadable_input_exits_2_with_position(tmp_path: Path, content: str, fragment: str):
