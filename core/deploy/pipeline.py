@@ -26,6 +26,7 @@ from core.deploy.bundles import deployed_queue
 from core.deploy.children import active_child_target
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
+from core.deploy.queues import unserved_queues
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
 from core.errors import WorkflowBuilderError
@@ -173,6 +174,11 @@ class Deployer:
                         step="compile",
                     ) from exc
                 out.append(f"{build.bundle.workflow_type} ({build.bundle.digest[:12]})")
+                unserved = unserved_queues(
+                    self._db, checked, own_queue=build.bundle.task_queue, children=children
+                )
+                if unserved:
+                    raise DeployError("; ".join(unserved), workflow=workflow.name, step="compile")
             if (
                 build.existing is not None
                 and active is not None

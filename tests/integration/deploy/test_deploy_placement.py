@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
+import pytest
+
 from core.activities import ActivityRegistry
 from core.db import QueueStrategy
-from core.deploy import DeployService
+from core.deploy import DeployError, DeployService
 from core.fleet.placement import task_queue_for
-from tests.integration.deploy.helpers import DeployWorld
+from tests.integration.deploy.helpers import DeployWorld, node
 
 
 def test_per_workflow_gives_each_workflow_its_own_queue_and_worker(world: DeployWorld):
@@ -84,3 +86,21 @@ def test_a_deploy_keeps_the_pool_size_set_on_its_queue(world: DeployWorld):
     assert (row.strategy, row.pool_size) == (QueueStrategy.POOL, 2)
     assert len(world.manager.worker_ids(queue)) == 2
     assert world.run_to_end(deployed, name="Flo") == "Hello, Flo!"
+
+
+def test_an_activity_queue_no_worker_polls_is_refused_naming_the_node(world: DeployWorld):
+    def on_queue(queue: str):
+        return lambda document: node(document, "greet")["params"].update(task_queue=queue)
+
+    nobody = world.create("hello_activity", edit=on_queue(f"nobody-{uuid.uuid4().hex[:6]}"))
+    with pytest.raises(DeployError, match="node 'greet' runs its activity on task queue") as caught:
+        world.service.deploy(nobody.id)
+    assert "python -m core worker --task-queue nobody-" in str(caught.value)
+    assert world.database.versions.latest(nobody.id) is None  # nothing recorded
+
+    # A queue that another workflow's workers poll serves the activity: the run completes.
+    served = world.service.deploy(world.create("hello_activity").id)
+    elsewhere = world.create("hello_activity", edit=on_queue(served.deployment.task_queue))
+    deployed = world.service.deploy(elsewhere.id)
+    assert deployed.deployment.task_queue != served.deployment.task_queue
+    assert world.run_to_end(deployed, name="Ann") == "Hello, Ann!"
