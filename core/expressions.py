@@ -9,9 +9,11 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from core.bounds import HELPERS
 from core.errors import ExpressionError
 
 __all__ = [
@@ -29,7 +31,9 @@ __all__ = [
     "clear_expression_cache",
     "evaluate",
     "parse_expression",
+    "run_time_bounds",
     "to_python_ast",
+    "unbounded",
 ]
 
 ALLOWED_FUNCTIONS: frozenset[str] = frozenset(
@@ -218,6 +222,37 @@ _SEQUENCE_METHODS = frozenset(
 
 _FUNCTION_OBJECTS: dict[str, Any] = {name: getattr(builtins, name) for name in ALLOWED_FUNCTIONS}
 
+# The checked helpers of core.bounds that stand in for operations that can grow a value.
+_BINARY_HELPERS: dict[type[ast.operator], str] = {
+    ast.Mult: "_mul",
+    ast.Add: "_add",
+    ast.Pow: "_pow",
+    ast.Mod: "_mod",
+}
+_FUNCTION_HELPERS = {"str": "_str", "sum": "_sum", "sorted": "_sorted"}
+_METHOD_HELPERS = {"join": "_join", "replace": "_replace"}
+_CONVERSIONS = {-1: "", ord("s"): "s", ord("r"): "r", ord("a"): "a"}
+
+_BOUNDED: ContextVar[bool] = ContextVar("bounded", default=True)
+
+
+def run_time_bounds() -> bool:
+    """Whether generated and evaluated code checks sizes at run time (always, but in benchmarks)."""
+    return _BOUNDED.get()
+
+
+@contextmanager
+def unbounded() -> Iterator[None]:
+    """Build code without the run-time bounds, for benchmarks that measure what they cost.
+
+    A context variable, not a global switch, so other threads and tasks keep their bounds.
+    """
+    token = _BOUNDED.set(False)
+    try:
+        yield
+    finally:
+        _BOUNDED.reset(token)
+
 
 @dataclass(frozen=True)
 class Expression:
@@ -295,8 +330,9 @@ def to_python_ast(
     """Rewrite a checked expression into the AST that generated workflow code embeds.
 
     ``input`` becomes ``input_ref``, bare variable names become ``variable_ref(name)``,
-    ``a.b`` not followed by a call becomes ``a["b"]``; allowed method and function calls
-    stay as they are.
+    ``a.b`` not followed by a call becomes ``a["b"]``. Operations that can grow a value
+    (``* + ** %``, ``str``, ``sum``, ``sorted``, ``join``, ``replace``, f-strings) become calls
+    of the checked helpers of core.bounds (``_mul(a, b)``...); other calls stay as they are.
 
     Args:
         expression: a result of parse_expression.
@@ -310,7 +346,8 @@ def to_python_ast(
         A fresh tree; ``expression.tree`` is left untouched.
     """
     # Re-parsing gives a fresh tree far faster than deepcopy (the text was checked already).
-    body = _Rewriter(input_ref, variable_ref).visit(_parse(expression.source).body)
+    rewriter = _Rewriter(input_ref, variable_ref, bounded=run_time_bounds())
+    body = rewriter.visit(_parse(expression.source).body)
     return ast.fix_missing_locations(ast.Expression(body=body)).body if locations else body
 
 
@@ -329,7 +366,8 @@ def evaluate(
 
     Raises:
         Exception: whatever the expression raises on this data, e.g. KeyError for a missing
-            field or variable, TypeError for mismatched types, ZeroDivisionError.
+            field or variable, TypeError for mismatched types, ZeroDivisionError, or
+            core.bounds.LimitError for a value larger than a run-time limit.
     """
     body = to_python_ast(
         expression,
@@ -341,8 +379,9 @@ def evaluate(
         ),
     )
     code = compile(ast.Expression(body=body), "<expression>", "eval")
-    namespace = {"__builtins__": {}, **_FUNCTION_OBJECTS}
-    # Safe to eval: the tree passed the allow-list and the only builtins are the allowed functions.
+    namespace = {"__builtins__": {}, **_FUNCTION_OBJECTS, **HELPERS}
+    # Safe to eval: the tree passed the allow-list and the only builtins are the allowed
+    # functions and the checked helpers of core.bounds.
     return eval(code, namespace, {"_input": input, "_vars": variables})
 
 
@@ -726,9 +765,12 @@ def _clone(node: Any) -> Any:
 class _Rewriter(ast.NodeTransformer):
     """Rewrites a copied tree for embedding: input/variables to refs, attribute access to items."""
 
-    def __init__(self, input_ref: ast.expr, variable_ref: Callable[[str], ast.expr]) -> None:
+    def __init__(
+        self, input_ref: ast.expr, variable_ref: Callable[[str], ast.expr], *, bounded: bool
+    ) -> None:
         self._input_ref = input_ref
         self._variable_ref = variable_ref
+        self._bounded = bounded
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         # Copies, so no node is shared between two places in the tree.
@@ -743,9 +785,56 @@ class _Rewriter(ast.NodeTransformer):
         return ast.copy_location(item, node)
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
-        # The callee is an allowed function name or method attribute and stays as written.
+        # The callee is an allowed function name or method attribute and stays as written,
+        # unless a checked helper stands in for it.
         if isinstance(node.func, ast.Attribute):
             node.func.value = self.visit(node.func.value)
         node.args = [self.visit(arg) for arg in node.args]
         node.keywords = [self.visit(keyword) for keyword in node.keywords]
+        if not self._bounded:
+            return node
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in _FUNCTION_HELPERS:
+            func.id = _FUNCTION_HELPERS[func.id]
+        elif isinstance(func, ast.Attribute) and func.attr in _METHOD_HELPERS:
+            # text.join(parts) -> _join(text, parts): the helper sizes the result first.
+            helper = ast.Name(id=_METHOD_HELPERS[func.attr], ctx=ast.Load())
+            node = ast.Call(func=helper, args=[func.value, *node.args], keywords=node.keywords)
         return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        node.left = self.visit(node.left)
+        node.right = self.visit(node.right)
+        helper = _BINARY_HELPERS.get(type(node.op)) if self._bounded else None
+        if helper is None:
+            return node
+        call = ast.Call(
+            func=ast.Name(id=helper, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
+        )
+        return ast.copy_location(call, node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.expr:
+        """``f"a{x!r:>5}"`` -> ``_fstring("a", (x, "r", ">5"))``: formatted and sized in turn."""
+        if not self._bounded:
+            node.values = [self.visit(part) for part in node.values]
+            return node
+        parts: list[ast.expr] = []
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                # The checker allows only literal format specs.
+                spec = "".join(
+                    str(piece.value)
+                    for piece in getattr(part.format_spec, "values", ())
+                    if isinstance(piece, ast.Constant)
+                )
+                conversion = ast.Constant(value=_CONVERSIONS[part.conversion])
+                parts.append(
+                    ast.Tuple(
+                        elts=[self.visit(part.value), conversion, ast.Constant(value=spec)],
+                        ctx=ast.Load(),
+                    )
+                )
+            else:
+                parts.append(part)
+        call = ast.Call(func=ast.Name(id="_fstring", ctx=ast.Load()), args=parts, keywords=[])
+        return ast.copy_location(call, node)

@@ -10,7 +10,7 @@ from core.compiler.literals import duration_literal, python_literal
 from core.compiler.sharing import shared
 from core.compiler.syntax import call, dotted, item
 from core.errors import ExpressionError
-from core.expressions import parse_expression, to_python_ast
+from core.expressions import parse_expression, run_time_bounds, to_python_ast
 from core.nodes import is_expression_value
 
 _INPUT = dotted("self.input")
@@ -64,7 +64,14 @@ def value(raw: Any, *, where: str) -> ast.expr:
 
 
 def duration_value(raw: Any, *, where: str) -> ast.expr:
-    """A duration param: ``"30s"`` or ``{"expr": ...}`` giving seconds, as a ``timedelta``."""
+    """A duration param: ``"30s"`` or ``{"expr": ...}`` giving seconds, as a ``timedelta``.
+
+    An expression's seconds go through core.bounds ``_duration``, which fails the step on a
+    negative, non-finite, huge or non-number value (Temporal would retry the task for ever).
+    """
     if is_expression_value(raw):
-        return call("timedelta", seconds=expression(raw["expr"], where=where))
+        seconds = expression(raw["expr"], where=where)
+        if not run_time_bounds():
+            return call("timedelta", seconds=seconds)
+        return call("_duration", [seconds])
     return duration_literal(raw, where=where)

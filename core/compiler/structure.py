@@ -334,6 +334,7 @@ class StructuredEmitter:
             collect = (expr_stmt(call(append, [value])),)
         frame = _Loop(continue_id=continue_node(node_id), collect=collect)
         iteration = [
+            *statements.loop_pacing(),
             assign(statements.variable_target(params.item_variable), name(each)),
             *self.block(
                 self._target(node_id, "body"),

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.bounds import HELPERS
 from core.errors import ExpressionError
 from core.expressions import (
     ALLOWED_FUNCTIONS,
@@ -134,7 +135,7 @@ def test_rewritten_expression_unparses_compiles_and_agrees(source: str, expected
         input = INPUT
         vars = ALLOWED_VARIABLES
 
-    assert eval(code, {"self": Workflow}) == expected
+    assert eval(code, {"self": Workflow, **HELPERS}) == expected
     # The location info lets compile take the tree itself, not only its unparsed text.
     compile(ast.Expression(body=rewritten), "<generated>", "eval")
 
@@ -243,7 +244,8 @@ def test_attribute_becomes_item_access_but_method_calls_stay() -> None:
         variable_ref=lambda name: ast.Name(id=f"var_{name}", ctx=ast.Load()),
     )
     assert (
-        ast.unparse(rewritten) == "var_order['customer']['name'].upper() + INPUT['note'].get('x')"
+        ast.unparse(rewritten)
+        == "_add(var_order['customer']['name'].upper(), INPUT['note'].get('x'))"
     )
 
 
