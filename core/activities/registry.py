@@ -10,6 +10,7 @@ from typing import Any
 from core.activities.builtin import (
     BUILTIN_NAMES,
     builtin_function,
+    builtin_heartbeat_timeout,
     builtin_module_name,
     builtin_requirements,
 )
@@ -88,6 +89,7 @@ def _builtin_specs() -> list[ActivitySpec]:
             module=builtin_module_name(name),
             builtin=True,
             requirements=builtin_requirements(name),
+            heartbeat_timeout=builtin_heartbeat_timeout(name),
         )
         for name in BUILTIN_NAMES
     ]

@@ -64,6 +64,9 @@ class ActivitySpec:
         builtin: True for Workflow Builder's own activities (copied into bundles).
         requirements: Extra pip requirements a bundle using it needs (built-ins only).
         fn: The ``@activity.defn`` callable; left out of equality, hashing and repr.
+        heartbeat_timeout: For an activity that heartbeats while it works (a duration such
+            as ``"10s"``), how long Temporal waits for a heartbeat before it counts the
+            attempt lost and retries it; None for activities that do not heartbeat.
     """
 
     name: str
@@ -74,6 +77,7 @@ class ActivitySpec:
     builtin: bool
     requirements: tuple[str, ...]
     fn: Callable[..., Any] = field(compare=False, hash=False, repr=False)
+    heartbeat_timeout: str | None = None
 
 
 def activity_name(fn: Any) -> str | None:
@@ -92,6 +96,7 @@ def spec_from_function(
     module: str,
     builtin: bool,
     requirements: tuple[str, ...] = (),
+    heartbeat_timeout: str | None = None,
 ) -> ActivitySpec:
     """Describe an ``@activity.defn`` function from its signature, type hints and docstring.
 
@@ -100,6 +105,7 @@ def spec_from_function(
         module: The import path it is loaded from.
         builtin: Whether it is a Workflow Builder built-in.
         requirements: Extra pip requirements it needs.
+        heartbeat_timeout: How long Temporal waits for its heartbeats, if it heartbeats.
 
     Returns:
         The activity's spec.
@@ -149,6 +155,7 @@ def spec_from_function(
         builtin=builtin,
         requirements=requirements,
         fn=fn,
+        heartbeat_timeout=heartbeat_timeout,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import dataclasses
 import json
 import logging
 import socket
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,14 +29,17 @@ from core.activities import (
     BUILTIN_NAMES,
     ActivityRegistryError,
     builtin_function,
+    builtin_registry,
     builtin_requirements,
     builtin_source,
     bundle_activities_source,
 )
+from core.activities.builtin import http_request as http_request_module
 from core.activities.builtin.echo import echo
 from core.activities.builtin.fail import fail
-from core.activities.builtin.http_request import http_request
+from core.activities.builtin.http_request import HEARTBEAT_SECONDS, http_request
 from core.activities.builtin.log import log
+from core.nodes import parse_duration
 
 SLOW_SECONDS = 1.0
 
@@ -42,6 +47,22 @@ SLOW_SECONDS = 1.0
 def run_activity(fn, *args):
     """Run an async activity in an activity context, as a worker would."""
     return asyncio.run(ActivityEnvironment().run(fn, *args))
+
+
+def run_as_step(
+    fn, *args, workflow_id="orders-1", run_id="run-a", activity_id="3", heartbeats=None
+):
+    """Run an activity as one attempt of a step (activity ``activity_id``) of one run."""
+    environment = ActivityEnvironment()
+    environment.info = dataclasses.replace(
+        environment.info,
+        workflow_id=workflow_id,
+        workflow_run_id=run_id,
+        activity_id=activity_id,
+    )
+    if heartbeats is not None:
+        environment.on_heartbeat = lambda *details: heartbeats.append(time.monotonic())
+    return asyncio.run(environment.run(fn, *args))
 
 
 def run_failing(fn, *args) -> ApplicationError:
@@ -480,3 +501,45 @@ def test_credentials_are_not_sent_to_another_host_on_redirect(server_url, monkey
 
     assert "authorization" not in result["json"]["headers"]
     assert result["json"]["headers"]["x-trace"] == "t"
+
+
+# --- at least once: idempotency keys and heartbeats --------------------------------------
+
+
+def sent_key(server_url: str, headers: dict | None = None, **step: str) -> str:
+    result = run_as_step(http_request, "POST", f"{server_url}/echo", headers, **step)
+    return result["json"]["headers"]["idempotency-key"]
+
+
+def test_every_attempt_of_a_step_sends_the_same_idempotency_key(server_url):
+    first = sent_key(server_url)
+    assert first == sent_key(server_url)  # a retry: same workflow, run and activity id
+    assert str(uuid.UUID(first)) == first
+    others = {
+        sent_key(server_url, activity_id="4"),  # the next step, or the next loop iteration
+        sent_key(server_url, run_id="run-b"),  # a rerun, a reset, the next scheduled run
+        sent_key(server_url, workflow_id="orders-2"),
+    }
+    assert first not in others and len(others) == 3
+
+
+def test_an_idempotency_key_given_by_the_graph_is_kept(server_url):
+    assert sent_key(server_url, {"idempotency-key": "order-7"}) == "order-7"
+
+
+def test_a_request_under_way_heartbeats(server_url, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(http_request_module, "HEARTBEAT_SECONDS", SLOW_SECONDS / 10)
+    beats: list[float] = []
+    started = time.monotonic()
+    result = run_as_step(http_request, "GET", f"{server_url}/slow", heartbeats=beats)
+    took = time.monotonic() - started
+    assert result["text"] == "late"
+    # One a tenth of a second while the slow route takes its time (fewer on a busy machine).
+    assert 3 <= len(beats) <= took / (SLOW_SECONDS / 10)
+
+
+def test_only_activities_that_heartbeat_declare_a_heartbeat_timeout():
+    timeouts = {spec.name: spec.heartbeat_timeout for spec in builtin_registry().specs()}
+    assert timeouts == {"echo": None, "fail": None, "http_request": "10s", "log": None}
+    # Several heartbeats fit in the timeout, so one late beat does not cost a retry.
+    assert parse_duration("10s").total_seconds() >= 5 * HEARTBEAT_SECONDS

@@ -22,6 +22,13 @@ _REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "http_request": ("httpx==0.28.1",),
 }
 
+_HEARTBEAT_TIMEOUTS: dict[str, str] = {
+    # A request may take minutes (MAX_SECONDS), heartbeating every second meanwhile; when its
+    # worker dies, the attempt is retried after this, not after the step's start-to-close
+    # timeout. Long enough that a busy worker's late heartbeat does not cost a retry.
+    "http_request": "10s",
+}
+
 
 def _check_name(name: str) -> None:
     if name not in BUILTIN_NAMES:
@@ -68,3 +75,14 @@ def builtin_requirements(name: str) -> tuple[str, ...]:
     """
     _check_name(name)
     return _REQUIREMENTS.get(name, ())
+
+
+def builtin_heartbeat_timeout(name: str) -> str | None:
+    """Return the heartbeat timeout of built-in activity ``name`` (a duration such as ``"10s"``),
+    or None when it does not heartbeat (it finishes at once).
+
+    Raises:
+        ActivityRegistryError: ``name`` is not a built-in activity.
+    """
+    _check_name(name)
+    return _HEARTBEAT_TIMEOUTS.get(name)

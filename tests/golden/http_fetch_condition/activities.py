@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import timedelta
 import httpx
 import ipaddress
@@ -11,8 +12,9 @@ import os
 import socket
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
+import uuid
 
 
 # A client error that a later attempt may cure: request timeout and rate limiting.
@@ -26,6 +28,11 @@ _MAX_REDIRECTS = 5
 MAX_SECONDS = 300.0
 #: Largest response body read, in bytes (``WB_HTTP_MAX_BYTES`` overrides it).
 MAX_BYTES = 10 * 1024 * 1024
+#: Seconds between heartbeats while a request is under way (the SDK batches them).
+HEARTBEAT_SECONDS = 1.0
+# Names the idempotency keys of http_request; fixed, so a key never changes between versions.
+_KEY_NAMESPACE = uuid.UUID("6f1c3e0a-57a4-4c39-9a53-0d7c2b8e4f11")
+_T = TypeVar("_T")
 
 
 @activity.defn(name="http_request")
@@ -40,7 +47,9 @@ async def http_request(
 ) -> dict:
     """Send one HTTP request and return the status, headers and body.
 
-    Redirects are followed (at most five, each checked like the first URL). A 4xx status
+    Every attempt of the step carries the same ``Idempotency-Key`` header (see
+    :func:`idempotency_key`) unless ``headers`` already has one. Redirects are followed (at
+    most five, each checked like the first URL). A 4xx status
     raises a non-retryable ``HttpClientError`` (408 and 429 are retryable), a 5xx status a
     retryable ``HttpServerError``, a timeout a retryable ``HttpTimeout``, a network failure a
     retryable ``HttpConnectionError``, a malformed request a non-retryable
@@ -79,8 +88,9 @@ async def http_request(
             request = client.build_request(
                 method, url, headers=headers, params=query, json=json, content=body
             )
-            response, content = await asyncio.wait_for(
-                _send_guarded(client, request, where), timeout=MAX_SECONDS
+            request.headers.setdefault("Idempotency-Key", idempotency_key())
+            response, content = await _heartbeating(
+                asyncio.wait_for(_send_guarded(client, request, where), timeout=MAX_SECONDS)
             )
     except (httpx.TimeoutException, TimeoutError) as exc:
         raise ApplicationError(
@@ -113,6 +123,33 @@ async def http_request(
     if response.status_code >= 400:
         _raise_for_status(where, response, result)
     return result
+
+
+def idempotency_key() -> str:
+    """The key that names this step of this run: the same on each of its attempts.
+
+    A UUID derived from the workflow id, the run id and the activity id (which Temporal keeps
+    across retries of one scheduled activity). Another run, a reset or a rerun of the workflow,
+    or another iteration of a loop schedules another activity, so it gets another key.
+    """
+    info = activity.info()
+    step = f"{info.workflow_id}\n{info.workflow_run_id}\n{info.activity_id}"
+    return str(uuid.uuid5(_KEY_NAMESPACE, step))
+
+
+async def _heartbeating(work: Awaitable[_T]) -> _T:
+    """Await ``work`` while heartbeating, so Temporal notices at once when this worker dies."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            activity.heartbeat()
+
+    beating = asyncio.ensure_future(beat())
+    try:
+        return await work
+    finally:
+        beating.cancel()
 
 
 async def _send_guarded(

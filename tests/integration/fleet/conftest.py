@@ -9,6 +9,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +31,8 @@ from core.db import (
 from core.graph.document import graph_from_dict
 from core.runtime import BundleStore
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples"
 
 #: Short, so lost workers show up within a couple of seconds.
 HEARTBEAT_SECONDS = 0.5
@@ -121,3 +127,62 @@ def fleet_settings(temporal_settings: Settings, tmp_path: Path) -> Settings:
         deploy_dir=tmp_path / "deployments",
         worker_heartbeat_seconds=HEARTBEAT_SECONDS,
     )
+
+
+class WorkerProcess:
+    """`python -m core worker --task-queue Q`, its output in a file (a full pipe blocks it)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str,
+        task_queue: str,
+        log: Path,
+        **environ: str,
+    ) -> None:
+        """Start it on the settings' Temporal and data folder; ``environ`` adds variables."""
+        self.log = log
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": database_url,
+            "TEMPORAL_ADDRESS": str(settings.temporal_address),
+            "TEMPORAL_NAMESPACE": settings.temporal_namespace,
+            "WB_DATA_DIR": str(settings.data_dir),
+            "DEPLOY_DIR": str(log.parent / f"{log.stem}-deployments"),
+            "WB_WORKER_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
+            **environ,
+        }
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "core", "worker", "--task-queue", task_queue],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(30)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[WorkerProcess]]:
+    """Worker processes a test starts; any still running at its end are killed."""
+    started: list[WorkerProcess] = []
+    yield started
+    for worker in started:
+        worker.kill()

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -30,11 +27,10 @@ from core.db import (
 )
 from core.fleet.standalone import run_standalone_worker
 
-from .conftest import HEARTBEAT_SECONDS, deploy, hello_graph
+from .conftest import WorkerProcess, deploy, hello_graph
 
 T = TypeVar("T")
 W = WorkerStatus
-ROOT = Path(__file__).resolve().parents[3]
 RUNS = 50
 
 
@@ -48,47 +44,6 @@ async def eventually(what: str, probe: Callable[[], T | None], timeout: float = 
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(0.1)
-
-
-class WorkerProcess:
-    """`python -m core worker --task-queue Q`, its output in a file (a full pipe blocks it)."""
-
-    def __init__(self, settings: Settings, database_url: str, task_queue: str, log: Path) -> None:
-        self.log = log
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": database_url,
-            "TEMPORAL_ADDRESS": str(settings.temporal_address),
-            "TEMPORAL_NAMESPACE": settings.temporal_namespace,
-            "WB_DATA_DIR": str(settings.data_dir),
-            "DEPLOY_DIR": str(log.parent / f"{log.stem}-deployments"),
-            "WB_WORKER_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
-        }
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "core", "worker", "--task-queue", task_queue],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(30)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
 
 
 def running_workers(database: Database, task_queue: str) -> list[WorkerRecord]:
@@ -105,14 +60,6 @@ async def identities_in(handles: list[WorkflowHandle]) -> set[str]:
             elif event.HasField("activity_task_started_event_attributes"):
                 found.add(event.activity_task_started_event_attributes.identity)
     return found
-
-
-@pytest.fixture
-def processes() -> Iterator[list[WorkerProcess]]:
-    started: list[WorkerProcess] = []
-    yield started
-    for worker in started:
-        worker.kill()
 
 
 @pytest.mark.asyncio
