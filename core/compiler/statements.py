@@ -27,6 +27,7 @@ from core.compiler.syntax import (
     name,
     parse_statements,
 )
+from core.expressions import run_time_bounds
 from core.graph.model import Node
 from core.nodes.kinds import (
     ActivityParams,
@@ -77,12 +78,9 @@ def timer(node: Node, params: TimerParams) -> list[ast.stmt]:
 
 def end(node: Node, params: EndParams) -> list[ast.stmt]:
     """``return <result>`` (``return None`` without a result expression)."""
-    result = (
-        expression(params.result, where=_at(node, "result"))
-        if params.result is not None
-        else const(None)
-    )
-    return [ast.Return(value=result)]
+    if params.result is None:
+        return [ast.Return(value=const(None))]
+    return [ast.Return(value=sized(expression(params.result, where=_at(node, "result"))))]
 
 
 def activity(node: Node, params: ActivityParams, registry: ActivityRegistry) -> ast.stmt:
@@ -93,7 +91,7 @@ def activity(node: Node, params: ActivityParams, registry: ActivityRegistry) -> 
     keywords: dict[str, ast.expr] = {}
     args = activity_args(node, params.args, spec)
     if args:
-        keywords["args"] = ast.List(elts=args, ctx=ast.Load())
+        keywords["args"] = sized(ast.List(elts=args, ctx=ast.Load()))
     if params.task_queue:
         keywords["task_queue"] = const(params.task_queue)
     keywords["start_to_close_timeout"] = duration_literal(
@@ -180,7 +178,7 @@ def child_workflow(
             timeout, where=_at(node, "execution_timeout")
         )
     keywords.update(_summary("static_summary", node))
-    child_input = value(params.input, where=_at(node, "input"))
+    child_input = sized(value(params.input, where=_at(node, "input")))
     result = awaited(
         call(
             "workflow.execute_child_workflow",
@@ -239,6 +237,29 @@ def too_many_items(items: str, limit: int) -> ast.stmt:
     )
     check = parse_statements(template.replace("ITEMS", items).replace("LIMIT", str(int(limit))))
     return check[0]
+
+
+def sized(data: ast.expr) -> ast.expr:
+    """``_payload(data)``: data a step sends, refused when too large for one Temporal payload.
+
+    Literals are left as they are (validation bounds their size); without the run-time bounds,
+    everything is.
+    """
+    if not run_time_bounds() or isinstance(data, ast.Constant):
+        return data
+    return call("_payload", [data])
+
+
+def loop_pacing() -> list[ast.stmt]:
+    """Count the iteration; at the budget, ``_pace`` ends the workflow task if none ended since.
+
+    Nothing without the run-time bounds (benchmarks measure what they cost).
+    """
+    if not run_time_bounds():
+        return []
+    return parse_statements(
+        "self.spins += 1\nif self.spins >= LOOP_ITERATIONS_PER_TASK:\n    await _pace(self)\n"
+    )
 
 
 def _summary(keyword: str, node: Node) -> dict[str, ast.expr]:
