@@ -192,7 +192,7 @@ class RunService:
             NotDeployedError: nothing is deployed.
         """
         _, graph = self._active(workflow_id)
-        return _input_fields(graph)
+        return start_input_fields(graph)
 
     @action(Role.OPERATOR)
     def start(self, workflow_id: int, values: Mapping[str, Any]) -> RunRef:
@@ -204,7 +204,7 @@ class RunService:
             RunRateLimitedError: the actor started too many runs in the last minute.
         """
         deployment, graph = self._active(workflow_id)
-        payload = check_input(_input_fields(graph), values)
+        payload = check_input(start_input_fields(graph), values)
         admit_run_start(self.limiter, self.actor)
         run_id_base = f"{graph.workflow.name}-{uuid.uuid4().hex[:12]}"
 
@@ -353,7 +353,8 @@ def status_of(status: WorkflowExecutionStatus | None) -> ExecutionStatus:
     )
 
 
-def _input_fields(graph: Graph) -> tuple[InputField, ...]:
+def start_input_fields(graph: Graph) -> tuple[InputField, ...]:
+    """The input fields a graph's start node declares."""
     start = next(node for node in graph.nodes if node.type == "start")
     return input_fields_from_json(start.params.get("input_fields", ()))
 

@@ -53,7 +53,7 @@ class InputLimitError(WorkflowBuilderError):
     Attributes:
         limit: which bound, as a user would name it (``nesting depth``, ``integer size``,
             ``text size``, ``unicode text``, ``number``, ``node count``, ``edge count``,
-            ``document size``, ``payload size``, ``JSON value``).
+            ``document size``, ``payload size``, ``JSON value``, ``JSON syntax``).
         where: the JSON path of the value (``input.items[3].name``), or a position in the text
             (``input, line 2, column 9``) when the value could not even be read.
         reason: what is over the limit, by how much.
@@ -106,6 +106,27 @@ def read_json(text: str | bytes, *, where: str, limits: InputLimits = LIMITS) ->
         raise _long_integer(_as_text(text), where, limits) from None
     check_value(value, where=where, limits=limits)
     return value
+
+
+def read_input(text: str | bytes, *, where: str, limits: InputLimits = LIMITS) -> Any:
+    """:func:`read_json` for input someone typed or sent: malformed JSON is an
+    :class:`InputLimitError` too (limit ``JSON syntax``), so one error type covers bad input.
+    """
+    try:
+        return read_json(text, where=where, limits=limits)
+    except json.JSONDecodeError as error:
+        position = f"line {error.lineno}, column {error.colno}"
+        raise InputLimitError(
+            limit="JSON syntax",
+            where=f"{where}, {position}" if where else position,
+            reason=f"malformed JSON: {error.msg}",
+        ) from None
+    except UnicodeDecodeError as error:
+        raise InputLimitError(
+            limit="JSON syntax",
+            where=f"{where}, byte {error.start}" if where else f"byte {error.start}",
+            reason="not UTF-8 text",
+        ) from None
 
 
 def check_value(value: Any, *, where: str, limits: InputLimits = LIMITS) -> None:

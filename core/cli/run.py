@@ -6,8 +6,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from core.errors import WorkflowBuilderError
+from core.errors import GraphFormatError, WorkflowBuilderError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,8 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Compile GRAPH (and the graphs in its folder that it starts as child workflows), "
             "load them on a worker in this process, start one run with --input and print its "
-            "result as JSON. Exits 1 when the run fails. Uses TEMPORAL_ADDRESS, or the embedded "
-            "dev server when it is unset; WB_ACTIVITY_MODULES adds plugin activities."
+            "result as JSON. Exits 1 when the graph cannot run or the run fails, 2 when the graph "
+            "or the input cannot be read or is refused, 130 when interrupted. Uses "
+            "TEMPORAL_ADDRESS, or the embedded dev server when it is unset; "
+            "WB_ACTIVITY_MODULES adds plugin activities."
         ),
     )
     parser.add_argument("graph", metavar="GRAPH", type=Path, help="workflow graph JSON file")
@@ -27,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--input",
         default="{}",
         metavar="JSON",
-        help='workflow input as a JSON object, e.g. \'{"name": "Ann"}\' (default: {})',
+        help='workflow input as a JSON object, e.g. \'{"name": "Ann"}\', or @FILE to read it '
+        "from a file (default: {})",
     )
     parser.add_argument(
         "--task-queue",
@@ -38,28 +44,70 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run the graph; print the result (exit 0) or the failure and its causes (exit 1)."""
+    """Run the graph; print the result (exit 0), the failure and its causes (exit 1), or what
+    is wrong with the graph file or the input (exit 2)."""
     from core.config import load_settings
+    from core.executions import RunInputError
+    from core.limits import InputLimitError
     from core.runtime.runner import RunFailedError, run_graph_file
+    from core.signals import sigterm_as_interrupt
 
     try:
-        workflow_input = json.loads(args.input)
-    except json.JSONDecodeError as exc:
-        print(f"error: --input is not JSON: {exc}", file=sys.stderr)
-        return 1
-    if not isinstance(workflow_input, dict):
-        print("error: --input must be a JSON object of input fields", file=sys.stderr)
-        return 1
+        workflow_input = input_argument(args.input)
+    except OSError as error:
+        return _fail(f"--input {args.input}: cannot read the file ({error.strerror})", EXIT_BAD)
+    except InputLimitError as error:
+        source = args.input if args.input.startswith("@") else "JSON"
+        return _fail(f"--input {source}: {error}", EXIT_BAD)
     try:
-        outcome = run_graph_file(
-            args.graph, input=workflow_input, settings=load_settings(), task_queue=args.task_queue
-        )
+        with sigterm_as_interrupt():
+            outcome = run_graph_file(
+                args.graph,
+                input=workflow_input,
+                settings=load_settings(),
+                task_queue=args.task_queue,
+            )
+    except KeyboardInterrupt:
+        return _fail("interrupted; the run's temporary files are removed", EXIT_INTERRUPTED)
     except RunFailedError as exc:
         print(exc, file=sys.stderr)
-        return 1
+        return EXIT_FAILED
+    except (GraphFormatError, RunInputError) as exc:
+        return _fail(str(exc), EXIT_BAD)
     except WorkflowBuilderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc), EXIT_FAILED)
     print(f"workflow {outcome.workflow_id} completed on {outcome.task_queue}", file=sys.stderr)
     print(json.dumps(outcome.result, ensure_ascii=False), flush=True)
-    return 0
+    return EXIT_OK
+
+
+def input_argument(argument: str) -> dict[str, Any]:
+    """The workflow input an ``--input`` argument gives: JSON text, or ``@FILE`` holding it.
+
+    Raises:
+        OSError: the file cannot be read.
+        InputLimitError: malformed JSON, not an object, or over an input limit (with where).
+    """
+    from core.limits import LIMITS, InputLimitError, check_payload, read_input
+
+    where = "input"
+    text: str | bytes = argument
+    if argument.startswith("@"):
+        with Path(argument[1:]).open("rb") as file:
+            # One byte over the limit is enough to refuse a file of any size.
+            text = file.read(LIMITS.max_document_bytes + 1)
+    value = read_input(text, where=where)
+    if not isinstance(value, dict):
+        kind = "an array" if isinstance(value, list) else f"{json.dumps(value)[:20]}"
+        raise InputLimitError(
+            limit="JSON value",
+            where=where,
+            reason=f"must be a JSON object of input fields, not {kind}",
+        )
+    check_payload(value, where=where)
+    return value
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code

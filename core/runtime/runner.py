@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +22,10 @@ from core.compiler import ChildTarget, compile_graph
 from core.compiler.bundle import Bundle
 from core.config import Settings
 from core.errors import GraphFormatError, WorkflowBuilderError, causes
+from core.executions import check_input, start_input_fields
 from core.graph.document import load_graph
 from core.graph.model import Graph
+from core.limits import LIMITS
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import LoadedBundle, load_bundle
 from core.runtime.worker_host import WorkerHost
@@ -28,6 +34,9 @@ from core.temporal import ensure_temporal
 logger = logging.getLogger(__name__)
 
 _CHILD_NODE = "child_workflow"
+
+#: Temporary bundle folders of ``run`` are ``wb-run-<pid>-<random>`` in the temp folder.
+RUN_FOLDER_PREFIX = "wb-run-"
 
 
 class GraphFamilyError(WorkflowBuilderError):
@@ -124,7 +133,9 @@ def compile_family(
     """Compile the graph at ``path`` and, for its child workflow nodes, the graphs they start.
 
     A child node's ``workflow`` param names another workflow; its graph is the ``*.json`` file
-    in the same folder whose workflow has that name.
+    in the same folder whose workflow has that name (``NAME.json`` first). Only files that
+    name it are read, so other files in the folder, graphs or not, readable or not, play no
+    part.
 
     Raises:
         GraphFormatError: a graph file cannot be read.
@@ -132,7 +143,7 @@ def compile_family(
         WorkflowBuilderError: a graph is invalid or cannot be compiled.
     """
     main_graph = _read_graph(path)
-    siblings = _graphs_by_name(path.parent)
+    siblings = _SiblingGraphs(path)
     compiled: dict[str, Bundle] = {}
     queues: set[str] = set()
 
@@ -151,19 +162,20 @@ def compile_family(
                     path=graph_path,
                     node_id=node.id,
                 )
+            found = siblings.find(name)
+            if found is None:
+                raise GraphFamilyError(
+                    f"starts workflow {name!r}, but no graph in {path.parent} has that name",
+                    path=graph_path,
+                    node_id=node.id,
+                )
+            child_path, child_graph = found
             if name not in compiled:
-                if name not in siblings:
-                    raise GraphFamilyError(
-                        f"starts workflow {name!r}, but no graph in {path.parent} has that name",
-                        path=graph_path,
-                        node_id=node.id,
-                    )
-                child_path, child_graph = siblings[name]
                 compiled[name] = build(child_graph, child_path, (*chain, name))
             # No queue: serve_family serves every bundle on each queue the family uses.
             children[name] = ChildTarget(
                 workflow_type=compiled[name].workflow_type,
-                run_timeout=siblings[name][1].workflow.run_timeout,
+                run_timeout=child_graph.workflow.run_timeout,
             )
         return compile_graph(
             graph,
@@ -216,7 +228,7 @@ def run_graph_file(
 
     Args:
         path: the graph file (``workflow-builder/1`` JSON).
-        input: the workflow input (the start node's fields).
+        input: the workflow input (the start node's fields), held to them.
         settings: where Temporal is, plugin activity modules, default task queue.
         task_queue: the queue to run on; default: the graph's own, else the settings' default.
 
@@ -225,20 +237,20 @@ def run_graph_file(
 
     Raises:
         RunFailedError: the run failed; the error holds the failure's cause chain.
+        RunInputError: the input does not fit the start node's input fields.
         WorkflowBuilderError: the graph cannot be compiled or Temporal cannot be reached.
     """
     registry = load_registry(settings.activity_modules)
     family = compile_family(
         path, registry=registry, default_task_queue=task_queue or settings.default_task_queue
     )
+    # Before any server starts: an input the graph does not take is the caller's to fix.
+    input = check_input(start_input_fields(family.graph), input)
     queue = task_queue or family.main.task_queue
     endpoint = ensure_temporal(settings)
     try:
-        with (
-            tempfile.TemporaryDirectory(prefix="wb-run-") as root,
-            WorkerHost(endpoint.settings) as host,
-        ):
-            loaded = serve_family(host, family, store=BundleStore(Path(root)), task_queue=queue)
+        with run_folder() as root, WorkerHost(endpoint.settings) as host:
+            loaded = serve_family(host, family, store=BundleStore(root), task_queue=queue)
             workflow_id = f"{family.main.workflow_type}-{uuid.uuid4().hex[:12]}"
             logger.info("starting %s on task queue %s", workflow_id, queue)
             # No timeout: a run may wait for signals or timers as long as its graph says.
@@ -321,14 +333,85 @@ def _read_graph(path: Path) -> Graph:
         raise GraphFormatError([(f"{path}: {where}", why) for where, why in exc.problems]) from exc
 
 
-def _graphs_by_name(folder: Path) -> dict[str, tuple[Path, Graph]]:
-    graphs: dict[str, tuple[Path, Graph]] = {}
-    for candidate in sorted(folder.glob("*.json")):
-        try:
-            graph = _read_graph(candidate)
-        except GraphFormatError:
-            # Other JSON files may sit next to graphs; only a missing child is an error.
-            logger.debug("skipping %s: not a workflow graph", candidate)
-            continue
-        graphs.setdefault(graph.workflow.name, (candidate, graph))
-    return graphs
+class _SiblingGraphs:
+    """The graphs beside a graph file, looked up by workflow name as children name them."""
+
+    def __init__(self, main: Path) -> None:
+        self._main = main
+        self._found: dict[str, tuple[Path, Graph] | None] = {}
+
+    def find(self, name: str) -> tuple[Path, Graph] | None:
+        """The file and graph of workflow ``name`` (``NAME.json`` first), or None."""
+        if name not in self._found:
+            self._found[name] = self._search(name)
+        return self._found[name]
+
+    def _search(self, name: str) -> tuple[Path, Graph] | None:
+        folder = self._main.parent
+        first = folder / f"{name}.json"
+        others = sorted(p for p in folder.glob("*.json") if p not in (first, self._main))
+        needle = name.encode("utf-8", errors="replace")
+        for candidate in [first, *others] if first != self._main else others:
+            graph = _sibling(candidate, needle)
+            if graph is not None and graph.workflow.name == name:
+                return candidate, graph
+        return None
+
+
+def _sibling(path: Path, needle: bytes) -> Graph | None:
+    """The graph in ``path`` if the file names ``needle`` and is a readable graph, else None."""
+    try:
+        if path.stat().st_size > LIMITS.max_document_bytes:
+            return None
+        text = path.read_bytes()
+    except OSError:
+        return None  # a missing or unreadable neighbour: only a missing child is an error
+    if needle not in text:
+        return None  # cannot be that workflow's graph: not worth parsing
+    try:
+        return load_graph(text)
+    except GraphFormatError:
+        # Other JSON files may sit next to graphs; only a missing child is an error.
+        logger.debug("skipping %s: not a workflow graph", path)
+        return None
+
+
+@contextlib.contextmanager
+def run_folder() -> Iterator[Path]:
+    """A temporary folder for one run's bundles, named for this process and removed after it.
+
+    Folders left by processes that are gone (killed before they could clean up) are removed
+    first.
+    """
+    remove_leftover_run_folders()
+    root = Path(tempfile.mkdtemp(prefix=f"{RUN_FOLDER_PREFIX}{os.getpid()}-"))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def remove_leftover_run_folders(temp_dir: Path | None = None) -> list[Path]:
+    """Remove run folders whose process no longer runs; returns those removed."""
+    removed = []
+    for folder in Path(temp_dir or tempfile.gettempdir()).glob(f"{RUN_FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(RUN_FOLDER_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: it runs
+    try:
+        # A zombie is dead too (where nobody reaps orphans, it stays in the table).
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal check above is all there is
+    return state != "Z"

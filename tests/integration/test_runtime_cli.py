@@ -92,8 +92,37 @@ def test_a_failing_run_prints_the_cause_chain_and_exits_1(cli_env, task_queue, t
 
 def test_run_rejects_input_that_is_not_a_json_object(cli_env):
     done = core_cli("run", str(EXAMPLES / "hello_activity.json"), "--input", "[1]", env=cli_env)
-    assert done.returncode == 1
-    assert "--input must be a JSON object" in done.stderr
+    assert done.returncode == 2
+    assert "input: must be a JSON object of input fields" in done.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_run_removes_its_temporary_bundles(cli_env, task_queue, tmp_path, signum):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core", "run", str(EXAMPLES / "approval_signal.json")]
+        + ["--input", '{"request": "a day off"}', "--task-queue", task_queue],
+        cwd=REPO_ROOT,
+        env={**cli_env, "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        # The run waits for its approval signal once its bundle is loaded and served.
+        while not any(temp.glob("wb-run-*/*/workflow.py")) and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        assert any(temp.glob("wb-run-*")), "the run never wrote its bundles"
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not any(temp.glob("wb-run-*"))
 
 
 @pytest.mark.parametrize("command", ["run", "worker"])
