@@ -552,6 +552,7 @@ ECHO_GRAPH = graph("hostile_input", [_calc("input.s")])
 SIGNAL_GRAPH = graph(
     "hostile_signal",
     [
+        {"id": "init", "type": "set_variable", "params": {"name": "out", "expression": "None"}},
         {
             "id": "wait",
             "type": "wait_signal",
@@ -571,12 +572,10 @@ SIGNAL_GRAPH = graph(
         ]
     },
 )
-SIGNAL_GRAPH["edges"] = [
-    {"id": "e0", "source": "start", "target": "wait", "handle": "next"},
-    {"id": "e1", "source": "wait", "target": "calc", "handle": "next"},
-    {"id": "e2", "source": "wait", "target": "end", "handle": "timeout"},
-    {"id": "e3", "source": "calc", "target": "end", "handle": "next"},
-]
+SIGNAL_GRAPH["edges"].append(
+    {"id": "timeout", "source": "wait", "target": "end", "handle": "timeout"}
+)
+
 
 #: Signal payloads: every bad one is refused before sending, or rejected by the run without
 #: failing it (the last good one then completes the run).

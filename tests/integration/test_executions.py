@@ -11,16 +11,14 @@ from typing import Any
 import pytest
 
 from core.activities import builtin_registry
-from core.compiler import compile_graph
 from core.config import Settings
 from core.db import Database, ExecutionStatus, RunTrigger
 from core.executions import NotDeployedError, RunError, RunInputError, RunService
-from core.graph import graph_from_dict
 from core.runs import RunMonitor, RunTracer
 from core.runtime.bundle_store import BundleStore
-from core.runtime.loader import load_bundle
 from core.runtime.worker_host import WorkerHost
 from core.temporal.gateway import TemporalGateway
+from tests.integration.by_hand import deploy_document_by_hand
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -47,28 +45,9 @@ def host(temporal_settings: Settings) -> Iterator[WorkerHost]:
 def deploy_by_hand(
     database: Database, host: WorkerHost, root: Path, example: str, task_queue: str
 ) -> int:
-    """Compile an example as version 1, record it as active and serve it: what a deploy does."""
+    """Deploy an example by hand (see ``deploy_document_by_hand``)."""
     document: dict[str, Any] = json.loads((EXAMPLES / f"{example}.json").read_text())
-    bundle = compile_graph(graph_from_dict(document), version=1, default_task_queue=task_queue)
-    stored = BundleStore(root).write(bundle)
-    host.add_worker(task_queue, [load_bundle(stored)])
-    workflow = database.workflows.create(name=example, graph=document)
-    version = database.versions.create_next(
-        workflow.id,
-        graph=document,
-        graph_hash=bundle.manifest["graph_hash"],
-        bundle_hash=bundle.digest,
-        compiler_version=str(bundle.manifest["compiler_version"]),
-    )
-    deployment = database.deployments.create(
-        workflow_id=workflow.id,
-        version_id=version.id,
-        task_queue=task_queue,
-        workflow_type=bundle.workflow_type,
-        bundle_dir=str(stored.path),
-    )
-    database.deployments.activate(deployment.id)
-    return workflow.id
+    return deploy_document_by_hand(database, host, root, document, task_queue)
 
 
 def test_a_run_starts_completes_and_is_mirrored(database, gateway, host, tmp_path, task_queue):
