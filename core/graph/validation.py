@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from core.activities import ActivityRegistry, builtin_registry
+from core.bounds import LOOP_ITERATIONS_PER_TASK
 from core.errors import ExpressionError, WorkflowBuilderError
 from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, parse_expression
 from core.gc_pause import collector_paused
@@ -24,11 +26,25 @@ from core.graph.names import (
     text_problem,
 )
 from core.nodes import CATALOG, NodeKind, Params
-from core.nodes.kinds import value_has_type
+from core.nodes.kinds import LoopParams, value_has_type
 from core.nodes.values import identifier_problem, parse_duration
 from core.secrets.references import placement_problem
 
 #: Names generated code and expressions reserve for themselves.
+MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
+"""Most times a loop, with the loops around it, may run its body in one run: a million, so a
+loop that never waits pauses at most 1,000 times (5,000 history events; see
+_check_loop_budgets)."""
+
+HISTORY_EVENT_LIMIT = 51_200
+"""Temporal's limit on the events of one run's history: a longer run is terminated."""
+
+EVENTS_PER_WAIT = 5
+"""Fewest history events a waiting step adds each time it runs (a timer's start and firing and
+the workflow task that goes on; an activity or child workflow adds more)."""
+
+_WAITING_KINDS = frozenset({"activity", "child_workflow", "timer"})
+
 RESERVED_NAMES = frozenset({"input", "state", SECRET_FUNCTION}) | ALLOWED_FUNCTIONS
 _SECRET_OUTSIDE_ARGUMENTS = (
     "secret() may be used only in activity arguments: its value must never pass through the "
@@ -405,10 +421,63 @@ class _Validator:
             if node_id in self.kinds and not flow.reaches_exit(node_id):
                 self._node(node_id, "edges", "no path from this node reaches an end node")
         self._check_parallels(flow)
+        self._check_loop_budgets(flow)
         # A node whose params could not be read defines nothing we know of; checking variables
         # now would blame every later use of its variables instead of the params themselves.
         if len(self.params) == len(self.kinds):
             self._check_variables(flow)
+
+    def _check_loop_budgets(self, flow: FlowAnalysis) -> None:
+        """Refuse loops whose max_iterations, nested, cannot fit a run (core.bounds pacing).
+
+        A loop that never waits pauses every LOOP_ITERATIONS_PER_TASK iterations (a timer: 5
+        history events, about a second on the dev server); MAX_LOOP_ITERATIONS keeps that to
+        1,000 pauses, 5,000 events. A step that waits adds at least 5 events each time it runs
+        (a timer: started, fired and the workflow task that goes on), and Temporal ends a run
+        whose history passes HISTORY_EVENT_LIMIT events.
+        """
+        limits: dict[str, int] = {}
+        for loop in flow.loop_bodies:
+            params = self.params.get(loop)
+            if isinstance(params, LoopParams):
+                limits[loop] = params.max_iterations
+        enclosing: dict[str, list[str]] = {node_id: [] for node_id in self.kinds}
+        for loop, body in flow.loop_bodies.items():
+            for node_id in body:
+                if node_id in enclosing:
+                    enclosing[node_id].append(loop)
+
+        def runs(node_id: str) -> int:
+            return math.prod(limits.get(loop, 1) for loop in enclosing[node_id])
+
+        refused: set[str] = set()
+        for loop, limit in limits.items():
+            total = runs(loop) * limit
+            if total > MAX_LOOP_ITERATIONS:
+                refused.add(loop)
+                self._node(
+                    loop,
+                    "params.max_iterations",
+                    f"with the loops around it this loop may run its body {total:,} times (the "
+                    f"product of their max_iterations), more than the {MAX_LOOP_ITERATIONS:,} a "
+                    "run allows; lower max_iterations",
+                )
+        for node_id, kind in self.kinds.items():
+            loops = [loop for loop in enclosing[node_id] if loop not in refused]
+            if kind.type not in _WAITING_KINDS or not loops:
+                continue
+            events = runs(node_id) * EVENTS_PER_WAIT
+            if events > HISTORY_EVENT_LIMIT:
+                innermost = min(loops, key=lambda loop: len(flow.loop_bodies[loop]))
+                refused.add(innermost)
+                self._node(
+                    innermost,
+                    "params.max_iterations",
+                    f"at max_iterations, step {node_id!r} in this loop would run "
+                    f"{runs(node_id):,} times, adding at least {events:,} events to the run's "
+                    f"history: Temporal ends a run at {HISTORY_EVENT_LIMIT:,}; lower "
+                    "max_iterations",
+                )
 
     def _check_expansion(self, start: str) -> None:
         """Refuse a graph whose code would repeat steps too often (what the compiler refuses)."""
