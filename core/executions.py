@@ -6,7 +6,7 @@ import contextlib
 import logging
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +29,8 @@ from core.db import (
     preview,
 )
 from core.errors import WorkflowBuilderError, causes
-from core.graph import Graph, InputField, graph_from_dict, input_fields_from_json
+from core.graph import Graph, InputField, SignalDecl, graph_from_dict, input_fields_from_json
+from core.limits import check_payload, require_object
 from core.metrics import RUNS_STARTED
 from core.nodes import parse_duration
 from core.nodes.kinds import value_has_type
@@ -140,27 +141,82 @@ class RunState:
         return self.status is not ExecutionStatus.RUNNING
 
 
-def check_input(fields: tuple[InputField, ...], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The input to send: declared fields only, of their types, required ones present.
+class SignalPayloadError(RunError):
+    """A signal payload does not fit the signal's declared fields, or the signal is unknown.
+
+    Attributes:
+        signal: the signal's name.
+        field: the payload field at fault ("" when the signal itself is at fault).
+        reason: what is wrong.
+    """
+
+    def __init__(self, signal: str, field: str, reason: str) -> None:
+        self.signal = signal
+        self.field = field
+        self.reason = reason
+        where = f"signal {signal!r}" + (f" field {field!r}" if field else "")
+        super().__init__(f"{where}: {reason}")
+
+
+def check_input(fields: tuple[InputField, ...], values: Any) -> dict[str, Any]:
+    """The input to send: declared fields only, of their types, required ones present, all
+    within the input limits (depth, numbers, text, payload size).
 
     Raises:
+        InputLimitError: not an object, or a value over an input limit (with its JSON path).
         RunInputError: an unknown field, a missing required field or a value of the wrong type.
     """
+    return _check_fields(fields, values, where="input", error=RunInputError, noun="input field")
+
+
+def check_signal_payload(signal: SignalDecl, payload: Any) -> Any:
+    """The payload to send with ``signal``: its declared fields, checked as inputs are.
+
+    A signal without fields takes no payload (None, or an empty object).
+
+    Raises:
+        InputLimitError: a value over an input limit (with its JSON path).
+        SignalPayloadError: an unknown field, a missing required one, or a wrong type.
+    """
+    where = f"signal {signal.name!r} payload"
+    if not signal.fields and payload in (None, {}):
+        return payload
+    return _check_fields(
+        signal.fields,
+        {} if payload is None else payload,
+        where=where,
+        error=lambda field, reason: SignalPayloadError(signal.name, field, reason),
+        noun="field",
+        owner="signal",
+    )
+
+
+def _check_fields(
+    fields: tuple[InputField, ...],
+    values: Any,
+    *,
+    where: str,
+    error: Callable[[str, str], RunError],
+    noun: str,
+    owner: str = "workflow",
+) -> dict[str, Any]:
+    # Limits first: a deep or huge value must not reach the type checks (or Temporal).
+    check_payload(values, where=where)
+    values = require_object(values, where=where, what=f"{noun}s" if fields else "no fields")
     declared = {item.name: item for item in fields}
     for name in values:
         if name not in declared:
-            raise RunInputError(
-                name, f"the workflow has no such input (it takes {', '.join(declared) or 'none'})"
-            )
+            takes = ", ".join(declared) or "none"
+            raise error(name, f"the {owner} has no such {noun} (it takes {takes})")
     checked: dict[str, Any] = {}
     for item in fields:
         value = values.get(item.name)
         if value is None:
             if item.required and item.default is None:
-                raise RunInputError(item.name, "is required")
+                raise error(item.name, "is required")
             continue
         if not value_has_type(value, item.type):
-            raise RunInputError(item.name, f"expected a value of type {item.type}")
+            raise error(item.name, f"expected a value of type {item.type}")
         checked[item.name] = value
     return checked
 
@@ -200,8 +256,10 @@ class RunService:
 
         Raises:
             NotDeployedError: nothing is deployed.
+            InputLimitError: the input is not an object, or is over an input limit.
             RunInputError: the input does not fit the input fields.
             RunRateLimitedError: the actor started too many runs in the last minute.
+            RunError: Temporal refused the start.
         """
         deployment, graph = self._active(workflow_id)
         payload = check_input(start_input_fields(graph), values)
@@ -220,7 +278,10 @@ class RunService:
                 ),
             )
 
-        handle = self._gateway.call(start())
+        try:
+            handle = self._gateway.call(start())
+        except RPCError as error:
+            raise RunError(f"run of {graph.workflow.name!r} not started: {error.message}") from None
         RUNS_STARTED.labels(workflow=graph.workflow.name).inc()
         ref = RunRef(
             workflow_id=handle.id,
@@ -288,25 +349,47 @@ class RunService:
 
     @action(Role.OPERATOR)
     def signal(self, ref: RunRef, name: str, payload: Any = None) -> None:
-        """Send a declared signal to a running run.
+        """Send a declared signal to a running run, its payload checked against its fields.
 
         Raises:
-            RunError: Temporal refused it (for example the run has closed).
+            SignalPayloadError: the run's workflow declares no such signal, or the payload
+                does not fit its fields.
+            InputLimitError: the payload is over an input limit.
+            RunError: the run is not of a deployed workflow, or Temporal refused the signal
+                (for example the run has closed).
         """
+        payload = check_signal_payload(self._signal_decl(ref, name), payload)
         handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
         try:
             self._gateway.call(handle.signal(name, payload))
         except RPCError as error:
             raise RunError(f"signal {name!r} to run {ref.workflow_id}: {error.message}") from None
 
+    def _signal_decl(self, ref: RunRef, name: str) -> SignalDecl:
+        deployment = self._db.deployments.find_by_type(ref.workflow_type)
+        if deployment is None:
+            raise RunError(
+                f"run {ref.workflow_id} is of {ref.workflow_type!r}, which nothing here deployed: "
+                "its signals are unknown"
+            )
+        version = self._db.versions.get_by_id(deployment.version_id)
+        signals = graph_from_dict(version.graph).workflow.signals
+        for signal in signals:
+            if signal.name == name:
+                return signal
+        known = ", ".join(repr(signal.name) for signal in signals) or "none"
+        raise SignalPayloadError(name, "", f"the workflow declares no such signal ({known})")
+
     @reads
     def query(self, ref: RunRef, name: str) -> Any:
         """Ask a run a declared query (or the built-in ``state``).
 
         Raises:
+            InputLimitError: the name is over the text limit.
             RunError: the query failed (its expression met unexpected data, the run is gone, or
                 no worker answered in time).
         """
+        check_payload(name, where="query name")
         handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
         try:
             return self._gateway.call(handle.query(name))

@@ -216,6 +216,22 @@ def check_payload(value: Any, *, where: str, limits: InputLimits = LIMITS) -> in
     return size
 
 
+def require_object(value: Any, *, where: str, what: str = "input fields") -> Mapping[str, Any]:
+    """``value`` when it is a JSON object (a mapping), else the error saying what it is.
+
+    Raises:
+        InputLimitError: ``value`` is not an object (limit ``JSON value``).
+    """
+    if isinstance(value, Mapping):
+        return value
+    kind = {list: "an array", str: "text", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
+    )
+    raise InputLimitError(
+        limit="JSON value", where=where, reason=f"must be a JSON object of {what}, not {kind}"
+    )
+
+
 def json_path(root: str, keys: Sequence[Any]) -> str:
     """``root.key[3]["odd key"]``: where a value sits (long keys and deep paths shortened)."""
     path = root

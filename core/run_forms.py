@@ -10,6 +10,7 @@ from typing import Any
 
 from core.errors import WorkflowBuilderError
 from core.graph import InputField
+from core.limits import read_json
 
 
 class FormInputError(WorkflowBuilderError):
@@ -80,6 +81,8 @@ def form_values(form: Iterable[FormField], submitted: Mapping[str, Any]) -> dict
     Raises:
         FormInputError: a required field is empty, or a JSON field holds bad JSON or JSON of
             the wrong type.
+        InputLimitError: a JSON field's value is over an input limit (its path starts with
+            the field's name).
     """
     values: dict[str, Any] = {}
     for item in form:
@@ -136,7 +139,7 @@ def _value(item: FormField, raw: Any) -> Any:
 
 def _json(item: FormField, text: str) -> Any:
     try:
-        value = json.loads(text)
+        value = read_json(text, where=item.name)
     except json.JSONDecodeError as error:
         raise FormInputError(
             item.name,

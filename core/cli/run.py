@@ -72,7 +72,7 @@ def run_command(args: argparse.Namespace) -> int:
     except RunFailedError as exc:
         print(exc, file=sys.stderr)
         return EXIT_FAILED
-    except (GraphFormatError, RunInputError) as exc:
+    except (GraphFormatError, RunInputError, InputLimitError) as exc:
         return _fail(str(exc), EXIT_BAD)
     except WorkflowBuilderError as exc:
         return _fail(str(exc), EXIT_FAILED)
@@ -88,7 +88,7 @@ def input_argument(argument: str) -> dict[str, Any]:
         OSError: the file cannot be read.
         InputLimitError: malformed JSON, not an object, or over an input limit (with where).
     """
-    from core.limits import LIMITS, InputLimitError, check_payload, read_input
+    from core.limits import LIMITS, check_payload, read_input, require_object
 
     where = "input"
     text: str | bytes = argument
@@ -96,14 +96,7 @@ def input_argument(argument: str) -> dict[str, Any]:
         with Path(argument[1:]).open("rb") as file:
             # One byte over the limit is enough to refuse a file of any size.
             text = file.read(LIMITS.max_document_bytes + 1)
-    value = read_input(text, where=where)
-    if not isinstance(value, dict):
-        kind = "an array" if isinstance(value, list) else f"{json.dumps(value)[:20]}"
-        raise InputLimitError(
-            limit="JSON value",
-            where=where,
-            reason=f"must be a JSON object of input fields, not {kind}",
-        )
+    value = dict(require_object(read_input(text, where=where), where=where))
     check_payload(value, where=where)
     return value
 

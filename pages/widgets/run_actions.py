@@ -11,6 +11,7 @@ import streamlit as st
 
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef
+from core.limits import InputLimitError, read_input, require_object
 from core.runs import RunDetail, RunsConsole
 from core.services import UserServices
 from core.text import markdown_literal
@@ -108,12 +109,9 @@ def _rerun(services: UserServices, detail: RunDetail, on_done: Callable[[], None
     )
     if st.button("Rerun with this input", icon=":material/edit_note:", key="run_rerun_edited"):
         try:
-            value = json.loads(edited)
-        except json.JSONDecodeError as error:
-            st.error(f"The input is not valid JSON: {error.msg} (line {error.lineno})")
-            return
-        if not isinstance(value, Mapping):
-            st.error("The input must be a JSON object of the workflow's input fields.")
+            value = require_object(read_input(edited, where="input"), where="input")
+        except InputLimitError as error:
+            st.error(markdown_literal(f"The input cannot be sent: {error}"))
             return
         _start_rerun(services, detail, value, on_done)
 

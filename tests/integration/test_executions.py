@@ -13,7 +13,14 @@ import pytest
 from core.activities import builtin_registry
 from core.config import Settings
 from core.db import Database, ExecutionStatus, RunTrigger
-from core.executions import NotDeployedError, RunError, RunInputError, RunService
+from core.executions import (
+    NotDeployedError,
+    RunError,
+    RunInputError,
+    RunService,
+    SignalPayloadError,
+)
+from core.limits import LIMITS, InputLimitError
 from core.runs import RunMonitor, RunTracer
 from core.runtime.bundle_store import BundleStore
 from core.runtime.worker_host import WorkerHost
@@ -101,10 +108,61 @@ def test_a_failed_run_reports_its_causes(database, gateway, host, tmp_path, task
     )
     runs = RunService(database, gateway)
     ref = runs.start(workflow_id, {"request": "laptop"})
-    runs.signal(ref, "approve", {"approved": True})  # no "by": the expression fails
+    # Past the service, which refuses this payload: no "by", so the expression fails.
+    handle = gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+    gateway.call(handle.signal("approve", {"approved": True}))
     state = runs.wait(ref, timeout=30)
     assert state.status is ExecutionStatus.FAILED
     assert "step 'approved' failed: KeyError" in (state.error or "")
+
+
+def test_input_over_a_limit_is_refused_before_anything_starts(
+    database, gateway, host, tmp_path, task_queue
+):
+    workflow_id = deploy_by_hand(database, host, tmp_path / "bundles", "hello_activity", task_queue)
+    runs = RunService(database, gateway)
+    deep: Any = "Ann"
+    for _ in range(10_000):
+        deep = [deep]
+    cases: list[tuple[Any, str]] = [
+        ({"name": deep}, "input.name[0][0][0].<"),
+        ({"name": "é" * 400_000}, "input: 2,400,011 bytes as JSON; at most 1,572,864"),
+        ({"name": 10**5001}, "input.name: an integer of about 5,002 digits"),
+        ([1, 2], "input: must be a JSON object of input fields, not an array"),
+    ]
+    for values, message in cases:
+        with pytest.raises(InputLimitError) as caught:
+            runs.start(workflow_id, values)
+        assert str(caught.value).startswith(message)
+    assert runs.recent(workflow_id) == []
+    assert gateway.call(gateway.client.count_workflows(f'TaskQueue="{task_queue}"')).count == 0
+    # Close to the limit (sent as \u escapes, six bytes a character), Temporal takes it.
+    name = "é" * (LIMITS.max_payload_bytes // 6 - 10)
+    state = runs.wait(runs.start(workflow_id, {"name": name}), timeout=60)
+    assert state.status is ExecutionStatus.COMPLETED, state.error
+    assert state.result == f"Hello, {name}!"
+
+
+def test_signal_payloads_are_checked_against_the_declared_fields(
+    database, gateway, host, tmp_path, task_queue
+):
+    workflow_id = deploy_by_hand(
+        database, host, tmp_path / "bundles", "approval_signal", task_queue
+    )
+    runs = RunService(database, gateway)
+    ref = runs.start(workflow_id, {"request": "laptop"})
+    with pytest.raises(SignalPayloadError, match="signal 'approve' field 'by': is required"):
+        runs.signal(ref, "approve", {"approved": True})
+    with pytest.raises(SignalPayloadError, match="field 'approved': expected a value of type"):
+        runs.signal(ref, "approve", {"approved": "yes", "by": "bo"})
+    with pytest.raises(SignalPayloadError, match="declares no such signal \\('approve'\\)"):
+        runs.signal(ref, "reject", None)
+    with pytest.raises(InputLimitError, match="signal 'approve' payload.by: 3,000,000 char"):
+        runs.signal(ref, "approve", {"approved": True, "by": "x" * 3_000_000})
+    assert runs.state(ref).status is ExecutionStatus.RUNNING
+    assert runs.query(ref, "status") == "waiting"
+    runs.signal(ref, "approve", {"approved": True, "by": "bo"})
+    assert runs.wait(ref, timeout=30).result == {"request": "laptop", "status": "approved by bo"}
 
 
 def test_an_undeployed_workflow_cannot_run(database, gateway):

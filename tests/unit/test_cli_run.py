@@ -56,7 +56,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         ),
         ('{"name": NaN}', "--input JSON: input: NaN is not a JSON number"),
         ('{"name": "\\udfff"}', "--input JSON: input.name: holds a lone surrogate"),
-        ('{"nope": 1}', "input field 'nope': the workflow has no such input (it takes name)"),
+        ('{"nope": 1}', "input field 'nope': the workflow has no such input field (it takes name)"),
         ('{"name": 5}', "input field 'name': expected a value of type string"),
         ("{}", "input field 'name': is required"),
     ],
