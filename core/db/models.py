@@ -164,6 +164,8 @@ class DeploymentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: ``host:pid`` of the process deploying it, while it is pending (migration 0009).
+    owner: Mapped[str | None] = mapped_column(String(300))
 
 
 class ExecutionRow(Base):

@@ -166,6 +166,7 @@ class DeploymentRecord:
     created_at: datetime
     activated_at: datetime | None
     retired_at: datetime | None
+    owner: str | None = None
 
 
 @dataclass(frozen=True)

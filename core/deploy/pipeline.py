@@ -27,6 +27,7 @@ from core.deploy.children import active_child_target
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
 from core.deploy.queues import unserved_queues
+from core.deploy.recovery import process_owner
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
 from core.errors import WorkflowBuilderError
@@ -352,6 +353,7 @@ class Deployer:
                 task_queue=bundle.task_queue,
                 workflow_type=bundle.workflow_type,
                 bundle_dir=bundle_dir,
+                owner=process_owner(),
             )
             try:
                 self._fleet.apply_queue(bundle.task_queue)

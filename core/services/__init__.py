@@ -18,6 +18,7 @@ from core.config import Settings
 from core.dashboard import DashboardService
 from core.db import Database, DeploymentStatus
 from core.deploy import DeployService
+from core.deploy.recovery import recover_interrupted_deploys
 from core.executions import RunService
 from core.fleet import FleetError, FleetService, WorkerManager
 from core.health import HealthReport, check_health
@@ -276,6 +277,8 @@ def _start_temporal(
         started.callback(gateway.close)
         manager = WorkerManager(endpoint.settings, database, registry=registry)
         started.callback(manager.close)
+        # Before serving and restoring schedules: both then leave out what a killed deploy began.
+        recover_interrupted_deploys(database)
         _serve_deployed_queues(database, manager)
         restore_schedules(gateway, database, default_run_timeout=settings.default_run_timeout)
         runs = RunService(

@@ -51,8 +51,9 @@ class DeploymentRepository(Repository):
         task_queue: str,
         workflow_type: str,
         bundle_dir: str,
+        owner: str | None = None,
     ) -> DeploymentRecord:
-        """Record a new deployment as ``pending``."""
+        """Record a new deployment as ``pending`` (``owner``: the deploying process)."""
         row = DeploymentRow(
             workflow_id=workflow_id,
             version_id=version_id,
@@ -60,11 +61,26 @@ class DeploymentRepository(Repository):
             workflow_type=workflow_type,
             bundle_dir=bundle_dir,
             status=D.PENDING,
+            owner=owner,
         )
         with self._writing() as session:
             session.add(row)
             session.flush()
             return to_record(DeploymentRecord, row)
+
+    def move_bundles(self, old_root: str, new_root: str) -> int:
+        """Point deployments whose bundle folder is under ``old_root`` to the same folder under
+        ``new_root`` (a restore into another deploy folder); returns how many moved."""
+        prefix = old_root.rstrip("/") + "/"
+        with self._writing() as session:
+            rows = session.scalars(
+                select(DeploymentRow).where(
+                    DeploymentRow.bundle_dir.startswith(prefix, autoescape=True)
+                )
+            ).all()
+            for row in rows:
+                row.bundle_dir = new_root.rstrip("/") + "/" + row.bundle_dir[len(prefix) :]
+            return len(rows)
 
     def get(self, deployment_id: int) -> DeploymentRecord:
         """A deployment by id.
