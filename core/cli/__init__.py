@@ -8,7 +8,18 @@ import sys
 from collections.abc import Sequence
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = ("validate", "compile", "run", "worker", "server", "runs", "health", "demo")
+SUBCOMMANDS = (
+    "validate",
+    "compile",
+    "run",
+    "worker",
+    "server",
+    "runs",
+    "health",
+    "demo",
+    "backup",
+    "restore",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
