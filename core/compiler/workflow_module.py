@@ -24,15 +24,13 @@ from core.compiler.syntax import (
     assign,
     call,
     const,
-    dotted,
     expr_stmt,
-    item,
     name,
     parse_statements,
     store,
     unparse,
 )
-from core.graph.model import WorkflowMeta
+from core.graph.model import SignalDecl, WorkflowMeta
 from core.graph.validation import CheckedGraph
 from core.nodes.kinds import StartParams
 
@@ -126,7 +124,7 @@ def __init__(self) -> None:
     self.signals: dict[str, list[Any]] = {}
     self.step = ""
     self.spins = 0
-    self.paced_at = 0
+    self.paced_at = workflow.info().get_current_history_length()
 """
 
 _RUN = """
@@ -138,6 +136,60 @@ async def run(self, workflow_input: dict[str, Any] | None = None) -> Any:
     except DATA_ERRORS as err:
         raise _data_error(self.step, err) from err
 """
+
+#: Only in workflows that declare signals: a payload that does not fit its signal's fields
+#: is dropped (with a warning and a record in ``rejected-signals``) instead of failing the run
+#: later at the step that reads it. The console refuses such payloads before sending; these
+#: come from elsewhere (the CLI, another client).
+_SIGNAL_HELPERS = '''
+_FIELD_TYPES: dict[str, Any] = {
+    "string": str,
+    "number": (int, float),
+    "integer": int,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
+
+
+def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) -> str:
+    """What is wrong with a signal payload for its declared fields ("" when it fits)."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        return f"the payload must be a JSON object, not {type(payload).__name__}"
+    declared = {field for field, _, _ in fields}
+    for key in payload:
+        if key not in declared:
+            return f"the signal has no field {str(key)[:40]!r}"
+    for field, kind, required in fields:
+        value = payload.get(field)
+        if value is None:
+            if required:
+                return f"field {field!r} is required"
+        elif isinstance(value, bool) != (kind == "boolean") or not isinstance(
+            value, _FIELD_TYPES[kind]
+        ):
+            return f"field {field!r} must be of type {kind}"
+    return ""
+'''
+
+_SIGNAL_HANDLER_BODY = """
+problem = _payload_problem(payload, FIELDS)
+if problem:
+    workflow.logger.warning("signal %r rejected: %s", SIGNAL, problem)
+    self.rejected_signals.append({"signal": SIGNAL, "reason": problem})
+    del self.rejected_signals[:-20]
+    return
+self.signals[SIGNAL].append(payload)
+"""
+
+_REJECTED_QUERY = '''
+@workflow.query(name="rejected-signals")
+def query_rejected_signals(self) -> list[dict[str, Any]]:
+    """Signals dropped because their payload did not fit the declared fields (last 20)."""
+    return list(self.rejected_signals)
+'''
 
 _STATE_QUERY = '''
 @workflow.query(name="state")
@@ -177,7 +229,8 @@ def generate_workflow_source(
         ),
         *emitter.retry_policies.definitions(),
     ]
-    helpers = [*parse_statements(_HELPERS), workflow_class]
+    signal_helpers = parse_statements(_SIGNAL_HELPERS) if meta.signals else []
+    helpers = [*parse_statements(_HELPERS), *signal_helpers, workflow_class]
     docstring = unparse([expr_stmt(const(DOCSTRING))])
     return (
         f"{docstring}\n{_IMPORTS}\n{unparse(definitions)}\n{bounds_source()}\n{unparse(helpers)}\n"
@@ -231,7 +284,10 @@ def generate_workflow_class(meta: WorkflowMeta, *, run_body: list[ast.stmt]) -> 
     assert isinstance(run, ast.AsyncFunctionDef) and isinstance(run.body[1], ast.Try)
     run.body[1].body = run_body
     methods: list[ast.stmt] = [init, run]
-    methods.extend(generate_signal_handler(s.name, s.description) for s in meta.signals)
+    methods.extend(generate_signal_handler(s) for s in meta.signals)
+    if meta.signals:
+        init.body.extend(parse_statements("self.rejected_signals: list[dict[str, Any]] = []"))
+        methods.extend(parse_statements(_REJECTED_QUERY))
     methods.extend(parse_statements(_STATE_QUERY))
     methods.extend(
         generate_query_handler(q.name, q.description, q.expression) for q in meta.queries
@@ -251,20 +307,43 @@ def generate_workflow_class(meta: WorkflowMeta, *, run_body: list[ast.stmt]) -> 
     )
 
 
-def generate_signal_handler(signal: str, description: str) -> ast.FunctionDef:
-    """``on_<signal>``: queue the payload for a wait_signal node."""
-    queue = item(dotted("self.signals"), signal)
-    append = call(ast.Attribute(value=queue, attr="append", ctx=ast.Load()), [name("payload")])
+def generate_signal_handler(signal: SignalDecl) -> ast.FunctionDef:
+    """``on_<signal>``: queue the payload for a wait_signal node if it fits the signal's
+    fields, else drop it with a warning and a record of why."""
+    fields = ast.Tuple(
+        elts=[
+            ast.Tuple(
+                elts=[const(f.name), const(f.type), const(f.required and f.default is None)],
+                ctx=ast.Load(),
+            )
+            for f in signal.fields
+        ],
+        ctx=ast.Load(),
+    )
+    values: dict[str, ast.expr] = {"SIGNAL": const(signal.name), "FIELDS": fields}
+    body = [
+        _Substitute(values).visit(statement) for statement in parse_statements(_SIGNAL_HANDLER_BODY)
+    ]
     return ast.FunctionDef(
         lineno=0,
-        name=signal_method(signal),
+        name=signal_method(signal.name),
         args=_arguments(
             ["self", "payload"], annotations=[None, name("Any")], defaults=[const(None)]
         ),
-        body=[expr_stmt(append)],
-        decorator_list=[_handler_decorator("workflow.signal", signal, description)],
+        body=body,
+        decorator_list=[_handler_decorator("workflow.signal", signal.name, signal.description)],
         returns=const(None),
     )
+
+
+class _Substitute(ast.NodeTransformer):
+    """Replaces the placeholder names of a code template by the given expressions."""
+
+    def __init__(self, values: Mapping[str, ast.expr]) -> None:
+        self._values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return self._values.get(node.id, node)
 
 
 def generate_query_handler(query: str, description: str, source: str) -> ast.FunctionDef:

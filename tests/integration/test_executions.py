@@ -25,6 +25,7 @@ from core.runs import RunMonitor, RunTracer
 from core.runtime.bundle_store import BundleStore
 from core.runtime.worker_host import WorkerHost
 from core.temporal.gateway import TemporalGateway
+from tests.hostile_corpus import graph
 from tests.integration.by_hand import deploy_document_by_hand
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -103,17 +104,38 @@ def test_signal_and_query_reach_a_waiting_run(database, gateway, host, tmp_path,
 
 
 def test_a_failed_run_reports_its_causes(database, gateway, host, tmp_path, task_queue):
+    params = {"name": "out", "expression": "input.s + 1"}
+    document = graph("adds_text", [{"id": "calc", "type": "set_variable", "params": params}])
+    workflow_id = deploy_document_by_hand(
+        database, host, tmp_path / "bundles", document, task_queue
+    )
+    runs = RunService(database, gateway)
+    ref = runs.start(workflow_id, {"s": "text"})
+    state = runs.wait(ref, timeout=30)
+    assert state.status is ExecutionStatus.FAILED
+    assert "step 'calc' failed: TypeError" in (state.error or "")
+
+
+def test_a_bad_payload_sent_past_the_service_is_dropped_and_the_run_goes_on(
+    database, gateway, host, tmp_path, task_queue
+):
     workflow_id = deploy_by_hand(
         database, host, tmp_path / "bundles", "approval_signal", task_queue
     )
     runs = RunService(database, gateway)
     ref = runs.start(workflow_id, {"request": "laptop"})
-    # Past the service, which refuses this payload: no "by", so the expression fails.
     handle = gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
-    gateway.call(handle.signal("approve", {"approved": True}))
-    state = runs.wait(ref, timeout=30)
-    assert state.status is ExecutionStatus.FAILED
-    assert "step 'approved' failed: KeyError" in (state.error or "")
+    for payload in ({"approved": True}, {"approved": 1, "by": "x"}, [1], {"by": "x", "zz": 1}):
+        gateway.call(handle.signal("approve", payload))
+    assert runs.query(ref, "rejected-signals") == [
+        {"signal": "approve", "reason": "field 'by' is required"},
+        {"signal": "approve", "reason": "field 'approved' must be of type boolean"},
+        {"signal": "approve", "reason": "the payload must be a JSON object, not list"},
+        {"signal": "approve", "reason": "the signal has no field 'zz'"},
+    ]
+    assert runs.state(ref).status is ExecutionStatus.RUNNING
+    runs.signal(ref, "approve", {"approved": True, "by": "bo"})
+    assert runs.wait(ref, timeout=30).result == {"request": "laptop", "status": "approved by bo"}
 
 
 def test_input_over_a_limit_is_refused_before_anything_starts(

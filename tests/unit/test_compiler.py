@@ -84,7 +84,8 @@ def test_example_workflow_class_has_the_declared_type_and_handlers(example: Path
     defn = definition(bundle)
     assert defn.name == f"{graph.workflow.name}_v4" == bundle.workflow_type
     assert set(defn.signals) == {signal.name for signal in graph.workflow.signals}
-    assert set(defn.queries) == {"state"} | {query.name for query in graph.workflow.queries}
+    built_in = {"state", "rejected-signals"} if graph.workflow.signals else {"state"}
+    assert set(defn.queries) == built_in | {query.name for query in graph.workflow.queries}
     assert set(defn.failure_exception_types) == DATA_ERRORS
 
 

@@ -154,4 +154,7 @@ def test_generated_names_come_from_a_fixed_vocabulary() -> None:
         if isinstance(node, (ast.Name, ast.FunctionDef))
     }
     others = {"MemoryError", "RecursionError", "_pace", "state", "detail"}
+    # Signal payload checks (the injected graph declares a signal).
+    others |= {"_FIELD_TYPES", "_payload_problem", "problem", "declared", "fields", "key"}
+    others |= {"kind", "required", "value", "_", "float", "int"}
     assert names - synthetic <= fixed | bounds | others

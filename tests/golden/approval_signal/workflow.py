@@ -295,6 +295,38 @@ async def _pace(state: Any) -> None:
     state.paced_at = workflow.info().get_current_history_length()
 
 
+_FIELD_TYPES: dict[str, Any] = {
+    "string": str,
+    "number": (int, float),
+    "integer": int,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
+
+
+def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) -> str:
+    """What is wrong with a signal payload for its declared fields ("" when it fits)."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        return f"the payload must be a JSON object, not {type(payload).__name__}"
+    declared = {field for field, _, _ in fields}
+    for key in payload:
+        if key not in declared:
+            return f"the signal has no field {str(key)[:40]!r}"
+    for field, kind, required in fields:
+        value = payload.get(field)
+        if value is None:
+            if required:
+                return f"field {field!r} is required"
+        elif isinstance(value, bool) != (kind == "boolean") or not isinstance(
+            value, _FIELD_TYPES[kind]
+        ):
+            return f"field {field!r} must be of type {kind}"
+    return ""
+
+
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=list(DATA_ERRORS))
 class ApprovalSignalWorkflow:
     """The graph's steps; variables in self.vars, signals in self.signals."""
@@ -306,6 +338,7 @@ class ApprovalSignalWorkflow:
         self.step = ""
         self.spins = 0
         self.paced_at = 0
+        self.rejected_signals: list[dict[str, Any]] = []
 
     @workflow.run
     async def run(self, workflow_input: dict[str, Any] | None = None) -> Any:
@@ -339,7 +372,18 @@ class ApprovalSignalWorkflow:
 
     @workflow.signal(name="approve", description="An approver's decision")
     def on_approve(self, payload: Any = None) -> None:
+        problem = _payload_problem(payload, (("approved", "boolean", True), ("by", "string", True)))
+        if problem:
+            workflow.logger.warning("signal %r rejected: %s", "approve", problem)
+            self.rejected_signals.append({"signal": "approve", "reason": problem})
+            del self.rejected_signals[:-20]
+            return
         self.signals["approve"].append(payload)
+
+    @workflow.query(name="rejected-signals")
+    def query_rejected_signals(self) -> list[dict[str, Any]]:
+        """Signals dropped because their payload did not fit the declared fields (last 20)."""
+        return list(self.rejected_signals)
 
     @workflow.query(name="state")
     def query_state(self) -> dict[str, Any]:
