@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +30,11 @@ logger = logging.getLogger(__name__)
 
 _HOST = "127.0.0.1"
 _LOG_TAIL_CHARS = 3000
+#: A server that ran at least this long before dying is restarted at once; one that keeps
+#: dying sooner is restarted after a doubling pause (up to _MAX_RESTART_PAUSE).
+_STEADY_SECONDS = 10.0
+_MAX_RESTART_PAUSE = 30.0
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class EmbeddedServerError(WorkflowBuilderError):
@@ -72,12 +82,37 @@ def port_in_use(port: int) -> bool:
     return False
 
 
+def _die_with_parent_thread() -> Callable[[], None] | None:
+    """On Linux, what the child runs before exec so it gets SIGTERM when the forking thread ends.
+
+    The thread is the supervisor, alive until stop(), so in effect: when the app dies, by any
+    signal. Elsewhere (no prctl) None: the server then outlives a killed app, as it always did.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    # Loaded here, in the parent: the child between fork and exec only makes the one call.
+    prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
 class EmbeddedTemporalServer:
-    """A `temporal server start-dev` child process with its Web UI.
+    """A `temporal server start-dev` child process with its Web UI, supervised.
 
     Output goes to a log file, never a pipe (a full pipe would block the server). `start()`
     returns once a client can describe the namespace; `stop()` terminates the process and waits
     for it to exit, so the port is free again afterwards. Usable as a context manager.
+
+    A supervisor thread starts the process and restarts it on the same ports when it dies
+    (clients and workers reconnect by themselves). On Linux the process also dies with the
+    app, even a SIGKILLed one: it is forked from that thread, which lives until `stop()`, with
+    a parent-death signal, so no orphan keeps the port from the next start.
 
     Args:
         log_file: file the server's output is appended to.
@@ -114,6 +149,12 @@ class EmbeddedTemporalServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._log_offset = 0
+        self._supervisor: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._answered = threading.Event()  # restarts only once it has answered after start()
+        self._spawning = threading.Lock()  # a restart and stop() never overlap
+        #: How many times the server was restarted after it died.
+        self.restarts = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedTemporalServer:
@@ -158,7 +199,7 @@ class EmbeddedTemporalServer:
             EmbeddedServerError: the binary is missing, a port is taken, the server exited, or
                 it did not answer in time (the message holds the end of its log).
         """
-        if self._process is not None:
+        if self._supervisor is not None:
             raise EmbeddedServerError(
                 f"the Temporal dev server at {self.address} is already started"
             )
@@ -181,15 +222,28 @@ class EmbeddedTemporalServer:
         self._log = open(self._log_file, "ab")  # noqa: SIM115 -- closed in stop()
         self._log_offset = self._log.tell()
         logger.info("starting Temporal dev server: %s", " ".join(args))
-        self._process = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
+        self._stopping.clear()
+        self._answered.clear()
+        spawned: list[BaseException | None] = []
+        ready = threading.Event()
+        self._supervisor = threading.Thread(
+            target=self._supervise,
+            args=(args, spawned, ready),
+            name="temporal-dev-server",
+            daemon=True,
         )
+        self._supervisor.start()
+        ready.wait()
+        if spawned[0] is not None:
+            self.stop()
+            raise EmbeddedServerError(f"the Temporal dev server could not start: {spawned[0]}")
         started = time.monotonic()
         try:
             self._wait_ready()
         except BaseException:
             self.stop()
             raise
+        self._answered.set()
         logger.info(
             "Temporal dev server ready at %s (UI %s) in %.2f s",
             self.address,
@@ -199,7 +253,9 @@ class EmbeddedTemporalServer:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server (SIGTERM, SIGKILL after `timeout` seconds) and wait for it to exit."""
-        process, self._process = self._process, None
+        self._stopping.set()
+        with self._spawning:
+            process, self._process = self._process, None
         if process is not None:
             if process.poll() is None:
                 process.terminate()
@@ -210,9 +266,65 @@ class EmbeddedTemporalServer:
                     process.kill()
                     process.wait()
             logger.info("Temporal dev server stopped (exit code %s)", process.returncode)
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None and supervisor is not threading.current_thread():
+            supervisor.join(timeout)
         if self._log is not None:
             self._log.close()
             self._log = None
+
+    def _supervise(
+        self, args: list[str], spawned: list[BaseException | None], ready: threading.Event
+    ) -> None:
+        """Start the server, then restart it whenever it dies, until stop()."""
+        try:
+            self._spawn(args)
+        except OSError as exc:
+            spawned.append(exc)
+            ready.set()
+            return
+        spawned.append(None)
+        ready.set()
+        quick_deaths = 0
+        while True:
+            process = self._process
+            if process is None:
+                return
+            began = time.monotonic()
+            code = process.wait()
+            if self._stopping.is_set() or not self._answered.is_set():
+                return  # stopped, or died while starting: start() reports it
+            lived = time.monotonic() - began
+            quick_deaths = 0 if lived >= _STEADY_SECONDS else quick_deaths + 1
+            pause = min(_MAX_RESTART_PAUSE, 0.1 * 2 ** max(0, quick_deaths - 1))
+            logger.warning(
+                "the embedded Temporal server exited with code %s after %.0f s; restarting it "
+                "in %.1f s (log %s)",
+                code,
+                lived,
+                pause,
+                self._log_file,
+            )
+            if self._stopping.wait(pause):
+                return
+            try:
+                self._spawn(args)
+            except OSError:
+                logger.exception("restarting the embedded Temporal server failed")
+                continue
+            self.restarts += 1
+
+    def _spawn(self, args: list[str]) -> None:
+        with self._spawning:
+            if self._stopping.is_set():
+                return
+            self._process = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent_thread(),  # noqa: PLW1509 -- see the helper
+            )
 
     def log_tail(self) -> str:
         """Return the end of what the server wrote since the last start."""
