@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from core.errors import GraphFormatError, WorkflowBuilderError
@@ -106,6 +107,17 @@ def read_json(text: str | bytes, *, where: str, limits: InputLimits = LIMITS) ->
         raise _long_integer(_as_text(text), where, limits) from None
     check_value(value, where=where, limits=limits)
     return value
+
+
+def read_file(path: Path, *, limits: InputLimits = LIMITS) -> bytes:
+    """A file's bytes, read no further than one byte past ``max_document_bytes`` (enough for
+    :func:`read_json` to refuse it), so a huge file costs no memory.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    with path.open("rb") as file:
+        return file.read(limits.max_document_bytes + 1)
 
 
 def read_input(text: str | bytes, *, where: str, limits: InputLimits = LIMITS) -> Any:

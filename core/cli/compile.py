@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
     from core.config import load_settings
     from core.graph import load_graph
     from core.graph.validation import GraphInvalidError
+    from core.limits import read_file
 
     try:
-        graph = load_graph(args.graph.read_bytes())
+        graph = load_graph(read_file(args.graph))
         registry = load_registry(load_settings().activity_modules)
     except OSError as error:
         return _fail(f"{args.graph}: {error.strerror or error}", EXIT_UNREADABLE)

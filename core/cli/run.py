@@ -88,14 +88,10 @@ def input_argument(argument: str) -> dict[str, Any]:
         OSError: the file cannot be read.
         InputLimitError: malformed JSON, not an object, or over an input limit (with where).
     """
-    from core.limits import LIMITS, check_payload, read_input, require_object
+    from core.limits import check_payload, read_file, read_input, require_object
 
     where = "input"
-    text: str | bytes = argument
-    if argument.startswith("@"):
-        with Path(argument[1:]).open("rb") as file:
-            # One byte over the limit is enough to refuse a file of any size.
-            text = file.read(LIMITS.max_document_bytes + 1)
+    text = read_file(Path(argument[1:])) if argument.startswith("@") else argument
     value = dict(require_object(read_input(text, where=where), where=where))
     check_payload(value, where=where)
     return value

@@ -34,9 +34,10 @@ def run(args: argparse.Namespace) -> int:
     from core.config import load_settings
     from core.graph import load_graph
     from core.graph.validation import validate
+    from core.limits import read_file
 
     try:
-        graph = load_graph(args.graph.read_bytes())
+        graph = load_graph(read_file(args.graph))
     except OSError as error:
         return _unreadable(args, [(str(args.graph), error.strerror or str(error))])
     except GraphFormatError as error:

@@ -25,7 +25,7 @@ from core.errors import GraphFormatError, WorkflowBuilderError, causes
 from core.executions import check_input, start_input_fields
 from core.graph.document import load_graph
 from core.graph.model import Graph
-from core.limits import LIMITS
+from core.limits import read_file
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import LoadedBundle, load_bundle
 from core.runtime.worker_host import WorkerHost
@@ -324,7 +324,7 @@ def failure_chain(error: BaseException) -> tuple[str, ...]:
 
 def _read_graph(path: Path) -> Graph:
     try:
-        text = path.read_bytes()
+        text = read_file(path)
     except OSError as exc:
         raise GraphFormatError([(str(path), f"cannot read the file ({exc.strerror})")]) from exc
     try:
@@ -361,9 +361,7 @@ class _SiblingGraphs:
 def _sibling(path: Path, needle: bytes) -> Graph | None:
     """The graph in ``path`` if the file names ``needle`` and is a readable graph, else None."""
     try:
-        if path.stat().st_size > LIMITS.max_document_bytes:
-            return None
-        text = path.read_bytes()
+        text = read_file(path)
     except OSError:
         return None  # a missing or unreadable neighbour: only a missing child is an error
     if needle not in text:

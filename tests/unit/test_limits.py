@@ -15,6 +15,7 @@ from core.limits import (
     InputLimits,
     check_payload,
     check_value,
+    read_file,
     read_json,
 )
 
@@ -134,3 +135,12 @@ def test_node_count_is_bounded():
     assert caught.value.limit == "node count"
     assert caught.value.where == "nodes"
     assert "10,001 nodes; a graph may have at most 10,000" in str(caught.value)
+
+
+def test_a_huge_file_is_read_no_further_than_the_limit(tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as file:
+        file.truncate(LIMITS.max_document_bytes * 4)  # sparse: no disk used
+    assert len(read_file(path)) == LIMITS.max_document_bytes + 1
+    with pytest.raises(GraphLimitError, match="16,777,217 bytes long; at most 16,777,216"):
+        load_graph(read_file(path))
