@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -239,6 +240,9 @@ class RunService:
         #: Run starts per user, shared with the console's rerun and reset.
         self.limiter = limiter or RateLimiter(0)
         self._default_run_timeout = default_run_timeout
+        #: Declared signals by version id (a version's graph never changes), for signal().
+        self._signals: dict[int, tuple[SignalDecl, ...]] = {}
+        self._signals_lock = threading.Lock()
 
     @reads
     def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
@@ -372,8 +376,13 @@ class RunService:
                 f"run {ref.workflow_id} is of {ref.workflow_type!r}, which nothing here deployed: "
                 "its signals are unknown"
             )
-        version = self._db.versions.get_by_id(deployment.version_id)
-        signals = graph_from_dict(version.graph).workflow.signals
+        with self._signals_lock:
+            signals = self._signals.get(deployment.version_id)
+        if signals is None:
+            version = self._db.versions.get_by_id(deployment.version_id)
+            signals = graph_from_dict(version.graph).workflow.signals
+            with self._signals_lock:
+                self._signals[deployment.version_id] = signals
         for signal in signals:
             if signal.name == name:
                 return signal
