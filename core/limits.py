@@ -167,7 +167,8 @@ def check_value(value: Any, *, where: str, limits: InputLimits = LIMITS) -> None
             if isinstance(item, Mapping):
                 for key in item:
                     if type(key) is not str:
-                        raise _error("JSON value", entry, where, f"the key {key!r} is not text")
+                        shown = repr(key)[:40]
+                        raise _error("JSON value", entry, where, f"the key {shown} is not text")
                     if len(key) > max_chars or not key.isascii():
                         _check_text(key, entry, where, limits)
                 children: Any = item.items()
