@@ -144,6 +144,14 @@ def test_import_a_bad_file_shows_each_problem_and_saves_nothing(app: AppTest):
     _button(app, "Import").click().run()
     problems = " ".join(markdown_unliteral(md.value) for md in app.markdown)
     assert "workflow.name" in problems and "nodes[0].id" in problems
+    # Over an input limit: the limit and where, not a RecursionError.
+    deep = b'{"format": "workflow-builder/1", "workflow": {"name": "x", "description": '
+    app.file_uploader[0].set_value(("deep.json", deep + b"[" * 10_000 + b"]" * 10_000 + b"}}", ""))
+    app.run()
+    _button(app, "Import").click().run()
+    assert not app.exception
+    problems = " ".join(markdown_unliteral(md.value) for md in app.markdown)
+    assert "workflow.description[0][0]" in problems and "nested more than 64" in problems
     assert _services().workflows.list() == []
 
 
