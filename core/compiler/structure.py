@@ -3,7 +3,7 @@
 A block is emitted from a node until it reaches a stop. A branching node's branches are
 blocks that stop at its immediate post-dominator (where they merge), after which emission
 goes on from there. A node that two branches reach before they merge is emitted in each
-(right for a DAG; validation bounds the copies, see ``core.graph.expansion``). Reaching the
+(right for a DAG; validation bounds the copies, see ``core.graph.emission``). Reaching the
 continue node of the innermost loop anywhere but at the end of its body becomes ``continue``.
 """
 
@@ -139,7 +139,7 @@ class StructuredEmitter:
     ) -> str | None:
         """Append the code of one node; return the flow node to go on from (None: none)."""
         # Validation refused graphs that would repeat steps too often, counting by these rules
-        # (core.graph.expansion); a test holds the count equal to this one.
+        # (core.graph.emission); a test holds the count equal to this one.
         self.emitted += 1
         node = self.graph.node(node_id)
         assert node is not None, node_id  # the flow graph holds only drawn and virtual nodes

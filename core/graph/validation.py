@@ -16,7 +16,7 @@ from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, parse_expressio
 from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse
 from core.graph.definitions import DefinedVariables
-from core.graph.expansion import MAX_EXPANSION, emitted_copies
+from core.graph.emission import MAX_EXPANSION, emission
 from core.graph.model import Edge, Graph, Node, thaw
 from core.graph.names import (
     is_graph_id,
@@ -143,7 +143,7 @@ class _Validator:
         else:
             self._check_flow(starts[0], edges)
             if not self.problems:
-                self._check_expansion(starts[0])
+                self._check_emission(starts[0])
         self._check_text()
         return self.problems
 
@@ -479,14 +479,22 @@ class _Validator:
                     "max_iterations",
                 )
 
-    def _check_expansion(self, start: str) -> None:
-        """Refuse a graph whose code would repeat steps too often (what the compiler refuses)."""
+    def _check_emission(self, start: str) -> None:
+        """Refuse what the compiler cannot emit: jumps out of nested structures, and code that
+        would repeat steps too often (branches that meet only at the end)."""
         assert self.flow is not None  # set when the flow has no problems
         types = {node_id: kind.type for node_id, kind in self.kinds.items()}
-        copies = emitted_copies(self.flow, types, start)
+        walked = emission(self.flow, types, start)
+        for node_id in sorted(walked.jumps):
+            self._node(
+                node_id,
+                "edges",
+                "the flow jumps here from inside a nested structure (a branch or an inner loop's "
+                "body) that has not ended; let the branches meet before leading here",
+            )
         limit = MAX_EXPANSION * max(1, len(self.graph.nodes))
-        if sum(copies.values()) > limit:
-            node_id, times = copies.most_common(1)[0]
+        if not walked.jumps and sum(walked.copies.values()) > limit:
+            node_id, times = walked.copies.most_common(1)[0]
             self._node(
                 node_id,
                 "edges",

@@ -114,7 +114,7 @@ def lay_step(
         builder.connect(ends, join)
         return [(join, "next")]
     if kind == "loop":
-        params = {"items": "input.items", "item_variable": "item", "max_iterations": 50}
+        params = {"items": "input.items", "item_variable": "item", "max_iterations": 5}
         node = builder.node("loop", params, label)
         builder.connect(dangling, node)
         builder.connect(lay_block(builder, step[2], [(node, "body")]), node)

@@ -22,7 +22,7 @@ from core.compiler.naming import LocalNames
 from core.compiler.structure import StructuredEmitter
 from core.errors import GraphFormatError
 from core.graph import graph_from_dict
-from core.graph.expansion import MAX_EXPANSION, emitted_copies
+from core.graph.emission import MAX_EXPANSION, emission
 from core.graph.validation import GraphInvalidError, check, validate
 from core.nodes import CATALOG
 from core.runtime import BundleStore, load_bundle
@@ -141,6 +141,7 @@ def test_what_validation_accepts_compiles_and_loads(document: dict, tmp_path: Pa
 
 
 @pytest.mark.fuzz
+@pytest.mark.timeout(3600)
 @settings(
     max_examples=10_000,
     deadline=None,
@@ -201,6 +202,41 @@ def _assert_count_matches(document: dict) -> None:
     )
     emitter.run_body()
     types = {node.id: node.type for node in checked.graph.nodes}
-    copies = emitted_copies(checked.flow, types, "start" if "start" in types else "n1")
-    assert sum(copies.values()) == emitter.emitted
+    walked = emission(checked.flow, types, "start" if "start" in types else "n1")
+    assert not walked.jumps
+    assert sum(walked.copies.values()) == emitter.emitted
     assert emitter.emitted <= MAX_EXPANSION * len(checked.graph.nodes)
+
+
+def test_a_jump_into_another_loops_body_is_refused_by_validation() -> None:
+    # Found by the long fuzz mode: validation accepted it and the compiler refused it.
+    loop = {"items": "input.items", "max_iterations": 10}
+    document = {
+        "format": "workflow-builder/1",
+        "workflow": {"name": "jumpy"},
+        "nodes": [
+            {
+                "id": "start",
+                "type": "start",
+                "params": {"input_fields": [{"name": "items", "type": "array", "default": [1, 2]}]},
+            },
+            {"id": "first", "type": "loop", "params": {**loop, "item_variable": "a"}},
+            {"id": "check", "type": "condition", "params": {"expression": "a > 1"}},
+            {"id": "second", "type": "loop", "params": {**loop, "item_variable": "b"}},
+            {"id": "pause", "type": "timer", "params": {"duration": "1s"}},
+            {"id": "end", "type": "end", "params": {}},
+        ],
+        "edges": [
+            {"id": "e1", "source": "start", "target": "first"},
+            {"id": "e2", "source": "first", "target": "check", "handle": "body"},
+            {"id": "e3", "source": "check", "target": "first", "handle": "false"},
+            {"id": "e4", "source": "check", "target": "pause", "handle": "true"},
+            {"id": "e5", "source": "first", "target": "second", "handle": "done"},
+            {"id": "e6", "source": "second", "target": "pause", "handle": "body"},
+            {"id": "e7", "source": "pause", "target": "second"},
+            {"id": "e8", "source": "second", "target": "end", "handle": "done"},
+        ],
+    }
+    problems = validate(graph_from_dict(document))
+    assert [(p.subject, p.field) for p in problems] == [("second", "edges")], problems
+    assert "jumps here from inside a nested structure" in problems[0].message
