@@ -189,6 +189,14 @@ def test_a_required_input_left_empty_and_bad_json_are_shown(app: AppTest):
     error = markdown_unliteral(app.error[0].value)
     assert error == "Input items: must be a JSON array (got object)"
 
+    app.text_area(key=f"run_input_{workflow_id}_v1.items").input("[" * 10_000 + "]" * 10_000)
+    app.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
+    assert not app.exception
+    error = markdown_unliteral(app.error[0].value)
+    assert error.startswith("The run could not start: items[0][0][0][0].<")
+    assert error.endswith("nested more than 64 objects or arrays deep")
+    assert _services().runs.recent(workflow_id) == []
+
 
 def test_signal_and_query_a_waiting_approval(app: AppTest):
     workflow_id = _open(app, "approval_signal", name="approvals")
