@@ -202,6 +202,9 @@ class WorkflowService:
         try:
             graph = graph_from_dict(document)
         except GraphFormatError as error:
+            # Kept in the cache: without its traceback and context, whose frames hold the
+            # whole document.
+            error.__traceback__, error.__context__, error.__cause__ = None, None, None
             return DraftCheck(format_error=error, problems=())
         return DraftCheck(
             format_error=None, problems=tuple(validate(graph, registry=self._registry))

@@ -72,3 +72,10 @@ def test_a_document_that_is_not_json_data_is_checked_without_the_cache(service):
     outcome = service.check(document)
     assert isinstance(outcome.format_error, InputLimitError)
     assert "a set is not JSON data" in str(outcome.format_error)
+
+
+def test_a_cached_format_error_holds_no_frames_of_the_document(service):
+    outcome = service.check({"format": "workflow-builder/1", "workflow": {"name": 5}})
+    assert outcome.format_error is not None and not outcome.valid
+    error = outcome.format_error
+    assert (error.__traceback__, error.__context__, error.__cause__) == (None, None, None)
