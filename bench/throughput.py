@@ -23,6 +23,13 @@ moment minus the close time Temporal recorded. Its JSON line has the monitor fig
 40-character token, once written literally and once as ``secret("bench_token")`` (so each step
 resolves it from a SQLite database: read, decrypt), both served by one ``WorkerHost`` with the
 app's secret store, rounds alternating. Its JSON line has the figures of that comparison.
+
+``--bounds`` measures what the run-time bounds (core.bounds: sized expression helpers, checked
+payloads, loop pacing) cost: the three-step graph compiled with them and without
+(``core.expressions.unbounded()``, which only benchmarks use), both served by one
+``WorkerHost``, rounds alternating. Besides the rates it gives this process's CPU time per run
+(worker and client), which other jobs on the machine disturb less. Its JSON line has the
+figures of that comparison.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from __future__ import annotations
 import abc
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
@@ -148,18 +156,21 @@ class ProductSide(Side):
         graph: dict[str, Any] | None = None,
         host: Any = None,
         name: str = "product",
+        bounded: bool = True,
     ) -> None:
         from core.activities import builtin_registry
         from core.compiler import compile_graph
         from core.config import load_settings
+        from core.expressions import unbounded
         from core.graph.document import graph_from_dict
         from core.runtime import BundleStore, WorkerHost, load_bundle
 
-        bundle = compile_graph(
-            graph_from_dict(graph or three_activity_graph()),
-            registry=builtin_registry(),
-            default_task_queue="bench",
-        )
+        with contextlib.nullcontext() if bounded else unbounded():
+            bundle = compile_graph(
+                graph_from_dict(graph or three_activity_graph()),
+                registry=builtin_registry(),
+                default_task_queue="bench",
+            )
         super().__init__(name, bundle.workflow_type)
         self._loaded = load_bundle(BundleStore(store_root).write(bundle))
         settings = load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(store_root)})
@@ -511,6 +522,59 @@ async def measure_secrets(address: str, root: Path, runs: int, rounds: int) -> d
     }
 
 
+async def measure_bounds(address: str, root: Path, runs: int, rounds: int) -> dict[str, Any]:
+    """Throughput of the three-step graph compiled with and without the run-time bounds."""
+    from core.config import load_settings
+    from core.runtime import WorkerHost
+
+    client = await Client.connect(address)
+    host = WorkerHost(load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(root)}))
+    try:
+        sides = [
+            ProductSide(
+                address,
+                root / "bundles",
+                graph=three_activity_graph(f"bench_{name}"),
+                host=host,
+                name=name,
+                bounded=name == "bounded",
+            )
+            for name in ("bounded", "unbounded")
+        ]
+        for side in sides:  # one untimed round each (imports, caches)
+            await throughput(client, side, runs)
+        rates: dict[str, list[float]] = {"bounded": [], "unbounded": []}
+        # CPU time of this process (worker host, its Rust core threads, the client) per run:
+        # steadier than the rate when other jobs share the cores.
+        cpu: dict[str, list[float]] = {"bounded": [], "unbounded": []}
+        for r in range(rounds):
+            for side in sides if r % 2 == 0 else sides[::-1]:
+                before = time.process_time()
+                rate = await throughput(client, side, runs)
+                cpu[side.name].append((time.process_time() - before) * 1000 / runs)
+                rates[side.name].append(rate)
+                print(
+                    f"{side.name:>9}: {runs} concurrent runs, {rate:6.1f} workflows/s", flush=True
+                )
+    finally:
+        host.close()
+    bounded, plain = statistics.median(rates["bounded"]), statistics.median(rates["unbounded"])
+    return {
+        "runs_per_round": runs,
+        "rounds_per_mode": rounds,
+        "bounded_workflows_per_s": round(bounded, 1),
+        "unbounded_workflows_per_s": round(plain, 1),
+        "bounded_rounds_workflows_per_s": [round(rate, 1) for rate in rates["bounded"]],
+        "unbounded_rounds_workflows_per_s": [round(rate, 1) for rate in rates["unbounded"]],
+        "bounded_to_unbounded_ratio": round(bounded / plain, 3),
+        "bounded_cpu_ms_per_workflow": round(statistics.median(cpu["bounded"]), 2),
+        "unbounded_cpu_ms_per_workflow": round(statistics.median(cpu["unbounded"]), 2),
+        "bounded_to_unbounded_cpu_ratio": round(
+            statistics.median(cpu["bounded"]) / statistics.median(cpu["unbounded"]), 3
+        ),
+    }
+
+
 def main() -> int:
     """Start the dev server, measure both sides, print the figures; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -522,6 +586,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--secrets", action="store_true", help="measure what resolving secrets costs instead"
+    )
+    parser.add_argument(
+        "--bounds", action="store_true", help="measure what the run-time bounds cost instead"
     )
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
@@ -537,6 +604,10 @@ def main() -> int:
             elif args.secrets:
                 secret_figures = asyncio.run(
                     measure_secrets(server.address, root, args.runs, args.rounds)
+                )
+            elif args.bounds:
+                bounds_figures = asyncio.run(
+                    measure_bounds(server.address, root, args.runs, args.rounds)
                 )
             else:
                 figures = asyncio.run(
@@ -561,6 +632,17 @@ def main() -> int:
             f"ratio {secret_figures['secret_to_literal_ratio']}"
         )
         print(json.dumps(secret_figures), flush=True)
+        return 0
+    if args.bounds:
+        print(
+            f"bounds  with {bounds_figures['bounded_workflows_per_s']} wf/s, without "
+            f"{bounds_figures['unbounded_workflows_per_s']} wf/s (medians), ratio "
+            f"{bounds_figures['bounded_to_unbounded_ratio']}; worker CPU per run "
+            f"{bounds_figures['bounded_cpu_ms_per_workflow']} ms with, "
+            f"{bounds_figures['unbounded_cpu_ms_per_workflow']} ms without, ratio "
+            f"{bounds_figures['bounded_to_unbounded_cpu_ratio']}"
+        )
+        print(json.dumps(bounds_figures), flush=True)
         return 0
     print(
         f"throughput  product {figures['product_workflows_per_s']} wf/s, hand-written "

@@ -30,6 +30,7 @@ from core.compiler.syntax import (
     store,
     unparse,
 )
+from core.expressions import run_time_bounds
 from core.graph.model import SignalDecl, WorkflowMeta
 from core.graph.validation import CheckedGraph
 from core.nodes.kinds import StartParams
@@ -232,9 +233,9 @@ def generate_workflow_source(
     signal_helpers = parse_statements(_SIGNAL_HELPERS) if meta.signals else []
     helpers = [*parse_statements(_HELPERS), *signal_helpers, workflow_class]
     docstring = unparse([expr_stmt(const(DOCSTRING))])
-    return (
-        f"{docstring}\n{_IMPORTS}\n{unparse(definitions)}\n{bounds_source()}\n{unparse(helpers)}\n"
-    )
+    # Code built without the run-time bounds (benchmarks only) calls none of them.
+    checks = f"{bounds_source()}\n" if run_time_bounds() else ""
+    return f"{docstring}\n{_IMPORTS}\n{unparse(definitions)}\n{checks}{unparse(helpers)}\n"
 
 
 @functools.cache
