@@ -33,6 +33,7 @@ from core.fleet.errors import (
     QueueStateError,
     WorkerStartError,
 )
+from core.fleet.outage import DATABASE_UNAVAILABLE, Outage, error_summary
 from core.fleet.pollers import Poller, describe_pollers
 from core.fleet.resources import ProcessSampler
 from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
@@ -524,33 +525,45 @@ class WorkerManager:
 
     def _heartbeat_loop(self) -> None:
         sampler = ProcessSampler()
+        outage = Outage("heartbeats and lost-worker checks")
         while not self._closed.wait(self.heartbeat_interval):
-            slots = self._all_slots()
-            resources = sampler.sample().as_metadata()
-            for slot in slots:
-                with self._liveness:
-                    if slot.hosted is None:  # crashed or stopped since the list was taken
-                        continue
-                    try:
-                        self._database.workers.heartbeat(slot.worker_id, resources=resources)
-                    except WorkerNotLiveError:
-                        self._revive(slot.worker_id, W.RUNNING)
-                    except Exception:  # a database hiccup must not end heartbeats for good
-                        logger.exception(
-                            "heartbeat of %s failed",
-                            slot.worker_id,
-                            extra={"worker_id": slot.worker_id},
-                        )
             try:
-                for lost in self._database.workers.mark_lost(older_than=self.lost_after):
-                    logger.warning(
-                        "worker %s is lost: %s",
-                        lost.worker_id,
-                        lost.error,
-                        extra={"worker_id": lost.worker_id},
+                self._heartbeat(sampler.sample().as_metadata())
+                outage.recovered()
+                back = outage.back_for()
+                # After an outage every process needs a full period to heartbeat again: until
+                # then, an old heartbeat says nothing about its worker.
+                if back is None or back >= self.lost_after.total_seconds():
+                    self._mark_lost()
+            except DATABASE_UNAVAILABLE as error:
+                outage.failed(error)  # the next round is due after the interval anyway
+            except Exception:  # anything else must not end heartbeats for good either
+                logger.exception("heartbeat round failed")
+
+    def _heartbeat(self, resources: dict[str, float | int]) -> None:
+        for slot in self._all_slots():
+            with self._liveness:
+                if slot.hosted is None:  # crashed or stopped since the list was taken
+                    continue
+                try:
+                    self._database.workers.heartbeat(slot.worker_id, resources=resources)
+                except WorkerNotLiveError:
+                    self._revive(slot.worker_id, W.RUNNING)
+                except WorkflowBuilderError:  # this row's trouble; the others still beat
+                    logger.exception(
+                        "heartbeat of %s failed",
+                        slot.worker_id,
+                        extra={"worker_id": slot.worker_id},
                     )
-            except Exception:
-                logger.exception("marking lost workers failed")
+
+    def _mark_lost(self) -> None:
+        for lost in self._database.workers.mark_lost(older_than=self.lost_after):
+            logger.warning(
+                "worker %s is lost: %s",
+                lost.worker_id,
+                lost.error,
+                extra={"worker_id": lost.worker_id},
+            )
 
     def _supervise_loop(self) -> None:
         while not self._closed.wait(min(0.5, self.heartbeat_interval)):
@@ -597,6 +610,20 @@ class WorkerManager:
         slot.restart_at = None
         try:
             self._start_slot(queue, slot.index)
+        except DATABASE_UNAVAILABLE as exc:
+            # Not the worker's fault: try again later, without counting it as a crash (an
+            # outage longer than the restarts would otherwise leave the worker down for good).
+            self._discard(slot.index, queue.name)
+            with self._liveness:
+                slot.hosted = None
+            slot.restart_at = time.monotonic() + self._policy.max_delay
+            logger.warning(
+                "restart of worker %s waits for the database (%s); next try in %g s",
+                slot.worker_id,
+                error_summary(exc),
+                self._policy.max_delay,
+                extra={"worker_id": slot.worker_id},
+            )
         except WorkflowBuilderError as exc:
             slot.crashes += 1
             if slot.crashes <= self._policy.max_restarts:

@@ -98,6 +98,7 @@ def running(database: Database, task_queue: str) -> list[WorkerRecord]:
     return database.workers.find(task_queue=task_queue, statuses=[WorkerStatus.RUNNING])
 
 
+@pytest.mark.fault
 @pytest.mark.asyncio
 async def test_a_killed_workers_request_is_retried_elsewhere_within_seconds_with_its_key(
     fleet_settings: Settings,
