@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 #: Seconds between looks at the database for changed deployments of the queue.
 RELOAD_SECONDS = 2.0
+#: Longest wait before trying again a change that could not be applied.
+RETRY_MAX_SECONDS = 60.0
 
 
 def run_standalone_worker(
@@ -151,14 +153,18 @@ def _serve(
     # not need the database); only following new deployments waits.
     outage = Outage(f"deployment updates of {task_queue}")
     served: tuple[frozenset[int], int] | None = None
+    failures = 0
     while True:
         try:
-            served = _follow(manager, database, task_queue, served)
+            served, applied = _follow(manager, database, task_queue, served)
         except DATABASE_UNAVAILABLE as error:
             wait = outage.failed(error)
         else:
             outage.recovered()
-            wait = reload_seconds
+            # A change that could not be applied (Temporal away, a deployment that does not
+            # load) is tried again, less often each time, until it is or the deployments move.
+            failures = 0 if applied else failures + 1
+            wait = min(RETRY_MAX_SECONDS, reload_seconds * 2**failures)
         if stop.wait(wait):
             break
     print("draining: waiting for running activities, then stopping", flush=True)
@@ -170,25 +176,29 @@ def _follow(
     database: Database,
     task_queue: str,
     served: tuple[frozenset[int], int] | None,
-) -> tuple[frozenset[int], int]:
-    """Apply the queue's deployments and pool size when they changed; return what is served."""
+) -> tuple[tuple[frozenset[int], int] | None, bool]:
+    """Apply the queue's deployments and pool size when they changed.
+
+    Returns:
+        What is served now, and whether it is what the database asks for (False when the
+        change could not be applied; what ran before keeps running).
+    """
     deployments = served_deployments(database, task_queue)
     # What the process must run: the queue's deployments and its pool size (scaled from
     # the app, which records the size on the queue's row).
     current = (frozenset(d.id for d in deployments), manager.pool_size(task_queue))
     if current == served:
-        return current
+        return current, True
     try:
         records = manager.apply_queue(task_queue)
     except WorkflowBuilderError as exc:
-        # A broken deployment must not take the queue down: keep serving what runs,
-        # and try again at the next change.
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        # A broken deployment must not take the queue down: keep serving what runs.
+        print(f"error: {exc}; trying again later", file=sys.stderr, flush=True)
+        return served, False
+    if records:
+        types = ", ".join(sorted({d.workflow_type for d in deployments}))
+        ids = ", ".join(r.worker_id for r in records)
+        print(f"worker {ids} polling {task_queue}: workflows {types}", flush=True)
     else:
-        if records:
-            types = ", ".join(sorted({d.workflow_type for d in deployments}))
-            ids = ", ".join(r.worker_id for r in records)
-            print(f"worker {ids} polling {task_queue}: workflows {types}", flush=True)
-        else:
-            print(f"waiting for deployments on {task_queue}", flush=True)
-    return current
+        print(f"waiting for deployments on {task_queue}", flush=True)
+    return current, True
