@@ -33,11 +33,10 @@ _SEQUENCES = (str, list, tuple)
 
 
 class LimitError(ValueError):
-    """A value an expression would build is larger than a run-time limit."""
+    pass
 
 
 def _too_large(value: Any, size: int) -> LimitError:
-    """The error for a text, list or tuple of ``size`` (the kind of ``value``) over its limit."""
     if isinstance(value, str):
         what, unit, limit = ("the text built is", "characters", MAX_TEXT_LENGTH)
     else:
@@ -46,7 +45,6 @@ def _too_large(value: Any, size: int) -> LimitError:
 
 
 def _check_size(value: Any, size: int) -> None:
-    """Refuse building a text, list or tuple of the kind of ``value`` with ``size`` elements."""
     if size > (MAX_TEXT_LENGTH if isinstance(value, str) else MAX_ITEMS):
         raise _too_large(value, size)
 
@@ -59,13 +57,6 @@ def _check_bits(bits: int) -> None:
 
 
 def _text_estimate(value: Any, limit: int, *, as_json: bool = False) -> int:
-    """About how many characters ``str(value)`` has, counting no further than just past ``limit``.
-
-    Walks the value without building its text, so a list holding one long text a hundred
-    thousand times is refused in a few steps rather than printed. A list of texts only or of
-    numbers only is measured in one go (as fast as printing it); ``as_json`` counts text that is
-    not ASCII as JSON writes it (``\\uXXXX``, six characters each).
-    """
     size = 0
     stack = [value]
     while stack and size <= limit:
@@ -90,7 +81,6 @@ def _text_estimate(value: Any, limit: int, *, as_json: bool = False) -> int:
 
 
 def _flat_size(items: Any, as_json: bool, stack: list[Any]) -> int:
-    """The text size of items that are all texts or all plain numbers; else 0, stacking them."""
     kinds = set(map(type, items))
     if kinds == {str}:
         size = sum(map(len, items)) + 2 * len(items)
@@ -107,7 +97,6 @@ def _flat_size(items: Any, as_json: bool, stack: list[Any]) -> int:
 
 
 def _check_text_of(value: Any) -> None:
-    """Refuse writing ``value`` as text when its text would be longer than the limit."""
     if type(value) is not str:
         estimate = _text_estimate(value, MAX_TEXT_LENGTH)
         if estimate > MAX_TEXT_LENGTH:
@@ -117,7 +106,6 @@ def _check_text_of(value: Any) -> None:
 
 
 def _mul(left: Any, right: Any) -> Any:
-    """``left * right``: repetition and integer products are sized first."""
     if isinstance(left, int) and isinstance(right, int):
         _check_bits(left.bit_length() + right.bit_length())
     elif isinstance(left, _SEQUENCES) and isinstance(right, int):
@@ -128,18 +116,12 @@ def _mul(left: Any, right: Any) -> Any:
 
 
 def _add(left: Any, right: Any) -> Any:
-    """``left + right``: joined texts, lists and tuples are sized first."""
     if isinstance(left, _SEQUENCES) and type(left) is type(right):
         _check_size(left, len(left) + len(right))
     return left + right
 
 
 def _pow(base: Any, exponent: Any) -> Any:
-    """``base ** exponent``: an integer power is sized (float powers overflow by themselves).
-
-    The fewest bits the power can have is checked before computing it, the bits it has after:
-    what passes the first check is at most twice the limit, quick to compute.
-    """
     if not (isinstance(base, int) and isinstance(exponent, int) and (exponent > 0)):
         return base**exponent
     _check_bits(max(0, base.bit_length() - 1) * exponent + 1)
@@ -149,7 +131,6 @@ def _pow(base: Any, exponent: Any) -> Any:
 
 
 def _mod(left: Any, right: Any) -> Any:
-    """``left % right``, but never ``%`` formatting of text: its widths are unbounded."""
     if isinstance(left, str):
         raise LimitError(
             "% formatting of text is not allowed (its width is unbounded); use an f-string"
@@ -158,14 +139,12 @@ def _mod(left: Any, right: Any) -> Any:
 
 
 def _str(*args: Any, **kwargs: Any) -> str:
-    """``str(...)``, refused when the text would be over the limit."""
     if args:
         _check_text_of(args[0])
     return str(*args, **kwargs)
 
 
 def _sum(iterable: Any, /, start: Any = 0) -> Any:
-    """``sum(...)``; lists and tuples are concatenated in linear time, sized as they grow."""
     if not isinstance(start, (list, tuple)):
         return sum(iterable, start)
     total = list(start)
@@ -180,7 +159,6 @@ def _sum(iterable: Any, /, start: Any = 0) -> Any:
 
 
 def _sorted(iterable: Any, /, **kwargs: Any) -> list[Any]:
-    """``sorted(...)``, refused over the item limit (sorting costs n log n)."""
     if hasattr(iterable, "__len__"):
         _check_size([], len(iterable))
     result = sorted(iterable, **kwargs)
@@ -189,7 +167,6 @@ def _sorted(iterable: Any, /, **kwargs: Any) -> list[Any]:
 
 
 def _join(separator: Any, parts: Any) -> Any:
-    """``separator.join(parts)``, sized first."""
     if not isinstance(separator, str):
         return separator.join(parts)
     parts = list(parts)
@@ -201,7 +178,6 @@ def _join(separator: Any, parts: Any) -> Any:
 
 
 def _replace(text: Any, old: Any, new: Any, count: Any = -1) -> Any:
-    """``text.replace(old, new[, count])``, sized first."""
     if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)):
         return text.replace(old, new, count)
     if isinstance(count, int) and len(new) > len(old):
@@ -213,7 +189,6 @@ def _replace(text: Any, old: Any, new: Any, count: Any = -1) -> Any:
 
 
 def _fstring(*parts: Any) -> str:
-    """An f-string: text parts as they are, ``(value, conversion, spec)`` formatted; sized."""
     pieces = []
     total = 0
     for part in parts:
@@ -235,7 +210,6 @@ def _fstring(*parts: Any) -> str:
 
 
 def _duration(seconds: Any) -> timedelta:
-    """A timer's or wait's duration from an expression's number of seconds, checked."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(f"a duration is a number of seconds, not {type(seconds).__name__}")
     if not 0 <= seconds <= MAX_DURATION_SECONDS:
@@ -246,7 +220,6 @@ def _duration(seconds: Any) -> timedelta:
 
 
 def _payload(value: Any) -> Any:
-    """``value``, refused when it is too large for one Temporal payload."""
     estimate = _text_estimate(value, MAX_PAYLOAD_LENGTH, as_json=True)
     if estimate > MAX_PAYLOAD_LENGTH:
         raise LimitError(
