@@ -17,6 +17,7 @@ from core.config import Settings
 from core.db import (
     Capability,
     Database,
+    DuplicateRecordError,
     InvalidTransitionError,
     QueueStrategy,
     RecordNotFoundError,
@@ -480,16 +481,33 @@ class WorkerManager:
     def _register(
         self, worker_id: str, task_queue: str, bundles: Sequence[LoadedBundle]
     ) -> WorkerRecord:
-        return self._database.workers.register(
-            worker_id=worker_id,
-            task_queue=task_queue,
-            host=self._host_name,
-            pid=self._pid,
-            metadata={
-                "packages": sorted(b.package for b in bundles),
-            },
-            capabilities=_capabilities(bundles),
-        )
+        def register() -> WorkerRecord:
+            return self._database.workers.register(
+                worker_id=worker_id,
+                task_queue=task_queue,
+                host=self._host_name,
+                pid=self._pid,
+                metadata={
+                    "packages": sorted(b.package for b in bundles),
+                },
+                capabilities=_capabilities(bundles),
+            )
+
+        try:
+            return register()
+        except DuplicateRecordError:
+            # Only this slot may use this id, and it runs no worker now: the live row is stale,
+            # left by an earlier process with the same host name and pid (a restarted container
+            # gets the same ones) or by a crash here that the database missed during an outage.
+            logger.warning(
+                "worker %s was still recorded live; recording that instance as ended",
+                worker_id,
+                extra={"worker_id": worker_id},
+            )
+            self._database.workers.set_status(
+                worker_id, W.FAILED, error="ended: its process restarted or crashed unrecorded"
+            )
+            return register()
 
     def _set_status(
         self, worker_id: str, status: WorkerStatus, *, error: str | None = None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import socket
 import sys
 import time
 import uuid
@@ -321,3 +323,17 @@ def test_heartbeats_go_on_while_operations_change_the_slots(
             "the silent worker to be marked lost",
             lambda: [w for w in database.workers.find() if w.status is W.FAILED],
         )
+
+
+def test_a_worker_id_an_earlier_process_left_live_is_taken_over(
+    manager: WorkerManager, database: Database, fleet_settings: Settings, task_queue: str
+):
+    # A restarted container has the same host name and pid, so its workers get the same ids,
+    # and their rows may still look live (not yet marked lost) when it starts them again.
+    deploy(database, fleet_settings, task_queue=task_queue, graph=hello_graph())
+    worker_id = f"{socket.gethostname()}-{os.getpid()}-{task_queue}-0"
+    database.workers.register(worker_id=worker_id, task_queue=task_queue, host="earlier")
+    database.workers.set_status(worker_id, W.RUNNING)
+
+    [started] = manager.start_queue(task_queue)
+    assert (started.worker_id, started.status) == (worker_id, W.RUNNING)
