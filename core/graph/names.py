@@ -19,7 +19,6 @@ RESERVED_QUEUE_PREFIX = "/_sys/"
 _WORKFLOW_NAME = re.compile(WORKFLOW_NAME_PATTERN)
 _GRAPH_ID = re.compile(ID_PATTERN)
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -42,32 +41,13 @@ def task_queue_problem(name: str) -> str | None:
     """Why Temporal would refuse ``name`` as a task queue (or it would mislead); None if fine."""
     if not name.strip():
         return "the task queue may not be blank; leave it out instead"
-    problem = text_problem(name)
-    if problem:
-        return problem
     if name != name.strip() or _CONTROL.search(name):
         return "a task queue name may not contain line breaks, tabs or leading/trailing spaces"
-    if len(name.encode()) > MAX_TASK_QUEUE_BYTES:
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_TASK_QUEUE_BYTES:
         return (
-            f"the task queue name is {len(name.encode())} bytes long; Temporal accepts at most "
+            f"the task queue name is {len(name.encode('utf-8', 'surrogatepass'))} bytes long; Temporal accepts at most "
             f"{MAX_TASK_QUEUE_BYTES}"
         )
     if name.startswith(RESERVED_QUEUE_PREFIX):
         return f"task queue names starting with {RESERVED_QUEUE_PREFIX!r} are reserved by Temporal"
     return None
-
-
-def text_problem(text: str) -> str | None:
-    """Why text cannot be stored or sent as UTF-8 (an unpaired surrogate); None if it can."""
-    found = _SURROGATE.search(text)
-    if found is None:
-        return None
-    return (
-        f"the text has an unpaired surrogate character ({found.group()!a}) at position "
-        f"{found.start()}, which cannot be stored as UTF-8; remove or retype it"
-    )
-
-
-def printable(text: str) -> str:
-    """Text with unpaired surrogates written as escapes, so a message naming it can be shown."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -18,13 +18,7 @@ from core.graph.analysis import FlowAnalysis, analyse
 from core.graph.definitions import DefinedVariables
 from core.graph.emission import MAX_EXPANSION, emission
 from core.graph.model import Edge, Graph, Node, thaw
-from core.graph.names import (
-    is_graph_id,
-    is_workflow_name,
-    printable,
-    task_queue_problem,
-    text_problem,
-)
+from core.graph.names import is_graph_id, is_workflow_name, task_queue_problem
 from core.nodes import CATALOG, NodeKind, Params
 from core.nodes.kinds import LoopParams, value_has_type
 from core.nodes.values import identifier_problem, parse_duration
@@ -144,7 +138,6 @@ class _Validator:
             self._check_flow(starts[0], edges)
             if not self.problems:
                 self._check_emission(starts[0])
-        self._check_text()
         return self.problems
 
     # -- reporting ---------------------------------------------------------------------------
@@ -207,24 +200,6 @@ class _Validator:
         if problem:
             self._workflow(field, problem)
         return problem is None
-
-    def _check_text(self) -> None:
-        """Every text of the document must be storable as UTF-8 (no unpaired surrogates)."""
-        meta = self.graph.workflow
-        for field, text in _texts(meta):
-            problem = text_problem(text)
-            if problem:
-                self.problems.append(Problem("workflow", printable(meta.name), field, problem))
-        for node in self.graph.nodes:
-            for field, text in _texts(node):
-                problem = text_problem(text)
-                if problem:
-                    self._node(printable(node.id), field, problem)
-        for edge in self.graph.edges:
-            for field, text in _texts(edge):
-                problem = text_problem(text)
-                if problem:
-                    self._edge(printable(edge.id), field, problem)
 
     # -- nodes and their params --------------------------------------------------------------
     def _check_nodes(self) -> None:
@@ -571,26 +546,6 @@ class _Validator:
             self._node(node_id, field, message)
         for name in sorted(_unknown_fields(expression, input_fields)):
             self._node(node_id, field, f"the input has no field {name!r} (see the start node)")
-
-
-def _texts(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """(field path, text) for every string in a graph value: dataclass fields, keys, items."""
-    if isinstance(value, str):
-        yield path, value
-    elif is_dataclass(value):
-        for item in fields(value):
-            yield from _texts(getattr(value, item.name), _join(path, item.name))
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _texts(key, path)
-            yield from _texts(item, _join(path, str(key)))
-    elif isinstance(value, tuple | list):
-        for index, item in enumerate(value):
-            yield from _texts(item, f"{path}[{index}]")
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
 
 
 def _unknown_fields(expression: Any, input_fields: frozenset[str] | None) -> frozenset[str]:
