@@ -97,3 +97,28 @@ def test_the_console_defaults_to_loopback_and_hides_error_details():
     assert config["server"]["address"] == "127.0.0.1"
     # "none": no message, type or traceback (the legacy false still shows the traceback).
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_a_database_outage_shows_what_to_check_and_the_page_recovers(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import psycopg
+    import sqlalchemy.exc
+
+    def down(self: DashboardService) -> bool:
+        raise sqlalchemy.exc.OperationalError(
+            "SELECT 1", {}, psycopg.OperationalError("connection refused")
+        )
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DashboardService, "has_deployments", down)
+        app.run()
+        assert not app.exception
+        (notice,) = [w.value for w in app.warning if "The database is unavailable" in w.value]
+        assert "DATABASE_URL" in notice and "tries again" in notice
+        assert not any(MESSAGE.match(error.value) for error in app.error)  # no error id
+        assert "connection refused" not in _shown(app)
+
+    app.run()  # what the retry does once the database is back
+    assert not app.exception
+    assert not [w for w in app.warning if "unavailable" in w.value]
