@@ -48,10 +48,14 @@ def run_command(args: argparse.Namespace) -> int:
     is wrong with the graph file or the input (exit 2)."""
     from core.config import load_settings
     from core.executions import RunInputError
+    from core.graph.names import task_queue_problem
     from core.limits import InputLimitError
     from core.runtime.runner import RunFailedError, run_graph_file
     from core.signals import sigterm_as_interrupt
 
+    queue_problem = args.task_queue is not None and task_queue_problem(args.task_queue)
+    if queue_problem:
+        return _fail(f"--task-queue: {queue_problem}", EXIT_BAD)
     try:
         workflow_input = input_argument(args.input)
     except OSError as error:

@@ -68,6 +68,15 @@ def test_bad_input_exits_2_with_a_message(given, message):
     assert "Traceback" not in done.stderr
 
 
+def test_a_task_queue_temporal_would_refuse_exits_2():
+    done = run_cli(str(HELLO), "--input", '{"name": "a"}', "--task-queue", "q" * 10_000)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --task-queue: the task queue name is 10000 bytes long; Temporal accepts at "
+        "most 1000\n"
+    )
+
+
 def test_input_from_a_file(tmp_path):
     too_big = tmp_path / "big.json"
     too_big.write_text(json.dumps({"name": "é" * 300_000}))
