@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -233,19 +234,38 @@ def generate_workflow_source(
     signal_helpers = parse_statements(_SIGNAL_HELPERS) if meta.signals else []
     helpers = [*parse_statements(_HELPERS), *signal_helpers, workflow_class]
     docstring = unparse([expr_stmt(const(DOCSTRING))])
+    code = unparse(helpers)
     # Code built without the run-time bounds (benchmarks only) calls none of them.
-    checks = f"{bounds_source()}\n" if run_time_bounds() else ""
-    return f"{docstring}\n{_IMPORTS}\n{unparse(definitions)}\n{checks}{unparse(helpers)}\n"
+    checks = f"{bounds_source(code)}\n" if run_time_bounds() else ""
+    return f"{docstring}\n{_IMPORTS}\n{unparse(definitions)}\n{checks}{code}\n"
+
+
+def bounds_source(code: str | None = None) -> str:
+    """The definitions of core.bounds that ``code`` uses, as generated code copies them.
+
+    One source for both: evaluate() calls core.bounds, workflow.py carries a copy. Only what
+    the code uses (and what that uses) is copied, all of it without ``code``: Temporal's
+    sandbox imports workflow.py for every run, and with no bytecode cache it compiles it each
+    time, so every line copied costs every run. Left out always: docstrings (core/bounds.py
+    has them; docs/expressions.md explains the limits), imports (``_IMPORTS`` provides the
+    names; tests/unit/test_bounds.py holds that) and ``HELPERS``, evaluate's table of names.
+    """
+    definitions = _bounds_definitions()
+    if code is None:
+        return unparse([statement for statement, _, _ in definitions])
+    defined = {name: uses for _, names, uses in definitions for name in names}
+    wanted = set(_bounds_names().findall(code))
+    pending = list(wanted)
+    while pending:
+        for used in defined[pending.pop()] - wanted:
+            wanted.add(used)
+            pending.append(used)
+    return unparse([statement for statement, names, _ in definitions if names & wanted])
 
 
 @functools.cache
-def bounds_source() -> str:
-    """The definitions of core.bounds as generated code copies them (one source for both).
-
-    Left out: docstrings (core/bounds.py has them; docs/expressions.md explains the limits),
-    imports (``_IMPORTS`` provides the names; tests/unit/test_bounds.py holds that)
-    and ``HELPERS``, evaluate's table of names.
-    """
+def _bounds_definitions() -> tuple[tuple[ast.stmt, frozenset[str], frozenset[str]], ...]:
+    """core.bounds' top-level definitions as copied: each with the names it defines and uses."""
     module = ast.parse(inspect.getsource(bounds))
     kept = [
         statement
@@ -254,11 +274,36 @@ def bounds_source() -> str:
         and not (isinstance(statement, ast.Assign) and _targets(statement) == ["HELPERS"])
     ]
     for statement in kept:
-        # The sandbox compiles workflow.py anew for every run when there is no bytecode cache:
-        # docstrings there cost each run (a quarter of these definitions' compile time).
         if isinstance(statement, (ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(statement):
             statement.body = statement.body[1:] or [ast.Pass()]
-    return unparse(kept)
+    named = [(statement, frozenset(_defined_names(statement))) for statement in kept]
+    everything = frozenset().union(*(names for _, names in named))
+    return tuple(
+        (statement, names, frozenset(_used_names(statement)) & everything - names)
+        for statement, names in named
+    )
+
+
+@functools.cache
+def _bounds_names() -> re.Pattern[str]:
+    names = sorted(
+        (name for _, defined, _ in _bounds_definitions() for name in defined), key=len, reverse=True
+    )
+    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+
+
+def _defined_names(statement: ast.stmt) -> list[str]:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [statement.name]
+    if isinstance(statement, ast.Assign):
+        return _targets(statement)
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return [statement.target.id]
+    return []
+
+
+def _used_names(statement: ast.stmt) -> set[str]:
+    return {node.id for node in ast.walk(statement) if isinstance(node, ast.Name)}
 
 
 def _targets(statement: ast.Assign) -> list[str]:

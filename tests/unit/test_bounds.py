@@ -14,9 +14,10 @@ import pytest
 
 from core import bounds
 from core.bounds import HELPERS, MAX_ITEMS, MAX_NUMBER_DIGITS, MAX_TEXT_LENGTH, LimitError
-from core.compiler import workflow_module
+from core.compiler import compile_graph, workflow_module
 from core.compiler.workflow_module import bounds_source
 from core.expressions import evaluate, parse_expression, to_python_ast, unbounded
+from core.graph import load_graph
 
 INPUT: dict[str, Any] = {
     "s": "abc",
@@ -249,3 +250,36 @@ def test_the_copy_in_workflow_py_behaves_as_core_bounds(source: str) -> None:
 
     assert outcome(embedded) == outcome(dict(HELPERS))
     assert set(HELPERS) <= set(embedded)
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+    return names
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
+def test_workflow_py_carries_the_bounds_it_uses_with_what_they_need_and_no_more(
+    example: Path,
+) -> None:
+    # The sandbox compiles workflow.py for every run (without a bytecode cache): lines cost.
+    of_bounds = _top_level_names(ast.parse(inspect.getsource(bounds))) - {"HELPERS"}
+    tree = ast.parse(compile_graph(load_graph(example.read_bytes())).files["workflow.py"])
+    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    copied = _top_level_names(tree) & of_bounds
+    assert read & of_bounds <= copied, "a helper is used but not defined"
+    assert copied <= read, "a helper is defined but not used"
+
+
+def test_a_workflow_without_expressions_carries_almost_none_of_the_bounds() -> None:
+    source = compile_graph(load_graph((EXAMPLES[0].parent / "hello_activity.json").read_bytes()))
+    copied = _top_level_names(ast.parse(source.files["workflow.py"]))
+    assert "_payload" in copied  # the activity's arguments and the result are sized
+    assert not {"_mul", "_pow", "_sum", "_sorted", "_fstring", "_duration"} & copied

@@ -30,11 +30,7 @@ RETRY_POLICY = RetryPolicy(
 )
 MAX_TEXT_LENGTH = 1000000
 MAX_ITEMS = 100000
-MAX_NUMBER_DIGITS = 4300
-MAX_DURATION_SECONDS = 3155760000
 MAX_PAYLOAD_LENGTH = 1900000
-LOOP_ITERATIONS_PER_TASK = 1000
-_MAX_NUMBER_BITS = MAX_NUMBER_DIGITS * 10 // 3
 _SEQUENCES = (str, list, tuple)
 
 
@@ -53,13 +49,6 @@ def _too_large(value: Any, size: int) -> LimitError:
 def _check_size(value: Any, size: int) -> None:
     if size > (MAX_TEXT_LENGTH if isinstance(value, str) else MAX_ITEMS):
         raise _too_large(value, size)
-
-
-def _check_bits(bits: int) -> None:
-    if bits > _MAX_NUMBER_BITS:
-        raise LimitError(
-            f"the number built has about {bits * 3 // 10:,} digits, more than the limit of {MAX_NUMBER_DIGITS:,}"
-        )
 
 
 def _text_estimate(value: Any, limit: int, *, as_json: bool = False) -> int:
@@ -102,127 +91,10 @@ def _flat_size(items: Any, as_json: bool, stack: list[Any]) -> int:
     return 0
 
 
-def _check_text_of(value: Any) -> None:
-    if type(value) is not str:
-        estimate = _text_estimate(value, MAX_TEXT_LENGTH)
-        if estimate > MAX_TEXT_LENGTH:
-            raise LimitError(
-                f"the text built would be at least {estimate:,} characters, more than the limit of {MAX_TEXT_LENGTH:,}"
-            )
-
-
-def _mul(left: Any, right: Any) -> Any:
-    if isinstance(left, int) and isinstance(right, int):
-        _check_bits(left.bit_length() + right.bit_length())
-    elif isinstance(left, _SEQUENCES) and isinstance(right, int):
-        _check_size(left, len(left) * right)
-    elif isinstance(right, _SEQUENCES) and isinstance(left, int):
-        _check_size(right, len(right) * left)
-    return left * right
-
-
 def _add(left: Any, right: Any) -> Any:
     if isinstance(left, _SEQUENCES) and type(left) is type(right):
         _check_size(left, len(left) + len(right))
     return left + right
-
-
-def _pow(base: Any, exponent: Any) -> Any:
-    if not (isinstance(base, int) and isinstance(exponent, int) and (exponent > 0)):
-        return base**exponent
-    _check_bits(max(0, base.bit_length() - 1) * exponent + 1)
-    power = base**exponent
-    _check_bits(power.bit_length())
-    return power
-
-
-def _mod(left: Any, right: Any) -> Any:
-    if isinstance(left, str):
-        raise LimitError(
-            "% formatting of text is not allowed (its width is unbounded); use an f-string"
-        )
-    return left % right
-
-
-def _str(*args: Any, **kwargs: Any) -> str:
-    if args:
-        _check_text_of(args[0])
-    return str(*args, **kwargs)
-
-
-def _sum(iterable: Any, /, start: Any = 0) -> Any:
-    if not isinstance(start, (list, tuple)):
-        return sum(iterable, start)
-    total = list(start)
-    for part in iterable:
-        if type(part) is not type(start):
-            raise TypeError(
-                f'can only concatenate {type(start).__name__} (not "{type(part).__name__}") to {type(start).__name__}'
-            )
-        _check_size(start, len(total) + len(part))
-        total.extend(part)
-    return total if isinstance(start, list) else tuple(total)
-
-
-def _sorted(iterable: Any, /, **kwargs: Any) -> list[Any]:
-    if hasattr(iterable, "__len__"):
-        _check_size([], len(iterable))
-    result = sorted(iterable, **kwargs)
-    _check_size(result, len(result))
-    return result
-
-
-def _join(separator: Any, parts: Any) -> Any:
-    if not isinstance(separator, str):
-        return separator.join(parts)
-    parts = list(parts)
-    size = len(separator) * max(0, len(parts) - 1)
-    for part in parts:
-        size += len(part) if isinstance(part, str) else 0
-    _check_size(separator, size)
-    return separator.join(parts)
-
-
-def _replace(text: Any, old: Any, new: Any, count: Any = -1) -> Any:
-    if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)):
-        return text.replace(old, new, count)
-    if isinstance(count, int) and len(new) > len(old):
-        found = text.count(old) if old else len(text) + 1
-        if count >= 0:
-            found = min(found, count)
-        _check_size(text, len(text) + found * (len(new) - len(old)))
-    return text.replace(old, new, count)
-
-
-def _fstring(*parts: Any) -> str:
-    pieces = []
-    total = 0
-    for part in parts:
-        if type(part) is tuple:
-            value, conversion, spec = part
-            _check_text_of(value)
-            if conversion == "r":
-                value = repr(value)
-            elif conversion == "s":
-                value = str(value)
-            elif conversion == "a":
-                value = ascii(value)
-            part = format(value, spec)
-        total += len(part)
-        if total > MAX_TEXT_LENGTH:
-            raise _too_large("", total)
-        pieces.append(part)
-    return "".join(pieces)
-
-
-def _duration(seconds: Any) -> timedelta:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise TypeError(f"a duration is a number of seconds, not {type(seconds).__name__}")
-    if not 0 <= seconds <= MAX_DURATION_SECONDS:
-        raise ValueError(
-            f"the duration is {seconds!r} seconds; it must be between 0 and {MAX_DURATION_SECONDS:,} (100 years)"
-        )
-    return timedelta(seconds=seconds)
 
 
 def _payload(value: Any) -> Any:
