@@ -38,6 +38,7 @@ from core.db.repositories.workers import LIVE_STATUSES
 from core.errors import WorkflowBuilderError
 from core.logs import LOG_FILE
 from core.secrets.keys import KEY_FILE
+from core.temporal.dev_server import PERSISTENCE_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ FORMAT = "workflow-builder-backup/1"
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite"
 POSTGRES_MEMBER = "database.pgdump"
-TEMPORAL_MEMBER = "temporal.db"
+TEMPORAL_MEMBER = PERSISTENCE_FILE
 BUNDLES_MEMBER = "deployments"
 #: What a data folder may hold and still count as empty for a restore: the logs every command
 #: writes, and the secret key, which the operator copies in before restoring (it is never in
@@ -112,7 +113,7 @@ def create_backup(settings: Settings, target: Path) -> BackupSummary:
         else:
             counted = _counts(settings.database_url)
             dump_postgres(settings.database_url, staging / POSTGRES_MEMBER)
-        temporal_file = settings.data_dir / "temporal.db"
+        temporal_file = settings.data_dir / PERSISTENCE_FILE
         embedded = settings.temporal_address is None and temporal_file.is_file()
         if embedded:
             copy_sqlite(temporal_file, staging / TEMPORAL_MEMBER)
@@ -129,20 +130,27 @@ def create_backup(settings: Settings, target: Path) -> BackupSummary:
             json.dumps({"format": FORMAT, **summary.__dict__}, indent=2) + "\n"
         )
         partial = target.with_name(f".{target.name}.partial")
-        with tarfile.open(partial, "w:gz") as archive:
+        try:
+            _archive(partial, staging, bundles)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a backup file is complete or absent
+            raise
+        partial.replace(target)
+    logger.info("backup written to %s", target)
+    return summary
+
+
+def _archive(file: Path, staging: Path, bundles: list[Path]) -> None:
+    try:
+        with tarfile.open(file, "w:gz") as archive:
             archive.add(staging / MANIFEST, MANIFEST)
             for member in (SQLITE_MEMBER, POSTGRES_MEMBER, TEMPORAL_MEMBER):
                 if (staging / member).exists():
                     archive.add(staging / member, member)
             for folder in bundles:
-                archive.add(
-                    folder,
-                    f"{BUNDLES_MEMBER}/{folder.name}",
-                    filter=_without_caches,
-                )
-        partial.replace(target)  # a backup file is complete or absent
-    logger.info("backup written to %s", target)
-    return summary
+                archive.add(folder, f"{BUNDLES_MEMBER}/{folder.name}", filter=_without_caches)
+    except OSError as error:
+        raise BackupError(f"cannot write the backup {file}: {error}") from error
 
 
 def restore_backup(settings: Settings, source: Path) -> BackupSummary:

@@ -41,12 +41,13 @@ def run_server(args: argparse.Namespace) -> int:
     from core.config import load_settings
     from core.signals import stop_on_signals
     from core.temporal import EmbeddedTemporalServer
+    from core.temporal.dev_server import PERSISTENCE_FILE
 
     try:
         settings = load_settings()
         server = EmbeddedTemporalServer(
             log_file=settings.data_dir / "temporal-server.log",
-            db_filename=None if args.in_memory else settings.data_dir / "temporal.db",
+            db_filename=None if args.in_memory else settings.data_dir / PERSISTENCE_FILE,
             port=settings.temporal_dev_port if args.port is None else args.port,
             ui_port=settings.temporal_dev_ui_port if args.ui_port is None else args.ui_port,
             namespace=settings.temporal_namespace,

@@ -29,6 +29,8 @@ from core.errors import WorkflowBuilderError
 logger = logging.getLogger(__name__)
 
 _HOST = "127.0.0.1"
+#: The embedded server's persistence file, in the data folder.
+PERSISTENCE_FILE = "temporal.db"
 _LOG_TAIL_CHARS = 3000
 #: A server that ran at least this long before dying is restarted at once; one that keeps
 #: dying sooner is restarted after a doubling pause (up to _MAX_RESTART_PAUSE).
@@ -161,7 +163,7 @@ class EmbeddedTemporalServer:
         """Build the persistent server the app runs when `TEMPORAL_ADDRESS` is unset."""
         return cls(
             log_file=settings.data_dir / "temporal-server.log",
-            db_filename=settings.data_dir / "temporal.db",
+            db_filename=settings.data_dir / PERSISTENCE_FILE,
             port=settings.temporal_dev_port,
             ui_port=settings.temporal_dev_ui_port,
             namespace=settings.temporal_namespace,
