@@ -88,7 +88,8 @@ class BackupSummary:
             f"deployed bundles: {self.bundles}",
             "Temporal: the embedded server's persistence file"
             if self.temporal
-            else "Temporal: not included (an external cluster keeps its own state)",
+            else "Temporal: no embedded server's file (a cluster keeps its own state, or the "
+            "embedded server has not run)",
         ]
         return "\n".join(lines)
 
