@@ -25,6 +25,24 @@ class Bundle:
     files: Mapping[str, str]
     manifest: Mapping[str, Any]
 
+    @classmethod
+    def from_files(cls, files: Mapping[str, str]) -> Bundle:
+        """The bundle of these files (``manifest.json`` parsed).
+
+        Raises:
+            ValueError: a bundle file is missing, or the manifest is not a JSON object.
+        """
+        missing = [name for name in BUNDLE_FILES if name not in files]
+        if missing:
+            raise ValueError(f"no {', '.join(missing)}: a bundle holds {', '.join(BUNDLE_FILES)}")
+        try:
+            manifest = json.loads(files["manifest.json"])
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"manifest.json is not JSON: {exc}") from None
+        if not isinstance(manifest, dict):
+            raise ValueError("manifest.json must hold a JSON object")
+        return cls(files={name: files[name] for name in BUNDLE_FILES}, manifest=manifest)
+
     @property
     def workflow_type(self) -> str:
         """The Temporal workflow type name, e.g. ``order_approval_v3``."""

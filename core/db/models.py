@@ -96,6 +96,17 @@ class WorkflowVersionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
+class VersionBundleRow(Base):
+    """The exact files a version was deployed with (migration 0010), read when a worker loads it."""
+
+    __tablename__ = "version_bundles"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("workflow_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    files: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+
+
 class TaskQueueRow(Base):
     """A task queue the app manages."""
 

@@ -1,4 +1,5 @@
-"""The bundle of a stored version: the deployed files when still on disk, else rebuilt."""
+"""The bundle of a stored version: the deployed files (on disk, else the database's copy), or
+rebuilt for versions deployed before the copy was kept."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ def version_bundle(
 ) -> Bundle:
     """The exact bundle ``version`` was built as, or its graph compiled by today's compiler.
 
-    A deployment's folder holds the bytes that ran; compiling again (with the version's stored
-    build options) gives the same bytes only while the compiler version is unchanged.
+    A deployment's folder, and the database's copy, hold the bytes that ran; compiling again
+    (with the version's stored build options) gives the same bytes only while the compiler
+    version is unchanged, so it is the last resort, for versions that have neither.
 
     Raises:
         WorkflowBuilderError: the stored graph no longer compiles (and no folder is left).
@@ -43,6 +45,17 @@ def version_bundle(
                 continue
             if bundle.digest == version.bundle_hash:
                 return bundle
+    files = database.versions.bundle_files(version.id)
+    if files is not None:
+        try:
+            kept = Bundle.from_files(files)
+        except ValueError as exc:
+            logger.warning(
+                "the kept bundle of version %s is unreadable (%s); rebuilding", version.id, exc
+            )
+        else:
+            if kept.digest == version.bundle_hash:
+                return kept
     graph = graph_from_dict(version.graph)
     queue = deployed_queue(database, version) or task_queue_for(
         graph_task_queue=graph.workflow.task_queue,

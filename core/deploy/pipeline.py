@@ -8,7 +8,6 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from core.activities import ActivityRegistry
@@ -32,12 +31,12 @@ from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
 from core.errors import WorkflowBuilderError
 from core.executions import execution_timeout
-from core.fleet.code import compile_version
+from core.fleet.code import compile_version, load_deployment
 from core.fleet.placement import strategy_of, task_queue_for
 from core.graph import Graph, graph_from_dict, graph_to_dict
 from core.graph.validation import CheckedGraph, check
 from core.nodes.kinds import ChildWorkflowParams
-from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle, read_bundle
+from core.runtime import BundleStore, WorkerHost, load_bundle
 from core.schedules import ScheduleError, ScheduleTarget, apply_schedule, cron_of
 from core.secrets.references import document_secrets
 
@@ -290,8 +289,10 @@ class Deployer:
         active: DeploymentRecord,
         report: StepReporter,
     ) -> None:
-        # Only a version whose own code would change needs the gate: an edited graph gets a
-        # new workflow type, so no old run ever replays against its code.
+        """After a compiler change, replay the active version's recent runs against the code
+        that serves them: its kept bundle (never the new compiler's output, which only the new
+        version's runs get). What this catches is code that no longer replays where it runs,
+        say after a temporalio upgrade, before a deploy drains its runs onto it."""
         unchanged = _behaviour_hash(latest.graph) == _behaviour_hash(graph_to_dict(graph))
         if active.version_id != latest.id or not unchanged:
             return
@@ -301,32 +302,24 @@ class Deployer:
         if rebuilt.digest == latest.bundle_hash:
             return  # the new version differs only in the children it starts
         with report.step("replay", f"replaying recent runs of {active.workflow_type}") as out:
-            loaded = load_bundle(self._store.write(rebuilt))
-            count = self._replay(workflow, loaded, rebuilt, active)
+            serving = load_deployment(self._db, active, store=self._store, registry=self._registry)
+            host = self._fleet.host
+            histories = host.call(
+                recent_histories(host.client, active.workflow_type, limit=self._history_limit)
+            )
+            count = host.call(
+                check_replay(
+                    serving,
+                    histories,
+                    workflow=workflow,
+                    source=serving.bundle.files["workflow.py"],
+                )
+            )
             out.append(
                 f"the compiler changed ({latest.compiler_version} -> "
-                f"{rebuilt.manifest['compiler_version']}); {count} run(s) of "
-                f"{active.workflow_type} replay against the new code"
+                f"{rebuilt.manifest['compiler_version']}): a new version; {count} run(s) of "
+                f"{active.workflow_type} replay against the code it keeps"
             )
-
-    def _replay(
-        self, workflow: str, loaded: LoadedBundle, rebuilt: Bundle, active: DeploymentRecord
-    ) -> int:
-        host = self._fleet.host
-        histories = host.call(
-            recent_histories(host.client, active.workflow_type, limit=self._history_limit)
-        )
-        folder = Path(active.bundle_dir)
-        previous = read_bundle(folder).files["workflow.py"] if folder.is_dir() else None
-        return host.call(
-            check_replay(
-                loaded,
-                histories,
-                workflow=workflow,
-                source=rebuilt.files["workflow.py"],
-                previous_source=previous,
-            )
-        )
 
     # ---- rolling out --------------------------------------------------------------------
 
@@ -442,6 +435,7 @@ class Deployer:
                 compiler_version=str(build.bundle.manifest["compiler_version"]),
                 build_options=build_options(build.children),
                 expected=build.number,
+                bundle_files=build.bundle.files,
             )
         except (DuplicateRecordError, InvalidRecordError) as exc:
             # The code carries the number it was built for; another process took it meanwhile.

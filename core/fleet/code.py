@@ -71,7 +71,7 @@ def load_deployment(
     store: BundleStore,
     registry: ActivityRegistry,
 ) -> LoadedBundle:
-    """Import the code a deployment was deployed with (its bundle folder, or rebuilt).
+    """Import the exact code a deployment was deployed with (see ``_deployed_bundle``).
 
     Raises:
         DeploymentCodeError: the bundle cannot be read, rebuilt, stored or imported, or it is
@@ -88,19 +88,7 @@ def load_deployment(
 
     try:
         version = database.versions.get_by_id(deployment.version_id)
-        folder = Path(deployment.bundle_dir)
-        if folder.is_dir():
-            bundle, origin = read_bundle(folder), f"read from {folder}"
-        else:
-            # Workers on other machines have no shared disk: compiling is deterministic, so the
-            # stored graph gives the same bytes, which the digest check below proves.
-            # The deployment's queue is the default the deploy compiled with.
-            bundle, origin = (
-                compile_version(
-                    version, registry=registry, default_task_queue=deployment.task_queue
-                ),
-                (f"rebuilt from version {version.version}'s graph ({folder} is not here)"),
-            )
+        bundle, origin = _deployed_bundle(database, deployment, version, registry=registry)
         if bundle.digest != version.bundle_hash:
             raise fail(
                 f"the bundle {origin} has digest {bundle.digest[:12]}, but version "
@@ -114,6 +102,8 @@ def load_deployment(
         raise
     except WorkflowBuilderError as exc:
         raise fail(str(exc)) from exc
+    except ValueError as exc:  # Bundle.from_files: the database's copy is damaged
+        raise fail(f"the bundle kept in the database is unreadable: {exc}") from None
     logger.info(
         "deployment %s (%s): bundle %s",
         deployment.id,
@@ -122,6 +112,28 @@ def load_deployment(
         extra={"deployment_id": deployment.id, "workflow_type": bundle.workflow_type},
     )
     return loaded
+
+
+def _deployed_bundle(
+    database: Database,
+    deployment: DeploymentRecord,
+    version: VersionRecord,
+    *,
+    registry: ActivityRegistry,
+) -> tuple[Bundle, str]:
+    """The deployment's bundle and where it came from: its folder, else the copy the database
+    keeps of every version's files (workers on other machines have no folder), else, for
+    versions deployed before that copy was kept, rebuilt from the graph."""
+    folder = Path(deployment.bundle_dir)
+    if folder.is_dir():
+        return read_bundle(folder), f"read from {folder}"
+    files = database.versions.bundle_files(version.id)
+    if files is not None:
+        return Bundle.from_files(files), "read from the database"
+    # Compiling is deterministic for one compiler version: the digest check proves it.
+    # The deployment's queue is the default the deploy compiled with.
+    bundle = compile_version(version, registry=registry, default_task_queue=deployment.task_queue)
+    return bundle, f"rebuilt from version {version.version}'s graph ({folder} is not here)"
 
 
 def compile_version(

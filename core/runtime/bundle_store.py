@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -161,9 +160,6 @@ def read_bundle(directory: Path) -> Bundle:
         except OSError as exc:
             raise BundleStoreError(f"cannot read {name} ({exc.strerror})", path=directory) from exc
     try:
-        manifest = json.loads(files["manifest.json"])
-    except json.JSONDecodeError as exc:
-        raise BundleStoreError(f"manifest.json is not JSON: {exc}", path=directory) from None
-    if not isinstance(manifest, dict):
-        raise BundleStoreError("manifest.json must hold a JSON object", path=directory)
-    return Bundle(files=files, manifest=manifest)
+        return Bundle.from_files(files)
+    except ValueError as exc:
+        raise BundleStoreError(str(exc), path=directory) from None

@@ -13,7 +13,7 @@ from core.db.errors import (
     InvalidRecordError,
     RecordNotFoundError,
 )
-from core.db.models import WorkflowRow, WorkflowVersionRow
+from core.db.models import VersionBundleRow, WorkflowRow, WorkflowVersionRow
 from core.db.records import VersionRecord
 from core.db.repositories._base import Repository, to_record
 
@@ -31,6 +31,7 @@ class VersionRepository(Repository):
         compiler_version: str,
         build_options: Mapping[str, Any] | None = None,
         expected: int | None = None,
+        bundle_files: Mapping[str, str] | None = None,
     ) -> VersionRecord:
         """Freeze ``graph`` as the workflow's next version (highest so far plus one).
 
@@ -47,6 +48,7 @@ class VersionRepository(Repository):
             build_options: what the build used besides the graph (JSON; default ``{}``).
             expected: the number the caller built the bundle for (its code carries it);
                 nothing is written unless the next number is this one.
+            bundle_files: the bundle's files, kept with the version (see :meth:`bundle_files`).
 
         Raises:
             RecordNotFoundError: no such workflow, or it is deleted.
@@ -80,7 +82,16 @@ class VersionRepository(Repository):
             )
             session.add(row)
             session.flush()
+            if bundle_files is not None:
+                session.add(VersionBundleRow(version_id=row.id, files=dict(bundle_files)))
             return to_record(VersionRecord, row)
+
+    def bundle_files(self, version_id: int) -> dict[str, str] | None:
+        """The files the version was deployed with; None for versions created before they were
+        kept (migration 0010)."""
+        with self._reading() as session:
+            row = session.get(VersionBundleRow, version_id)
+            return dict(row.files) if row is not None else None
 
     def get(self, workflow_id: int, version: int) -> VersionRecord:
         """Version number ``version`` of a workflow.

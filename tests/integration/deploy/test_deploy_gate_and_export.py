@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import shutil
 import subprocess
 import sys
 import uuid
@@ -18,6 +19,9 @@ from core.activities import ActivityRegistry, load_registry
 from core.compiler import pipeline as compiler_pipeline
 from core.compiler import statements
 from core.deploy import DeployError, DeterminismError, StepStatus
+from core.deploy import pipeline as deploy_pipeline
+from core.fleet.code import compile_version
+from core.runtime import BundleStore, load_bundle
 from tests.integration.deploy.helpers import DeployWorld, node, wait_until
 
 PLUGIN_MODULE = "deploy_test_plugin"
@@ -48,33 +52,58 @@ def renaming_activity_types(original):
     return renamed
 
 
-def test_gate_blocks_a_compiler_upgrade_that_breaks_runs_and_names_the_node(
+def test_a_compiler_upgrade_is_a_new_version_and_runs_keep_the_code_they_started_with(
     world: DeployWorld, monkeypatch: pytest.MonkeyPatch
 ):
     workflow = world.create("hello_activity")
     v1 = world.service.deploy(workflow.id)
     assert world.run_to_end(v1, name="Ann") == "Hello, Ann!"
+    deployed_with = compiler_pipeline.COMPILER_VERSION
 
+    # New code that could not replay v1's runs: it only ever runs v2's.
     monkeypatch.setattr(compiler_pipeline, "COMPILER_VERSION", "99")
     monkeypatch.setattr(statements, "activity", renaming_activity_types(statements.activity))
+    upgraded = world.service.deploy(workflow.id)
+    replay = next(s for s in upgraded.steps if s.name == "replay")
+    assert "1 run(s)" in replay.message and f"{deployed_with} -> 99" in replay.message
+    assert upgraded.version.version == 2 and upgraded.version.compiler_version == "99"
+    assert (
+        "echo_renamed" in world.database.versions.bundle_files(upgraded.version.id)["workflow.py"]
+    )
+    # v1's runs are served by v1's kept bundle, byte for byte, even from a worker without
+    # the deploy folder (as on another machine).
+    shutil.rmtree(v1.deployment.bundle_dir)
+    world.manager.restart_queue(v1.deployment.task_queue)
+    assert world.run_to_end(v1, name="Bo") == "Hello, Bo!"
+
+
+def test_the_gate_refuses_when_the_code_serving_the_runs_no_longer_replays_them(
+    world: DeployWorld, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    workflow = world.create("hello_activity")
+    v1 = world.service.deploy(workflow.id)
+    assert world.run_to_end(v1, name="Ann") == "Hello, Ann!"
+
+    def serving_code_that_no_longer_replays(database, deployment, *, store, registry):
+        # What a temporalio upgrade that broke replay would look like: the code serving v1,
+        # as this process loads it, no longer replays v1's runs.
+        with monkeypatch.context() as patched:
+            patched.setattr(statements, "activity", renaming_activity_types(statements.activity))
+            version = database.versions.get_by_id(deployment.version_id)
+            bundle = compile_version(
+                version, registry=registry, default_task_queue=deployment.task_queue
+            )
+        return load_bundle(BundleStore(tmp_path / "other").write(bundle))
+
+    monkeypatch.setattr(deploy_pipeline, "load_deployment", serving_code_that_no_longer_replays)
+    monkeypatch.setattr(compiler_pipeline, "COMPILER_VERSION", "99")
     reports = []
     with pytest.raises(DeterminismError) as info:
         world.service.deploy(workflow.id, progress=reports.append)
-    assert info.value.nodes == ("greet",)
-    assert "node(s) 'greet' changed" in str(info.value) and "echo_renamed" in str(info.value)
+    assert "echo_renamed" in str(info.value)
     assert (reports[-1].name, reports[-1].status) == ("replay", StepStatus.FAILED)
     assert [v.version for v in world.service.versions(workflow.id)] == [1]
     assert world.service.active(workflow.id).id == v1.deployment.id
-
-    # A compiler upgrade whose code still replays goes through, as a new version.
-    monkeypatch.undo()
-    deployed_with = compiler_pipeline.COMPILER_VERSION
-    monkeypatch.setattr(compiler_pipeline, "COMPILER_VERSION", "99")
-    upgraded = world.service.deploy(workflow.id)
-    replay = next(s for s in upgraded.steps if s.name == "replay")
-    assert "1 run(s)" in replay.message
-    assert f"{deployed_with} -> 99" in replay.message
-    assert upgraded.version.version == 2 and upgraded.version.compiler_version == "99"
 
 
 @pytest.fixture

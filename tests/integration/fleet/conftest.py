@@ -80,12 +80,15 @@ def deploy(
     graph: dict[str, Any],
     bundle_dir: str | None = None,
     bundle_hash: str | None = None,
+    keep_files: bool = True,
 ) -> Deployed:
     """Record the next version of ``graph``'s workflow and a pending deployment of it.
 
     Args:
         bundle_dir: overrides where the deployment says its bundle is (default: the stored one).
         bundle_hash: overrides the version's recorded digest (to fake a mismatch).
+        keep_files: keep the bundle's files with the version, as deploys do (False: as
+            versions deployed before migration 0010 are).
     """
     name = graph["workflow"]["name"]
     try:
@@ -102,6 +105,7 @@ def deploy(
         graph_hash=str(bundle.manifest["graph_hash"]),
         bundle_hash=bundle_hash or bundle.digest,
         compiler_version=COMPILER_VERSION,
+        bundle_files=bundle.files if keep_files else None,
     )
     deployment = database.deployments.create(
         workflow_id=workflow.id,

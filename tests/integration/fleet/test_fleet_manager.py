@@ -200,7 +200,30 @@ def test_apply_queue_loads_a_new_deployment_next_to_the_old_one(
         manager.start_queue(task_queue)
 
 
-def test_a_bundle_missing_from_disk_is_rebuilt_from_the_version_graph(
+def test_a_bundle_missing_from_disk_is_served_from_the_database_copy_byte_for_byte(
+    manager: WorkerManager,
+    database: Database,
+    fleet_settings: Settings,
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    hello = deploy(
+        database,
+        fleet_settings,
+        task_queue=task_queue,
+        graph=hello_graph(),
+        bundle_dir="/nonexistent/other-machine/wf_hello",
+    )
+
+    def upgraded_compiler(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a kept bundle is never rebuilt (a newer compiler differs)")
+
+    monkeypatch.setattr("core.fleet.code.compile_version", upgraded_compiler)
+    manager.start_queue(task_queue)
+    assert run_hello(manager, hello.workflow_type, task_queue, "Flo") == "Hello, Flo!"
+
+
+def test_a_version_deployed_before_bundles_were_kept_is_rebuilt_from_its_graph(
     manager: WorkerManager, database: Database, fleet_settings: Settings, task_queue: str
 ):
     hello = deploy(
@@ -209,6 +232,7 @@ def test_a_bundle_missing_from_disk_is_rebuilt_from_the_version_graph(
         task_queue=task_queue,
         graph=hello_graph(),
         bundle_dir="/nonexistent/other-machine/wf_hello",
+        keep_files=False,
     )
     manager.start_queue(task_queue)
     assert run_hello(manager, hello.workflow_type, task_queue, "Flo") == "Hello, Flo!"
