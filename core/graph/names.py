@@ -43,9 +43,10 @@ def task_queue_problem(name: str) -> str | None:
         return "the task queue may not be blank; leave it out instead"
     if name != name.strip() or _CONTROL.search(name):
         return "a task queue name may not contain line breaks, tabs or leading/trailing spaces"
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_TASK_QUEUE_BYTES:
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > MAX_TASK_QUEUE_BYTES:
         return (
-            f"the task queue name is {len(name.encode('utf-8', 'surrogatepass'))} bytes long; Temporal accepts at most "
+            f"the task queue name is {size} bytes long; Temporal accepts at most "
             f"{MAX_TASK_QUEUE_BYTES}"
         )
     if name.startswith(RESERVED_QUEUE_PREFIX):

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.errors import ExpressionError
 from core.expressions import parse_expression
+from core.limits import InputLimitError, read_input
 from core.nodes import is_expression_value, parse_duration
 from core.text import markdown_literal
 
@@ -161,8 +162,8 @@ def lines_widget(label: str, current: list[Any], *, key: str, help_text: str | N
     for line in (line.strip() for line in text.splitlines()):
         if line:
             try:
-                parsed = json.loads(line)
-            except ValueError:
+                parsed = read_input(line, where=label)
+            except InputLimitError:
                 parsed = line
             values.append(parsed if isinstance(parsed, (int, float, bool, str)) else line)
     return values
@@ -172,9 +173,9 @@ def json_widget(label: str, current: Any, *, key: str, help_text: str | None) ->
     """Any JSON value as text."""
     text = st.text_area(label, value=json.dumps(current, indent=1), key=key, help=help_text)
     try:
-        return json.loads(text)
-    except ValueError as error:
-        st.error(markdown_literal(f"{label}: not valid JSON ({error})"))
+        return read_input(text, where=label)
+    except InputLimitError as error:
+        st.error(markdown_literal(str(error)))
         return current
 
 
@@ -213,8 +214,8 @@ def fields_editor(label: str, current: list[dict[str, Any]], *, key: str) -> lis
             continue
         default_text = cell_text(row.get("default"))
         try:
-            default = json.loads(default_text) if default_text else None
-        except ValueError:
+            default = read_input(default_text, where=f"{name} default") if default_text else None
+        except InputLimitError:
             default = default_text  # a bare word is meant as text
         fields.append(
             {
@@ -285,8 +286,8 @@ def _parse_literal(text: str, literal: str) -> Any:
             return json.loads(text)  # seconds as a number
         return text
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = read_input(text, where="value")
+    except InputLimitError:
         if literal == "json":
             return text  # a bare word is meant as text
         raise ValueError(f"{text!r} is not a {literal}") from None
