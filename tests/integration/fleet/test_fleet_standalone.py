@@ -31,7 +31,9 @@ from .conftest import WorkerProcess, deploy, hello_graph
 
 T = TypeVar("T")
 W = WorkerStatus
-RUNS = 50
+RUNS = 200
+#: Issue 14: a SIGKILLed worker is shown lost within this many seconds.
+LOST_WITHIN = 35.0
 
 
 async def eventually(what: str, probe: Callable[[], T | None], timeout: float = 30.0) -> T:
@@ -62,6 +64,7 @@ async def identities_in(handles: list[WorkflowHandle]) -> set[str]:
     return found
 
 
+@pytest.mark.fault
 @pytest.mark.asyncio
 async def test_two_processes_share_runs_and_a_killed_one_is_lost(
     fleet_settings: Settings,
@@ -108,11 +111,13 @@ async def test_two_processes_share_runs_and_a_killed_one_is_lost(
             assert time.monotonic() < deadline, f"only {seen} took tasks"
             seen = await identities_in(handles[:10])
         doomed.process.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
         doomed.process.wait(10)
 
         results = await asyncio.wait_for(
-            asyncio.gather(*(handle.result() for handle in handles)), timeout=45
+            asyncio.gather(*(handle.result() for handle in handles)), timeout=120
         )
+        completed_after = time.monotonic() - killed_at
         assert results == [f"Hello, n{i}!" for i in range(RUNS)]
         everyone = await identities_in(handles)
         assert {doomed_identity, survivor_identity} <= everyone
@@ -133,8 +138,16 @@ async def test_two_processes_share_runs_and_a_killed_one_is_lost(
             lambda: (
                 (r := database.workers.get(by_pid[doomed.pid].worker_id)).status is W.FAILED and r
             ),
+            timeout=LOST_WITHIN,
         )
+        lost_after = time.monotonic() - killed_at
         assert lost.error.startswith("lost: no heartbeat since")
+        print(
+            f"worker SIGKILLed with {RUNS} runs in flight: {len(results)} completed "
+            f"{completed_after:.1f} s after the kill, {RUNS - len(results)} lost; shown lost "
+            f"{lost_after:.1f} s after the kill "
+            f"(limit {LOST_WITHIN:.0f} s)"
+        )
         assert database.workers.get(by_pid[survivor.pid].worker_id).status is W.RUNNING
 
         assert survivor.stop() == 0, survivor.output()
