@@ -149,20 +149,28 @@ def test_a_good_timer_duration_from_an_expression_still_waits(
     assert outcome(host, start(host, loaded, task_queue, {"d": 0.5})) == "woke"
 
 
-def test_data_too_large_for_temporal_fails_the_step_that_sends_it(
-    host: WorkerHost, tmp_path: Path, task_queue: str
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        # Each text is under the text limit; together they are over what a payload may carry.
+        ("[input.s * 999999] * 2", "LimitError: the data sent would be at least 2,000,0"),
+        # JSON has no tuple keys: the payload converter refuses the argument.
+        ("{(1, 2): input.s}", "TypeError: keys must be str, int, float, bool or None"),
+    ],
+)
+def test_data_that_cannot_be_sent_fails_the_step_that_sends_it(
+    host: WorkerHost, tmp_path: Path, task_queue: str, argument: str, message: str
 ) -> None:
-    # Each text is under the text limit; together they are over what one payload may carry.
     echo = {
         "id": "send",
         "type": "activity",
-        "params": {"activity": "echo", "args": {"value": {"expr": "[input.s * 999999] * 2"}}},
+        "params": {"activity": "echo", "args": {"value": {"expr": argument}}},
     }
     loaded = serve(host, tmp_path, task_queue, graph("sends", [echo], fields=TEXT_FIELDS))
     result = outcome(host, start(host, loaded, task_queue, {"s": "a"}))
     assert isinstance(result, str), str(result)[:200]
     assert result.startswith("FAILED: step 'send' failed:"), result
-    assert "the data sent would be at least 2,000,0" in result
+    assert message in result
 
 
 # -- CPU-heavy loops -----------------------------------------------------------------------------

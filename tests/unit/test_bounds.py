@@ -283,3 +283,19 @@ def test_a_workflow_without_expressions_carries_almost_none_of_the_bounds() -> N
     copied = _top_level_names(ast.parse(source.files["workflow.py"]))
     assert "_payload" in copied  # the activity's arguments and the result are sized
     assert not {"_mul", "_pow", "_sum", "_sorted", "_fstring", "_duration"} & copied
+
+
+def test_data_a_step_sends_is_sized_before_it_leaves_the_workflow() -> None:
+    # Activity arguments, a child's input and the run's result: too large for one Temporal
+    # payload fails the step naming it, instead of a workflow task Temporal retries for ever.
+    source = compile_graph(load_graph((EXAMPLES[0].parent / "child_workflow.json").read_bytes()))
+    tree = ast.parse(source.files["workflow.py"])
+    calls = {
+        ast.unparse(node.func): node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func).startswith("workflow.execute_")
+    }
+    child = calls["workflow.execute_child_workflow"]
+    assert ast.unparse(child.args[1]).startswith("_payload(")
+    returns = [node for node in ast.walk(tree) if isinstance(node, ast.Return) and node.value]
+    assert any(ast.unparse(node.value).startswith("_payload(") for node in returns)
