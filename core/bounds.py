@@ -24,8 +24,9 @@ MAX_ITEMS = 100_000
 MAX_NUMBER_DIGITS = 4300
 """Most decimal digits of an integer an expression may build (Python's own int-to-text limit)."""
 
-MAX_DURATION_SECONDS = 3_155_760_000
-"""Longest timer or wait, 100 years: its nanoseconds still fit the 64 bits Temporal gives them."""
+MAX_DURATION_SECONDS = 315_360_000
+"""Longest timer or wait an expression may ask for: 10 years (3,650 days), as for a duration
+written literally (core.nodes.values.MAX_DURATION; tests/unit/test_bounds.py holds them equal)."""
 
 MAX_PAYLOAD_LENGTH = 1_900_000
 """Largest JSON value a step may send (activity arguments, child input, result), in characters:
@@ -257,7 +258,7 @@ def _duration(seconds: Any) -> timedelta:
     if not 0 <= seconds <= MAX_DURATION_SECONDS:
         raise ValueError(
             f"the duration is {seconds!r} seconds; it must be between 0 and "
-            f"{MAX_DURATION_SECONDS:,} (100 years)"
+            f"{MAX_DURATION_SECONDS:,} (10 years)"
         )
     return timedelta(seconds=seconds)
 

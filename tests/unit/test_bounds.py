@@ -18,6 +18,7 @@ from core.compiler import compile_graph, workflow_module
 from core.compiler.workflow_module import bounds_source
 from core.expressions import evaluate, parse_expression, to_python_ast, unbounded
 from core.graph import load_graph
+from core.nodes.values import MAX_DURATION
 
 INPUT: dict[str, Any] = {
     "s": "abc",
@@ -166,6 +167,10 @@ def test_unbounded_code_uses_the_plain_operators() -> None:
 def test_durations_are_checked_numbers_of_seconds() -> None:
     duration = HELPERS["_duration"]
     assert duration(1.5) == timedelta(seconds=1.5)
+    # The same longest duration as one written literally.
+    assert duration(MAX_DURATION.total_seconds()) == MAX_DURATION
+    with pytest.raises(ValueError, match="between 0 and 315,360,000 \\(10 years\\)"):
+        duration(MAX_DURATION.total_seconds() + 1)
     assert duration(0) == timedelta(0)
     for bad, error in [
         (-5, ValueError),

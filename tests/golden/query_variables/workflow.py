@@ -24,7 +24,7 @@ DATA_ERRORS = (
 )
 MAX_TEXT_LENGTH = 1000000
 MAX_ITEMS = 100000
-MAX_DURATION_SECONDS = 3155760000
+MAX_DURATION_SECONDS = 315360000
 MAX_PAYLOAD_LENGTH = 1900000
 LOOP_ITERATIONS_PER_TASK = 1000
 _SEQUENCES = (str, list, tuple)
@@ -98,7 +98,7 @@ def _duration(seconds: Any) -> timedelta:
         raise TypeError(f"a duration is a number of seconds, not {type(seconds).__name__}")
     if not 0 <= seconds <= MAX_DURATION_SECONDS:
         raise ValueError(
-            f"the duration is {seconds!r} seconds; it must be between 0 and {MAX_DURATION_SECONDS:,} (100 years)"
+            f"the duration is {seconds!r} seconds; it must be between 0 and {MAX_DURATION_SECONDS:,} (10 years)"
         )
     return timedelta(seconds=seconds)
 
