@@ -34,6 +34,7 @@ __all__ = [
     "run_time_bounds",
     "to_python_ast",
     "unbounded",
+    "with_bounds",
 ]
 
 ALLOWED_FUNCTIONS: frozenset[str] = frozenset(
@@ -349,6 +350,17 @@ def to_python_ast(
     rewriter = _Rewriter(input_ref, variable_ref, bounded=run_time_bounds())
     body = rewriter.visit(_parse(expression.source).body)
     return ast.fix_missing_locations(ast.Expression(body=body)).body if locations else body
+
+
+def with_bounds(code: ast.expr) -> ast.expr:
+    """Code rewritten by :func:`to_python_ast` without the bounds, given them now (in place).
+
+    For code that must see the plain operators first: the compiler finds where ``secret()``
+    stands in ``+`` and f-strings, then bounds what the workflow computes around it.
+    """
+    result = _Bounder(bounded=run_time_bounds()).visit(code)
+    assert isinstance(result, ast.expr)
+    return result
 
 
 def evaluate(
@@ -762,35 +774,14 @@ def _clone(node: Any) -> Any:
     return node
 
 
-class _Rewriter(ast.NodeTransformer):
-    """Rewrites a copied tree for embedding: input/variables to refs, attribute access to items."""
+class _Bounder(ast.NodeTransformer):
+    """Puts the checked helpers of core.bounds in place of operations that can grow a value."""
 
-    def __init__(
-        self, input_ref: ast.expr, variable_ref: Callable[[str], ast.expr], *, bounded: bool
-    ) -> None:
-        self._input_ref = input_ref
-        self._variable_ref = variable_ref
+    def __init__(self, *, bounded: bool = True) -> None:
         self._bounded = bounded
 
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        # Copies, so no node is shared between two places in the tree.
-        if node.id == _INPUT:
-            return ast.copy_location(_clone(self._input_ref), node)
-        return ast.copy_location(self._variable_ref(node.id), node)
-
-    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
-        item = ast.Subscript(
-            value=self.visit(node.value), slice=ast.Constant(value=node.attr), ctx=ast.Load()
-        )
-        return ast.copy_location(item, node)
-
     def visit_Call(self, node: ast.Call) -> ast.expr:
-        # The callee is an allowed function name or method attribute and stays as written,
-        # unless a checked helper stands in for it.
-        if isinstance(node.func, ast.Attribute):
-            node.func.value = self.visit(node.func.value)
-        node.args = [self.visit(arg) for arg in node.args]
-        node.keywords = [self.visit(keyword) for keyword in node.keywords]
+        self._visit_call_parts(node)
         if not self._bounded:
             return node
         func = node.func
@@ -801,6 +792,9 @@ class _Rewriter(ast.NodeTransformer):
             helper = ast.Name(id=_METHOD_HELPERS[func.attr], ctx=ast.Load())
             node = ast.Call(func=helper, args=[func.value, *node.args], keywords=node.keywords)
         return node
+
+    def _visit_call_parts(self, node: ast.Call) -> None:
+        self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         node.left = self.visit(node.left)
@@ -838,3 +832,34 @@ class _Rewriter(ast.NodeTransformer):
                 parts.append(part)
         call = ast.Call(func=ast.Name(id="_fstring", ctx=ast.Load()), args=parts, keywords=[])
         return ast.copy_location(call, node)
+
+
+class _Rewriter(_Bounder):
+    """Rewrites a copied tree for embedding: input/variables to refs, attribute access to items,
+    and (with ``bounded``) growing operations to the checked helpers, in one walk."""
+
+    def __init__(
+        self, input_ref: ast.expr, variable_ref: Callable[[str], ast.expr], *, bounded: bool
+    ) -> None:
+        super().__init__(bounded=bounded)
+        self._input_ref = input_ref
+        self._variable_ref = variable_ref
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        # Copies, so no node is shared between two places in the tree.
+        if node.id == _INPUT:
+            return ast.copy_location(_clone(self._input_ref), node)
+        return ast.copy_location(self._variable_ref(node.id), node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        item = ast.Subscript(
+            value=self.visit(node.value), slice=ast.Constant(value=node.attr), ctx=ast.Load()
+        )
+        return ast.copy_location(item, node)
+
+    def _visit_call_parts(self, node: ast.Call) -> None:
+        # The callee is an allowed function name or method attribute and stays as written.
+        if isinstance(node.func, ast.Attribute):
+            node.func.value = self.visit(node.func.value)
+        node.args = [self.visit(arg) for arg in node.args]
+        node.keywords = [self.visit(keyword) for keyword in node.keywords]

@@ -16,7 +16,7 @@ from core.compiler.literals import python_literal
 from core.compiler.references import rewritten, value
 from core.compiler.syntax import const
 from core.errors import ExpressionError
-from core.expressions import parse_expression
+from core.expressions import parse_expression, unbounded, with_bounds
 from core.nodes import is_expression_value
 from core.secrets.markers import AFTER, BEFORE, MARKER, PATHS
 from core.secrets.references import SecretPlacementError, SecretSite, rewrite_secret_sites
@@ -49,8 +49,12 @@ def secret_argument(raw: Any, *, where: str, index: int, paths: list[SecretPath]
             parts[AFTER] = site.after
         return ast.Dict(keys=[const(key) for key in parts], values=list(parts.values()))
 
+    # Secrets are found in the plain ``+`` and f-strings; the text computed around them in the
+    # workflow gets the run-time bounds after.
+    with unbounded():
+        code = rewritten(raw["expr"], where)
     try:
-        return rewrite_secret_sites(rewritten(raw["expr"], where), marker)
+        return with_bounds(rewrite_secret_sites(code, marker))
     except SecretPlacementError as error:
         raise CompileError(str(error), subject=where) from None
 

@@ -17,7 +17,7 @@ from core.bounds import HELPERS, MAX_ITEMS, MAX_NUMBER_DIGITS, MAX_TEXT_LENGTH, 
 from core.compiler import compile_graph, workflow_module
 from core.compiler.workflow_module import bounds_source
 from core.expressions import evaluate, parse_expression, to_python_ast, unbounded
-from core.graph import load_graph
+from core.graph import graph_from_dict, load_graph
 from core.nodes.values import MAX_DURATION
 
 INPUT: dict[str, Any] = {
@@ -304,3 +304,13 @@ def test_data_a_step_sends_is_sized_before_it_leaves_the_workflow() -> None:
     assert ast.unparse(child.args[1]).startswith("_payload(")
     returns = [node for node in ast.walk(tree) if isinstance(node, ast.Return) and node.value]
     assert any(ast.unparse(node.value).startswith("_payload(") for node in returns)
+
+
+def test_text_computed_around_a_secret_is_bounded_too() -> None:
+    from tests.unit.test_secrets import graph_with
+
+    headers = '{"A": input.url * 2 + secret("crm_token") + str(input.url)}'
+    code = compile_graph(graph_from_dict(graph_with(headers))).files["workflow.py"]
+    assert '"before": _mul(self.input["url"], 2)' in code
+    assert '"after": _str(self.input["url"])' in code
+    assert "secret(" not in code
