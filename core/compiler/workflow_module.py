@@ -251,7 +251,7 @@ def bounds_source(code: str | None = None) -> str:
     """
     definitions = _bounds_definitions()
     if code is None:
-        return unparse([statement for statement, _, _ in definitions])
+        return "\n".join(_unparsed(statement) for statement, _, _ in definitions)
     defined = {name: uses for _, names, uses in definitions for name in names}
     # What generated code refers to: calls of the helpers and the loop budget (a substring
     # test per name reads a 2 MB workflow.py in 8 ms; a regex of all the names took 40).
@@ -262,7 +262,13 @@ def bounds_source(code: str | None = None) -> str:
         for used in defined[pending.pop()] - wanted:
             wanted.add(used)
             pending.append(used)
-    return unparse([statement for statement, names, _ in definitions if names & wanted])
+    return "\n".join(_unparsed(statement) for statement, names, _ in definitions if names & wanted)
+
+
+@functools.cache
+def _unparsed(statement: ast.stmt) -> str:
+    """One copied definition as text; the same for every compile, so made once per process."""
+    return unparse([statement])
 
 
 @functools.cache
