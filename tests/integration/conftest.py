@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,10 @@ from streamlit.testing.v1 import AppTest
 from temporalio.client import Client
 
 from core.config import Settings, load_settings
-from core.db import create_engine_for, normalize_url
+from core.db import Database, create_engine_for, normalize_url
+from core.runtime.worker_host import WorkerHost
 from core.temporal import EmbeddedTemporalServer, connect
+from core.temporal.gateway import TemporalGateway
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,3 +113,25 @@ def app(
 
     get_services().close()
     get_services.clear()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite database of its own (tests of both kinds use ``database_url``)."""
+    with Database.open(f"sqlite:///{tmp_path / 'app.db'}") as db:
+        yield db
+
+
+@pytest.fixture
+def gateway(temporal_settings: Settings) -> Iterator[TemporalGateway]:
+    """A Temporal gateway (own thread and loop) to the shared test server."""
+    gateway = TemporalGateway(temporal_settings)
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture
+def host(temporal_settings: Settings) -> Iterator[WorkerHost]:
+    """A worker host on the shared test server; its workers drain for at most 5 s."""
+    with WorkerHost(temporal_settings, graceful_shutdown=timedelta(seconds=5)) as worker_host:
+        yield worker_host

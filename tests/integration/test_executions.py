@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.activities import builtin_registry
-from core.config import Settings
 from core.db import Database, ExecutionStatus, RunTrigger
 from core.executions import (
     NotDeployedError,
@@ -24,30 +22,10 @@ from core.limits import LIMITS, InputLimitError
 from core.runs import RunMonitor, RunTracer
 from core.runtime.bundle_store import BundleStore
 from core.runtime.worker_host import WorkerHost
-from core.temporal.gateway import TemporalGateway
 from tests.hostile_corpus import graph
 from tests.integration.by_hand import deploy_document_by_hand
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with Database.open(f"sqlite:///{tmp_path / 'app.db'}") as db:
-        yield db
-
-
-@pytest.fixture
-def gateway(temporal_settings: Settings) -> Iterator[TemporalGateway]:
-    gateway = TemporalGateway(temporal_settings)
-    yield gateway
-    gateway.close()
-
-
-@pytest.fixture
-def host(temporal_settings: Settings) -> Iterator[WorkerHost]:
-    with WorkerHost(temporal_settings) as worker_host:
-        yield worker_host
 
 
 def deploy_by_hand(

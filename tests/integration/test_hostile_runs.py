@@ -11,7 +11,6 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 
 from core.compiler import compile_graph
-from core.config import Settings
 from core.db import Database, ExecutionStatus
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.executions import RunService
@@ -51,25 +49,6 @@ _TERMINAL = {
     WorkflowExecutionStatus.TERMINATED,
     WorkflowExecutionStatus.TIMED_OUT,
 }
-
-
-@pytest.fixture
-def host(temporal_settings: Settings) -> Iterator[WorkerHost]:
-    with WorkerHost(temporal_settings) as worker_host:
-        yield worker_host
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with Database.open(f"sqlite:///{tmp_path / 'app.db'}") as db:
-        yield db
-
-
-@pytest.fixture
-def gateway(temporal_settings: Settings) -> Iterator[TemporalGateway]:
-    gateway = TemporalGateway(temporal_settings)
-    yield gateway
-    gateway.close()
 
 
 def _accepted() -> list[Item]:

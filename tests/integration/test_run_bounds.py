@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Replayer
 
 from core.compiler import compile_graph
-from core.config import Settings
 from core.expressions import unbounded
 from core.graph import graph_from_dict
 from core.runtime.bundle_store import BundleStore
@@ -38,12 +36,6 @@ TEXT_FIELDS: list[dict[str, Any]] = [
     {"name": "lists", "type": "array", "default": [[1] * 1000] * 200},
     {"name": "d", "type": "number", "default": 1},
 ]
-
-
-@pytest.fixture
-def host(temporal_settings: Settings) -> Iterator[WorkerHost]:
-    with WorkerHost(temporal_settings, graceful_shutdown=timedelta(seconds=5)) as worker_host:
-        yield worker_host
 
 
 def serve(host: WorkerHost, tmp_path: Path, task_queue: str, document: dict) -> LoadedBundle:

@@ -15,7 +15,6 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 from core.activities import bundle_activities_source
 from core.compiler.bundle import Bundle, manifest_text
-from core.config import Settings
 from core.runtime import (
     BundleLoadError,
     BundleStore,
@@ -92,12 +91,6 @@ def execute(host: WorkerHost, workflow_type: str, task_queue: str, **input: obje
             execution_timeout=timedelta(seconds=30),
         )
     )
-
-
-@pytest.fixture
-def host(temporal_settings: Settings):
-    with WorkerHost(temporal_settings, graceful_shutdown=timedelta(seconds=5)) as worker_host:
-        yield worker_host
 
 
 # ---- bundle store ----------------------------------------------------------------------------

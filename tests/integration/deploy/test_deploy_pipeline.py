@@ -177,7 +177,9 @@ def test_diff_lists_changed_params_and_code(world: DeployWorld):
     change = diff.graph.nodes_changed[0].changes[0]
     assert change.path == "params.expression" and change.new == "'APPROVED by ' + decision.by"
     assert not diff.graph.nodes_added and not diff.graph.edges_changed
-    assert '+                    self.vars["status"] = _add("APPROVED by "' in diff.code["workflow.py"]
+    assert (
+        '+                    self.vars["status"] = _add("APPROVED by "' in diff.code["workflow.py"]
+    )
     assert diff.code["activities.py"] == ""
 
 
