@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from core.compiler import ChildTarget
 from core.db import Database, WorkerStatus
+from core.fleet.code import activities_served
 from core.graph.validation import CheckedGraph
 from core.nodes.kinds import ActivityParams, ChildWorkflowParams
 
@@ -22,20 +23,28 @@ def unserved_queues(
 ) -> list[str]:
     """Why each step naming a task queue of its own would wait on it for ever (empty: none).
 
-    An activity may run on the workflow's own queue or on any queue some worker polls (every
-    managed worker runs every built-in activity). A child workflow may run on the queue its
-    own deployment serves, or on a queue whose workers can run its deployed type.
+    An activity may run on the workflow's own queue, or on a queue whose workers poll and run
+    it (a queue's workers register the activities of the bundles they serve). A child
+    workflow may run on the queue its own deployment serves, or on a queue whose workers can
+    run its deployed type.
     """
     problems: list[str] = []
     for node in checked.graph.nodes:
         if node.type == "activity":
-            queue = checked.params_of(node.id, ActivityParams).task_queue
-            if queue is None or queue == own_queue or _polled(database, queue, None):
+            step = checked.params_of(node.id, ActivityParams)
+            queue = step.task_queue
+            if queue is None or queue == own_queue:
+                continue
+            if _polled(database, queue, None) and step.activity in activities_served(
+                database, queue
+            ):
                 continue
             problems.append(
-                f"node {node.id!r} runs its activity on task queue {queue!r}, which no worker "
-                f"polls: start one (python -m core worker --task-queue {queue}) or clear the "
-                f"node's task queue to use the workflow's ({own_queue!r})"
+                f"node {node.id!r} runs activity {step.activity!r} on task queue {queue!r}, "
+                f"where no worker runs it: deploy a workflow that uses {step.activity!r} on "
+                f"{queue!r} (its workers then run it, python -m core worker --task-queue "
+                f"{queue} on other machines), or clear the node's task queue to use the "
+                f"workflow's ({own_queue!r})"
             )
         elif node.type == "child_workflow":
             params = checked.params_of(node.id, ChildWorkflowParams)

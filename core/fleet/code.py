@@ -114,6 +114,23 @@ def load_deployment(
     return loaded
 
 
+def activities_served(database: Database, task_queue: str) -> frozenset[str]:
+    """Names of the activities the workers of ``task_queue`` run: a queue's workers register
+    the activities of the bundles they serve (each bundle's manifest lists its own)."""
+    names: set[str] = set()
+    for deployment in served_deployments(database, task_queue):
+        folder = Path(deployment.bundle_dir)
+        files = database.versions.bundle_files(deployment.version_id)
+        if folder.is_dir():
+            manifest = read_bundle(folder).manifest
+        elif files is not None:
+            manifest = Bundle.from_files(files).manifest
+        else:
+            continue  # rebuilt only when loaded; its activities are not known here
+        names.update(str(item["name"]) for item in manifest.get("activities", ()))
+    return frozenset(names)
+
+
 def _deployed_bundle(
     database: Database,
     deployment: DeploymentRecord,

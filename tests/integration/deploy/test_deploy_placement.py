@@ -88,17 +88,25 @@ def test_a_deploy_keeps_the_pool_size_set_on_its_queue(world: DeployWorld):
     assert world.run_to_end(deployed, name="Flo") == "Hello, Flo!"
 
 
-def test_an_activity_queue_no_worker_polls_is_refused_naming_the_node(world: DeployWorld):
+def test_an_activity_queue_whose_workers_do_not_run_it_is_refused_naming_the_node(
+    world: DeployWorld,
+):
     def on_queue(queue: str):
         return lambda document: node(document, "greet")["params"].update(task_queue=queue)
 
     nobody = world.create("hello_activity", edit=on_queue(f"nobody-{uuid.uuid4().hex[:6]}"))
-    with pytest.raises(DeployError, match="node 'greet' runs its activity on task queue") as caught:
+    with pytest.raises(DeployError, match="node 'greet' runs activity 'echo' on task queue"):
         world.service.deploy(nobody.id)
-    assert "python -m core worker --task-queue nobody-" in str(caught.value)
     assert world.database.versions.latest(nobody.id) is None  # nothing recorded
 
-    # A queue that another workflow's workers poll serves the activity: the run completes.
+    # Workers poll this queue, but the workflow they serve uses no 'echo': they do not run it.
+    signal_only = world.service.deploy(world.create("approval_signal").id)
+    wrong = world.create("hello_activity", edit=on_queue(signal_only.deployment.task_queue))
+    with pytest.raises(DeployError, match="where no worker runs it") as caught:
+        world.service.deploy(wrong.id)
+    assert "deploy a workflow that uses 'echo'" in str(caught.value)
+
+    # A queue whose workers serve a workflow using 'echo' runs it: the run completes.
     served = world.service.deploy(world.create("hello_activity").id)
     elsewhere = world.create("hello_activity", edit=on_queue(served.deployment.task_queue))
     deployed = world.service.deploy(elsewhere.id)
