@@ -9,6 +9,7 @@ the loop that made it). Sync tests that need Temporal can use ``temporal_setting
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -135,3 +136,15 @@ def host(temporal_settings: Settings) -> Iterator[WorkerHost]:
     """A worker host on the shared test server; its workers drain for at most 5 s."""
     with WorkerHost(temporal_settings, graceful_shutdown=timedelta(seconds=5)) as worker_host:
         yield worker_host
+
+
+@pytest.fixture
+def cli_env(temporal_server: EmbeddedTemporalServer, tmp_path: Path) -> dict[str, str]:
+    """The environment of a CLI process: the test server, a scratch data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WB_"))}
+    return {
+        **env,
+        "TEMPORAL_ADDRESS": temporal_server.address,
+        "TEMPORAL_NAMESPACE": temporal_server.namespace,
+        "WB_DATA_DIR": str(tmp_path / "data"),
+    }

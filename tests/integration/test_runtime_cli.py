@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,32 +16,9 @@ import pytest
 from core.activities import builtin_registry
 from core.config import REPO_ROOT
 from core.runtime.runner import compile_family
-from core.temporal import EmbeddedTemporalServer
+from tests.integration.cli import core_cli
 
 EXAMPLES = REPO_ROOT / "examples"
-
-
-@pytest.fixture
-def cli_env(temporal_server: EmbeddedTemporalServer, tmp_path: Path) -> dict[str, str]:
-    """The environment of a CLI process: the test server, a scratch data folder."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "WB_"))}
-    return {
-        **env,
-        "TEMPORAL_ADDRESS": temporal_server.address,
-        "TEMPORAL_NAMESPACE": temporal_server.namespace,
-        "WB_DATA_DIR": str(tmp_path / "data"),
-    }
-
-
-def core_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_run_prints_the_result_and_exits_0(cli_env, task_queue):
