@@ -51,7 +51,7 @@ def run_command(args: argparse.Namespace) -> int:
     from core.graph.names import task_queue_problem
     from core.limits import InputLimitError
     from core.runtime.runner import RunFailedError, run_graph_file
-    from core.signals import sigterm_as_interrupt
+    from core.signals import stop_on_signals
 
     queue_problem = args.task_queue is not None and task_queue_problem(args.task_queue)
     if queue_problem:
@@ -64,13 +64,13 @@ def run_command(args: argparse.Namespace) -> int:
         source = args.input if args.input.startswith("@") else "JSON"
         return _fail(f"--input {source}: {error}", EXIT_BAD)
     try:
-        with sigterm_as_interrupt():
-            outcome = run_graph_file(
-                args.graph,
-                input=workflow_input,
-                settings=load_settings(),
-                task_queue=args.task_queue,
-            )
+        outcome = run_graph_file(
+            args.graph,
+            input=workflow_input,
+            settings=load_settings(),
+            task_queue=args.task_queue,
+            stop=stop_on_signals(),
+        )
     except KeyboardInterrupt:
         return _fail("interrupted; the run's temporary files are removed", EXIT_INTERRUPTED)
     except RunFailedError as exc:

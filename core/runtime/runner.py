@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -219,6 +221,7 @@ def run_graph_file(
     input: Any,
     settings: Settings,
     task_queue: str | None = None,
+    stop: threading.Event | None = None,
 ) -> RunResult:
     """Compile a graph file, run it once on an in-process worker and wait for its result.
 
@@ -231,11 +234,14 @@ def run_graph_file(
         input: the workflow input (the start node's fields), held to them.
         settings: where Temporal is, plugin activity modules, default task queue.
         task_queue: the queue to run on; default: the graph's own, else the settings' default.
+        stop: set (by a signal handler) to give up: checked once the worker serves and while
+            the run goes on; KeyboardInterrupt is then raised there, and everything is cleaned up.
 
     Returns:
         The finished run.
 
     Raises:
+        KeyboardInterrupt: ``stop`` was set.
         RunFailedError: the run failed; the error holds the failure's cause chain.
         RunInputError: the input does not fit the start node's input fields.
         WorkflowBuilderError: the graph cannot be compiled or Temporal cannot be reached.
@@ -254,13 +260,27 @@ def run_graph_file(
             workflow_id = f"{family.main.workflow_type}-{uuid.uuid4().hex[:12]}"
             logger.info("starting %s on task queue %s", workflow_id, queue)
             # No timeout: a run may wait for signals or timers as long as its graph says.
-            result = host.call(
-                _execute(host.client, family.graph, loaded[0], input, workflow_id, queue),
-                timeout=None,
+            running = host.submit(
+                _execute(host.client, family.graph, loaded[0], input, workflow_id, queue)
             )
+            result = _result_unless_stopped(running, stop)
             return RunResult(workflow_id=workflow_id, task_queue=queue, result=result)
     finally:
         endpoint.stop()
+
+
+def _result_unless_stopped(
+    running: concurrent.futures.Future[Any], stop: threading.Event | None
+) -> Any:
+    """The run's result; KeyboardInterrupt (the run's coroutine cancelled) once ``stop`` is set."""
+    while True:
+        if stop is not None and stop.is_set():
+            running.cancel()
+            raise KeyboardInterrupt("stopped by a signal")
+        try:
+            return running.result(timeout=0.1)
+        except concurrent.futures.TimeoutError:
+            continue
 
 
 async def _execute(

@@ -128,6 +128,10 @@ class WorkerHost:
         """
         return self._gateway.call(coro, timeout)
 
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Start a coroutine on the host's loop; its future, to wait on or cancel."""
+        return self._gateway.submit(coro)
+
     def add_worker(
         self, task_queue: str, bundles: Sequence[LoadedBundle], *, identity: str | None = None
     ) -> HostedWorker:
