@@ -165,12 +165,9 @@ def test_time_ranges_count_back_from_now(app: AppTest, seeded):
 
 
 def test_a_custom_range_of_days(app: AppTest, seeded):
-    three_days_ago = (NOW - timedelta(days=3)).date()
-    _open(
-        app,
-        range="custom",
-        **{"from": three_days_ago.isoformat(), "to": three_days_ago.isoformat()},
-    )
+    # The days the two old runs started on (just after midnight UTC, the day before 3 days ago).
+    days = sorted({(NOW - timedelta(days=3, minutes=n)).date() for n in (36, 37)})
+    _open(app, range="custom", **{"from": days[0].isoformat(), "to": days[-1].isoformat()})
     table = _table(app)
     assert len(table) == 2
     assert set(table["Workflow"]) == {"orders"}
