@@ -119,15 +119,10 @@ def activities_served(database: Database, task_queue: str) -> frozenset[str]:
     the activities of the bundles they serve (each bundle's manifest lists its own)."""
     names: set[str] = set()
     for deployment in served_deployments(database, task_queue):
-        folder = Path(deployment.bundle_dir)
-        files = database.versions.bundle_files(deployment.version_id)
-        if folder.is_dir():
-            manifest = read_bundle(folder).manifest
-        elif files is not None:
-            manifest = Bundle.from_files(files).manifest
-        else:
+        kept = _kept_bundle(database, deployment)
+        if kept is None:
             continue  # rebuilt only when loaded; its activities are not known here
-        names.update(str(item["name"]) for item in manifest.get("activities", ()))
+        names.update(str(item["name"]) for item in kept[0].manifest.get("activities", ()))
     return frozenset(names)
 
 
@@ -138,19 +133,35 @@ def _deployed_bundle(
     *,
     registry: ActivityRegistry,
 ) -> tuple[Bundle, str]:
-    """The deployment's bundle and where it came from: its folder, else the copy the database
-    keeps of every version's files (workers on other machines have no folder), else, for
-    versions deployed before that copy was kept, rebuilt from the graph."""
-    folder = Path(deployment.bundle_dir)
-    if folder.is_dir():
-        return read_bundle(folder), f"read from {folder}"
-    files = database.versions.bundle_files(version.id)
-    if files is not None:
-        return Bundle.from_files(files), "read from the database"
+    """The deployment's bundle and where it came from: the files it was deployed with, else,
+    for versions deployed before the database kept them, rebuilt from the graph."""
+    kept = _kept_bundle(database, deployment)
+    if kept is not None:
+        return kept
     # Compiling is deterministic for one compiler version: the digest check proves it.
     # The deployment's queue is the default the deploy compiled with.
     bundle = compile_version(version, registry=registry, default_task_queue=deployment.task_queue)
-    return bundle, f"rebuilt from version {version.version}'s graph ({folder} is not here)"
+    return (
+        bundle,
+        f"rebuilt from version {version.version}'s graph ({deployment.bundle_dir} is not here)",
+    )
+
+
+def _kept_bundle(database: Database, deployment: DeploymentRecord) -> tuple[Bundle, str] | None:
+    """The files a deployment was deployed with and where they came from: its folder, else the
+    copy the database keeps of every version's files (workers on other machines have no
+    folder); None when neither is there.
+
+    Raises:
+        BundleStoreError: the folder is unreadable. ValueError: the database's copy is.
+    """
+    folder = Path(deployment.bundle_dir)
+    if folder.is_dir():
+        return read_bundle(folder), f"read from {folder}"
+    files = database.versions.bundle_files(deployment.version_id)
+    if files is not None:
+        return Bundle.from_files(files), "read from the database"
+    return None
 
 
 def compile_version(
