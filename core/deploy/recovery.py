@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from core.db import Database, DeploymentRecord, DeploymentStatus
 from core.db.types import utc_now
+from core.processes import process_alive
 
 logger = logging.getLogger(__name__)
 
@@ -59,17 +60,7 @@ def _interrupted(deployment: DeploymentRecord) -> str | None:
     if host == socket.gethostname() and pid.isdigit():
         if int(pid) == os.getpid():
             return "by an earlier start of this process"
-        return None if _alive(int(pid)) else f"process {pid} on this machine is gone"
+        return None if process_alive(int(pid)) else f"process {pid} on this machine is gone"
     if utc_now() - deployment.created_at > STALE_AFTER:
         return f"{deployment.owner} left it pending for over {STALE_AFTER}"
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)  # signal 0 only checks that the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, run by another user
-    return True

@@ -24,7 +24,6 @@ from core.nodes.kinds import LoopParams, value_has_type
 from core.nodes.values import identifier_problem, parse_duration
 from core.secrets.references import placement_problem
 
-#: Names generated code and expressions reserve for themselves.
 MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
 """Most times a loop, with the loops around it, may run its body in one run: a million, so a
 loop that never waits pauses at most 1,000 times (5,000 history events; see
@@ -39,6 +38,7 @@ the workflow task that goes on; an activity or child workflow adds more)."""
 
 _WAITING_KINDS = frozenset({"activity", "child_workflow", "timer"})
 
+#: Names generated code and expressions reserve for themselves.
 RESERVED_NAMES = frozenset({"input", "state", SECRET_FUNCTION}) | ALLOWED_FUNCTIONS
 _SECRET_OUTSIDE_ARGUMENTS = (
     "secret() may be used only in activity arguments: its value must never pass through the "

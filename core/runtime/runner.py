@@ -28,6 +28,7 @@ from core.executions import check_input, start_input_fields
 from core.graph.document import load_graph
 from core.graph.model import Graph
 from core.limits import read_file
+from core.processes import process_alive
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import LoadedBundle, load_bundle
 from core.runtime.worker_host import WorkerHost
@@ -414,22 +415,7 @@ def remove_leftover_run_folders(temp_dir: Path | None = None) -> list[Path]:
     removed = []
     for folder in Path(temp_dir or tempfile.gettempdir()).glob(f"{RUN_FOLDER_PREFIX}*-*"):
         pid = folder.name[len(RUN_FOLDER_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process: it runs
-    try:
-        # A zombie is dead too (where nobody reaps orphans, it stays in the table).
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True  # no /proc (not Linux): the signal check above is all there is
-    return state != "Z"
