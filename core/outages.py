@@ -45,9 +45,10 @@ TEMPORAL = Outage(
     f"data folder). This page tries again every {RETRY_SECONDS} seconds.",
 )
 
-# Errors that mean "cannot reach the database": SQLAlchemy wraps the driver's connection
-# failures (psycopg's OperationalError, SQLite's "unable to open") in these.
-_DATABASE_ERRORS = (
+#: What SQLAlchemy raises while the database cannot be reached (refused, dropped, timed out, a
+#: SQLite file that cannot be opened: it wraps the driver's errors in these): worth waiting
+#: for, unlike a bad query. Pages say so; workers wait it out (core.fleet.outage).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.DisconnectionError,
@@ -62,7 +63,7 @@ def outage_of(error: BaseException) -> Outage | None:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _DATABASE_ERRORS):
+        if isinstance(current, DATABASE_UNAVAILABLE):
             return DATABASE
         if isinstance(current, TemporalConnectionError | EmbeddedServerError):
             return TEMPORAL

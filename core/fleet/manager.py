@@ -34,9 +34,10 @@ from core.fleet.errors import (
     QueueStateError,
     WorkerStartError,
 )
-from core.fleet.outage import DATABASE_UNAVAILABLE, Outage, error_summary
+from core.fleet.outage import Outage, error_summary
 from core.fleet.pollers import Poller, describe_pollers
 from core.fleet.resources import ProcessSampler
+from core.outages import DATABASE_UNAVAILABLE
 from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
 from core.secrets import StoredSecrets
 

@@ -5,18 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-
 logger = logging.getLogger(__name__)
-
-#: What the driver raises while the database cannot be reached (refused, dropped, timed out,
-#: a SQLite file that cannot be opened): worth waiting for, unlike a bad query.
-DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
-    OperationalError,
-    InterfaceError,
-    PoolTimeoutError,
-)
 
 
 class Outage:

@@ -20,8 +20,9 @@ from core.db import Database
 from core.errors import WorkflowBuilderError
 from core.fleet.code import served_deployments
 from core.fleet.manager import WorkerManager
-from core.fleet.outage import DATABASE_UNAVAILABLE, Outage
+from core.fleet.outage import Outage
 from core.metrics import serve_metrics
+from core.outages import DATABASE_UNAVAILABLE
 from core.runs import MonitorSettings, RunMonitor, RunTracer
 from core.runtime import BundleStore
 from core.signals import stop_on_signals

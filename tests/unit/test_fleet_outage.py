@@ -7,7 +7,8 @@ import logging
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from core.fleet.outage import DATABASE_UNAVAILABLE, Outage, error_summary
+from core.fleet.outage import Outage, error_summary
+from core.outages import DATABASE_UNAVAILABLE
 
 REFUSED = OperationalError(
     "SELECT 1", {}, Exception('connection to server at "db" failed: Connection refused\nIs it up?')
