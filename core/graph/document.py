@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.errors import GraphFormatError
+from core.graph.messages import plain_message
 from core.graph.model import (
     DEFAULT_HANDLE,
     FORMAT,
@@ -163,7 +164,7 @@ def _graph_from_data(data: Any) -> Graph:
         doc = GraphDoc.model_validate(data)
     except ValidationError as error:
         raise GraphFormatError(
-            [(_json_path(item["loc"], data), item["msg"]) for item in error.errors()]
+            [(_json_path(item["loc"], data), plain_message(item)) for item in error.errors()]
         ) from None
     return _graph_from_doc(doc)
 

@@ -16,6 +16,8 @@ ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 WORKFLOW_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 #: Variables, input fields, signals and queries: plain identifiers without dunders.
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+#: Durations (timers, timeouts, the run timeout): numbers with units, ``1h30m``.
+DURATION_PATTERN = r"^(?:\d+(?:ms|s|m|h|d))+$"
 
 DEFAULT_HANDLE = "next"
 ERROR_HANDLE = "error"

@@ -17,6 +17,7 @@ from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse
 from core.graph.definitions import DefinedVariables
 from core.graph.emission import MAX_EXPANSION, emission
+from core.graph.messages import ID_RULE, WORKFLOW_NAME_RULE, plain_message
 from core.graph.model import Edge, Graph, Node, thaw
 from core.graph.names import is_graph_id, is_workflow_name, task_queue_problem
 from core.nodes import CATALOG, NodeKind, Params
@@ -158,9 +159,7 @@ class _Validator:
         meta = self.graph.workflow
         if not is_workflow_name(meta.name):
             self._workflow(
-                "name",
-                f"{meta.name!r} is not a valid workflow name; use lowercase letters, digits and "
-                "underscores, starting with a letter",
+                "name", f"{meta.name!r} is not a valid workflow name: {WORKFLOW_NAME_RULE}"
             )
         queue_problem = task_queue_problem(meta.task_queue) if meta.task_queue is not None else None
         if queue_problem:
@@ -206,11 +205,7 @@ class _Validator:
         seen: set[str] = set()
         for index, node in enumerate(self.graph.nodes):
             if not is_graph_id(node.id):
-                self._node(
-                    node.id or f"#{index}",
-                    "id",
-                    "ids use letters, digits and _ . : - (1 to 64 characters)",
-                )
+                self._node(node.id or f"#{index}", "id", f"{node.id!r} is not allowed: {ID_RULE}")
             if node.id in seen:
                 self._node(node.id, "id", f"the id {node.id!r} is used by more than one node")
                 continue
@@ -231,7 +226,7 @@ class _Validator:
             return kind.params_model.model_validate(thaw(node.params))
         except ValidationError as error:
             for item in error.errors():
-                self._node(node.id, _field_path(item["loc"]), _pydantic_message(item))
+                self._node(node.id, _field_path(item["loc"]), plain_message(item))
             return None
 
     def _check_node_params(self, node: Node, kind: NodeKind, params: Any) -> None:
@@ -255,7 +250,11 @@ class _Validator:
                     f"signal {params.signal!r} is not declared in the workflow settings",
                 )
         elif kind.type == "child_workflow" and not is_workflow_name(params.workflow):
-            self._node(node.id, "workflow", f"{params.workflow!r} is not a valid workflow name")
+            self._node(
+                node.id,
+                "workflow",
+                f"{params.workflow!r} is not a valid workflow name: {WORKFLOW_NAME_RULE}",
+            )
         elif kind.type == "start" and params.trigger.kind == "cron":
             # A schedule starts runs with no input: every field must do without one.
             unfilled = [f.name for f in params.input_fields if f.required and f.default is None]
@@ -311,9 +310,7 @@ class _Validator:
         used_handles: set[tuple[str, str]] = set()
         for edge in self.graph.edges:
             if not is_graph_id(edge.id):
-                self._edge(
-                    edge.id, "id", "ids use letters, digits and _ . : - (1 to 64 characters)"
-                )
+                self._edge(edge.id, "id", f"{edge.id!r} is not allowed: {ID_RULE}")
             if edge.id in seen:
                 self._edge(edge.id, "id", f"the id {edge.id!r} is used by more than one edge")
             seen.add(edge.id)
@@ -568,9 +565,3 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "params"
-
-
-def _pydantic_message(item: Mapping[str, Any]) -> str:
-    """Pydantic says ``Value error, <our sentence>``; keep only our sentence."""
-    message = str(item["msg"])
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")

@@ -12,11 +12,12 @@ from pydantic import AfterValidator, Field
 
 from core.errors import ExpressionError
 from core.expressions import parse_expression
-from core.graph.model import IDENTIFIER_PATTERN
+from core.graph.messages import DURATION_RULE, NAME_RULE
+from core.graph.model import DURATION_PATTERN, IDENTIFIER_PATTERN
 from core.graph.names import is_identifier
 
 _DURATION_PART = re.compile(r"(\d+)(ms|s|m|h|d)")
-_DURATION = re.compile(r"^(?:\d+(?:ms|s|m|h|d))+$")
+_DURATION = re.compile(DURATION_PATTERN)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 #: Longer than any sensible workflow timer; keeps timedelta arithmetic far from overflow.
 MAX_DURATION = timedelta(days=3650)
@@ -30,10 +31,7 @@ def parse_duration(text: str) -> timedelta:
             positive, or longer than ten years.
     """
     if not isinstance(text, str) or not _DURATION.fullmatch(text):
-        raise ValueError(
-            f"{text!r} is not a duration; write a number and a unit such as 500ms, 30s, 5m, 2h, "
-            "1d or 1h30m"
-        )
+        raise ValueError(f"{text!r} is not a duration: {DURATION_RULE}")
     seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(text))
     if seconds <= 0:
         raise ValueError(f"duration {text!r} must be longer than zero")
@@ -50,10 +48,7 @@ def _check_duration(text: str) -> str:
 def identifier_problem(name: str) -> str | None:
     """Why ``name`` cannot name a variable, field, signal or query; None when it can."""
     if not is_identifier(name):
-        return (
-            f"{name!r} is not a valid name; use letters, digits and underscores, "
-            "not starting with a digit (at most 64 characters)"
-        )
+        return f"{name!r} is not a valid name: {NAME_RULE}"
     if name.startswith("__"):
         return f"{name!r} is not allowed: names may not start with two underscores"
     if keyword.iskeyword(name):

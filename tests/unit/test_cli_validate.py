@@ -67,7 +67,7 @@ def test_json_output(tmp_path: Path):
     [
         ('{"format": "workflow-builder/1",', "line 1, column 33: malformed JSON"),
         ('{"format": "workflow-builder/9", "workflow": {"name": "x"}}', "expected format"),
-        ('{"format": "workflow-builder/1", "workflow": {}}', "workflow.name: Field required"),
+        ('{"format": "workflow-builder/1", "workflow": {}}', "workflow.name: is required"),
         (
             '{"format": "workflow-builder/1", "workflow": {"name": "x", "description": '
             + "[" * 10_000

@@ -138,7 +138,7 @@ BROKEN_VARIANTS = {
     "bad id characters": (
         "hello_activity",
         lambda d: d["nodes"].append({"id": "has space", "type": "end"}),
-        ("node", "has space", "id", "ids use letters"),
+        ("node", "has space", "id", "an id has only letters"),
     ),
     "unknown node type": (
         "hello_activity",
@@ -158,12 +158,12 @@ BROKEN_VARIANTS = {
     "zero attempts": (
         "retry_error_branch",
         lambda d: node(d, "call")["params"]["retry"].update(max_attempts=0),
-        ("node", "call", "retry.max_attempts", "greater than or equal to 1"),
+        ("node", "call", "retry.max_attempts", "must be 1 or more"),
     ),
     "unknown param": (
         "hello_activity",
         lambda d: node(d, "greet")["params"].update(colour="blue"),
-        ("node", "greet", "colour", "Extra inputs are not permitted"),
+        ("node", "greet", "colour", "'colour' is not a known setting here"),
     ),
     "lambda in an expression": (
         "http_fetch_condition",
@@ -381,8 +381,9 @@ def test_check_raises_with_every_problem():
     with pytest.raises(GraphInvalidError) as caught:
         check(graph_from_dict(document))
     assert [str(p) for p in caught.value.problems] == [
-        "workflow Bad: name: 'Bad' is not a valid workflow name; use lowercase letters, digits "
-        "and underscores, starting with a letter"
+        "workflow Bad: name: 'Bad' is not a valid workflow name: a workflow name starts with a "
+        "lowercase letter and has only lowercase letters, digits and _, at most 63 characters "
+        "(like order_approval)"
     ]
 
 
