@@ -94,6 +94,8 @@ class WorkflowVersionRow(Base):
         JSONDocument, default=dict, server_default=text("'{}'")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The version whose graph a rollback deployed again as this one; None for a deploy.
+    rollback_of: Mapped[int | None] = mapped_column(Integer)
 
 
 class VersionBundleRow(Base):

@@ -101,6 +101,8 @@ class VersionRecord:
     ``build_options`` holds what the build used besides the graph, so that any machine can
     compile the same bytes again: ``{"children": {name: {"workflow_type", "task_queue"}}}``
     (see ``core.compiler.build_options``); ``{}`` for versions built before it was kept.
+    ``rollback_of`` is the number of the version a rollback made this one from (None when
+    a deploy of the draft made it, and for versions made before it was kept).
     """
 
     id: int
@@ -112,6 +114,7 @@ class VersionRecord:
     compiler_version: str
     created_at: datetime
     build_options: dict[str, Any] = field(default_factory=dict)
+    rollback_of: int | None = None
 
 
 @dataclass(frozen=True)

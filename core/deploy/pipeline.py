@@ -130,8 +130,12 @@ class Deployer:
         document: Mapping[str, Any] | None,
         *,
         progress: ProgressCallback | None = None,
+        rollback_of: int | None = None,
     ) -> DeployResult:
         """Deploy ``document`` as the workflow's newest version (see :class:`DeployResult`).
+
+        ``rollback_of`` is recorded on a new version when a rollback deploys that version's
+        graph again.
 
         Raises:
             RecordNotFoundError: no such workflow.
@@ -202,7 +206,9 @@ class Deployer:
                 out.append(f"{loaded.workflow_class.__name__}, {len(loaded.activities)} activities")
             if build.existing is None and latest is not None and active is not None:
                 self._gate(workflow.name, graph, latest, active, report)
-            return self._roll_out(workflow, build, str(stored.path), active, report)
+            return self._roll_out(
+                workflow, build, str(stored.path), active, report, rollback_of=rollback_of
+            )
 
     # ---- planning -----------------------------------------------------------------------
 
@@ -330,10 +336,14 @@ class Deployer:
         bundle_dir: str,
         active: DeploymentRecord | None,
         report: StepReporter,
+        *,
+        rollback_of: int | None,
     ) -> DeployResult:
         bundle = build.bundle
         with report.step("load", f"loading {bundle.workflow_type} on {bundle.task_queue}") as out:
-            version = build.existing or self._create_version(workflow, build)
+            version = build.existing or self._create_version(
+                workflow, build, rollback_of=rollback_of
+            )
             self._db.task_queues.ensure(
                 bundle.task_queue,
                 strategy=strategy_of(
@@ -425,7 +435,9 @@ class Deployer:
                 ) from exc
             out.append(message)
 
-    def _create_version(self, workflow: WorkflowRecord, build: _Build) -> VersionRecord:
+    def _create_version(
+        self, workflow: WorkflowRecord, build: _Build, *, rollback_of: int | None
+    ) -> VersionRecord:
         try:
             return self._db.versions.create_next(
                 workflow.id,
@@ -436,6 +448,7 @@ class Deployer:
                 build_options=build_options(build.children),
                 expected=build.number,
                 bundle_files=build.bundle.files,
+                rollback_of=rollback_of,
             )
         except (DuplicateRecordError, InvalidRecordError) as exc:
             # The code carries the number it was built for; another process took it meanwhile.

@@ -77,14 +77,21 @@ class DeployService:
             WorkflowBuilderError: as for :meth:`deploy`.
         """
         old = self._version(workflow_id, version)
-        return self._counted(workflow_id, old.graph, progress)
+        return self._counted(workflow_id, old.graph, progress, rollback_of=version)
 
     def _counted(
-        self, workflow_id: int, document: Any, progress: ProgressCallback | None
+        self,
+        workflow_id: int,
+        document: Any,
+        progress: ProgressCallback | None,
+        *,
+        rollback_of: int | None = None,
     ) -> DeployResult:
         """Deploy ``document``, counting the outcome in the ``wb_deploys`` metric."""
         try:
-            result = self._deployer.deploy_document(workflow_id, document, progress=progress)
+            result = self._deployer.deploy_document(
+                workflow_id, document, progress=progress, rollback_of=rollback_of
+            )
         except WorkflowBuilderError:
             DEPLOYS.labels(outcome="failed").inc()
             raise

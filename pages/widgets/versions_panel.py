@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.db import DeploymentRecord, VersionRecord
+from core.db import DeploymentRecord, DeploymentStatus, VersionRecord
 from core.deploy import DeployService, FieldChange, GraphDiff, ItemChange
 from core.errors import WorkflowBuilderError
 from core.services import UserServices
@@ -32,6 +32,9 @@ def version_rows(
         rows.append(
             {
                 "Version": version.version,
+                "Made by": (
+                    f"rollback of v{version.rollback_of}" if version.rollback_of else "deploy"
+                ),
                 "Status": latest.status.value if latest else "not deployed",
                 "Created": version.created_at.strftime("%Y-%m-%d %H:%M:%S"),
                 "Workflow type": latest.workflow_type if latest else "",
@@ -48,17 +51,16 @@ def versions_panel(services: UserServices, workflow_id: int, *, name: str) -> No
     if not versions:
         st.info("No version yet: **Deploy** the workflow to create version 1.")
         return
-    st.dataframe(
-        version_rows(versions, services.deploy.deployments(workflow_id)),
-        hide_index=True,
-        width="stretch",
-    )
+    deployments = services.deploy.deployments(workflow_id)
+    st.dataframe(version_rows(versions, deployments), hide_index=True, width="stretch")
     numbers = [version.version for version in versions]
+    live_ids = {d.version_id for d in deployments if d.status is DeploymentStatus.ACTIVE}
+    live = next((version.version for version in versions if version.id in live_ids), None)
     diff_tab, rollback_tab, export_tab = st.tabs(["Compare", "Roll back", "Export"])
     with diff_tab:
         _compare(services, workflow_id, numbers)
     with rollback_tab:
-        _rollback(services, workflow_id, numbers)
+        _rollback(services, workflow_id, numbers, live=live)
     with export_tab:
         chosen = st.selectbox("Version to export", numbers, key=f"export_version_{workflow_id}")
         st.download_button(
@@ -115,14 +117,42 @@ def _compare(services: UserServices, workflow_id: int, numbers: list[int]) -> No
         st.code(text, language="diff")
 
 
-def _rollback(services: UserServices, workflow_id: int, numbers: list[int]) -> None:
+def rollback_target(numbers: list[int], live: int | None) -> int:
+    """The version the rollback control offers first: the newest one older than the live one
+    (the one to go back to), else the oldest."""
+    older = [number for number in numbers if live is None or number < live]
+    return older[0] if older else numbers[-1]
+
+
+def _rollback(
+    services: UserServices, workflow_id: int, numbers: list[int], *, live: int | None
+) -> None:
     if not offer(DeployService.rollback):
         return
+    choice_key = f"rollback_{workflow_id}"
     pending_key = f"rollback_pending_{workflow_id}"
+    reset_key = f"rollback_reset_{workflow_id}"
+    # The select stays drawn (disabled while confirming), so Streamlit never drops its state
+    # and the browser's copy of it never drifts from the server's; after a rollback it is set
+    # anew, before it is drawn (the only time a widget's value may be set).
+    if st.session_state.pop(reset_key, False) or st.session_state.get(choice_key) not in numbers:
+        st.session_state[choice_key] = rollback_target(numbers, live)
     pending = st.session_state.get(pending_key)
+    chosen = st.selectbox(
+        "Version to roll back to",
+        numbers,
+        key=choice_key,
+        format_func=lambda number: f"{number} (live)" if number == live else str(number),
+        disabled=pending is not None,
+    )
     if pending is None:
-        chosen = st.selectbox("Version to roll back to", numbers, key=f"rollback_{workflow_id}")
-        if st.button(f"Roll back to version {chosen}", icon=":material/history:"):
+        if st.button(
+            f"Roll back to version {chosen}",
+            key=f"rollback_start_{workflow_id}",
+            icon=":material/history:",
+            disabled=chosen == live,
+            help="This version is live already" if chosen == live else None,
+        ):
             st.session_state[pending_key] = chosen
             st.rerun()
         st.caption("Its graph is deployed again as a new version; the draft is left as it is.")
@@ -149,6 +179,7 @@ def _rollback(services: UserServices, workflow_id: int, numbers: list[int]) -> N
             ),
         )
         remember(workflow_id, outcome)
+        st.session_state[reset_key] = True
         st.rerun()  # redraw the table and the page's outcome box with the new state
 
 

@@ -32,6 +32,7 @@ class VersionRepository(Repository):
         build_options: Mapping[str, Any] | None = None,
         expected: int | None = None,
         bundle_files: Mapping[str, str] | None = None,
+        rollback_of: int | None = None,
     ) -> VersionRecord:
         """Freeze ``graph`` as the workflow's next version (highest so far plus one).
 
@@ -49,6 +50,7 @@ class VersionRepository(Repository):
             expected: the number the caller built the bundle for (its code carries it);
                 nothing is written unless the next number is this one.
             bundle_files: the bundle's files, kept with the version (see :meth:`bundle_files`).
+            rollback_of: the version whose graph a rollback deploys again as this one.
 
         Raises:
             RecordNotFoundError: no such workflow, or it is deleted.
@@ -79,6 +81,7 @@ class VersionRepository(Repository):
                 bundle_hash=bundle_hash,
                 compiler_version=compiler_version,
                 build_options=dict(build_options or {}),
+                rollback_of=rollback_of,
             )
             session.add(row)
             session.flush()

@@ -74,7 +74,7 @@ def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(
             text("SELECT version_num FROM alembic_version")
-        ).scalars().all() == ["0010"]
+        ).scalars().all() == ["0011"]
 
 
 def test_versions_written_before_build_options_read_back_with_no_options(engine: Engine) -> None:

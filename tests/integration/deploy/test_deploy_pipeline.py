@@ -161,6 +161,8 @@ def test_rollback_deploys_the_old_graph_as_a_new_version(world: DeployWorld):
     back = world.service.rollback(workflow.id, 1)
     assert back.version.version == 3 and back.new_version
     assert back.version.graph == world.service.versions(workflow.id)[-1].graph
+    # The version says where it came from; deploys of the draft say nothing.
+    assert [v.rollback_of for v in world.service.versions(workflow.id)] == [1, None, None]
     run = start(world, back, "lamp")
     assert approve_and_wait(world, run)["status"] == "approved by ann"
     with pytest.raises(DeployError, match="no version 9 \\(versions: 1, 2, 3\\)"):
