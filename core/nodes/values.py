@@ -48,7 +48,7 @@ def _check_duration(text: str) -> str:
 def identifier_problem(name: str) -> str | None:
     """Why ``name`` cannot name a variable, field, signal or query; None when it can."""
     if not is_identifier(name):
-        return f"{name!r} is not a valid name: {NAME_RULE}"
+        return f"{name!r} is not allowed: {NAME_RULE}"
     if name.startswith("__"):
         return f"{name!r} is not allowed: names may not start with two underscores"
     if keyword.iskeyword(name):

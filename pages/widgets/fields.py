@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core.errors import ExpressionError
 from core.expressions import parse_expression
 from core.limits import InputLimitError, read_input
 from core.nodes import is_expression_value, parse_duration
-from core.text import markdown_literal
+from core.nodes.kinds import value_has_type
+from core.nodes.values import identifier_problem
+from core.text import markdown_code, markdown_literal
+from pages.widgets.record_list import RecordForm, record_list
 
 FIELD_TYPES = ["string", "number", "integer", "boolean", "object", "array"]
 
@@ -75,6 +77,8 @@ def field_widget(
             max_value=None if maximum is None else number(maximum),
             value=number(current),
             step=number(1) if number is int else 0.5,
+            # Whole numbers as typed ("3", "2"), not Streamlit's float default ("2.00").
+            format="%d" if number is int else "%g",
             key=key,
             help=help_text,
         )
@@ -111,10 +115,16 @@ def value_widget(
         help_text: the field's description.
     """
     is_expr = is_expression_value(current)
-    text_col, toggle_col = st.columns([4, 1], vertical_alignment="bottom")
-    as_expr = toggle_col.toggle("expr", value=is_expr, key=f"{key}.is_expr", help="expression")
     shown = current["expr"] if is_expr else _literal_text(current, literal)
-    text = text_col.text_input(label, value=shown, key=f"{key}.text", help=help_text)
+    text = st.text_input(label, value=shown, key=f"{key}.text", help=help_text)
+    # Below the box and labelled in full: squeezed beside it, the label was cut to nothing.
+    as_expr = st.toggle(
+        f"{label.removesuffix(' *')} as an expression",
+        value=is_expr,
+        key=f"{key}.is_expr",
+        help="On: an expression over input and variables, computed when the step runs "
+        "(like input.amount * 2). Off: the value exactly as typed.",
+    )
     if as_expr:
         if not text:
             return current if is_expr else None
@@ -180,65 +190,105 @@ def json_widget(label: str, current: Any, *, key: str, help_text: str | None) ->
 
 
 def fields_editor(label: str, current: list[dict[str, Any]], *, key: str) -> list[dict[str, Any]]:
-    """Input or payload fields (name, type, required, default, description) as an editable table."""
-    frame = pd.DataFrame(
-        [
-            {
-                "name": item.get("name", ""),
-                "type": item.get("type", "string"),
-                "required": bool(item.get("required", False)),
-                "default": "" if item.get("default") is None else json.dumps(item["default"]),
-                "description": item.get("description", ""),
-            }
-            for item in current
-        ],
-        columns=["name", "type", "required", "default", "description"],
+    """Input or payload fields (name, type, required, default, description), one form each."""
+    return record_list(label, current, FIELD_FORM, key=key)
+
+
+#: An example default per field type, for the form's help and its problems.
+_TYPE_EXAMPLES = {
+    "string": '"hello"',
+    "number": "2.5",
+    "integer": "3",
+    "boolean": "true",
+    "object": '{"key": 1}',
+    "array": "[1, 2]",
+}
+
+
+def _field_inputs(record: dict[str, Any], key: str) -> dict[str, Any]:
+    name = st.text_input(
+        "Name", value=record.get("name", ""), key=f"{key}.name", placeholder="order_id"
     )
-    st.caption(label)
-    edited = st.data_editor(
-        frame,
-        key=key,
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "type": st.column_config.SelectboxColumn(options=FIELD_TYPES, default="string"),
-            "required": st.column_config.CheckboxColumn(default=False),
-            "default": st.column_config.TextColumn(help='JSON value, e.g. 3, "text", true'),
-        },
+    current_type = record.get("type", "string")
+    field_type = st.selectbox(
+        "Type",
+        FIELD_TYPES,
+        index=FIELD_TYPES.index(current_type) if current_type in FIELD_TYPES else 0,
+        key=f"{key}.type",
     )
-    fields = []
-    for row in edited.to_dict("records"):
-        name = cell_text(row.get("name"))
-        if not name:
-            continue
-        default_text = cell_text(row.get("default"))
-        try:
-            default = read_input(default_text, where=f"{name} default") if default_text else None
-        except InputLimitError:
-            default = default_text  # a bare word is meant as text
-        fields.append(
-            {
-                "name": name,
-                "type": cell_text(row.get("type")) or "string",
-                "required": bool(row.get("required") is True),
-                "default": default,
-                "description": cell_text(row.get("description")),
-            }
+    required = st.checkbox(
+        "Required", value=bool(record.get("required", False)), key=f"{key}.required"
+    )
+    default = record.get("default")
+    default_text = st.text_input(
+        "Default",
+        value=""
+        if default is None
+        else default
+        if isinstance(default, str)
+        else json.dumps(default),
+        key=f"{key}.default",
+        help="Leave empty for no default. Text is taken as it is typed for a string field; "
+        'other types take JSON, like 3, 2.5, true, {"key": 1} or [1, 2].',
+    )
+    description = st.text_input(
+        "Description", value=record.get("description", ""), key=f"{key}.description"
+    )
+    return {
+        "name": name.strip(),
+        "type": field_type,
+        "required": required,
+        "default": _typed_default(default_text, field_type),
+        "description": description.strip(),
+    }
+
+
+def _typed_default(text: str, field_type: str) -> Any:
+    """The default a form's text means for a field type (text it cannot read stays text)."""
+    if not text.strip():
+        return None
+    if field_type == "string":
+        return text
+    try:
+        return read_input(text, where="default")
+    except InputLimitError:
+        return text  # reported by _field_problem as not of the field's type
+
+
+def _field_problem(candidate: dict[str, Any], others: list[dict[str, Any]]) -> str | None:
+    name = candidate["name"]
+    if not name:
+        return "Give the field a name (like order_id)."
+    problem = identifier_problem(name)
+    if problem:
+        return problem
+    if any(other.get("name") == name for other in others):
+        return f"There is a field named {name!r} already; choose another name."
+    field_type = candidate["type"]
+    default = candidate["default"]
+    if default is not None and not value_has_type(default, field_type):
+        kind = f"{'an' if field_type[0] in 'aeiou' else 'a'} {field_type}"
+        return (
+            f"The default of {kind} field must be {kind} (like {_TYPE_EXAMPLES[field_type]}), "
+            "or left empty."
         )
-    return fields if _normalised(fields) != _normalised(current) else current
+    return None
 
 
-def _normalised(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    keys = {"name": "", "type": "string", "required": False, "default": None, "description": ""}
-    return [{name: item.get(name, default) for name, default in keys.items()} for item in fields]
+def _field_summary(record: dict[str, Any]) -> str:
+    parts = [markdown_code(str(record.get("name", ""))), markdown_literal(str(record.get("type")))]
+    if record.get("required"):
+        parts.append("required")
+    if record.get("default") is not None:
+        parts.append(f"default {markdown_code(json.dumps(record['default']))}")
+    line = " · ".join(parts)
+    description = record.get("description")
+    return f"{line}  \n{markdown_literal(description)}" if description else line
 
 
-def cell_text(value: Any) -> str:
-    """A data_editor cell as stripped text (empty cells of new rows are None or NaN)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    return str(value).strip()
+FIELD_FORM = RecordForm(
+    noun="field", summary=_field_summary, inputs=_field_inputs, problem=_field_problem
+)
 
 
 def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core.editing import update_workflow
+from core.errors import ExpressionError
+from core.expressions import parse_expression
 from core.graph.validation import Problem
-from core.text import markdown_literal
-from pages.widgets.fields import cell_text, fields_editor, show_expression_problem
+from core.nodes.values import identifier_problem
+from core.text import markdown_code, markdown_literal
+from pages.widgets.fields import fields_editor
+from pages.widgets.record_list import RecordForm, record_list
 
 
 def workflow_settings(
@@ -56,34 +59,92 @@ def workflow_settings(
 
 
 def _signals(current: list[dict[str, Any]], *, key: str) -> list[dict[str, Any]]:
-    st.markdown("**Signals**")
-    rows = _table(current, ["name", "description"], key=key)
-    signals = []
-    for index, row in enumerate(rows):
-        fields = current[index].get("fields", []) if index < len(current) else []
-        with st.expander(markdown_literal(f"Payload of {row['name']}")):
-            fields = fields_editor("Fields", fields, key=f"{key}.{index}.fields")
-        signals.append({**row, "fields": fields})
-    return signals
+    return record_list("Signals", current, _SIGNAL_FORM, key=key)
 
 
 def _queries(current: list[dict[str, Any]], *, key: str) -> list[dict[str, Any]]:
-    st.markdown("**Queries**")
-    rows = _table(current, ["name", "expression", "description"], key=key)
-    for row in rows:
-        if row["expression"]:
-            show_expression_problem(row["expression"])
-    return rows
+    return record_list("Queries", current, _QUERY_FORM, key=key)
 
 
-def _table(current: list[dict[str, Any]], columns: list[str], *, key: str) -> list[dict[str, Any]]:
-    frame = pd.DataFrame(
-        [{c: item.get(c, "") for c in columns} for item in current], columns=columns
+def _named(record: dict[str, Any], key: str, *, placeholder: str) -> dict[str, Any]:
+    name = st.text_input(
+        "Name", value=record.get("name", ""), key=f"{key}.name", placeholder=placeholder
     )
-    edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True, width="stretch")
-    rows = []
-    for record in edited.to_dict("records"):
-        row = {column: cell_text(record.get(column)) for column in columns}
-        if row["name"]:
-            rows.append(row)
-    return rows
+    return {"name": name.strip()}
+
+
+def _description(record: dict[str, Any], key: str) -> str:
+    return st.text_input(
+        "Description", value=record.get("description", ""), key=f"{key}.description"
+    ).strip()
+
+
+def _signal_inputs(record: dict[str, Any], key: str) -> dict[str, Any]:
+    return {
+        **_named(record, key, placeholder="approve"),
+        "description": _description(record, key),
+        "fields": record.get("fields", []),
+    }
+
+
+def _query_inputs(record: dict[str, Any], key: str) -> dict[str, Any]:
+    named = _named(record, key, placeholder="progress")
+    expression = st.text_input(
+        "Expression",
+        value=record.get("expression", ""),
+        key=f"{key}.expression",
+        placeholder="state.done",
+        help="What the query answers, over input and workflow variables (like input.amount * 2)",
+    )
+    return {**named, "expression": expression.strip(), "description": _description(record, key)}
+
+
+def _name_problem(noun: str, candidate: dict[str, Any], others: list[dict[str, Any]]) -> str | None:
+    name = candidate["name"]
+    if not name:
+        return f"Give the {noun} a name (like order_id)."
+    problem = identifier_problem(name)
+    if problem:
+        return problem
+    if any(other.get("name") == name for other in others):
+        return f"There is a {noun} named {name!r} already; choose another name."
+    return None
+
+
+def _query_problem(candidate: dict[str, Any], others: list[dict[str, Any]]) -> str | None:
+    problem = _name_problem("query", candidate, others)
+    if problem:
+        return problem
+    if not candidate["expression"]:
+        return "Give the query an expression to answer with (like state.done)."
+    try:
+        parse_expression(candidate["expression"])
+    except ExpressionError as error:
+        return f"Expression: {error.construct}: {error.reason}"
+    return None
+
+
+def _summary(record: dict[str, Any]) -> str:
+    line = markdown_code(str(record.get("name", "")))
+    if record.get("expression"):
+        line += f" = {markdown_code(record['expression'])}"
+    description = record.get("description")
+    return f"{line}  \n{markdown_literal(description)}" if description else line
+
+
+def _payload(record: dict[str, Any], key: str) -> dict[str, Any]:
+    fields = record.get("fields", [])
+    edited = fields_editor(f"Payload of {record.get('name')}", fields, key=f"{key}.fields")
+    return record if edited is fields else {**record, "fields": edited}
+
+
+_SIGNAL_FORM = RecordForm(
+    noun="signal",
+    summary=_summary,
+    inputs=_signal_inputs,
+    problem=lambda candidate, others: _name_problem("signal", candidate, others),
+    below=_payload,
+)
+_QUERY_FORM = RecordForm(
+    noun="query", summary=_summary, inputs=_query_inputs, problem=_query_problem
+)

@@ -228,7 +228,7 @@ BROKEN_VARIANTS = {
     "signal name not an identifier": (
         "approval_signal",
         lambda d: d["workflow"]["signals"][0].update(name="ap prove"),
-        ("workflow", "approval_signal", "signals[0].name", "not a valid name"),
+        ("workflow", "approval_signal", "signals[0].name", "is not allowed: a name starts"),
     ),
     "query named like the built-in": (
         "approval_signal",
