@@ -44,6 +44,8 @@ LOG_TAIL_LINES = 80
 _APP_SETTINGS = re.compile(r"^(DATABASE_URL|DEPLOY_DIR|TEMPORAL_.*|WB_.*)$")
 #: The log of each app fixture, by fixture name.
 _LOG_PATHS = pytest.StashKey[dict[str, Path]]()
+#: The data folder (WB_DATA_DIR, holding its SQLite database) of each running app, by base URL.
+APP_DATA_DIRS: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session")
@@ -134,8 +136,10 @@ def _streamlit(
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(process, base_url, log_path)
+        APP_DATA_DIRS[base_url] = data_dir
         yield base_url
     finally:
+        APP_DATA_DIRS.pop(base_url, None)
         _stop_process_group(process)
 
 

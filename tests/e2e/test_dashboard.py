@@ -1,15 +1,19 @@
-"""The dashboard in Chromium: an empty app loads demo data, then every chart is drawn with data
-and nothing is cut off at laptop to full-HD widths."""
+"""The console in Chromium with demo data: an empty app loads it, every chart is drawn with data,
+and every page holds its layout from laptop to full-HD sizes."""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS
+from tests.e2e.conftest import APP_DATA_DIRS
+from tests.e2e.layout import SCREEN_SIZES, layout_findings
+from tests.e2e.steps import APP_IDLE, PAGES, TIMEOUT_MS
 
 # Starting Temporal, nine deploys and five rounds of runs spread over 30 s.
 DEMO_TIMEOUT_MS = 180_000
@@ -28,6 +32,14 @@ def _wait_idle(page: Page) -> None:
     page.locator(APP_IDLE).wait_for(timeout=DEMO_TIMEOUT_MS)
 
 
+def _load_demo_data(page: Page) -> None:
+    page.get_by_role("button", name="Load demo data").click()
+    expect(page.get_by_text(re.compile(r"9 demo workflows deployed"))).to_be_visible(
+        timeout=DEMO_TIMEOUT_MS
+    )
+    _wait_idle(page)
+
+
 def test_demo_data_fills_every_chart(
     page: Page,
     fresh_streamlit_app: str,
@@ -41,11 +53,7 @@ def test_demo_data_fills_every_chart(
     examples = page.get_by_test_id("stExpander").filter(has_text="Examples")
     expect(examples.get_by_test_id("stMetric")).to_contain_text("Valid examples")
 
-    page.get_by_role("button", name="Load demo data").click()
-    expect(page.get_by_text(re.compile(r"9 demo workflows deployed"))).to_be_visible(
-        timeout=DEMO_TIMEOUT_MS
-    )
-    _wait_idle(page)
+    _load_demo_data(page)
     page.get_by_role("combobox", name="Time range").click()
     page.get_by_role("option", name="Last hour").click()
     _wait_idle(page)
@@ -85,3 +93,63 @@ def test_demo_data_fills_every_chart(
         page.set_viewport_size({"width": width, "height": height})
         _wait_idle(page)
         assert page.evaluate(OVERFLOWING) == 0, f"something is cut off at {width}x{height}"
+
+
+def test_every_page_holds_at_three_sizes(
+    page: Page, fresh_streamlit_app: str, screenshot: Callable[[str], Path]
+) -> None:
+    """Every page, with data on it, at 1280x800, 1440x900 and 1920x1080: no label cut or split
+    mid-word, no controls on top of each other. Screenshots of each stay in test-artifacts/."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(fresh_streamlit_app)
+    # The Examples expander comes last on the page, with or without runs.
+    expect(page.get_by_test_id("stExpander").filter(has_text="Examples")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    _wait_idle(page)
+    if page.get_by_role("button", name="Load demo data").is_visible():  # run on its own
+        _load_demo_data(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    findings: dict[str, list[str]] = {}
+    for title in PAGES:
+        nav.get_by_role("link", name=re.compile(f"{title}$")).click()
+        _wait_idle(page)
+        if title == "Builder":
+            _open_in_builder(page, fresh_streamlit_app)
+        elif title == "Run":
+            _open_a_run(page, fresh_streamlit_app)
+        for width, height in SCREEN_SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            _wait_idle(page)
+            screenshot(f"{title}-{width}x{height}")
+            if found := layout_findings(page):
+                findings[f"{title} at {width}x{height}"] = found
+    assert findings == {}
+
+
+def _open_in_builder(page: Page, base_url: str) -> None:
+    """The builder with the demo payments workflow open (its canvas drawn)."""
+    (workflow,) = _query(base_url, "SELECT id FROM workflows WHERE name = 'demo_payments'")
+    page.goto(f"{base_url}/builder?workflow={workflow}")
+    canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    expect(canvas.locator(".react-flow__node").first).to_be_visible(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+
+
+def _open_a_run(page: Page, base_url: str) -> None:
+    """The run page of a failed demo run (it shows the most: graph, timeline, error)."""
+    workflow_id, run_id = _query(
+        base_url,
+        "SELECT workflow_id, run_id FROM workflow_executions WHERE status = 'failed' LIMIT 1",
+    )
+    page.goto(f"{base_url}/run?workflow_id={workflow_id}&run_id={run_id}")
+    expect(page.get_by_text("The run failed at step")).to_be_visible(timeout=TIMEOUT_MS)
+    _wait_idle(page)
+
+
+def _query(base_url: str, sql: str) -> tuple[object, ...]:
+    """The first row ``sql`` reads from the app's own SQLite database."""
+    database = APP_DATA_DIRS[base_url] / "workflow_builder.db"
+    with closing(sqlite3.connect(database)) as connection:
+        row: tuple[object, ...] = connection.execute(sql).fetchone()
+    return row

@@ -16,6 +16,7 @@ from core.auth.accounts import LOCK_AFTER, WRONG_CREDENTIALS, AccountService, Se
 from core.auth.audit import AuditLog
 from core.db import Database
 from tests.e2e.conftest import _streamlit
+from tests.e2e.layout import SCREEN_SIZES, layout_findings
 from tests.e2e.steps import APP_IDLE, TIMEOUT_MS
 
 PASSWORD = "correct horse battery"
@@ -92,6 +93,9 @@ def _wait_for_cookie(page: Page) -> dict[str, object]:
 def test_sign_in_then_a_reload_keeps_the_session(page: Page, signin_app: SignInApp) -> None:
     page.goto(signin_app.url)
     _expect_sign_in_form(page)
+    for width, height in SCREEN_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        assert layout_findings(page) == [], f"the sign-in page at {width}x{height}"
 
     _sign_in(page, "admin")
 
