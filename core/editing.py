@@ -80,6 +80,209 @@ def add_node(
     return result, node_id
 
 
+@dataclass(frozen=True)
+class Insertion:
+    """Where a node added from the palette goes: into an edge, before a node, or beside one.
+
+    ``edges`` are re-pointed at the new node (their source and handle kept); ``then`` is the
+    node the new one leads on to (``None``: it is left without an outgoing edge); ``attach``
+    is a node to hang it from through ``handle`` when no edge is re-pointed.
+    """
+
+    edges: tuple[str, ...] = ()
+    then: str | None = None
+    attach: str | None = None
+    handle: str | None = None
+
+
+def insert_node(
+    document: Document, *, kind: str, after: str | None, template: Mapping[str, Any] | None = None
+) -> tuple[Document, str]:
+    """Add a node of ``kind`` into the flow after the selected node or edge, connected.
+
+    With ``A -> B`` and ``A`` selected, adding ``X`` gives ``A -> X -> B``: ``A``'s edge on its
+    onward handle (:func:`onward_handle`: ``next``, a condition's ``true``, a loop's ``done``)
+    is re-pointed at ``X`` and ``X`` leads on to ``B`` through its own onward handle. A
+    selected edge gets the node in its middle. A node nothing can leave (an end) gets the new
+    node before it. With nothing selected the node goes before the last end node, else after
+    the rightmost node. A new node that cannot lead on (an end) is only hung from a free
+    handle. Nodes in the way downstream are moved right to make room.
+
+    Args:
+        document: the graph document (not modified).
+        kind: a node kind from the catalog.
+        after: the selected node or edge id, if any.
+        template: label and params to copy (duplicating a node) instead of the starters.
+
+    Returns:
+        The new document and the new node's id.
+
+    Raises:
+        EditError: unknown kind.
+    """
+    result, node_id = add_node(document, kind=kind, near=after)
+    new = result["nodes"][-1]
+    if template is not None:
+        new["label"] = template.get("label", new["label"])
+        new["params"] = copy.deepcopy(template.get("params", new["params"]))
+    plan = _plan_insertion(result, node_id, after)
+    for edge in result.setdefault("edges", []):
+        if edge.get("id") in plan.edges:
+            edge["target"] = node_id
+    if plan.attach is not None:
+        result, _ = connect(result, source=plan.attach, target=node_id, handle=plan.handle)
+    if plan.then is not None:
+        result, _ = connect(
+            result, source=node_id, target=plan.then, handle=onward_handle(result, node_id)
+        )
+    by_id = {node.get("id"): node for node in result["nodes"]}
+    _make_room(result, by_id[node_id], plan, by_id)
+    return result, node_id
+
+
+def duplicate_node(document: Document, node_id: str) -> tuple[Document, str]:
+    """A copy of ``node_id`` (kind, label, params) inserted after it, as :func:`insert_node`.
+
+    Raises:
+        EditError: no such node.
+    """
+    node = _find(document.get("nodes", []), node_id, "node")
+    return insert_node(document, kind=node.get("type", ""), after=node_id, template=node)
+
+
+def delete_item(document: Document, item_id: str) -> Document:
+    """Delete a node or an edge; a node with one edge in and one out is bridged over.
+
+    ``A -> X -> B`` without ``X`` becomes ``A -> B`` (on ``A``'s handle), the way
+    :func:`insert_node` put ``X`` there.
+
+    Raises:
+        EditError: no node or edge has that id.
+    """
+    edges = document.get("edges", [])
+    if any(edge.get("id") == item_id for edge in edges):
+        return remove_edges(document, [item_id])
+    _find(document.get("nodes", []), item_id, "node")
+    incoming = [edge for edge in edges if edge.get("target") == item_id]
+    outgoing = [edge for edge in edges if edge.get("source") == item_id]
+    result = remove_nodes(document, [item_id])
+    if len(incoming) == 1 and len(outgoing) == 1 and outgoing[0].get("target") != item_id:
+        bridge = copy.deepcopy(incoming[0])
+        bridge["target"] = outgoing[0].get("target")
+        result["edges"].append(bridge)
+    return result
+
+
+def onward_handle(document: Document, node_id: str) -> str | None:
+    """The handle the flow goes on through after ``node_id``; ``None`` when nothing may leave.
+
+    The kind's ``onward_handle`` if it has one (a loop's ``done``), else its first handle.
+    """
+    handles = node_handles(document, node_id)
+    kind = CATALOG.get(_find(document.get("nodes", []), node_id, "node").get("type", ""))
+    preferred = kind.onward_handle if kind is not None else None
+    if preferred in handles:
+        return preferred
+    return handles[0] if handles else None
+
+
+def _plan_insertion(document: Document, node_id: str, after: str | None) -> Insertion:
+    """Which edges the new node ``node_id`` goes into, for :func:`insert_node`."""
+    nodes = [node for node in document["nodes"] if node.get("id") != node_id]
+    edges = document.get("edges", [])
+    leads_on = onward_handle(document, node_id) is not None
+    selected_edge = next((edge for edge in edges if edge.get("id") == after), None)
+    if selected_edge is not None:
+        if not leads_on:
+            return Insertion()
+        return Insertion(edges=(selected_edge["id"],), then=selected_edge.get("target"))
+    anchor = next((node for node in nodes if node.get("id") == after), None)
+    if anchor is None:
+        ends = [
+            node
+            for node in nodes
+            if node.get("type") == "end" and any(e.get("target") == node.get("id") for e in edges)
+        ]
+        if ends:
+            anchor = max(ends, key=_position)
+        elif nodes:
+            anchor = max(nodes, key=_position)
+        else:
+            return Insertion()
+    anchor_id = anchor["id"]
+    handle = onward_handle(document, anchor_id)
+    if handle is None:  # an end: the new node goes before it
+        if not leads_on:
+            return Insertion()
+        into = tuple(edge["id"] for edge in edges if edge.get("target") == anchor_id)
+        return Insertion(edges=into, then=anchor_id)
+    onward = next(
+        (e for e in edges if e.get("source") == anchor_id and e.get("handle") == handle), None
+    )
+    if onward is None:
+        return Insertion(attach=anchor_id, handle=handle)
+    if not leads_on:
+        return Insertion()
+    return Insertion(edges=(onward["id"],), then=onward.get("target"))
+
+
+def _make_room(
+    document: Document,
+    new: dict[str, Any],
+    plan: Insertion,
+    by_id: Mapping[str, dict[str, Any]],
+) -> None:
+    """Place ``new`` on the flow it joined and move what follows right if it is in the way."""
+    gap = PLACEMENT_OFFSET[0]
+    edges = document.get("edges", [])
+    sources = [
+        by_id[edge["source"]]
+        for edge in edges
+        if edge.get("target") == new["id"] and edge.get("source") in by_id
+    ]
+    then = by_id.get(plan.then) if plan.then is not None else None
+    if sources:
+        x, y = _position(max(sources, key=_position))
+        x += gap
+    elif then is not None:
+        x, y = _position(then)
+        x -= gap
+    else:
+        return  # not connected: add_node's free spot stands
+    new["position"] = {"x": x, "y": y}
+    if then is not None and _position(then)[0] < x + gap:
+        shift = x + gap - _position(then)[0]
+        for node_id in _downstream(document, then["id"], stop=new["id"], from_x=_position(then)[0]):
+            node = by_id[node_id]
+            nx, ny = _position(node)
+            node["position"] = {"x": nx + shift, "y": ny}
+    occupied = [_position(node) for node in document["nodes"] if node.get("id") != new["id"]]
+    # Step down until the spot is clear (a branch may already sit there).
+    while any(abs(x - ox) < 150 and abs(y - oy) < 60 for ox, oy in occupied):
+        y += 100
+    new["position"] = {"x": x, "y": y}
+
+
+def _downstream(document: Document, start: str, *, stop: str, from_x: float) -> list[str]:
+    """``start`` and the nodes reachable from it, not through ``stop`` and not left of
+    ``from_x`` (a loop's back edge leads left, to nodes that need not move)."""
+    successors: dict[str, list[str]] = {}
+    for edge in document.get("edges", []):
+        successors.setdefault(edge.get("source"), []).append(edge.get("target"))
+    positions = {node.get("id"): _position(node) for node in document.get("nodes", [])}
+    seen = {start}
+    stack = [start]
+    while stack:
+        for target in successors.get(stack.pop(), ()):
+            if target in seen or target == stop or target not in positions:
+                continue
+            if positions[target][0] < from_x:
+                continue
+            seen.add(target)
+            stack.append(target)
+    return sorted(seen)
+
+
 def remove_nodes(document: Document, node_ids: Iterable[str]) -> Document:
     """Remove nodes and every edge that touches them."""
     gone = set(node_ids)

@@ -257,7 +257,7 @@ class Deployer:
         document = graph_to_dict(graph)
         if (
             latest is not None
-            and _behaviour_hash(latest.graph) == _behaviour_hash(document)
+            and behaviour_hash(latest.graph) == behaviour_hash(document)
             and children_of(latest.build_options) == children
         ):
             # Unchanged (node positions aside) and its children still deployed as they were:
@@ -299,7 +299,7 @@ class Deployer:
         that serves them: its kept bundle (never the new compiler's output, which only the new
         version's runs get). What this catches is code that no longer replays where it runs,
         say after a temporalio upgrade, before a deploy drains its runs onto it."""
-        unchanged = _behaviour_hash(latest.graph) == _behaviour_hash(graph_to_dict(graph))
+        unchanged = behaviour_hash(latest.graph) == behaviour_hash(graph_to_dict(graph))
         if active.version_id != latest.id or not unchanged:
             return
         rebuilt = compile_version(
@@ -470,7 +470,7 @@ class Deployer:
             return self._locks.setdefault(workflow_id, threading.Lock())
 
 
-def _behaviour_hash(document: Mapping[str, Any]) -> str:
+def behaviour_hash(document: Mapping[str, Any]) -> str:
     """Hash of a graph without node positions: moving boxes around changes no behaviour."""
     stripped = {
         **document,

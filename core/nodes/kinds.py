@@ -240,6 +240,9 @@ class NodeKind(Generic[P]):
     multi_handles: ClassVar[frozenset[str]] = frozenset()
     #: Whether the node can fail and so may route an ``error`` edge.
     can_fail: ClassVar[bool] = False
+    #: The handle the flow goes on through (a node inserted after this one hangs there), when
+    #: not the first handle; a loop goes on after ``done``, not into its body.
+    onward_handle: ClassVar[str | None] = None
 
     def handles(self, params: P) -> tuple[str, ...]:
         """Every handle an edge may leave from."""
@@ -329,6 +332,7 @@ class LoopKind(NodeKind[LoopParams]):
     description = "Runs the body once per item of a list; the body's last edge returns here."
     params_model = LoopParams
     fixed_handles = ("body", "done")
+    onward_handle = "done"
 
     def expressions(self, params: LoopParams) -> list[tuple[str, str]]:
         found = [("items", params.items)]
