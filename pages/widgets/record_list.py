@@ -60,23 +60,23 @@ def record_list(label: str, current: list[Record], spec: RecordForm, *, key: str
                     st.session_state.pop(editing_key, None)
                 continue
             st.markdown(spec.summary(record))
-            edit_col, remove_col = st.columns(2)
             name = record.get("name") or spec.noun
-            if edit_col.button(
+            # Sized to their labels and wrapping when the inspector is narrow: equal columns
+            # cut "Remove" short at 1280 px.
+            buttons = st.container(horizontal=True, gap="small")
+            if buttons.button(
                 "Edit",
                 key=f"{item_key}.edit",
                 icon=":material/edit:",
                 help=markdown_literal(f"Edit {spec.noun} {name}"),
-                width="stretch",
             ):
                 st.session_state[editing_key] = index
                 st.rerun()
-            if remove_col.button(
+            if buttons.button(
                 "Remove",
                 key=f"{item_key}.remove",
                 icon=":material/delete:",
                 help=markdown_literal(f"Remove {spec.noun} {name}"),
-                width="stretch",
             ):
                 st.session_state.pop(editing_key, None)
                 return [item for position, item in enumerate(current) if position != index]
@@ -100,15 +100,15 @@ def _form(
     """The form of one record; the saved record once "Save" passes its check, else None."""
     adding = not record
     with st.form(f"{key}.form", border=False):
+        if adding:
+            st.markdown(f"**New {spec.noun}**")
         candidate = spec.inputs(record, f"{key}.form")
-        save_col, cancel_col = st.columns(2)
-        saved = save_col.form_submit_button(
-            f"Add {spec.noun}" if adding else "Save",
-            key=f"{key}.save",
-            type="primary",
-            width="stretch",
-        )
-        cancelled = cancel_col.form_submit_button("Cancel", key=f"{key}.cancel", width="stretch")
+        buttons = st.container(horizontal=True, gap="small")
+        with buttons:
+            saved = st.form_submit_button(
+                f"Add {spec.noun}" if adding else "Save", key=f"{key}.save", type="primary"
+            )
+            cancelled = st.form_submit_button("Cancel", key=f"{key}.cancel")
     if cancelled:
         st.session_state.pop(editing_key, None)
         st.rerun()
