@@ -32,6 +32,7 @@ from core.db.records import (
     VersionRecord,
     WorkerRecord,
     WorkerStatus,
+    WorkflowOverview,
     WorkflowRecord,
     WorkflowSummary,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "WorkerStatus",
     "WorkflowRecord",
     "WorkflowRepository",
+    "WorkflowOverview",
     "WorkflowSummary",
     "create_engine_for",
     "make_session_factory",

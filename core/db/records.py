@@ -95,6 +95,24 @@ class WorkflowSummary:
 
 
 @dataclass(frozen=True)
+class WorkflowOverview:
+    """One line of the workflows page: the workflow and its draft, the version that serves new
+    runs (its number and graph), its schedule and its newest recorded run."""
+
+    id: int
+    name: str
+    title: str
+    updated_at: datetime
+    draft_graph: dict[str, Any] | None
+    live_version: int | None
+    live_graph: dict[str, Any] | None
+    cron: str | None
+    schedule_paused: bool | None
+    last_run_status: ExecutionStatus | None
+    last_run_start: datetime | None
+
+
+@dataclass(frozen=True)
 class VersionRecord:
     """An immutable, numbered snapshot of a workflow's graph, as built and deployed.
 

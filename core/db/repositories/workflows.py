@@ -12,8 +12,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db.errors import DuplicateRecordError, InvalidRecordError, RecordNotFoundError
-from core.db.models import DeploymentRow, WorkflowRow, WorkflowVersionRow
-from core.db.records import WorkflowRecord, WorkflowSummary
+from core.db.models import (
+    DeploymentRow,
+    ExecutionRow,
+    ScheduleRow,
+    WorkflowRow,
+    WorkflowVersionRow,
+)
+from core.db.records import (
+    DeploymentStatus,
+    ExecutionStatus,
+    WorkflowOverview,
+    WorkflowRecord,
+    WorkflowSummary,
+)
 from core.db.repositories._base import Repository, to_record
 from core.db.types import utc_now
 from core.graph.names import is_workflow_name
@@ -105,6 +117,84 @@ class WorkflowRepository(Repository):
                 to_record(WorkflowSummary, row, latest_version=version, deployment_status=status)
                 for row, version, status in session.execute(query)
             ]
+
+    def overview(self) -> list[WorkflowOverview]:
+        """Every workflow not deleted, by name, with its live version, schedule and newest run:
+        one query for the whole list (a page used to ask once per workflow)."""
+        live = (
+            select(
+                DeploymentRow.workflow_id,
+                WorkflowVersionRow.version,
+                WorkflowVersionRow.graph,
+            )
+            .join(WorkflowVersionRow, WorkflowVersionRow.id == DeploymentRow.version_id)
+            .where(DeploymentRow.status == DeploymentStatus.ACTIVE)
+            .subquery()
+        )
+
+        def schedule(column: Any) -> Any:
+            return (
+                select(column)
+                .where(ScheduleRow.workflow_id == WorkflowRow.id)
+                .order_by(ScheduleRow.id.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+
+        def last_run(column: Any) -> Any:
+            # Read from the (definition_id, start_time, status) index alone.
+            return (
+                select(column)
+                .where(ExecutionRow.definition_id == WorkflowRow.id)
+                .order_by(ExecutionRow.start_time.desc())
+                .limit(1)
+                .scalar_subquery()
+            )
+
+        query = (
+            select(
+                WorkflowRow,
+                live.c.version,
+                live.c.graph,
+                schedule(ScheduleRow.cron),
+                schedule(ScheduleRow.paused),
+                last_run(ExecutionRow.status),
+                last_run(ExecutionRow.start_time),
+            )
+            .outerjoin(live, live.c.workflow_id == WorkflowRow.id)
+            .where(WorkflowRow.deleted_at.is_(None))
+            .order_by(WorkflowRow.name, live.c.version.desc())
+        )
+        found: dict[int, WorkflowOverview] = {}
+        with self._reading() as session:
+            for (
+                row,
+                live_version,
+                live_graph,
+                cron,
+                paused,
+                status,
+                start,
+            ) in session.execute(query):
+                # A deploy activates the new deployment before it drains the old one, so two
+                # may be active for a moment: the newer version is the one new runs get.
+                found.setdefault(
+                    row.id,
+                    WorkflowOverview(
+                        id=row.id,
+                        name=row.name,
+                        title=row.title,
+                        updated_at=row.updated_at,
+                        draft_graph=row.draft_graph,
+                        live_version=live_version,
+                        live_graph=live_graph,
+                        cron=cron,
+                        schedule_paused=paused,
+                        last_run_status=None if status is None else ExecutionStatus(status),
+                        last_run_start=start,
+                    ),
+                )
+        return list(found.values())
 
     def save_draft(self, workflow_id: int, graph: Mapping[str, Any] | None) -> WorkflowRecord:
         """Replace the draft graph with ``graph`` exactly as given (drafts may be invalid graphs).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from core.db import (
     Database,
     DeploymentStatus,
     DuplicateRecordError,
+    ExecutionStatus,
     InvalidRecordError,
     RecordNotFoundError,
     VersionRecord,
@@ -154,6 +156,53 @@ def test_find_lists_latest_version_and_newest_deployment_status(db: Database) ->
     assert summaries["draft_only"].latest_version is None
     assert summaries["draft_only"].deployment_status is None
     assert [s.name for s in db.workflows.find(owner="bob")] == ["draft_only"]
+
+
+def test_overview_has_the_live_version_schedule_and_newest_run(db: Database) -> None:
+    live = db.workflows.create(name="live", title="Live one", graph=graph("live"))
+    db.workflows.create(name="idle")
+    gone = db.workflows.create(name="gone")
+    db.workflows.delete(gone.id)
+    first, second = freeze(db, live.id, "1"), freeze(db, live.id, "2")
+    deployments = [
+        db.deployments.create(
+            workflow_id=live.id,
+            version_id=version.id,
+            task_queue="q",
+            workflow_type=f"live_v{version.version}",
+            bundle_dir="/b",
+        )
+        for version in (first, second)
+    ]
+    for deployment in deployments:  # both active a moment, as mid-deploy: the newer counts
+        db.deployments.activate(deployment.id)
+    db.schedules.create(schedule_id="live-schedule", workflow_id=live.id, cron="0 7 * * *")
+    for minute, status in ((1, ExecutionStatus.COMPLETED), (2, ExecutionStatus.FAILED)):
+        db.executions.upsert(
+            workflow_id=f"live-{minute}",
+            run_id="r",
+            workflow_type="live_v2",
+            task_queue="q",
+            status=status,
+            start_time=datetime(2026, 11, 30, 1, minute, tzinfo=UTC),
+            definition_id=live.id,
+        )
+
+    rows = db.workflows.overview()
+
+    assert [row.name for row in rows] == ["idle", "live"]
+    idle, shown = rows
+    assert (idle.live_version, idle.live_graph, idle.cron, idle.last_run_status) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (shown.title, shown.live_version, shown.live_graph) == ("Live one", 2, graph())
+    assert (shown.cron, shown.schedule_paused) == ("0 7 * * *", False)
+    assert shown.last_run_status is ExecutionStatus.FAILED
+    assert shown.last_run_start == datetime(2026, 11, 30, 1, 2, tzinfo=UTC)
+    assert shown.draft_graph == graph("live")
 
 
 def test_versions_count_up_and_are_readable(db: Database) -> None:
