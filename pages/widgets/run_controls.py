@@ -31,7 +31,13 @@ def form_widgets(form: tuple[FormField, ...], *, key: str) -> dict[str, Any]:
             value: Any = st.text_input(label, item.initial, help=help_text, key=widget_key)
         elif item.kind is WidgetKind.NUMBER:
             value = st.number_input(
-                label, value=item.initial, step=1.0, help=help_text, key=widget_key
+                # %g: a default of 3600 reads 3600, not Streamlit's float default 3600.00.
+                label,
+                value=item.initial,
+                step=1.0,
+                format="%g",
+                help=help_text,
+                key=widget_key,
             )
         elif item.kind is WidgetKind.INTEGER:
             value = st.number_input(

@@ -1,5 +1,6 @@
-"""The inspector's and the workflow settings' forms: input fields, signals and queries edited one
-at a time (never a grid row named "None"), plain problems, labelled switches, whole numbers."""
+"""The builder's forms and code tab: input fields, signals and queries edited one at a time
+(never a grid row named "None"), plain problems, labelled switches, whole numbers; every
+bundle file shown with its own download."""
 
 from __future__ import annotations
 
@@ -173,3 +174,45 @@ def test_switches_are_labelled_and_whole_numbers_show_as_such(app: AppTest):
     assert backoff.proto.format == "%g"  # 2, not 2.00
     labels = [widget.label for widget in (*app.text_input, *app.toggle, *app.number_input)]
     assert all(label.strip() for label in labels)
+
+
+def test_the_code_tab_shows_every_bundle_file_with_its_download(app: AppTest):
+    import io
+    import zipfile
+
+    from core.compiler import BUNDLE_FILES
+    from pages.widgets.code import bundle_zip
+
+    app.segmented_control(key="builder_view").set_value("Code").run()
+    assert not app.exception
+    shown = ["workflow.py", "manifest.json", "activities.py", "worker.py"]
+    assert [tab.label for tab in app.tabs] == shown and set(shown) == set(BUNDLE_FILES)
+    bundle = app.session_state["builder_editor"].compiled[1]
+    assert [code.value for code in app.code] == [bundle.files[name].rstrip() for name in shown]
+    assert [code.language for code in app.code] == ["python", "json", "python", "python"]
+    assert [button.proto.label for button in app.get("download_button")] == [
+        "Download all files (.zip)",
+        *(f"Download {name}" for name in shown),
+    ]
+    with zipfile.ZipFile(io.BytesIO(bundle_zip(bundle, folder="approval"))) as archive:
+        assert sorted(archive.namelist()) == sorted(f"approval/{name}" for name in shown)
+
+
+def _run_form_script() -> None:
+    import streamlit as st
+
+    from core.graph import InputField
+    from core.run_forms import form_fields
+    from pages.widgets.run_controls import form_widgets
+
+    with st.form("run"):
+        fields = (InputField("timeout_seconds", "number", default=3600), InputField("n", "integer"))
+        form_widgets(form_fields(fields), key="run")
+        st.form_submit_button("Start")
+
+
+def test_the_run_forms_numbers_show_without_decimals() -> None:
+    at = AppTest.from_function(_run_form_script, default_timeout=30).run()
+    assert not at.exception
+    seconds = at.number_input(key="run.timeout_seconds")
+    assert seconds.value == 3600 and seconds.proto.format == "%g"
