@@ -1,4 +1,4 @@
-"""The code view: the generated workflow.py and manifest.json, and the bundle as a zip."""
+"""The code view: every generated file of the bundle, each to copy or download, and all as a zip."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from core.graph import graph_from_dict
 from core.services import DraftCheck, UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.session import Editor
+
+#: Highlighting and download type by file extension.
+_LANGUAGES = {"py": ("python", "text/x-python"), "json": ("json", "application/json")}
 
 
 def bundle_zip(bundle: Bundle, *, folder: str) -> bytes:
@@ -51,17 +54,36 @@ def code_view(editor: Editor, *, services: UserServices) -> None:
         st.error(markdown_literal(f"The workflow cannot be compiled: {outcome}"))
         return
     st.download_button(
-        "Download bundle (.zip)",
+        "Download all files (.zip)",
         bundle_zip(outcome, folder=editor.name),
         file_name=f"{editor.name}.zip",
         mime="application/zip",
         icon=":material/download:",
+        key="code_download_zip",
     )
-    workflow_tab, manifest_tab = st.tabs(["workflow.py", "manifest.json"])
-    with workflow_tab:
-        st.code(outcome.files["workflow.py"], language="python", line_numbers=True)
-    with manifest_tab:
-        st.code(outcome.files["manifest.json"], language="json")
+    files = shown_order(outcome)
+    for name, tab in zip(files, st.tabs(files), strict=True):
+        with tab:
+            language, mime = _LANGUAGES[name.rsplit(".", 1)[-1]]
+            st.download_button(
+                f"Download {name}",
+                outcome.files[name],
+                file_name=name,
+                mime=mime,
+                icon=":material/download:",
+                key=f"code_download_{name}",
+            )
+            # st.code has its own copy button (top right of the block).
+            st.code(outcome.files[name], language=language, line_numbers=language == "python")
+
+
+def shown_order(bundle: Bundle) -> list[str]:
+    """The bundle's files as the tabs show them: the workflow, what the bundle declares
+    (manifest.json), then the rest in bundle order."""
+    first = ["workflow.py", "manifest.json"]
+    return [name for name in first if name in bundle.files] + [
+        name for name in bundle.files if name not in first
+    ]
 
 
 def _compiled(editor: Editor, registry: ActivityRegistry, children: dict[str, ChildTarget]) -> Any:

@@ -252,8 +252,8 @@ def test_code_view_shows_the_generated_workflow_and_manifest(app: AppTest):
     assert "@workflow.defn" in app.code[0].value
     manifest = json.loads(app.code[1].value)
     assert manifest["workflow_type"] == "fetcher"
-    (download,) = app.get("download_button")
-    assert download.proto.label == "Download bundle (.zip)"
+    # The whole bundle first; each file has its own download too (see test_page_forms.py).
+    assert app.get("download_button")[0].proto.label == "Download all files (.zip)"
 
 
 def test_code_view_starts_children_as_a_deploy_would(app: AppTest):
