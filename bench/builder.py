@@ -31,7 +31,7 @@ st.set_page_config(
 )
 if "flow" not in st.session_state:
     st.session_state.flow = flow_state(
-        st.session_state.document, invalid=set(), selected="n1", timestamp=1
+        st.session_state.document, invalid={}, selected="n1", timestamp=1
     )
 show_canvas(st.session_state.flow, after=1)
 """

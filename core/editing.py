@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
+from core.layout import LAYER_GAP
 from core.nodes import CATALOG, NodeKind
 
 Document = dict[str, Any]
@@ -32,8 +33,8 @@ STARTER_PARAMS: Mapping[str, Mapping[str, Any]] = {
     "child_workflow": {"workflow": "hello_activity", "input": {}},
     "end": {},
 }
-#: How far from the selected node a node added from the palette is placed.
-PLACEMENT_OFFSET = (260, 0)
+#: How far from the selected node a node added from the palette is placed: one layout layer.
+PLACEMENT_OFFSET = (LAYER_GAP, 0)
 DEFAULT_HISTORY_LIMIT = 50
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-#: Horizontal distance between layers and vertical distance between nodes of one layer.
-LAYER_GAP = 260
-ROW_GAP = 110
+#: Horizontal distance between layers and vertical distance between nodes of one layer: the
+#: canvas's 150 px boxes with room for an edge label between them, close enough that a graph
+#: of a dozen layers stays legible when fitted to a laptop screen's canvas.
+LAYER_GAP = 210
+ROW_GAP = 90
 
 
 def layered_positions(document: dict[str, Any]) -> dict[str, tuple[int, int]]:

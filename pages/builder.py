@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import streamlit as st
 
 from core.deploy import DeployService
-from core.editing import add_node, sync_from_canvas
+from core.editing import delete_item, duplicate_node, insert_node, sync_from_canvas
 from core.errors import WorkflowBuilderError
 from core.layout import auto_layout
 from core.services import WorkflowService
 from core.text import markdown_literal
-from pages.widgets.canvas import flow_state, move_in_place, show_canvas
+from pages.widgets.canvas import (
+    CANVAS_HEIGHT,
+    TALL_CANVAS_HEIGHT,
+    flow_state,
+    move_in_place,
+    show_canvas,
+)
 from pages.widgets.code import code_view
 from pages.widgets.deploy_panel import remember, remembered, run_deploy, show_outcome
 from pages.widgets.inspector import inspect
@@ -68,9 +76,22 @@ if not allowed(WorkflowService.save_draft):
 
 
 def _add(kind: str) -> None:
-    document, node_id = add_node(editor.document, kind=kind, near=editor.selected)
+    document, node_id = insert_node(editor.document, kind=kind, after=editor.selected)
     commit(services, editor, document)
     select(editor, node_id)
+
+
+def _duplicate() -> None:
+    if editor.selected is not None:
+        document, node_id = duplicate_node(editor.document, editor.selected)
+        commit(services, editor, document)
+        select(editor, node_id)
+
+
+def _delete() -> None:
+    if editor.selected is not None:
+        commit(services, editor, delete_item(editor.document, editor.selected))
+        select(editor, None)
 
 
 def _select_problem(item_id: str) -> None:
@@ -86,50 +107,70 @@ def _step(back: bool) -> None:
     step_history(services, editor, back=back)
 
 
-title_col, state_col, *tool_cols = st.columns(
-    [1.8, 1.5, 1.1, 1.1, 1.6, 1.3, 3.1], vertical_alignment="center"
-)
-title_col.markdown(f"## {markdown_literal(editor.name)}")
-check = editor.check
-if editor.save_error:
-    state_col.error(markdown_literal(editor.save_error))
-else:
-    saved = editor.saved_at.strftime("%H:%M:%S") if editor.saved_at else "not changed yet"
-    validity = "valid" if check.valid else f"{len(check.problems) or 'unreadable'} problem(s)"
-    state_col.markdown(
-        f"Saved at {saved}  \n{validity}" if editor.saved_at else f"Draft {saved}  \n{validity}"
+def _status(check_valid: bool, problems: int) -> str:
+    """One line: saved, valid, and which version is live with or without undeployed changes."""
+    if editor.saved_at:
+        parts = [f"Saved at {editor.saved_at.strftime('%H:%M:%S')}"]
+    else:
+        parts = ["Draft not changed yet"]
+    parts.append(
+        ":green[:material/check_circle: valid]"
+        if check_valid
+        else f":red[:material/error: {problems or 'unreadable'} problem(s)]"
     )
-tool_cols[0].button(
-    "Undo",
-    icon=":material/undo:",
-    disabled=not editor.history.can_undo,
-    on_click=_step,
-    args=(True,),
-)
-tool_cols[1].button(
-    "Redo",
-    icon=":material/redo:",
-    disabled=not editor.history.can_redo,
-    on_click=_step,
-    args=(False,),
-)
-tool_cols[2].button("Auto layout", icon=":material/auto_awesome_mosaic:", on_click=_layout)
-deployable = check.valid and editor.save_error is None
-deploy_clicked = tool_cols[3].button(
-    "Deploy",
-    icon=":material/rocket_launch:",
-    type="primary",
-    disabled=not deployable or not allowed(DeployService.deploy),
-    help=needs(DeployService.deploy)
-    or ("Deploy the saved draft as a new version" if deployable else "Fix the problems first"),
-)
-view = tool_cols[4].segmented_control(
-    "View",
-    ["Canvas", "Code", "Versions", "Run"],
-    default="Canvas",
-    key="builder_view",
-    label_visibility="collapsed",
-)
+    live = services.deploy.live(editor.workflow_id, editor.document)
+    if live.version is None:
+        parts.append("not deployed yet")
+    elif live.undeployed:
+        parts.append(f"live: version {live.version} · :orange[draft has undeployed changes]")
+    else:
+        parts.append(f"live: version {live.version} · draft deployed")
+    return " · ".join(parts)
+
+
+# Row one: the title and the status line (wrapping beside the title, never the title itself).
+with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    st.markdown(f"## {markdown_literal(editor.name)}", width="content")
+    status_slot = st.empty()  # filled after a deploy this run may make
+check = editor.check
+# Row two: the views on the left, what concerns the whole workflow on the right.
+with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
+    view = st.segmented_control(
+        "View",
+        ["Canvas", "Code", "Versions", "Run"],
+        default="Canvas",
+        key="builder_view",
+        label_visibility="collapsed",
+    )
+    with st.container(
+        horizontal=True, horizontal_alignment="right", vertical_alignment="center", width="content"
+    ):
+        deployable = check.valid and editor.save_error is None
+        deploy_clicked = st.button(
+            "Deploy",
+            icon=":material/rocket_launch:",
+            type="primary",
+            disabled=not deployable or not allowed(DeployService.deploy),
+            help=needs(DeployService.deploy)
+            or (
+                "Deploy the saved draft as a new version"
+                if deployable
+                else "Fix the problems first"
+            ),
+        )
+        with st.popover("More", icon=":material/more_vert:"):
+            tall = st.toggle(
+                "Tall canvas",
+                key="builder_tall_canvas",
+                help=f"{TALL_CANVAS_HEIGHT} px instead of {CANVAS_HEIGHT} px, for screens "
+                "1080 px high or more",
+            )
+            st.caption(
+                "Palette buttons insert after the selected node or edge. Drag from a node's "
+                "right handle to another node to connect; right-click a node or an edge for its "
+                "menu. Backspace deletes on the canvas, saved at your next click; Delete and "
+                "Ctrl+Z work outside the canvas."
+            )
 
 if deploy_clicked and temporal_ready(services):
     remember(
@@ -143,6 +184,10 @@ if deploy_clicked and temporal_ready(services):
     )
 elif (outcome := remembered(workflow_id)) is not None:
     show_outcome(outcome)
+if editor.save_error:
+    status_slot.error(markdown_literal(editor.save_error))
+else:
+    status_slot.caption(_status(check.valid, len(check.problems)))
 
 if view == "Code":
     code_view(editor, services=services)
@@ -155,11 +200,16 @@ if view in ("Versions", "Run"):
             run_panel(services, workflow_id)
     st.stop()
 
-palette_col, canvas_col, side_col = st.columns([1, 4.6, 2.4])
+# Row three, the editing tools; drawn once this run's canvas report is handled (a click there
+# may change the selection they act on).
+toolbar = st.container(horizontal=True, vertical_alignment="center")
+palette_col, canvas_col, side_col = st.columns([1.2, 4.6, 2.2])
 with palette_col:
     palette(_add)
 
-invalid = {problem.subject for problem in check.problems if problem.scope in ("node", "edge")}
+invalid = Counter(
+    problem.subject for problem in check.problems if problem.scope in ("node", "edge")
+)
 if editor.flow is None:
     editor.flow = flow_state(
         editor.document,
@@ -168,11 +218,8 @@ if editor.flow is None:
         timestamp=editor.next_timestamp(),
     )
 with canvas_col:
-    report = show_canvas(editor.flow, after=editor.last_event)
-    st.caption(
-        "Drag from a node's right handle to another node to connect. Right-click a node to "
-        "rename (Edit Node) or delete it, an edge to delete it (Backspace deletes on the canvas, "
-        "but is saved only at your next click)."
+    report = show_canvas(
+        editor.flow, after=editor.last_event, height=TALL_CANVAS_HEIGHT if tall else CANVAS_HEIGHT
     )
 if report is not None:
     editor.last_event = report.timestamp
@@ -200,6 +247,43 @@ if report is not None:
         )
         if not only_moved:
             st.rerun()
+
+shown = editor.document
+selected_node = editor.selected in {node.get("id") for node in shown.get("nodes", [])}
+selected_edge = editor.selected in {edge.get("id") for edge in shown.get("edges", [])}
+with toolbar:
+    st.button(
+        "Undo",
+        icon=":material/undo:",
+        disabled=not editor.history.can_undo,
+        on_click=_step,
+        args=(True,),
+        shortcut="Mod+Z",
+    )
+    st.button(
+        "Redo",
+        icon=":material/redo:",
+        disabled=not editor.history.can_redo,
+        on_click=_step,
+        args=(False,),
+        shortcut="Mod+Shift+Z",
+    )
+    st.button("Auto layout", icon=":material/auto_awesome_mosaic:", on_click=_layout)
+    st.button(
+        "Duplicate",
+        icon=":material/content_copy:",
+        disabled=not selected_node,
+        on_click=_duplicate,
+        help="Insert a copy of the selected node after it",
+    )
+    st.button(
+        "Delete",
+        icon=":material/delete:",
+        disabled=not (selected_node or selected_edge),
+        on_click=_delete,
+        help="Delete the selected node (the nodes before and after it are joined) or edge",
+        shortcut="Delete",
+    )
 
 with side_col:
     node_tab, settings_tab = st.tabs(["Inspector", "Workflow settings"])

@@ -1,4 +1,4 @@
-"""The palette: one button per node kind; a click adds that kind beside the selected node."""
+"""The palette: one button per node kind; a click inserts that kind after the selected node."""
 
 from __future__ import annotations
 
@@ -7,33 +7,23 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.nodes import CATALOG
-
-_ICONS = {
-    "start": ":material/play_arrow:",
-    "activity": ":material/bolt:",
-    "condition": ":material/call_split:",
-    "switch": ":material/alt_route:",
-    "parallel": ":material/fork_right:",
-    "join": ":material/merge:",
-    "loop": ":material/repeat:",
-    "timer": ":material/timer:",
-    "wait_signal": ":material/notifications:",
-    "set_variable": ":material/data_object:",
-    "child_workflow": ":material/account_tree:",
-    "end": ":material/stop:",
-}
+from pages.widgets.kind_looks import look
 
 
 def palette(on_add: Callable[[str], None]) -> None:
     """Show a button per node kind; ``on_add(kind)`` runs (as a callback) when one is clicked."""
     st.markdown("**Add a node**")
-    for kind in CATALOG.values():
-        st.button(
-            kind.title,
-            key=f"palette_{kind.type}",
-            icon=_ICONS.get(kind.type),
-            help=kind.description,
-            on_click=on_add,
-            args=(kind.type,),
-            width="stretch",
-        )
+    # Borderless buttons without gaps: the twelve stand no taller than the canvas beside them
+    # on a 1280x800 screen.
+    with st.container(gap=None):
+        for kind in CATALOG.values():
+            st.button(
+                kind.title,
+                key=f"palette_{kind.type}",
+                icon=look(kind.type).icon,
+                help=kind.description,
+                on_click=on_add,
+                args=(kind.type,),
+                type="tertiary",
+                wrap=True,  # a narrow column wraps "Wait for signal" instead of cutting it
+            )

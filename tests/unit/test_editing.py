@@ -51,7 +51,7 @@ def test_add_node_does_not_touch_the_input_and_places_beside_the_anchor(doc):
     assert doc == before
     placed = next(node for node in new["nodes"] if node["id"] == node_id)["position"]
     # The end node already sits right of start, so the new one goes below it.
-    assert placed == {"x": 260, "y": 100}
+    assert placed == {"x": 210, "y": 100}
 
 
 def test_add_node_rejects_unknown_kind(doc):
@@ -185,7 +185,7 @@ def test_layered_layout_stacks_loose_nodes_in_the_first_layer(doc):
     doc = remove_edges(doc, ["e1"])
     positions = layered_positions(doc)
     # Nodes nothing points to are roots, like start, so they share layer 0, one per row.
-    assert positions == {"start": (0, 0), "end": (0, 110), timer: (0, 220)}
+    assert positions == {"start": (0, 0), "end": (0, 90), timer: (0, 180)}
 
 
 def test_layered_layout_puts_nodes_only_on_a_cycle_last(doc):
@@ -194,4 +194,4 @@ def test_layered_layout_puts_nodes_only_on_a_cycle_last(doc):
     doc, _ = connect(doc, source=a, target=b)
     doc, _ = connect(doc, source=b, target=a)
     positions = layered_positions(doc)
-    assert positions[a][0] == positions[b][0] == 2 * 260
+    assert positions[a][0] == positions[b][0] == 2 * 210

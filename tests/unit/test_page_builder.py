@@ -89,21 +89,60 @@ def test_clicking_a_node_opens_its_inspector(app: AppTest):
     assert app.text_input(key="inspector_1.label").value == _node(_draft(app), "ok")["label"]
 
 
-def test_palette_adds_a_node_beside_the_selected_one_and_saves(app: AppTest):
-    _canvas_event(app, selected="end")
+def test_palette_inserts_after_the_selected_node_and_saves(app: AppTest):
+    _canvas_event(app, selected="fetch")
     _button(app, "Timer").click().run()
     assert not app.exception
     draft = _draft(app)
-    timer = _node(draft, "timer_1")
-    end = _node(draft, "end")
-    assert timer["position"]["x"] == end["position"]["x"] + 260
-    assert "timer_1" in {node["id"] for node in _canvas(app)["nodes"]}
+    edges = {(e["source"], e["target"], e["handle"]) for e in draft["edges"]}
+    assert {("fetch", "timer_1", "next"), ("timer_1", "ok", "next")} <= edges
+    assert ("fetch", "ok", "next") not in edges
+    assert _node(draft, "timer_1")["position"]["x"] < _node(draft, "ok")["position"]["x"]
+    drawn = next(node for node in _canvas(app)["nodes"] if node["id"] == "timer_1")
+    assert drawn["selected"] is True
     assert any(md.value == "### Timer" for md in app.markdown)  # the new node is selected
-    assert any(md.value.startswith("Saved at ") for md in app.markdown)
-    # Not connected yet: validation says so, and the node is outlined in red on the canvas.
-    assert any("timer_1" in markdown_unliteral(button.label) for button in app.button if button.key)
-    shown = next(node for node in _canvas(app)["nodes"] if node["id"] == "timer_1")
-    assert "#DC2626" in shown["style"]["border"]
+    assert any("Saved at " in caption.value for caption in app.caption)
+    assert any("No problems" in item.value for item in app.success)
+    # A second click chains after the new node, which is selected now.
+    _button(app, "Set variable").click().run()
+    edges = {(e["source"], e["target"]) for e in _draft(app)["edges"]}
+    assert {("timer_1", "set_variable_1"), ("set_variable_1", "ok")} <= edges
+
+
+def test_duplicate_and_delete_the_selection(app: AppTest):
+    _canvas_event(app, selected="found")
+    _button(app, "Duplicate").click().run()
+    assert not app.exception
+    edges = {(e["source"], e["target"]) for e in _draft(app)["edges"]}
+    assert {("found", "set_variable_1"), ("set_variable_1", "end")} <= edges
+    assert _node(_draft(app), "set_variable_1")["params"] == _node(_draft(app), "found")["params"]
+    _button(app, "Delete").click().run()  # the copy, which is selected now
+    assert "set_variable_1" not in {node["id"] for node in _draft(app)["nodes"]}
+    assert ("found", "end") in {(e["source"], e["target"]) for e in _draft(app)["edges"]}
+    assert _button(app, "Delete").disabled and _button(app, "Duplicate").disabled
+
+
+def test_status_line_says_which_version_is_live(app: AppTest):
+    assert any("not deployed yet" in caption.value for caption in app.caption)
+    services = _services()
+    workflow_id = app.session_state["builder_workflow_id"]
+    draft = _draft(app)
+    version = services.database.versions.create_next(
+        workflow_id, graph=draft, graph_hash="g", bundle_hash="b", compiler_version="2"
+    )
+    deployment = services.database.deployments.create(
+        workflow_id=workflow_id,
+        version_id=version.id,
+        task_queue="q",
+        workflow_type="fetcher_v1",
+        bundle_dir="unused",
+    )
+    services.database.deployments.activate(deployment.id)
+    app.run()
+    assert any("live: version 1 · draft deployed" in c.value for c in app.caption)
+    _canvas_event(app, selected="found")
+    _button(app, "Timer").click().run()
+    assert any("draft has undeployed changes" in c.value for c in app.caption)
 
 
 def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest):
@@ -117,12 +156,13 @@ def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest
     node_problem = [b for b in app.button if b.key and b.key.startswith("problem_")]
     assert node_problem and "node ok" in node_problem[0].label
     ok = next(node for node in _canvas(app)["nodes"] if node["id"] == "ok")
-    assert "#DC2626" in ok["style"]["border"]
+    assert "#DC2626" in ok["style"]["outline"]
+    assert "1 problem" in ok["data"]["content"]  # the badge
 
     app.text_input(key="inspector_1.expression").input("response.status == 200").run()
     assert any("No problems" in item.value for item in app.success)
     ok = next(node for node in _canvas(app)["nodes"] if node["id"] == "ok")
-    assert "border" not in ok["style"]
+    assert "outline" not in ok["style"] and "problem" not in ok["data"]["content"]
 
 
 def test_a_number_param_holding_null_is_shown_as_text_to_fix(app: AppTest):
@@ -172,20 +212,20 @@ def test_undo_and_redo(app: AppTest):
 
 
 def test_connecting_on_the_canvas_asks_for_the_handle(app: AppTest):
-    _button(app, "Condition").click().run()
+    _button(app, "Condition").click().run()  # inserted before end: condition_1 -true-> end
     shown = _canvas(app)
     new_edge = {"id": "st-flow-edge_condition_1-end", "source": "condition_1", "target": "end"}
     _canvas_event(app, edges=[*shown["edges"], new_edge], selected=new_edge["id"])
     assert not app.exception
     edge = next(e for e in _draft(app)["edges"] if e["id"] == new_edge["id"])
-    assert edge["handle"] == "true"  # the first free required handle of a condition
+    assert edge["handle"] == "false"  # the first free required handle of a condition
     handle = app.selectbox(key=f"inspector_{_generation(app)}.handle")
-    assert handle.options == ["true", "false"] and handle.value == "true"
-    handle.select("false").run()
+    assert handle.options == ["true", "false"] and handle.value == "false"
+    handle.select("true").run()
     edge = next(e for e in _draft(app)["edges"] if e["id"] == new_edge["id"])
-    assert edge["handle"] == "false"
+    assert edge["handle"] == "true"
     drawn = next(e for e in _canvas(app)["edges"] if e["id"] == new_edge["id"])
-    assert drawn["label"] == "false"
+    assert drawn["label"] == "true"
 
 
 def _generation(app: AppTest) -> int:
@@ -230,7 +270,8 @@ def test_a_node_renamed_with_the_canvas_menu_is_saved_and_redrawn(app: AppTest):
     assert _node(_draft(app), "fetch")["label"] == "Fetch the page"
     assert app.session_state["builder_editor"].flow.timestamp > sent  # redrawn
     fetch = next(node for node in _canvas(app)["nodes"] if node["id"] == "fetch")
-    assert fetch["data"]["content"] == "**Fetch the page**  \nActivity"
+    assert fetch["data"]["content"].startswith("**Fetch the page**  \n")
+    assert "Activity</span>" in fetch["data"]["content"]
     label = app.text_input(key=f"inspector_{_generation(app)}.label")
     assert label.value == "Fetch the page"
     # Emptying the text names nothing: the label stays.
@@ -242,7 +283,7 @@ def test_auto_layout_moves_nodes_into_layers(app: AppTest):
     _button(app, "Auto layout").click().run()
     draft = _draft(app)
     assert _node(draft, "start")["position"] == {"x": 0, "y": 0}
-    assert _node(draft, "fetch")["position"]["x"] == 260
+    assert _node(draft, "fetch")["position"]["x"] == 210
 
 
 def test_code_view_shows_the_generated_workflow_and_manifest(app: AppTest):
@@ -294,7 +335,7 @@ def test_code_view_starts_children_as_a_deploy_would(app: AppTest):
 
 
 def test_code_view_of_an_invalid_draft_points_at_the_problems(app: AppTest):
-    _button(app, "Timer").click().run()
+    _button(app, "Condition").click().run()  # its false edge is missing
     app.segmented_control(key="builder_view").set_value("Code").run()
     assert not app.code
     assert "once the workflow is valid" in app.warning[0].value
