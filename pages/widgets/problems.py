@@ -30,6 +30,7 @@ def problems_list(check: DraftCheck, *, on_select: Callable[[str], None]) -> Non
                 args=(problem.subject,),
                 icon=":material/error:",
                 type="tertiary",
+                wrap=True,  # a long message wraps instead of ending in "..."
             )
         else:
             st.markdown(f":red[:material/error: {markdown_literal(str(problem))}]")

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
 from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, create_from_example
 
 RED = re.compile(r"220, 38, 38|#DC2626", re.IGNORECASE)
+CANVAS_FRAME = 'iframe[title="streamlit_flow.streamlit_flow"]'
 
 
 def _node(canvas, node_id: str):
     return canvas.locator(f'.react-flow__node[data-id="{node_id}"]')
-
-
-def _connect(page: Page, canvas, source: str, target: str) -> None:
-    canvas.locator(f'.react-flow__node[data-id="{source}"] .react-flow__handle.source').drag_to(
-        canvas.locator(f'.react-flow__node[data-id="{target}"] .react-flow__handle.target')
-    )
-
-
-def _click_edge(page: Page, canvas, edge_id: str) -> None:
-    # A horizontal edge has a zero-height box, which Playwright's click calls invisible.
-    box = canvas.locator(
-        f'[data-testid="rf__edge-{edge_id}"] .react-flow__edge-path'
-    ).bounding_box()
-    assert box is not None, f"edge {edge_id} is not drawn"
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def _commit_text(page: Page, label: str, text: str) -> None:
@@ -36,38 +23,70 @@ def _commit_text(page: Page, label: str, text: str) -> None:
     field.press("Enter")
 
 
+def _all_nodes_in_view(page: Page, canvas) -> None:
+    """Every node's box lies inside the canvas frame (fit view shows the whole graph)."""
+    frame = page.locator(CANVAS_FRAME).bounding_box()
+    assert frame is not None
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        outside = []
+        nodes = canvas.locator(".react-flow__node")
+        for index in range(nodes.count()):
+            box = nodes.nth(index).bounding_box()
+            if box is None or not (
+                frame["x"] <= box["x"]
+                and box["x"] + box["width"] <= frame["x"] + frame["width"]
+                and frame["y"] <= box["y"]
+                and box["y"] + box["height"] <= frame["y"] + frame["height"]
+            ):
+                outside.append((nodes.nth(index).get_attribute("data-id"), box))
+        if not outside:
+            return
+        # The view is fitted once the new nodes are measured, a moment after they appear.
+        assert time.monotonic() < deadline, f"nodes outside the canvas {frame}: {outside}"
+        page.wait_for_timeout(100)
+
+
+def _add_from_palette(page: Page, canvas, kind: str, title: str, count: int) -> None:
+    page.locator(APP_IDLE).wait_for(timeout=TIMEOUT_MS)
+    page.locator(f".st-key-palette_{kind}").get_by_role("button", name=title, exact=True).click()
+    expect(canvas.locator(".react-flow__node")).to_have_count(count, timeout=TIMEOUT_MS)
+    expect(_node(canvas, f"{kind}_1")).to_have_class(re.compile(r"\bselected\b"))
+
+
 def test_build_a_workflow_from_an_example(
     page: Page, streamlit_app: str, screenshot, readme_screenshot
 ):
     canvas = create_from_example(page, streamlit_app, example="hello_activity", name="greeter")
     expect(canvas.locator(".react-flow__node")).to_have_count(3, timeout=TIMEOUT_MS)
+    _all_nodes_in_view(page, canvas)
     screenshot("opened")
 
-    # Take out greet -> end, then put a timer from the palette between them.
-    _click_edge(page, canvas, "e2")
-    expect(page.get_by_text("Leaves from output")).to_be_visible(timeout=TIMEOUT_MS)
-    page.get_by_role("button", name="Delete edge").click()
-    expect(canvas.locator(".react-flow__edge")).to_have_count(1, timeout=TIMEOUT_MS)
+    # Three nodes from the palette with greet selected: a chain between greet and end, each
+    # new node selected in turn, no edge touched by hand.
     _node(canvas, "greet").click()
     expect(page.get_by_role("heading", name="Activity")).to_be_visible(timeout=TIMEOUT_MS)
-    page.locator(".st-key-palette_timer").get_by_role("button", name="Timer", exact=True).click()
-    expect(canvas.locator(".react-flow__node")).to_have_count(4, timeout=TIMEOUT_MS)
-    # Not connected yet, so the new node is outlined as invalid.
-    expect(_node(canvas, "timer_1")).to_have_attribute("style", RED, timeout=TIMEOUT_MS)
-    _connect(page, canvas, "greet", "timer_1")
-    expect(page.get_by_text("Leaves from output")).to_be_visible(timeout=TIMEOUT_MS)
-    _connect(page, canvas, "timer_1", "end")
-    expect(canvas.locator(".react-flow__edge")).to_have_count(3, timeout=TIMEOUT_MS)
+    _add_from_palette(page, canvas, "timer", "Timer", 4)
+    _add_from_palette(page, canvas, "set_variable", "Set variable", 5)
+    _add_from_palette(page, canvas, "activity", "Activity", 6)
+    chain = ["start", "greet", "timer_1", "set_variable_1", "activity_1", "end"]
+    edges = canvas.locator(".react-flow__edge")
+    expect(edges).to_have_count(len(chain) - 1, timeout=TIMEOUT_MS)
+    for source, target in zip(chain, chain[1:], strict=False):
+        edge = canvas.locator(f'.react-flow__edge[aria-label="Edge from {source} to {target}"]')
+        expect(edge).to_have_count(1)
     expect(page.get_by_text("No problems: the workflow is valid.")).to_be_visible(
         timeout=TIMEOUT_MS
     )
-    expect(_node(canvas, "timer_1")).not_to_have_attribute("style", RED, timeout=TIMEOUT_MS)
+    _all_nodes_in_view(page, canvas)
+    screenshot("three-added")
 
     # Edit the timer's duration: a bad one is an error on the node, a good one clears it.
     _node(canvas, "timer_1").click()
     expect(page.get_by_role("heading", name="Timer")).to_be_visible(timeout=TIMEOUT_MS)
     _commit_text(page, "Duration", "soon")
     expect(_node(canvas, "timer_1")).to_have_attribute("style", RED, timeout=TIMEOUT_MS)
+    expect(_node(canvas, "timer_1")).to_contain_text("1 problem")
     expect(page.get_by_text(re.compile("'soon' is not a duration")).first).to_be_visible()
     screenshot("invalid-duration")
     _commit_text(page, "Duration", "5s")
@@ -75,12 +94,12 @@ def test_build_a_workflow_from_an_example(
         timeout=TIMEOUT_MS
     )
     expect(_node(canvas, "timer_1")).not_to_have_attribute("style", RED, timeout=TIMEOUT_MS)
-    expect(page.get_by_text(re.compile(r"^Saved at \d\d:\d\d:\d\d"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Saved at \d\d:\d\d:\d\d")).first).to_be_visible()
     page.get_by_role("button", name="Auto layout").click()
     expect(_node(canvas, "end")).to_have_attribute(
-        "style", re.compile(r"translate\(780px, ?0px\)"), timeout=TIMEOUT_MS
+        "style", re.compile(r"translate\(1050px, ?0px\)"), timeout=TIMEOUT_MS
     )
-    canvas.locator(".react-flow__controls-fitview").click()
+    _all_nodes_in_view(page, canvas)
     readme_screenshot(screenshot("valid"), "builder.png")
 
     # The node menu's "Edit Node" renames a node as the inspector's Label field does.
