@@ -1,6 +1,8 @@
 """Workflow Builder's Streamlit entry point: the sign-in gate, then a router over the pages in
 ``pages/``."""
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
@@ -13,9 +15,12 @@ from pages.widgets.alerts import alert_banner
 from pages.widgets.errors import show_failure
 from pages.widgets.services import ACTOR_KEY, bound_to_loopback, sign_in_off, signed_in_actor
 
-st.set_page_config(
-    page_title="Workflow Builder", page_icon=":material/account_tree:", layout="wide"
-)
+# The favicon is a file of our own: Streamlit makes a ``:material/...:`` page icon a
+# fonts.gstatic.com URL, and the console must work with no outside host (an SVG file becomes a
+# data: URL).
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+st.set_page_config(page_title="Workflow Builder", page_icon=str(FAVICON), layout="wide")
 
 
 def _gate(page: str, title: str) -> None:

@@ -359,6 +359,9 @@ class EmbeddedTemporalServer:
         # by DescribeTaskQueue, which the fleet uses to confirm a worker polls.
         for setting in ("numTaskqueueReadPartitions", "numTaskqueueWritePartitions"):
             args += ["--dynamic-config-value", f"matching.{setting}=1"]
+        # Otherwise the server asks version-info.temporal.io for news as soon as it starts:
+        # the console contacts nothing outside this machine unless told to.
+        args += ["--dynamic-config-value", "frontend.enableServerVersionCheck=false"]
         if self._db_filename is not None:
             # WAL without fsync: 2.6x the throughput of the default pragmas (RECIPES.md 6).
             args += ["--db-filename", str(self._db_filename)]
