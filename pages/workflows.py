@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.examples import list_examples
+from core.graph.messages import WORKFLOW_NAME_RULE
 from core.runs.listing import last_run_text, runs_link
 from core.services import WorkflowService
 from core.text import markdown_literal
@@ -16,18 +17,13 @@ from pages.widgets.services import offer, user_services
 from pages.widgets.session import open_in_builder
 
 CHOICE = "workflows_choice"
+#: How many times a row was opened in this session (part of the table's key, see below).
+OPENED = "workflows_opened"
 PENDING_CHOICE = "workflows_pending_choice"
 
 services = user_services()
 
 st.title("Workflows")
-
-
-def _draft_status(workflow_id: int) -> str:
-    check = services.workflows.check(services.workflows.get(workflow_id).draft_graph)
-    if check.format_error is not None:
-        return "unreadable"
-    return "valid" if check.valid else f"{len(check.problems)} problem(s)"
 
 
 def _show_error(error: WorkflowBuilderError) -> None:
@@ -39,15 +35,13 @@ def _show_error(error: WorkflowBuilderError) -> None:
         st.error(markdown_literal(str(error)))
 
 
-if offer(WorkflowService.create):
-    create_tab, example_tab, import_tab = st.tabs(
-        ["New workflow", "From an example", "Import a file"]
-    )
+def _create_forms() -> None:
+    create_tab, example_tab, import_tab = st.tabs(["Blank", "From an example", "Import a file"])
     with create_tab, st.form("create_blank", clear_on_submit=False, border=False):
         blank_name = st.text_input(
-            "Name", placeholder="order_approval", help="Lowercase letters, digits and _"
+            "Name", key="blank_name", placeholder="order_approval", help=WORKFLOW_NAME_RULE
         )
-        title = st.text_input("Title", placeholder="Order approval")
+        title = st.text_input("Title", key="blank_title", placeholder="Order approval")
         if st.form_submit_button("Create", type="primary"):
             try:
                 record = services.workflows.create(name=blank_name.strip(), title=title.strip())
@@ -92,115 +86,172 @@ if offer(WorkflowService.create):
             else:
                 st.success(markdown_literal(f"Imported {record.name}."))
 
-summaries = services.workflows.list()
-st.subheader(f"{len(summaries)} workflow(s)")
-if not summaries:
-    st.info("No workflows yet: create one above, start from an example or import a file.")
-    st.stop()
 
-crons = services.workflows.crons()
-last_runs = services.workflows.last_runs()
+search_col, create_col = st.columns([3, 1], vertical_alignment="bottom")
+search = search_col.text_input(
+    "Search", placeholder="Name or title", key="workflows_search", icon=":material/search:"
+)
+if offer(WorkflowService.create):
+    with create_col.popover("New workflow", icon=":material/add:", type="primary", width="stretch"):
+        _create_forms()
+
+listing = services.workflows.listing()
+if not listing:
+    st.info(
+        "No workflows yet: create one with **New workflow** (blank, from an example or "
+        "from a file)."
+    )
+    st.stop()
+words = search.strip().lower()
+shown = [item for item in listing if words in item.name.lower() or words in item.title.lower()]
+st.caption(
+    f"{len(shown)} of {len(listing)} workflow(s). Click a row to open it in the builder."
+    if words
+    else f"{len(listing)} workflow(s). Click a row to open it in the builder."
+)
 now = datetime.now(UTC)
-st.dataframe(
+# A new key after each open: the table's selection would otherwise open the same row again
+# when this page is shown next.
+table_key = f"workflows_table_{st.session_state.get(OPENED, 0)}"
+picked = st.dataframe(
     pd.DataFrame(
         [
             {
+                "Workflow": item.title,
                 "Name": item.name,
-                "Title": item.title,
-                "Draft": _draft_status(item.id),
-                "Latest version": item.latest_version,
-                "Deployment": item.deployment_status or "not deployed",
-                "Schedule": f"{crons[item.id]} (UTC)" if item.id in crons else "",
-                "Last run": last_run_text(last_runs[item.id], now) if item.id in last_runs else "",
-                "Runs": runs_link(item.name) if item.id in last_runs else None,
+                "Live": "not deployed" if item.live_version is None else f"v{item.live_version}",
+                "Undeployed changes": item.undeployed,
+                "Draft": item.draft,
+                "Last run": last_run_text(*item.last_run, now) if item.last_run else "",
+                "Runs": runs_link(item.name) if item.last_run else None,
+                "Schedule": (
+                    f"{item.cron} (UTC){', paused' if item.paused else ''}" if item.cron else ""
+                ),
                 "Updated": item.updated_at.strftime("%Y-%m-%d %H:%M"),
             }
-            for item in summaries
-        ]
+            for item in shown
+        ],
+        columns=[
+            "Workflow",
+            "Name",
+            "Live",
+            "Undeployed changes",
+            "Draft",
+            "Last run",
+            "Runs",
+            "Schedule",
+            "Updated",
+        ],
     ),
+    key=table_key,
+    on_select="rerun",
+    # A click on any cell opens its row, as does the row's marker on the left.
+    selection_mode=["single-row", "single-cell"],
     hide_index=True,
     width="stretch",
+    placeholder="",  # no "None" in the Runs column of workflows that never ran
     column_config={
-        # Short headers and widths: with the last run columns the table still fits a laptop.
-        "Latest version": st.column_config.NumberColumn("Version", help="Latest version"),
-        "Last run": st.column_config.TextColumn(
-            "Last run", help="The newest run's status, and when it started", width=145
+        "Live": st.column_config.TextColumn("Live", help="The version new runs start"),
+        "Undeployed changes": st.column_config.CheckboxColumn(
+            "Changed", help="The draft differs from the live version (or nothing is live)"
         ),
-        "Updated": st.column_config.TextColumn("Updated", width=135),
+        "Last run": st.column_config.TextColumn(
+            "Last run", help="The newest run's status, and when it started"
+        ),
         "Runs": st.column_config.LinkColumn(
-            "Runs", display_text="open", help="The Runs page, filtered to this workflow", width=50
+            "Runs", display_text="open", help="The Runs page, filtered to this workflow"
         ),
     },
 )
+# The Runs cell is a link of its own: a click on it follows the link and opens nothing here.
+rows = [
+    *picked.selection.rows,
+    *(row for row, column in picked.selection.cells if column != "Runs"),
+]
+if rows:
+    st.session_state[OPENED] = st.session_state.get(OPENED, 0) + 1
+    open_in_builder(shown[rows[0]].id)
 
-by_name = {item.name: item for item in summaries}
+by_name = {item.name: item for item in listing}
 # A widget's value may only be set before it is drawn: actions leave the next choice here.
 if PENDING_CHOICE in st.session_state:
     st.session_state[CHOICE] = st.session_state.pop(PENDING_CHOICE)
 if st.session_state.get(CHOICE) not in by_name:
     st.session_state[CHOICE] = next(iter(by_name))
-chosen = st.selectbox("Workflow", list(by_name), key=CHOICE)
-selected = by_name[chosen]
-open_col, export_col = st.columns(2)
-if open_col.button("Open in builder", type="primary", icon=":material/edit:"):
-    open_in_builder(selected.id)
-try:
-    exported = services.workflows.export_document(selected.id)
-except GraphFormatError as error:
-    export_col.warning(markdown_literal(f"The draft cannot be exported: {error}"))
-else:
-    export_col.download_button(
-        "Export graph",
-        exported,
-        file_name=f"{selected.name}.json",
-        mime="application/json",
-        icon=":material/download:",
+with st.expander("Export, rename, duplicate or delete", icon=":material/settings:"):
+    chosen = st.selectbox(
+        "Workflow",
+        list(by_name),
+        key=CHOICE,
+        format_func=lambda name: (
+            name if by_name[name].title == name else f"{by_name[name].title} ({name})"
+        ),
     )
+    selected = by_name[chosen]
+    try:
+        exported = services.workflows.export_document(selected.id)
+    except GraphFormatError as error:
+        st.warning(markdown_literal(f"The draft cannot be exported: {error}"))
+    else:
+        st.download_button(
+            "Export graph",
+            exported,
+            file_name=f"{selected.name}.json",
+            mime="application/json",
+            icon=":material/download:",
+        )
 
-rename_tab, duplicate_tab, delete_tab = st.tabs(["Rename", "Duplicate", "Delete"])
-with rename_tab:
-    if offer(WorkflowService.rename):
-        with st.form("rename", border=False):
-            new_name = st.text_input("New name", value=selected.name, key=f"rename_{selected.id}")
-            new_title = st.text_input("Title", value=selected.title, key=f"retitle_{selected.id}")
-            if st.form_submit_button("Rename"):
-                try:
-                    services.workflows.rename(
-                        selected.id, name=new_name.strip(), title=new_title.strip()
-                    )
-                except WorkflowBuilderError as error:
-                    _show_error(error)
-                else:
-                    st.session_state[PENDING_CHOICE] = new_name.strip()
-                    st.rerun()
-with duplicate_tab:
-    if offer(WorkflowService.duplicate):
-        with st.form("duplicate", border=False):
-            copy_name = st.text_input(
-                "Name of the copy", value=f"{selected.name}_copy", key=f"copy_{selected.id}"
+    rename_tab, duplicate_tab, delete_tab = st.tabs(["Rename", "Duplicate", "Delete"])
+    with rename_tab:
+        if offer(WorkflowService.rename):
+            with st.form("rename", border=False):
+                new_name = st.text_input(
+                    "New name", value=selected.name, key=f"rename_{selected.id}"
+                )
+                new_title = st.text_input(
+                    "Title",
+                    value=selected.title if selected.title != selected.name else "",
+                    key=f"retitle_{selected.id}",
+                )
+                if st.form_submit_button("Rename"):
+                    try:
+                        services.workflows.rename(
+                            selected.id, name=new_name.strip(), title=new_title.strip()
+                        )
+                    except WorkflowBuilderError as error:
+                        _show_error(error)
+                    else:
+                        st.session_state[PENDING_CHOICE] = new_name.strip()
+                        st.rerun()
+    with duplicate_tab:
+        if offer(WorkflowService.duplicate):
+            with st.form("duplicate", border=False):
+                copy_name = st.text_input(
+                    "Name of the copy", value=f"{selected.name}_copy", key=f"copy_{selected.id}"
+                )
+                if st.form_submit_button("Duplicate"):
+                    try:
+                        record = services.workflows.duplicate(selected.id, name=copy_name.strip())
+                    except WorkflowBuilderError as error:
+                        _show_error(error)
+                    else:
+                        st.session_state[PENDING_CHOICE] = record.name
+                        st.rerun()
+    with delete_tab:
+        if offer(WorkflowService.delete):
+            st.caption(
+                "Its versions, deployments and runs are kept; only the workflow is hidden. "
+                "A cron schedule it has is removed, so it starts no more runs."
             )
-            if st.form_submit_button("Duplicate"):
+            confirm = st.checkbox(
+                markdown_literal(f"Yes, delete {selected.name}"),
+                key=f"confirm_delete_{selected.id}",
+            )
+            if st.button("Delete", disabled=not confirm, icon=":material/delete:"):
                 try:
-                    record = services.workflows.duplicate(selected.id, name=copy_name.strip())
+                    services.delete_workflow(selected.id)
                 except WorkflowBuilderError as error:
                     _show_error(error)
                 else:
-                    st.session_state[PENDING_CHOICE] = record.name
+                    st.session_state[PENDING_CHOICE] = None
                     st.rerun()
-with delete_tab:
-    if offer(WorkflowService.delete):
-        st.caption(
-            "Its versions, deployments and runs are kept; only the workflow is hidden. "
-            "A cron schedule it has is removed, so it starts no more runs."
-        )
-        confirm = st.checkbox(
-            markdown_literal(f"Yes, delete {selected.name}"), key=f"confirm_delete_{selected.id}"
-        )
-        if st.button("Delete", disabled=not confirm, icon=":material/delete:"):
-            try:
-                services.delete_workflow(selected.id)
-            except WorkflowBuilderError as error:
-                _show_error(error)
-            else:
-                st.session_state[PENDING_CHOICE] = None
-                st.rerun()

@@ -221,9 +221,9 @@ def age_text(moment: datetime, now: datetime) -> str:
     return f"{seconds} s ago"
 
 
-def last_run_text(record: ExecutionRecord, now: datetime) -> str:
+def last_run_text(status: ExecutionStatus, start_time: datetime, now: datetime) -> str:
     """A workflow's last run in a few words: ``failed, 5 min ago``."""
-    return f"{record.status.value.replace('_', ' ')}, {age_text(record.start_time, now)}"
+    return f"{status.value.replace('_', ' ')}, {age_text(start_time, now)}"
 
 
 def run_duration(record: ExecutionRecord, now: datetime) -> str:

@@ -8,13 +8,21 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from core.activities import ActivityRegistry
 from core.auth import SYSTEM, Actor, Role, action, reads
 from core.compiler import ChildTarget
-from core.db import Database, ExecutionRecord, WorkflowRecord, WorkflowSummary
+from core.db import (
+    Database,
+    ExecutionStatus,
+    WorkflowOverview,
+    WorkflowRecord,
+    WorkflowSummary,
+)
 from core.deploy.children import active_child_target
+from core.deploy.pipeline import behaviour_hash
 from core.errors import GraphFormatError
 from core.examples import get_example
 from core.graph import FORMAT, dump_graph, graph_from_dict, graph_to_dict, load_graph
@@ -32,6 +40,35 @@ class DraftCheck:
     def valid(self) -> bool:
         """True when the draft is a readable graph without problems."""
         return self.format_error is None and not self.problems
+
+
+@dataclass(frozen=True)
+class WorkflowListing:
+    """One line of the workflows page.
+
+    Attributes:
+        id: the workflow's id.
+        name: its name (the Temporal type's stem).
+        title: its title, or its name when it has none.
+        live_version: the version new runs start, None when nothing is deployed.
+        undeployed: the draft behaves differently from the live version (node positions
+            aside), or nothing is live.
+        draft: ``valid``, ``N problem(s)`` or ``unreadable``.
+        cron: its schedule's cron expression, if it has one; ``paused`` says if it is paused.
+        last_run: its newest recorded run's status and start, if any.
+        updated_at: when it was last saved.
+    """
+
+    id: int
+    name: str
+    title: str
+    live_version: int | None
+    undeployed: bool
+    draft: str
+    cron: str | None
+    paused: bool
+    last_run: tuple[ExecutionStatus, datetime] | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -107,6 +144,36 @@ class WorkflowService:
     def list(self) -> list[WorkflowSummary]:
         """Every workflow, by name, with its latest version and deployment status."""
         return self._db.workflows.find()
+
+    @reads
+    def listing(self) -> tuple[WorkflowListing, ...]:
+        """Every workflow, by name, as the workflows page lists it (one database query)."""
+        return tuple(self._listed(item) for item in self._db.workflows.overview())
+
+    def _listed(self, item: WorkflowOverview) -> WorkflowListing:
+        check = self.check(item.draft_graph)
+        if check.format_error is not None:
+            draft, undeployed = "unreadable", True
+        else:
+            draft = "valid" if check.valid else f"{len(check.problems)} problem(s)"
+            undeployed = item.live_graph is None or behaviour_hash(
+                graph_to_dict(graph_from_dict(item.draft_graph))
+            ) != behaviour_hash(item.live_graph)
+        last_run = None
+        if item.last_run_status is not None and item.last_run_start is not None:
+            last_run = (item.last_run_status, item.last_run_start)
+        return WorkflowListing(
+            id=item.id,
+            name=item.name,
+            title=item.title or item.name,
+            live_version=item.live_version,
+            undeployed=undeployed,
+            draft=draft,
+            cron=item.cron,
+            paused=bool(item.schedule_paused),
+            last_run=last_run,
+            updated_at=item.updated_at,
+        )
 
     @reads
     def get(self, workflow_id: int) -> WorkflowRecord:
@@ -209,16 +276,6 @@ class WorkflowService:
         return DraftCheck(
             format_error=None, problems=tuple(validate(graph, registry=self._registry))
         )
-
-    @reads
-    def crons(self) -> dict[int, str]:
-        """Workflow id -> the cron expression of its schedule, for workflows that have one."""
-        return {record.workflow_id: record.cron for record in self._db.schedules.find()}
-
-    @reads
-    def last_runs(self) -> dict[int, ExecutionRecord]:
-        """Workflow id -> its newest recorded run (from the database: Temporal is not needed)."""
-        return self._db.executions.last_by_definition()
 
     @reads
     def preview_children(self, document: dict[str, Any]) -> ChildPreview:

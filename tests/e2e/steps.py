@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from playwright.sync_api import FrameLocator, Locator, Page, expect
+from playwright.sync_api import FrameLocator, Locator, Page, Position, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 TIMEOUT_MS = 30_000
@@ -41,6 +41,7 @@ def create_from_example(page: Page, base_url: str, *, example: str, name: str) -
     # Each link reads icon ligature, then the title.
     expect(nav.get_by_role("link")).to_have_text([re.compile(f"{p}$") for p in PAGES])
     nav.get_by_role("link", name="Workflows").click()
+    page.get_by_role("button", name="New workflow").click()
     page.get_by_role("tab", name="From an example").click()
     chooser = page.get_by_role("combobox", name="Example")
     chooser.click()
@@ -54,34 +55,33 @@ def create_from_example(page: Page, base_url: str, *, example: str, name: str) -
 
 
 def open_in_builder(page: Page, name: str) -> None:
-    """From the Workflows page, choose workflow ``name`` and open it in the builder.
+    """From the Workflows page, find workflow ``name`` with the search box and click its row.
 
-    The choice and the button each rerun the page; a click that lands while a rerun is under
-    way can be lost, so the button is clicked again until the builder shows the workflow.
+    The search and the click each rerun the page; a click that lands while a rerun is under
+    way can be lost, so the row is clicked again until the builder shows the workflow.
     """
     # Enter the page afresh: a choice made in the list an import just redrew can be dropped.
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("Workflows$")).click()
     page.locator(APP_IDLE).wait_for()
-    chooser = page.get_by_role("combobox", name="Workflow")
-    expect(chooser).to_be_visible(timeout=TIMEOUT_MS)
-    chooser.click()
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    expect(chooser).to_have_value(name)
-    # The server has taken the choice once the rename form (drawn from it) offers the name.
-    # (The form is drawn again with each choice; the old one can linger a moment beside it.)
-    page.locator(f'input[aria-label="New name"][value="{name}"]').first.wait_for(
-        state="attached", timeout=TIMEOUT_MS
-    )
-    click_until(
-        page,
-        page.get_by_role("button", name="Open in builder"),
-        page.get_by_role("heading", name=name),
-    )
+    search = page.get_by_role("textbox", name="Search")
+    expect(search).to_be_visible(timeout=TIMEOUT_MS)
+    search.fill(name)
+    search.press("Enter")
+    # Names sort first among those containing them, so the searched one is the first row.
+    expect(page.get_by_text(re.compile(r"^\d+ of \d+ workflow"))).to_be_visible(timeout=TIMEOUT_MS)
+    table = page.get_by_test_id("stDataFrame").first
+    click_until(page, table, page.get_by_role("heading", name=name), position={"x": 120, "y": 52})
 
 
-def click_until(page: Page, button: Locator, shown: Locator, *, attempts: int = 3) -> None:
-    """Click ``button`` until ``shown`` appears.
+def click_until(
+    page: Page,
+    button: Locator,
+    shown: Locator,
+    *,
+    attempts: int = 3,
+    position: Position | None = None,
+) -> None:
+    """Click ``button`` (at ``position`` within it, if given) until ``shown`` appears.
 
     A click that lands while the page reruns can be lost; one that is not finds the button
     gone next time (the page moved on), and waiting for ``shown`` goes on.
@@ -89,7 +89,7 @@ def click_until(page: Page, button: Locator, shown: Locator, *, attempts: int = 
     for _ in range(attempts):
         page.locator(APP_IDLE).wait_for()
         with contextlib.suppress(PlaywrightTimeoutError):
-            button.click(timeout=5_000)
+            button.click(timeout=5_000, position=position)
         try:
             expect(shown).to_be_visible(timeout=TIMEOUT_MS // 3)
             return

@@ -157,10 +157,13 @@ def test_payloads_everywhere_show_as_text_and_never_run(
 
     # Workflows: import, give it a payload title, find it in the list.
     _nav(page, "Workflows")
+    page.get_by_role("button", name="New workflow").click()
     page.get_by_role("tab", name="Import a file").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(graph_file)
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text(f"Imported {NAME}.")).to_be_visible(timeout=TIMEOUT_MS)
+    page.keyboard.press("Escape")  # close the New workflow popover
+    page.get_by_text("Export, rename, duplicate or delete").click()
     chooser = page.get_by_role("combobox", name="Workflow")
     chooser.click()
     page.keyboard.type(NAME)

@@ -69,6 +69,7 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(streamlit_app)
     _nav(page, "Workflows")
+    page.get_by_role("button", name="New workflow").click()
     page.get_by_role("tab", name="Import a file").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(graph_file)
     page.get_by_role("button", name="Import", exact=True).click()

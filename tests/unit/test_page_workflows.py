@@ -67,13 +67,15 @@ def test_create_from_example_opens_the_builder_with_its_draft(app: AppTest):
 
 
 def test_create_blank_and_list_its_status(app: AppTest):
-    app.text_input[0].input("blank_one")
+    app.text_input(key="blank_name").input("blank_one")
+    app.text_input(key="blank_title").input("Blank one")
     _button(app, "Create").click().run()
     app.switch_page("pages/workflows.py").run()
     table = app.dataframe[0].value
     assert list(table["Name"]) == ["blank_one"]
+    assert list(table["Workflow"]) == ["Blank one"]  # the title leads
     assert table["Draft"][0] == "valid"
-    assert table["Deployment"][0] == "not deployed"
+    assert table["Live"][0] == "not deployed" and table["Undeployed changes"][0]
     assert table["Schedule"][0] == ""
 
 
@@ -112,7 +114,7 @@ def test_the_list_shows_each_workflows_last_run_and_links_to_its_runs(app: AppTe
 
 
 def test_create_rejects_a_bad_name_with_the_reason(app: AppTest):
-    app.text_input[0].input("Bad Name")
+    app.text_input(key="blank_name").input("Bad Name")
     _button(app, "Create").click().run()
     assert app.error and "name" in app.error[0].value
     assert _services().workflows.list() == []
@@ -189,3 +191,92 @@ def test_export_button_is_offered_for_the_selected_workflow(app: AppTest):
     assert not app.exception
     (download,) = app.get("download_button")
     assert download.proto.label == "Export graph"
+
+
+def _deploy_record(workflow_id: int, graph: dict, *, number: int) -> None:
+    """A version and its active deployment, as a deploy leaves them (no Temporal needed)."""
+    database = _services().database
+    version = database.versions.create_next(
+        workflow_id, graph=graph, graph_hash="g", bundle_hash=f"b{number}", compiler_version="1"
+    )
+    deployment = database.deployments.create(
+        workflow_id=workflow_id,
+        version_id=version.id,
+        task_queue="q",
+        workflow_type=f"flow_v{number}",
+        bundle_dir="unused",
+    )
+    database.deployments.activate(deployment.id)
+
+
+def test_columns_say_what_is_live_and_whether_the_draft_differs(app: AppTest):
+    from core.graph import graph_from_dict, graph_to_dict
+
+    services = _services()
+    same = services.workflows.create_from_example("hello_activity", name="same")
+    changed = services.workflows.create_from_example("hello_activity", name="changed")
+    for record in (same, changed):
+        _deploy_record(record.id, graph_to_dict(graph_from_dict(record.draft_graph)), number=1)
+    draft = services.workflows.get(same.id).draft_graph
+    moved = json.loads(json.dumps(draft))
+    moved["nodes"][0]["position"] = {"x": 999, "y": 5}  # moving a node is no change
+    services.workflows.save_draft(same.id, moved)
+    edited = json.loads(json.dumps(draft))
+    edited["nodes"][1]["label"] = "Greet loudly"
+    services.workflows.save_draft(changed.id, edited)
+    services.workflows.create(name="never", title="Never deployed")
+    app.run()
+    table = app.dataframe[0].value.set_index("Name")
+    assert table.loc["same", "Live"] == "v1" and not table.loc["same", "Undeployed changes"]
+    assert table.loc["changed", "Live"] == "v1" and table.loc["changed", "Undeployed changes"]
+    assert table.loc["never", "Live"] == "not deployed"
+    assert table.loc["never", "Undeployed changes"]
+    assert table.loc["never", "Workflow"] == "Never deployed"
+
+
+def test_the_list_is_one_query_however_many_workflows(app: AppTest):
+    from sqlalchemy import event
+
+    services = _services()
+    for n in range(6):
+        record = services.workflows.create_from_example("hello_activity", name=f"flow_{n}")
+        _deploy_record(record.id, record.draft_graph, number=1)
+    engine = services.database.engine
+    statements: list[str] = []
+
+    def count(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert len(services.workflows.listing()) == 6
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len([text for text in statements if text.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_search_filters_by_name_or_title_and_a_row_opens_the_builder(app: AppTest):
+    services = _services()
+    services.workflows.create(name="orders", title="Order approval")
+    services.workflows.create(name="invoices", title="Monthly invoices")
+    app.run()
+    app.text_input(key="workflows_search").input("approval").run()
+    assert _names(app) == ["orders"]
+    app.text_input(key="workflows_search").input("INV").run()
+    assert _names(app) == ["invoices"]
+    table = app.dataframe[0]
+    # A click on the Runs link cell follows the link and opens nothing here.
+    app.session_state[table.key] = {
+        "selection": {"rows": [], "columns": [], "cells": [[0, "Runs"]]}
+    }
+    app.run()
+    assert "builder_workflow_id" not in app.session_state
+    # What the browser sends when a cell of a row is clicked: the selection, in the table's state.
+    app.session_state[table.key] = {
+        "selection": {"rows": [], "columns": [], "cells": [[0, "Name"]]}
+    }
+    app.run()
+    assert not app.exception
+    invoices = next(item for item in services.workflows.list() if item.name == "invoices")
+    assert app.session_state["builder_workflow_id"] == invoices.id
+    assert any("invoices" in md.value for md in app.markdown)  # the builder shows it

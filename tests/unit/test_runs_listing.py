@@ -231,4 +231,4 @@ def test_age_text(seconds: int, text: str):
 
 def test_last_run_text():
     record = _record(status=ExecutionStatus.TIMED_OUT)
-    assert last_run_text(record, NOW) == "timed out, 5 min ago"
+    assert last_run_text(record.status, record.start_time, NOW) == "timed out, 5 min ago"
