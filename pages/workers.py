@@ -10,6 +10,7 @@ from core.db import QueueStrategy, WorkerStatus
 from core.errors import WorkflowBuilderError
 from core.fleet import MAX_POOL_SIZE, FleetService, QueueView, WorkerView
 from core.text import markdown_literal, plotly_literal
+from pages.widgets.axes import count_axis
 from pages.widgets.services import offer, user_services
 from pages.widgets.temporal import temporal_ready
 
@@ -81,9 +82,11 @@ def _status_chart(queues: list[QueueView]) -> None:
         orientation="h",
         height=80 + 40 * counts["Task queue"].nunique(),
     )
+    largest = int(counts["Task queue"].value_counts().max())
     figure.update_layout(
         xaxis_title="workers", yaxis_title=None, margin={"l": 0, "r": 0, "t": 10, "b": 0}
     )
+    figure.update_xaxes(**count_axis(largest))
     st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
 
 
@@ -165,6 +168,14 @@ def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -
             if polling
             else "Temporal sees nobody polling this queue."
         )
+        if queue.stopped_pollers:
+            st.caption(
+                markdown_literal(
+                    "Stopped workers Temporal still lists: "
+                    + ", ".join(queue.stopped_pollers)
+                    + " (it forgets a poller about five minutes after its last poll)."
+                )
+            )
         if queue.unregistered_pollers:
             st.warning(
                 markdown_literal(

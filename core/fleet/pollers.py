@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,10 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from core.fleet.errors import FleetError
+
+#: How long after a worker stopped a poller with its identity that polled since is still taken
+#: for what is left of it (a poll under way at the stop, or clocks that differ a little).
+STOPPED_POLLER_GRACE = timedelta(minutes=3)
 
 _KINDS = (
     ("workflow", TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
@@ -61,6 +66,66 @@ async def describe_pollers(client: Client, task_queue: str) -> list[Poller]:
                 )
             )
     return found
+
+
+@dataclass(frozen=True)
+class PollerCheck:
+    """Temporal's pollers of a queue measured against the workers this app registered there.
+
+    Attributes:
+        unregistered: identities no live registered worker has (another tool's worker, a
+            registry entry gone stale, or a stopped worker still polling after the grace).
+        left_behind: identities of registered workers that stopped, which Temporal still
+            lists (it forgets a poller about five minutes after its last poll).
+    """
+
+    unregistered: tuple[str, ...]
+    left_behind: tuple[str, ...]
+
+
+def check_pollers(
+    pollers: Iterable[Poller],
+    *,
+    live: Iterable[str],
+    stopped: Mapping[str, datetime],
+    now: datetime,
+    grace: timedelta = STOPPED_POLLER_GRACE,
+) -> PollerCheck:
+    """Sort Temporal's pollers of one queue into the unexplained and those of stopped workers.
+
+    Temporal lists a worker's poller for about five minutes after its last poll (300 s
+    measured on the embedded server 1.32), so right after this app stops a worker its
+    identity is still there. A poller is what is left of a stopped worker when it has not
+    polled since the stop, or the stop was less than ``grace`` ago.
+
+    Args:
+        pollers: who Temporal saw polling the queue (workflow and activity tasks).
+        live: identities of the queue's registered workers that are starting, running or
+            stopping.
+        stopped: when each of the queue's stopped or failed registered workers stopped, by
+            identity.
+        now: the current time (UTC; tests pass their own).
+        grace: how long after a stop a poller that polled since still counts as left behind.
+    """
+    live = set(live)
+    unregistered: set[str] = set()
+    left_behind: set[str] = set()
+    for poller in pollers:
+        if poller.identity in live:
+            continue
+        stop = stopped.get(poller.identity)
+        if stop is not None and (
+            (poller.last_access_time is not None and poller.last_access_time <= stop)
+            or now - stop < grace
+        ):
+            left_behind.add(poller.identity)
+        else:
+            unregistered.add(poller.identity)
+    # One identity polls for workflow and activity tasks: unexplained if either poller is.
+    return PollerCheck(
+        unregistered=tuple(sorted(unregistered)),
+        left_behind=tuple(sorted(left_behind - unregistered)),
+    )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from core.db import (
 from core.db.repositories.workers import LOST_ERROR_PREFIX
 from core.db.types import utc_now
 from core.fleet.manager import WorkerManager
-from core.fleet.pollers import Poller, describe_pollers
+from core.fleet.pollers import Poller, check_pollers, describe_pollers
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,9 @@ class QueueView:
         workers: registered workers on it, live ones first.
         pollers: who Temporal saw polling it (workflow and activity tasks).
         unregistered_pollers: identities Temporal sees that no live registered worker has
-            (workers of other tools, or registry rows that went stale).
+            (workers of other tools, or registry rows that went stale); see ``check_pollers``.
+        stopped_pollers: identities of registered workers that stopped which Temporal still
+            lists for a few minutes (not a warning).
         running_here: this process runs workers for it.
     """
 
@@ -76,6 +78,7 @@ class QueueView:
     workers: tuple[WorkerView, ...]
     pollers: tuple[Poller, ...]
     unregistered_pollers: tuple[str, ...]
+    stopped_pollers: tuple[str, ...]
     running_here: bool
 
 
@@ -161,7 +164,16 @@ class FleetService:
             (w for w in workers if w.record.task_queue == name),
             key=lambda w: (w.status not in _LIVE, w.worker_id),
         )
-        live_identities = {w.identity for w in mine if w.status in _LIVE}
+        check = check_pollers(
+            pollers,
+            live=(w.identity for w in mine if w.status in _LIVE),
+            stopped={
+                w.identity: w.record.stopped_at
+                for w in mine
+                if w.status not in _LIVE and w.record.stopped_at is not None
+            },
+            now=utc_now(),
+        )
         try:
             row = self._database.task_queues.get(name)
             strategy, pool_size = row.strategy, row.pool_size
@@ -173,7 +185,8 @@ class FleetService:
             pool_size=pool_size,
             workers=tuple(mine),
             pollers=tuple(pollers),
-            unregistered_pollers=tuple(sorted({p.identity for p in pollers} - live_identities)),
+            unregistered_pollers=check.unregistered,
+            stopped_pollers=check.left_behind,
             running_here=name in self._manager.queues(),
         )
 

@@ -89,6 +89,7 @@ def test_a_worker_that_stopped_heartbeating_is_shown_lost(app: AppTest):
     (chart,) = app.get("plotly_chart")
     figure = json.loads(chart.proto.spec)
     assert {trace["name"] for trace in figure["data"]} == {"lost", "starting"}
+    assert figure["layout"]["xaxis"]["dtick"] == 1  # one worker a bar: no 0.2 ticks
 
 
 def test_scale_stop_and_start_a_queue_from_the_page(app: AppTest):
@@ -107,6 +108,11 @@ def test_scale_stop_and_start_a_queue_from_the_page(app: AppTest):
     assert not app.exception
     assert _workers_table(app, queue).empty
     assert any(c.value.startswith("No live worker; 2 stopped") for c in app.caption)
+    # Temporal still lists the stopped workers' pollers for minutes: said, but no alarm.
+    assert not [w for w in app.warning if "Polling but not a live worker" in w.value]
+    assert _metric(app, "Unregistered pollers") == "0"
+    captions = [markdown_unliteral(c.value) for c in app.caption]
+    assert any(c.startswith("Stopped workers Temporal still lists: ") for c in captions)
     app.toggle(key="workers_show_stopped").set_value(True).run()
     assert set(_workers_table(app, queue)["Status"]) == {"stopped"}
 

@@ -47,6 +47,13 @@ def test_queues_show_registered_workers_next_to_temporal_pollers(
     assert all(w.status is W.RUNNING for w in view.workers)
     assert [q.name for q in service.queues()] == [task_queue]
 
+    # Temporal lists a stopped worker's poller for minutes: no warning right after a stop.
+    service.stop_queue(task_queue)
+    stopped = service.queue(task_queue)
+    assert {p.identity for p in stopped.pollers} == {r.worker_id for r in started}
+    assert stopped.unregistered_pollers == ()
+    assert stopped.stopped_pollers == tuple(sorted(r.worker_id for r in started))
+
 
 def test_listing_marks_workers_without_heartbeats_lost(
     fleet: tuple[Database, FleetService], fleet_settings: Settings, task_queue: str
