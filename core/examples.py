@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,3 +51,11 @@ def get_example(name: str, directory: Path = EXAMPLES_DIR) -> Example:
         if example.name == name:
             return example
     raise KeyError(name)
+
+
+def copy_names(example: str) -> Iterator[str]:
+    """Names for a new copy of ``example``, in the order to try them: its own name, then
+    ``<name>_2``, ``<name>_3``... (workflow names are unique, deleted ones included)."""
+    yield example
+    for number in itertools.count(2):
+        yield f"{example}_{number}"

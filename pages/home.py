@@ -20,9 +20,9 @@ from core.dashboard_presentation import (
 )
 from core.demo import DemoData
 from core.errors import WorkflowBuilderError
-from core.examples import list_examples
 from core.services import WorkflowService
 from pages.widgets import dashboard_charts as charts
+from pages.widgets.example_gallery import example_gallery
 from pages.widgets.services import allowed, get_services, needs, user_services
 from pages.widgets.temporal import temporal_ready
 
@@ -46,32 +46,6 @@ dashboard: DashboardService = services.dashboard
 # when something is deployed (an empty app opens without waiting for it).
 if dashboard.has_deployments() and temporal_ready(services):
     dashboard = services.dashboard
-
-
-def _examples() -> None:
-    """The example gallery: each example with what it shows and whether it validates."""
-    rows = []
-    for example in list_examples():
-        check = services.workflows.check(example.document)
-        if check.format_error is not None:
-            status, detail = "unreadable", str(check.format_error)
-        elif check.problems:
-            status, detail = f"{len(check.problems)} problem(s)", str(check.problems[0])
-        else:
-            status, detail = "valid", ""
-        rows.append(
-            {
-                "Example": example.name,
-                "What it shows": example.description,
-                "Nodes": len(example.document.get("nodes", [])),
-                "Validation": status,
-                "First problem": detail,
-            }
-        )
-    valid = sum(row["Validation"] == "valid" for row in rows)
-    st.metric("Valid examples", f"{valid} of {len(rows)}")
-    st.caption("Create a workflow from one on the Workflows page (tab 'From an example').")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def _demo() -> DemoData:
@@ -256,14 +230,14 @@ if not has_runs:
         _load_demo()
         st.rerun()
     with st.expander("Examples", expanded=True, icon=":material/library_books:"):
-        _examples()
+        example_gallery(services)
 
 period, days, definition_id = _controls()
 st.fragment(run_every=LIVE_SECONDS)(_figures)(period, days, definition_id)
 
 if has_runs:
     with st.expander("Examples", icon=":material/library_books:"):
-        _examples()
+        example_gallery(services)
     demo = DemoData(get_services())
     if allowed(WorkflowService.delete) and demo.names():
         with st.expander("Demo data", icon=":material/science:"):

@@ -16,6 +16,7 @@ from core.auth import SYSTEM, Actor, Role, action, reads
 from core.compiler import ChildTarget
 from core.db import (
     Database,
+    DuplicateRecordError,
     ExecutionStatus,
     WorkflowOverview,
     WorkflowRecord,
@@ -24,7 +25,7 @@ from core.db import (
 from core.deploy.children import active_child_target
 from core.deploy.pipeline import behaviour_hash
 from core.errors import GraphFormatError
-from core.examples import get_example
+from core.examples import copy_names, get_example
 from core.graph import FORMAT, dump_graph, graph_from_dict, graph_to_dict, load_graph
 from core.graph.validation import Problem, validate
 
@@ -192,6 +193,20 @@ class WorkflowService:
     @action(Role.EDITOR)
     def create_from_example(self, example: str, *, name: str) -> WorkflowRecord:
         """A new workflow whose draft is a copy of an example graph, renamed to ``name``."""
+        return self._from_example(example, name)
+
+    @action(Role.EDITOR)
+    def copy_example(self, example: str) -> WorkflowRecord:
+        """A new workflow from an example, named after it (``<example>_2`` and so on when that
+        name is taken): what a new user trying an example gets, without naming anything."""
+        names = copy_names(example)
+        while True:
+            try:
+                return self._from_example(example, next(names))
+            except DuplicateRecordError:
+                continue
+
+    def _from_example(self, example: str, name: str) -> WorkflowRecord:
         source = get_example(example)
         document = copy.deepcopy(source.document)
         document["workflow"]["name"] = name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,20 +24,39 @@ def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
     get_services.clear()
 
 
-def test_home_lists_every_example_as_valid(app: AppTest):
+def _tries(app: AppTest) -> dict[str, Any]:
+    return {b.key.removeprefix("try_example_"): b for b in app.button if b.label == "Try it"}
+
+
+def test_home_shows_every_example_as_a_valid_card(app: AppTest):
     app.run()
     assert not app.exception
     assert app.title[0].value == "Dashboard"
-    table = app.dataframe[0].value
-    assert len(table) == len(list((ROOT / "examples").glob("*.json")))
-    assert set(table["Validation"]) == {"valid"}
-    assert app.metric[0].value == f"{len(table)} of {len(table)}"
+    examples = sorted(path.stem for path in (ROOT / "examples").glob("*.json"))
+    assert sorted(_tries(app)) == examples
+    sizes = [c.value for c in app.caption if " nodes · " in c.value]
+    assert len(sizes) == len(examples) and all(s.endswith("nodes · valid") for s in sizes)
+
+
+def test_try_it_opens_a_copy_of_the_example_in_the_builder_each_time(app: AppTest):
+    app.run()
+    from pages.widgets.services import get_services
+    from pages.widgets.session import WORKFLOW_KEY
+
+    opened = []
+    for _ in range(2):
+        _tries(app)["hello_activity"].click().run()
+        assert not app.exception
+        opened.append(get_services().workflows.get(app.session_state[WORKFLOW_KEY]).name)
+        assert app.query_params["workflow"] == str(app.session_state[WORKFLOW_KEY])
+        app.switch_page("pages/home.py").run()
+    assert opened == ["hello_activity", "hello_activity_2"]
 
 
 def test_an_empty_app_offers_demo_data_and_says_what_each_chart_will_show(app: AppTest):
     app.run()
     assert not app.exception
-    assert [button.label for button in app.button] == ["Load demo data"]
+    assert [b.label for b in app.button if b.label != "Try it"] == ["Load demo data"]
     notes = [info.value for info in app.info]
     assert notes[0].startswith("No runs yet.")
     assert (
