@@ -118,7 +118,7 @@ def _status(check_valid: bool, problems: int) -> str:
         if check_valid
         else f":red[:material/error: {problems or 'unreadable'} problem(s)]"
     )
-    live = services.deploy.live(editor.workflow_id, editor.document)
+    live = services.workflows.live(editor.workflow_id, editor.document)
     if live.version is None:
         parts.append("not deployed yet")
     elif live.undeployed:

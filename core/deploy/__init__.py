@@ -3,7 +3,7 @@
 from core.deploy.diff import FieldChange, GraphDiff, ItemChange, VersionDiff
 from core.deploy.errors import DeployError, DeterminismError
 from core.deploy.pipeline import Deployer, DeployResult, Fleet
-from core.deploy.service import DeployService, LiveVersion
+from core.deploy.service import DeployService
 from core.deploy.steps import DeployStep, ProgressCallback, StepStatus
 
 __all__ = [
@@ -17,7 +17,6 @@ __all__ = [
     "Fleet",
     "GraphDiff",
     "ItemChange",
-    "LiveVersion",
     "ProgressCallback",
     "StepStatus",
     "VersionDiff",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from core.activities import ActivityRegistry
@@ -15,25 +14,13 @@ from core.deploy.bundles import version_bundle
 from core.deploy.diff import VersionDiff, code_diff, graph_diff
 from core.deploy.errors import DeployError
 from core.deploy.export import export_zip
-from core.deploy.pipeline import Deployer, DeployResult, Fleet, behaviour_hash
+from core.deploy.pipeline import Deployer, DeployResult, Fleet
 from core.deploy.retire import retire_drained
 from core.deploy.steps import ProgressCallback
 from core.errors import WorkflowBuilderError
 from core.metrics import DEPLOYS
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class LiveVersion:
-    """Which version of a workflow serves new runs, and whether its draft behaves differently.
-
-    ``version`` is None when nothing is deployed (then any draft is undeployed). Moving nodes
-    is no change: positions do not count.
-    """
-
-    version: int | None
-    undeployed: bool
 
 
 class DeployService:
@@ -130,20 +117,6 @@ class DeployService:
     def active(self, workflow_id: int) -> DeploymentRecord | None:
         """The deployment new runs go to, if any."""
         return self._db.deployments.active_for_workflow(workflow_id)
-
-    @reads
-    def live(self, workflow_id: int, draft: Any) -> LiveVersion:
-        """The version serving new runs and whether ``draft`` differs from it."""
-        active = self._db.deployments.active_for_workflow(workflow_id)
-        if active is None:
-            return LiveVersion(version=None, undeployed=True)
-        version = self._db.versions.get_by_id(active.version_id)
-        readable = isinstance(draft, dict) and isinstance(draft.get("nodes"), list)
-        same = readable and all(isinstance(node, dict) for node in draft["nodes"])
-        return LiveVersion(
-            version=version.version,
-            undeployed=not same or behaviour_hash(version.graph) != behaviour_hash(draft),
-        )
 
     @action(Role.EDITOR)
     def retire_drained(self) -> list[DeploymentRecord]:

@@ -44,6 +44,18 @@ class DraftCheck:
 
 
 @dataclass(frozen=True)
+class LiveVersion:
+    """Which version of a workflow serves new runs, and whether its draft behaves differently.
+
+    ``version`` is None when nothing is deployed (then any draft is undeployed). Moving nodes
+    is no change: positions do not count.
+    """
+
+    version: int | None
+    undeployed: bool
+
+
+@dataclass(frozen=True)
 class WorkflowListing:
     """One line of the workflows page.
 
@@ -154,12 +166,9 @@ class WorkflowService:
     def _listed(self, item: WorkflowOverview) -> WorkflowListing:
         check = self.check(item.draft_graph)
         if check.format_error is not None:
-            draft, undeployed = "unreadable", True
+            draft = "unreadable"
         else:
             draft = "valid" if check.valid else f"{len(check.problems)} problem(s)"
-            undeployed = item.live_graph is None or behaviour_hash(
-                graph_to_dict(graph_from_dict(item.draft_graph))
-            ) != behaviour_hash(item.live_graph)
         last_run = None
         if item.last_run_status is not None and item.last_run_start is not None:
             last_run = (item.last_run_status, item.last_run_start)
@@ -168,13 +177,23 @@ class WorkflowService:
             name=item.name,
             title=item.title or item.name,
             live_version=item.live_version,
-            undeployed=undeployed,
+            undeployed=_undeployed(item.draft_graph, item.live_graph),
             draft=draft,
             cron=item.cron,
             paused=bool(item.schedule_paused),
             last_run=last_run,
             updated_at=item.updated_at,
         )
+
+    @reads
+    def live(self, workflow_id: int, draft: Any) -> LiveVersion:
+        """The version serving new runs and whether ``draft`` differs from it (from the
+        database alone: showing it must not wait for Temporal)."""
+        active = self._db.deployments.active_for_workflow(workflow_id)
+        if active is None:
+            return LiveVersion(version=None, undeployed=True)
+        version = self._db.versions.get_by_id(active.version_id)
+        return LiveVersion(version=version.version, undeployed=_undeployed(draft, version.graph))
 
     @reads
     def get(self, workflow_id: int) -> WorkflowRecord:
@@ -321,3 +340,16 @@ class WorkflowService:
     def delete(self, workflow_id: int) -> None:
         """Hide a workflow; its versions, deployments and runs are kept."""
         self._db.workflows.delete(workflow_id)
+
+
+def _undeployed(draft: Any, live_graph: dict[str, Any] | None) -> bool:
+    """Whether a draft behaves differently from the live version's graph (node positions
+    aside); True when nothing is live or the draft is not a readable graph. The draft is
+    compared in canonical form, as a deploy would store it."""
+    if live_graph is None:
+        return True
+    try:
+        canonical = graph_to_dict(graph_from_dict(draft))
+    except GraphFormatError:
+        return True
+    return behaviour_hash(canonical) != behaviour_hash(live_graph)

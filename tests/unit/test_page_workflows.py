@@ -280,3 +280,5 @@ def test_search_filters_by_name_or_title_and_a_row_opens_the_builder(app: AppTes
     invoices = next(item for item in services.workflows.list() if item.name == "invoices")
     assert app.session_state["builder_workflow_id"] == invoices.id
     assert any("invoices" in md.value for md in app.markdown)  # the builder shows it
+    # Its status line (live version, undeployed changes) comes from the database alone.
+    assert not services.temporal_started
