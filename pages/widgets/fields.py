@@ -40,7 +40,10 @@ def field_widget(
     name: str, prop: dict[str, Any], current: Any, *, defs: dict[str, Any], key: str
 ) -> Any:
     """One field's widget, chosen from its schema; returns the value it shows."""
-    label = prop.get("title") or name.replace("_", " ").capitalize()
+    # Pydantic titles every field in Title Case ("Max Attempts"); labels read as sentences.
+    words = name.replace("_", " ")
+    title = prop.get("title")
+    label = title if title and title != words.title() else words.capitalize()
     help_text = prop.get("description")
     prop = _resolve(prop, defs)
     nullable = False

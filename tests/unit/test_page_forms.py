@@ -174,6 +174,7 @@ def test_switches_are_labelled_and_whole_numbers_show_as_such(app: AppTest):
     assert backoff.proto.format == "%g"  # 2, not 2.00
     labels = [widget.label for widget in (*app.text_input, *app.toggle, *app.number_input)]
     assert all(label.strip() for label in labels)
+    assert {"Max attempts", "Start to close timeout", "Result variable"} <= set(labels)
 
 
 def test_the_code_tab_shows_every_bundle_file_with_its_download(app: AppTest):
