@@ -7,14 +7,16 @@ the version it activates, and a deploy whose trigger is manual removes it. The d
 copy (``schedules``, with the paused state), from which the app restores at start any schedule
 Temporal lost (a reset server). Runs start with no input, so the input fields' defaults apply;
 Temporal's default overlap policy skips a firing while the previous scheduled run is still
-open. Cron expressions are read in UTC.
+open ("Run now" starts its run even then). Cron expressions are read in UTC.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
+import time
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +28,8 @@ from temporalio.client import (
     ScheduleActionExecutionStartWorkflow,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
+    ScheduleDescription,
+    ScheduleOverlapPolicy,
     ScheduleSpec,
     ScheduleState,
     ScheduleUpdate,
@@ -36,13 +40,16 @@ from temporalio.service import RPCError, RPCStatusCode
 from core.auth import SYSTEM, Actor, Role, action, reads
 from core.db import Database, DeploymentStatus, RecordNotFoundError
 from core.errors import WorkflowBuilderError
-from core.executions import execution_timeout
+from core.executions import RunRef, execution_timeout
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: How many upcoming firing times a schedule's status lists.
 UPCOMING = 3
+#: How long "Run now" waits for Temporal to report the run it started.
+FIRED_RUN_TIMEOUT_S = 10.0
+_FIRED_RUN_POLL_S = 0.1
 
 
 class ScheduleError(WorkflowBuilderError):
@@ -199,11 +206,6 @@ class ScheduleService:
             schedule, info = found.schedule, found.info
             action = schedule.action
             assert isinstance(action, ScheduleActionStartWorkflow)  # the only kind created
-            recent = tuple(
-                (result.action.workflow_id, result.action.first_execution_run_id)
-                for result in info.recent_actions
-                if isinstance(result.action, ScheduleActionExecutionStartWorkflow)
-            )
             return ScheduleStatus(
                 schedule_id=sid,
                 cron=self._recorded_cron(sid),
@@ -211,7 +213,7 @@ class ScheduleService:
                 paused=schedule.state.paused,
                 upcoming=tuple(info.next_action_times[:UPCOMING]),
                 fired=info.num_actions,
-                recent_runs=recent,
+                recent_runs=tuple((ref.workflow_id, ref.run_id) for ref in _started_runs(found)),
             )
 
         return self._ask(workflow_name, describe())
@@ -238,10 +240,25 @@ class ScheduleService:
         _forget(self._db, sid)
 
     @action(Role.OPERATOR)
-    def fire_now(self, workflow_name: str) -> None:
-        """Start one scheduled run at once (it counts as a scheduled run)."""
+    def fire_now(self, workflow_name: str) -> RunRef | None:
+        """Start one scheduled run at once (it counts as a scheduled run), even while an
+        earlier one is open; return it once Temporal reports it, or None if that takes over
+        ``FIRED_RUN_TIMEOUT_S`` (the run still shows among the runs when it starts)."""
         handle = self._temporal.client.get_schedule_handle(schedule_id(workflow_name))
-        self._ask(workflow_name, handle.trigger())
+
+        async def fire() -> RunRef | None:
+            before = _started_runs(await handle.describe())
+            await handle.trigger(overlap=ScheduleOverlapPolicy.ALLOW_ALL)
+            deadline = time.monotonic() + FIRED_RUN_TIMEOUT_S
+            while time.monotonic() < deadline:
+                found = await handle.describe()
+                new = [ref for ref in _started_runs(found) if ref not in before]
+                if new:
+                    return new[-1]
+                await asyncio.sleep(_FIRED_RUN_POLL_S)
+            return None
+
+        return self._ask(workflow_name, fire())
 
     def _ask(self, workflow_name: str, coro: Coroutine[Any, Any, T]) -> T:
         try:
@@ -261,6 +278,22 @@ class ScheduleService:
             self._db.schedules.set_paused(schedule_id(workflow_name), paused)
         except RecordNotFoundError:
             logger.warning("schedule of %s is not recorded in the database", workflow_name)
+
+
+def _started_runs(found: ScheduleDescription) -> list[RunRef]:
+    """The runs a schedule started lately (Temporal keeps the last few), oldest first."""
+    action = found.schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow)  # the only kind created
+    return [
+        RunRef(
+            workflow_id=result.action.workflow_id,
+            run_id=result.action.first_execution_run_id,
+            workflow_type=action.workflow,
+            task_queue=action.task_queue or "",
+        )
+        for result in found.info.recent_actions
+        if isinstance(result.action, ScheduleActionExecutionStartWorkflow)
+    ]
 
 
 async def _create_or_update(

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
+from core.db import VersionRecord
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef, RunService, RunState
 from core.graph import QueryDecl, SignalDecl, graph_from_dict
 from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
-from core.runs.listing import failed_step, format_duration, run_link, step_name, utc_text
+from core.runs.listing import failed_step, run_duration, step_name, utc_text
 from core.runs.presentation import STATUS_BADGES
 from core.services import UserServices
 from core.text import markdown_code, markdown_literal
 from pages.widgets.errors import fragment
+from pages.widgets.run_actions import RUN_PAGE, run_link
 from pages.widgets.run_controls import form_widgets, signals_and_queries
 from pages.widgets.schedule_panel import schedule_panel
 from pages.widgets.services import offer
 from pages.widgets.temporal import run_url
 
-#: Seconds between status polls of a running run.
+#: Seconds between status polls of a running run (and of the recent runs while one is open).
 POLL_SECONDS = 2.0
-#: Seconds between refreshes of the recent runs list.
+#: Seconds between refreshes of the recent runs while none is open (runs started by the
+#: schedule, someone else or another tool show up).
 RECENT_SECONDS = 10.0
 
 
@@ -42,7 +44,8 @@ class StartedRun:
 
 
 def run_panel(services: UserServices, workflow_id: int) -> None:
-    """The start form of the active version, the last run's result, and recent runs."""
+    """The start form of the active version, the followed run's status and result (updated
+    while it runs), the schedule, and recent runs (each opens its run page)."""
     active = services.deploy.active(workflow_id)
     if active is None:
         st.info("Nothing is deployed yet: **Deploy** the workflow, then run it here.")
@@ -52,7 +55,7 @@ def run_panel(services: UserServices, workflow_id: int) -> None:
     with form_col:
         start = f"**Start a run of version {version.version}**"
         st.markdown(f"{start} ({markdown_code(active.workflow_type)})")
-        started = _start_form(services, workflow_id, version.version, version.graph)
+        started = _start_form(services, workflow_id, version)
         if started is not None:
             st.session_state[_run_key(workflow_id)] = started
     run: StartedRun | None = st.session_state.get(_run_key(workflow_id))
@@ -61,12 +64,19 @@ def run_panel(services: UserServices, workflow_id: int) -> None:
             st.caption("Start a run to see its status and result here.")
         else:
             _run_result(services, run)
-    schedule_panel(services, services.workflows.get(workflow_id).name)
-    _recent_runs(services, workflow_id)
+    fired = schedule_panel(services, services.workflows.get(workflow_id).name)
+    if fired is not None:  # the result column follows the run the schedule started
+        st.session_state[_run_key(workflow_id)] = _followed(fired, version)
+        st.rerun()
+    runs = services.runs.recent(workflow_id)
+    live = any(not item.closed for item in runs)
+    fragment(run_every=POLL_SECONDS if live else RECENT_SECONDS)(_recent_runs)(
+        services, workflow_id, live
+    )
 
 
 def _start_form(
-    services: UserServices, workflow_id: int, version: int, graph: Mapping[str, Any]
+    services: UserServices, workflow_id: int, version: VersionRecord
 ) -> StartedRun | None:
     if not offer(RunService.start):
         return None
@@ -75,10 +85,10 @@ def _start_form(
     except WorkflowBuilderError as error:
         st.error(markdown_literal(str(error)))
         return None
-    with st.form(f"run_form_{workflow_id}_v{version}"):
+    with st.form(f"run_form_{workflow_id}_v{version.version}"):
         if not form:
             st.caption("This workflow takes no input.")
-        submitted = form_widgets(form, key=f"run_input_{workflow_id}_v{version}")
+        submitted = form_widgets(form, key=f"run_input_{workflow_id}_v{version.version}")
         if not st.form_submit_button("Start run", type="primary", icon=":material/play_arrow:"):
             return None
     try:
@@ -89,8 +99,13 @@ def _start_form(
     except WorkflowBuilderError as error:
         st.error(markdown_literal(f"The run could not start: {error}"), icon=":material/error:")
         return None
-    meta = graph_from_dict(graph).workflow
-    return StartedRun(ref=ref, version=version, signals=meta.signals, queries=meta.queries)
+    return _followed(ref, version)
+
+
+def _followed(ref: RunRef, version: VersionRecord) -> StartedRun:
+    """The run to follow in the result column, with what its version lets one send or ask."""
+    meta = graph_from_dict(version.graph).workflow
+    return StartedRun(ref=ref, version=version.version, signals=meta.signals, queries=meta.queries)
 
 
 def _run_result(services: UserServices, run: StartedRun) -> None:
@@ -100,19 +115,18 @@ def _run_result(services: UserServices, run: StartedRun) -> None:
     if state.closed:
         _show_state(services, run, state)
         return
-    _live_state(services, run)
+    # Polled while the run is open; once it closes, the whole page redraws without polling
+    # and without the signal and query controls.
+    fragment(run_every=POLL_SECONDS)(_live_state)(services, run)
     signals_and_queries(services, run.ref, run.signals, run.queries)
 
 
-@fragment(run_every=POLL_SECONDS)
 def _live_state(services: UserServices, run: StartedRun) -> None:
-    # Polls while the run is open; once it closes, the whole page redraws without polling
-    # and without the signal and query controls.
     state = _fetch(services, run)
     if state is None:
         return
     if state.closed:
-        st.rerun()
+        st.rerun(scope="app")
     _show_state(services, run, state)
     st.button("Refresh", icon=":material/refresh:", key=f"refresh_{run.ref.run_id}")
 
@@ -134,7 +148,9 @@ def _show_state(services: UserServices, run: StartedRun, state: RunState) -> Non
         where = _failed_where(services, run.ref)
         ended = f"The run {status}{where}: {state.error or 'no reason given'}"
         st.error(markdown_literal(ended), icon=":material/error:")
-    st.markdown(f"[Open the run page]({run_link(run.ref.workflow_id, run.ref.run_id)})")
+    run_link(
+        run.ref.workflow_id, run.ref.run_id, label="Open the run page", icon=":material/timeline:"
+    )
 
 
 def _failed_where(services: UserServices, ref: RunRef) -> str:
@@ -158,43 +174,63 @@ def _fetch(services: UserServices, run: StartedRun) -> RunState | None:
         return None
 
 
-@fragment(run_every=RECENT_SECONDS)
-def _recent_runs(services: UserServices, workflow_id: int) -> None:
-    # Refreshed on its own: runs started elsewhere (a schedule, the API) show up, and open
-    # ones move on to their final status, while the page is just being watched.
+def _recent_runs(services: UserServices, workflow_id: int, live: bool) -> None:
+    # Redrawn on its own: every POLL_SECONDS while a run is open (it moves on to its final
+    # status), every RECENT_SECONDS otherwise (runs started elsewhere show up).
     runs = services.runs.recent(workflow_id)
+    if any(not item.closed for item in runs) != live:
+        st.rerun(scope="app")  # a fragment's refresh changes only with the whole page
     st.markdown("**Recent runs**")
     if not runs:
         st.caption("No run yet.")
         return
-    table = pd.DataFrame(
-        [
-            {
-                "Run": item.workflow_id,
-                "Version": item.version,
-                "Status": item.status.value,
-                "Started (UTC)": utc_text(item.start_time),
-                "Duration": format_duration(item.duration),
-                "Failed step": failed_step(item),
-                "Detail": run_link(item.workflow_id, item.run_id),
-                "Temporal": run_url(services, workflow_id=item.workflow_id, run_id=item.run_id),
-            }
-            for item in runs
-        ]
-    )
-    st.dataframe(
-        table,
+    now = datetime.now(UTC)
+    # A new key after each open: the table's selection would otherwise open the same run
+    # again when the builder is shown next.
+    opened = st.session_state.get(_OPENED, 0)
+    picked = st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Run": item.workflow_id,
+                    "Version": item.version,
+                    "Status": item.status.value,
+                    "Started (UTC)": utc_text(item.start_time),
+                    "Duration": run_duration(item, now),
+                    "Failed step": failed_step(item),
+                    "Temporal": run_url(services, workflow_id=item.workflow_id, run_id=item.run_id),
+                }
+                for item in runs
+            ]
+        ),
+        key=f"recent_runs_{workflow_id}_{opened}",
+        on_select="rerun",
+        # A click on any cell opens its run, as does the row's marker on the left.
+        selection_mode=["single-row", "single-cell"],
         hide_index=True,
         width="stretch",
         column_config={
-            "Detail": st.column_config.LinkColumn(
-                "Detail", display_text="open run", help="The run's page: its steps on the graph"
-            ),
+            "Version": st.column_config.NumberColumn("Version", format="v%d"),
             "Temporal": st.column_config.LinkColumn(
                 "Temporal", display_text="history", help="The run in Temporal Web UI"
             ),
         },
     )
+    st.caption("Click a run to open its page: its steps on the graph, timeline and actions.")
+    # The Temporal cell is a link of its own: a click on it follows the link and opens nothing.
+    rows = [
+        *picked.selection.rows,
+        *(row for row, column in picked.selection.cells if column != "Temporal"),
+    ]
+    if rows:
+        st.session_state[_OPENED] = opened + 1
+        chosen = runs[rows[0]]
+        st.switch_page(
+            RUN_PAGE, query_params={"workflow_id": chosen.workflow_id, "run_id": chosen.run_id}
+        )
+
+
+_OPENED = "recent_runs_opened"
 
 
 def _run_key(workflow_id: int) -> str:

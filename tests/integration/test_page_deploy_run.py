@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,6 +18,26 @@ from core.schedules import schedule_id
 from core.text import markdown_unliteral
 
 RUN_TIMEOUT_S = 30.0
+
+
+@pytest.fixture
+def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float | None]]:
+    """Each fragment the Run view draws, with how often it refreshes itself (recorded, then
+    drawn as usual)."""
+    from pages.widgets import run_panel
+
+    drawn: list[tuple[str, float | None]] = []
+    real = run_panel.fragment
+
+    def recording(*, run_every: float | None = None):
+        def decorate(draw):
+            drawn.append((draw.__name__, run_every))
+            return real(run_every=run_every)(draw)
+
+        return decorate
+
+    monkeypatch.setattr(run_panel, "fragment", recording)
+    return drawn
 
 
 def _services():
@@ -51,6 +72,15 @@ def _view(at: AppTest, view: str) -> AppTest:
 
 def _texts(elements) -> str:
     return "\n".join(element.value for element in elements)
+
+
+def _page_links(at: AppTest) -> dict[str, str]:
+    """The page links shown (``st.page_link``): label to query string."""
+    return {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+
+
+def _run_query(workflow_id: str, run_id: str) -> str:
+    return urlencode({"workflow_id": workflow_id, "run_id": run_id})
 
 
 def _edit_draft(workflow_id: int, edit) -> None:
@@ -145,6 +175,16 @@ def test_run_form_starts_a_run_and_shows_its_result(app: AppTest):
     assert ui_url is None or link in _texts(app.markdown)
     (recent,) = app.dataframe
     assert list(recent.value["Status"]) == ["completed"]
+    assert _page_links(app)["Open the run page"] == _run_query(run.workflow_id, run.run_id)
+
+    # A click on a recent run (here its Status cell) opens its run page.
+    app.session_state[recent.key] = {
+        "selection": {"rows": [], "columns": [], "cells": [[0, "Status"]]}
+    }
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Run"
+    assert dict(app.query_params) == {"workflow_id": run.workflow_id, "run_id": run.run_id}
 
 
 def test_a_failed_run_names_its_step_and_links_its_page(app: AppTest):
@@ -168,7 +208,7 @@ def test_a_failed_run_names_its_step_and_links_its_page(app: AppTest):
     assert error.startswith("The run failed at step Flaky call (call): ")
     assert "the service is down" in error
     run = _services().runs.recent(workflow_id)[0]
-    assert f"(./run?workflow_id={run.workflow_id}&run_id={run.run_id})" in _texts(at.markdown)
+    assert _page_links(at)["Open the run page"] == _run_query(run.workflow_id, run.run_id)
 
 
 def test_a_required_input_left_empty_and_bad_json_are_shown(app: AppTest):
@@ -198,16 +238,20 @@ def test_a_required_input_left_empty_and_bad_json_are_shown(app: AppTest):
     assert _services().runs.recent(workflow_id) == []
 
 
-def test_signal_and_query_a_waiting_approval(app: AppTest):
+def test_signal_and_query_a_waiting_approval(app: AppTest, refreshes):
     workflow_id = _open(app, "approval_signal", name="approvals")
     _deploy(app)
     _view(app, "Run")
+    # Nothing runs: only the recent runs look for new ones (a schedule's, another client's).
+    assert refreshes[-1:] == [("_recent_runs", 10.0)]
     app.text_input(key=f"run_input_{workflow_id}_v1.request").input("new laptop")
     timeout = app.number_input(key=f"run_input_{workflow_id}_v1.timeout_seconds")
     assert timeout.value == 3600.0
     app.button(key=f"FormSubmitter:run_form_{workflow_id}_v1-Start run").click().run()
     assert not app.exception
     assert ":blue-badge[running]" in _texts(app.markdown)
+    # While it runs, its status and the recent runs redraw themselves every 2 s.
+    assert refreshes[-2:] == [("_live_state", 2.0), ("_recent_runs", 2.0)]
 
     _button(app, "Ask status").click().run()
     assert any(code.value == '"waiting"' for code in app.code)
@@ -225,6 +269,13 @@ def test_signal_and_query_a_waiting_approval(app: AppTest):
     _refresh_until_closed(app)
     assert ":green-badge[completed]" in _texts(app.markdown)
     assert any('"status": "approved by ann"' in code.value for code in app.code)
+    # Once it closed the page stops polling it; the list looks for new runs now and then.
+    refreshes.clear()
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while refreshes != [("_recent_runs", 10.0)]:  # until the run monitor recorded the close
+        assert time.monotonic() < deadline, f"still refreshing: {refreshes}"
+        refreshes.clear()
+        app.run()
 
 
 def test_versions_diff_and_rollback(app: AppTest):
@@ -261,7 +312,7 @@ def test_versions_diff_and_rollback(app: AppTest):
 
 def test_the_run_view_shows_the_schedule_and_pauses_resumes_and_fires_it(app: AppTest):
     name = f"report_{uuid.uuid4().hex[:8]}"  # schedules live on the shared dev server
-    _open(app, "scheduled_report", name=name)
+    workflow_id = _open(app, "scheduled_report", name=name)
     try:
         _deploy(app)
         _view(app, "Run")
@@ -280,6 +331,13 @@ def test_the_run_view_shows_the_schedule_and_pauses_resumes_and_fires_it(app: Ap
 
         _button(app, "Run now").click().run()
         assert not app.exception
+        # It says which run it started, links its page, and the result column follows it.
+        fired = app.session_state[f"run_started_{workflow_id}"].ref
+        assert fired.workflow_id.startswith(f"{name}-scheduled")
+        assert f"Run now started `{fired.workflow_id}`." in _texts(app.success)
+        links = _page_links(app)
+        assert links["Open its run page"] == _run_query(fired.workflow_id, fired.run_id)
+        assert f"**Run** `{fired.workflow_id}`" in _texts(app.markdown)
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while not app.dataframe or "completed" not in list(app.dataframe[0].value["Status"]):
             assert time.monotonic() < deadline, "the scheduled run did not show up completed"
