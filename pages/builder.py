@@ -217,12 +217,18 @@ if editor.flow is None:
         selected=editor.selected,
         timestamp=editor.next_timestamp(),
     )
-with canvas_col:
-    report = show_canvas(
-        editor.flow, after=editor.last_event, height=TALL_CANVAS_HEIGHT if tall else CANVAS_HEIGHT
-    )
-if report is not None:
+
+
+@st.fragment
+def _canvas(height: int) -> None:
+    """The canvas. Its events rerun only this (the component answers every new state and every
+    pane click with a report that changes nothing), and the whole page when they select or
+    change something the rest of it shows."""
+    report = show_canvas(editor.flow, after=editor.last_event, height=height)
+    if report is None:
+        return
     editor.last_event = report.timestamp
+    selected = editor.selected
     if report.selected_id is not None:
         select(editor, report.selected_id)
     sync = sync_from_canvas(
@@ -245,8 +251,12 @@ if report is not None:
             redraw=not only_moved,
             refresh_widgets=bool(report.labels),
         )
-        if not only_moved:
-            st.rerun()
+    if sync.changed or editor.selected != selected:
+        st.rerun()
+
+
+with canvas_col:
+    _canvas(TALL_CANVAS_HEIGHT if tall else CANVAS_HEIGHT)
 
 shown = editor.document
 selected_node = editor.selected in {node.get("id") for node in shown.get("nodes", [])}
