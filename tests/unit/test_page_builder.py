@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
+from pages.widgets.kind_looks import LOOKS
 
 ROOT = Path(__file__).resolve().parents[2]
 CANVAS = "builder_canvas"
@@ -80,6 +81,14 @@ def test_canvas_draws_the_draft(app: AppTest):
     labels = {edge["label"] for edge in canvas["edges"]}
     assert {"true", "false"} <= labels and "next" not in labels
     assert any("No problems" in item.value for item in app.success)
+    # Each kind in its colour with its icon; fitted views may zoom out past 0.5 (which cut off
+    # wide graphs); no minimap on a graph this small; a taller canvas from the More menu.
+    assert nodes["fetch"]["style"]["borderLeft"] == f"6px solid {LOOKS['activity'].colour}"
+    assert f"bi-{LOOKS['condition'].bootstrap}" in nodes["ok"]["data"]["content"]
+    assert canvas["fitView"] is True and canvas["minZoom"] == 0.2
+    assert canvas["showMiniMap"] is False and canvas["height"] == 500
+    app.toggle(key="builder_tall_canvas").set_value(True).run()
+    assert _canvas(app)["height"] == 760
 
 
 def test_clicking_a_node_opens_its_inspector(app: AppTest):
