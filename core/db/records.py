@@ -102,7 +102,6 @@ class WorkflowOverview:
     id: int
     name: str
     title: str
-    updated_at: datetime
     draft_graph: dict[str, Any] | None
     live_version: int | None
     live_graph: dict[str, Any] | None

@@ -69,7 +69,6 @@ class WorkflowListing:
         draft: ``valid``, ``N problem(s)`` or ``unreadable``.
         cron: its schedule's cron expression, if it has one; ``paused`` says if it is paused.
         last_run: its newest recorded run's status and start, if any.
-        updated_at: when it was last saved.
     """
 
     id: int
@@ -81,7 +80,6 @@ class WorkflowListing:
     cron: str | None
     paused: bool
     last_run: tuple[ExecutionStatus, datetime] | None
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -182,7 +180,6 @@ class WorkflowService:
             cron=item.cron,
             paused=bool(item.schedule_paused),
             last_run=last_run,
-            updated_at=item.updated_at,
         )
 
     @reads

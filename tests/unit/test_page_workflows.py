@@ -86,7 +86,7 @@ def test_the_list_shows_a_recorded_schedule(app: AppTest):
         schedule_id="daily-schedule", workflow_id=report.id, cron="0 7 * * *"
     )
     app.run()
-    assert app.dataframe[0].value["Schedule"][0] == "0 7 * * * (UTC)"
+    assert app.dataframe[0].value["Schedule"][0] == "0 7 * * *"
 
 
 def test_the_list_shows_each_workflows_last_run_and_links_to_its_runs(app: AppTest):

@@ -184,7 +184,6 @@ class WorkflowRepository(Repository):
                         id=row.id,
                         name=row.name,
                         title=row.title,
-                        updated_at=row.updated_at,
                         draft_graph=row.draft_graph,
                         live_version=live_version,
                         live_graph=live_graph,
