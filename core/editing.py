@@ -187,30 +187,41 @@ def onward_handle(document: Document, node_id: str) -> str | None:
     return handles[0] if handles else None
 
 
+def insertion_anchor(
+    document: Document, after: str | None, *, exclude: str | None = None
+) -> tuple[str, str] | None:
+    """What :func:`insert_node` places a new node against: ``("edge", id)`` to go into,
+    ``("node", id)`` to go after (or before, for a node nothing may leave), ``None`` for an
+    empty graph. The selection when it exists; else the last end that something reaches (the
+    rightmost), else the rightmost node. ``exclude`` is a node never to pick (the new one).
+    """
+    edges = document.get("edges", [])
+    if any(edge.get("id") == after for edge in edges):
+        return ("edge", str(after))
+    nodes = [node for node in document.get("nodes", []) if node.get("id") != exclude]
+    if any(node.get("id") == after for node in nodes):
+        return ("node", str(after))
+    reached = {edge.get("target") for edge in edges}
+    ends = [node for node in nodes if node.get("type") == "end" and node.get("id") in reached]
+    candidates = ends or nodes
+    if not candidates:
+        return None
+    return ("node", str(max(candidates, key=_position)["id"]))
+
+
 def _plan_insertion(document: Document, node_id: str, after: str | None) -> Insertion:
     """Which edges the new node ``node_id`` goes into, for :func:`insert_node`."""
-    nodes = [node for node in document["nodes"] if node.get("id") != node_id]
     edges = document.get("edges", [])
     leads_on = onward_handle(document, node_id) is not None
-    selected_edge = next((edge for edge in edges if edge.get("id") == after), None)
-    if selected_edge is not None:
+    anchor = insertion_anchor(document, after, exclude=node_id)
+    if anchor is None:
+        return Insertion()
+    what, anchor_id = anchor
+    if what == "edge":
         if not leads_on:
             return Insertion()
-        return Insertion(edges=(selected_edge["id"],), then=selected_edge.get("target"))
-    anchor = next((node for node in nodes if node.get("id") == after), None)
-    if anchor is None:
-        ends = [
-            node
-            for node in nodes
-            if node.get("type") == "end" and any(e.get("target") == node.get("id") for e in edges)
-        ]
-        if ends:
-            anchor = max(ends, key=_position)
-        elif nodes:
-            anchor = max(nodes, key=_position)
-        else:
-            return Insertion()
-    anchor_id = anchor["id"]
+        target = next(edge.get("target") for edge in edges if edge.get("id") == anchor_id)
+        return Insertion(edges=(anchor_id,), then=target)
     handle = onward_handle(document, anchor_id)
     if handle is None:  # an end: the new node goes before it
         if not leads_on:

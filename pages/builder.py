@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import streamlit as st
 
 from core.deploy import DeployService
-from core.editing import delete_item, duplicate_node, insert_node, sync_from_canvas
+from core.editing import (
+    delete_item,
+    duplicate_node,
+    insert_node,
+    insertion_anchor,
+    onward_handle,
+    sync_from_canvas,
+)
 from core.errors import WorkflowBuilderError
 from core.layout import auto_layout
 from core.services import WorkflowService
@@ -97,6 +105,24 @@ def _delete() -> None:
 def _select_problem(item_id: str) -> None:
     select(editor, item_id)
     editor.flow = None  # redraw with the node selected, so it can be found on the canvas
+
+
+def _insertion_hint(document: dict[str, Any]) -> str:
+    """Where the palette's next node goes, in words (see ``insertion_anchor``)."""
+    anchor = insertion_anchor(document, editor.selected)
+    if anchor is None:
+        return "New nodes start the graph."
+    what, item_id = anchor
+    nodes, edges = document.get("nodes", []), document.get("edges", [])
+    labels = {node.get("id"): node.get("label") or node.get("id") for node in nodes}
+    if what == "edge":
+        edge = next(edge for edge in edges if edge.get("id") == item_id)
+        source, target = (
+            markdown_literal(str(labels.get(edge.get(end)))) for end in ("source", "target")
+        )
+        return f"New nodes go between **{source}** and **{target}**."
+    place = "before" if onward_handle(document, item_id) is None else "after"
+    return f"New nodes go {place} **{markdown_literal(str(labels[item_id]))}**."
 
 
 def _layout() -> None:
@@ -205,7 +231,7 @@ if view in ("Versions", "Run"):
 toolbar = st.container(horizontal=True, vertical_alignment="center")
 palette_col, canvas_col, side_col = st.columns([1.2, 4.6, 2.2])
 with palette_col:
-    palette(_add)
+    palette(_add, where=_insertion_hint(editor.document))
 
 invalid = Counter(
     problem.subject for problem in check.problems if problem.scope in ("node", "edge")

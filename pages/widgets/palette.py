@@ -10,9 +10,12 @@ from core.nodes import CATALOG
 from pages.widgets.kind_looks import look
 
 
-def palette(on_add: Callable[[str], None]) -> None:
-    """Show a button per node kind; ``on_add(kind)`` runs (as a callback) when one is clicked."""
-    st.markdown("**Add a node**")
+def palette(on_add: Callable[[str], None], *, where: str) -> None:
+    """Show a button per node kind; ``on_add(kind)`` runs (as a callback) when one is clicked.
+
+    ``where`` says where the new node goes; each button's tooltip ends with it.
+    """
+    st.markdown("**Add a node**", help=where)
     # Borderless buttons without gaps: the twelve stand no taller than the canvas beside them
     # on a 1280x800 screen.
     with st.container(gap=None):
@@ -21,7 +24,7 @@ def palette(on_add: Callable[[str], None]) -> None:
                 kind.title,
                 key=f"palette_{kind.type}",
                 icon=look(kind.type).icon,
-                help=kind.description,
+                help=f"{kind.description}  \n{where}",
                 on_click=on_add,
                 args=(kind.type,),
                 type="tertiary",

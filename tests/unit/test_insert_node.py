@@ -6,7 +6,13 @@ import copy
 
 import pytest
 
-from core.editing import delete_item, duplicate_node, insert_node, onward_handle
+from core.editing import (
+    delete_item,
+    duplicate_node,
+    insert_node,
+    insertion_anchor,
+    onward_handle,
+)
 from core.graph import graph_from_dict
 from core.graph.validation import validate
 from core.nodes import CATALOG
@@ -167,3 +173,11 @@ def test_delete_bridges_a_node_with_one_edge_in_and_out(doc):
     new = delete_item(doc, timer)
     assert _edges(new) == {("start", "end", "next")}
     assert delete_item(doc, "e1")["edges"] == [e for e in doc["edges"] if e["id"] != "e1"]
+
+
+def test_insertion_anchor_names_what_the_next_node_goes_against(doc):
+    assert insertion_anchor(doc, "start") == ("node", "start")
+    assert insertion_anchor(doc, "e1") == ("edge", "e1")
+    assert insertion_anchor(doc, None) == ("node", "end")  # the end something reaches
+    assert insertion_anchor(doc, "gone") == ("node", "end")  # a stale selection is no selection
+    assert insertion_anchor({"nodes": [], "edges": []}, None) is None

@@ -99,7 +99,10 @@ def test_clicking_a_node_opens_its_inspector(app: AppTest):
 
 
 def test_palette_inserts_after_the_selected_node_and_saves(app: AppTest):
+    # Nothing selected: before the end. The palette's tooltips say so.
+    assert _button(app, "Timer").help.endswith("New nodes go before **Done**.")
     _canvas_event(app, selected="fetch")
+    assert _button(app, "Timer").help.endswith("New nodes go after **Fetch**.")
     _button(app, "Timer").click().run()
     assert not app.exception
     draft = _draft(app)
