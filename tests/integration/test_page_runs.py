@@ -337,11 +337,16 @@ def test_the_builders_recent_runs_open_the_run_page_and_name_the_failed_step(app
     services.settings = replace(services.settings, temporal_ui_url="https://temporal.example/ui/")
     app.segmented_control(key="builder_view").set_value("Run").run()
     assert not app.exception
-    recent = next(frame.value for frame in app.dataframe if "Detail" in frame.value)
+    table = next(frame for frame in app.dataframe if "Temporal" in frame.value)
+    recent = table.value
     namespace = services.settings.temporal_namespace
     assert list(recent["Temporal"]) == [
         f"https://temporal.example/ui/namespaces/{namespace}/workflows/greeter-failed/r-failed/history"
     ]
     assert list(recent["Failed step"]) == ["Greet (greet)"]
-    assert list(recent["Detail"]) == ["./run?workflow_id=greeter-failed&run_id=r-failed"]
     assert list(recent["Duration"]) == ["5.0 s"]
+    # A click on the run's row opens its run page.
+    app.session_state[table.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception
+    assert dict(app.query_params) == {"workflow_id": "greeter-failed", "run_id": "r-failed"}
