@@ -13,6 +13,7 @@ from core.secrets import SecretService
 from pages.widgets.account_menu import account_menu
 from pages.widgets.alerts import alert_banner
 from pages.widgets.errors import show_failure
+from pages.widgets.page_style import tighten_margins
 from pages.widgets.services import ACTOR_KEY, bound_to_loopback, sign_in_off, signed_in_actor
 
 # The favicon is a file of our own: Streamlit makes a ``:material/...:`` page icon a
@@ -21,6 +22,7 @@ from pages.widgets.services import ACTOR_KEY, bound_to_loopback, sign_in_off, si
 FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 
 st.set_page_config(page_title="Workflow Builder", page_icon=str(FAVICON), layout="wide")
+tighten_margins()
 
 
 def _gate(page: str, title: str) -> None:

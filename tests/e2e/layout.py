@@ -22,12 +22,24 @@ _LABELS = ", ".join(
     )
 )
 
-_FINDINGS = """labels => {
-  const shown = el => {
-    const box = el.getBoundingClientRect();
-    const style = getComputedStyle(el);
-    return box.width > 0 && box.height > 0 && style.visibility !== 'hidden';
+# One script, so the helpers at its top serve both checks. ``shownBox`` is the part of an
+# element that can be seen: its box cut by every ancestor that hides what overflows it (a folded
+# expander keeps its content, in a box of no height). Scrolling boxes do not cut: what is below
+# the fold is still checked.
+_CHECKS = """labels => {
+  const shownBox = el => {
+    if (getComputedStyle(el).visibility === 'hidden') return null;
+    let {left, top, right, bottom} = el.getBoundingClientRect();
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (![style.overflowX, style.overflowY].some(o => o === 'hidden' || o === 'clip')) continue;
+      const box = up.getBoundingClientRect();
+      [left, top] = [Math.max(left, box.left), Math.max(top, box.top)];
+      [right, bottom] = [Math.min(right, box.right), Math.min(bottom, box.bottom)];
+    }
+    return right - left > 0 && bottom - top > 0 ? {left, top, right, bottom} : null;
   };
+  const shown = el => shownBox(el) !== null;
   const name = el => (el.getAttribute('data-testid') || el.tagName.toLowerCase())
     + ' "' + el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 60) + '"';
   const findings = [];
@@ -54,35 +66,30 @@ _FINDINGS = """labels => {
       }
     }
   }
-  return [...new Set(findings)];
-}"""
-
-_OVERLAPS = """() => {
-  const name = el => (el.getAttribute('aria-label') || el.textContent.trim() || el.tagName)
+  // Overlap: two controls of different widgets drawn on top of each other.
+  const control = el => (el.getAttribute('aria-label') || el.textContent.trim() || el.tagName)
     .slice(0, 40);
   const controls = [...document.querySelectorAll(
     '[data-testid="stMain"] button, [data-testid="stMain"] [role="tab"], '
     + '[data-testid="stMain"] input, [data-testid="stMain"] [data-baseweb="select"]')]
-    .filter(el => { const b = el.getBoundingClientRect(); return b.width > 0 && b.height > 0; });
-  const found = [];
+    .filter(shown);
+  // Parts of one widget (a date input's field and its calendar button) may overlap.
+  const widget = el => el.closest('[data-testid="stElementContainer"]') || el;
   for (let i = 0; i < controls.length; i++) {
     for (let j = i + 1; j < controls.length; j++) {
       const [a, b] = [controls[i], controls[j]];
-      // Parts of one widget (a date input's field and its calendar button) may overlap.
-      const widget = el => el.closest('[data-testid="stElementContainer"]') || el;
       if (widget(a) === widget(b)) continue;
-      const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+      const p = shownBox(a), q = shownBox(b);
       const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
       const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
-      if (w > 2 && h > 2) found.push(name(a) + ' / ' + name(b));
+      if (w > 2 && h > 2) findings.push('overlap: ' + control(a) + ' / ' + control(b));
     }
   }
-  return found;
+  return [...new Set(findings)];
 }"""
 
 
 def layout_findings(page: Page) -> list[str]:
     """What is wrong with the page's layout as drawn now: cut labels, split words, overlaps."""
-    findings: list[str] = page.evaluate(_FINDINGS, _LABELS)
-    findings += [f"overlap: {pair}" for pair in page.evaluate(_OVERLAPS)]
+    findings: list[str] = page.evaluate(_CHECKS, _LABELS)
     return findings

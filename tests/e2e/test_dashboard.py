@@ -105,6 +105,8 @@ README_SHOTS = {
     "Workers": "workers.png",
 }
 README_SIZE = (1440, 900)
+#: The builder's other views, checked after the pages.
+BUILDER_VIEWS = ("Code", "Versions", "Run")
 
 
 def test_every_page_holds_at_three_sizes(
@@ -118,24 +120,29 @@ def test_every_page_holds_at_three_sizes(
     the README's are the first screen of some at 1440x900."""
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(fresh_streamlit_app)
-    # The Examples expander comes last on the page, with or without runs.
-    expect(page.get_by_test_id("stExpander").filter(has_text="Examples")).to_be_visible(
-        timeout=TIMEOUT_MS
-    )
-    _wait_idle(page)
-    if page.get_by_role("button", name="Load demo data").is_visible():  # run on its own
+    # Run on its own, the test loads the demo data; after the chart test, it is there.
+    load = page.get_by_role("button", name="Load demo data")
+    loaded = page.get_by_test_id("stExpander").filter(has_text="Demo data")
+    expect(load.or_(loaded)).to_be_visible(timeout=TIMEOUT_MS)
+    if load.is_visible():
         _load_demo_data(page)
     nav = page.get_by_test_id("stSidebarNav")
     findings: dict[str, list[str]] = {}
-    for title in PAGES:
-        nav.get_by_role("link", name=re.compile(f"{title}$")).click()
+    for title in (*PAGES, *(f"Builder {view}" for view in BUILDER_VIEWS)):
+        view = title.removeprefix("Builder ") if title.startswith("Builder ") else None
+        nav.get_by_role("link", name=re.compile(f"{'Builder' if view else title}$")).click()
         _wait_idle(page)
-        if title == "Builder":
+        if title.startswith("Builder"):
             _open_in_builder(page, fresh_streamlit_app)
+        if view:
+            page.locator(".st-key-builder_view").get_by_text(view, exact=True).click()
+            _wait_idle(page)
         elif title == "Run":
             _open_a_run(page, fresh_streamlit_app)
         for width, height in SCREEN_SIZES:
             page.set_viewport_size({"width": width, "height": height})
+            if title == "Builder":  # the canvas fits the graph to its size when it opens
+                _open_in_builder(page, fresh_streamlit_app)
             _wait_idle(page)
             shot = screenshot(f"{title}-{width}x{height}")
             if (width, height) == README_SIZE and title in README_SHOTS:

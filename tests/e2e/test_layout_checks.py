@@ -39,3 +39,11 @@ def test_a_word_split_over_two_lines_is_found(page: Page) -> None:
 def test_controls_on_top_of_each_other_are_found(page: Page) -> None:
     found = _findings(page, "<button>First</button>", second="margin-top: -20px")
     assert found == ["overlap: First / Second"]
+
+
+def test_folded_content_is_not_checked(page: Page) -> None:
+    folded = (
+        '<div style="height: 0; overflow: hidden"><button style="width: 30px">'
+        '<p style="overflow: hidden; white-space: nowrap">Try it now</p></button></div>'
+    )
+    assert _findings(page, folded, second="margin-top: -20px") == []
