@@ -24,6 +24,7 @@ from core.dashboard import (
 )
 from core.dashboard_presentation import STATUS_COLOURS, WORKER_COLOURS, memory_text, uptime_text
 from core.runs.listing import error_preview
+from pages.widgets.axes import count_axis
 
 #: Base font of every chart (px): readable from the back of a room.
 FONT_PX = 16
@@ -360,6 +361,7 @@ def workers_over_time(counts: Sequence[WorkerCount], *, bucket_label: str) -> No
         hover_data={"Time (UTC)": "|%Y-%m-%d %H:%M"},
     )
     _style(figure, title=title, x=f"Time (UTC), per {bucket_label}", y="Workers")
+    figure.update_yaxes(**count_axis(int(frame.groupby("Time (UTC)")["Workers"].sum().max())))
     _draw(figure, "chart_workers")
 
 

@@ -1,9 +1,12 @@
-"""Temporal's pollers against the registry: a stopped worker's poller is no alarm for a while,
-a count axis ticks whole workers."""
+"""Temporal's pollers against the registry: a stopped worker's poller is no alarm for a while;
+charts count whole workers."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+
+from streamlit.testing.v1 import AppTest
 
 from core.fleet.pollers import STOPPED_POLLER_GRACE, Poller, PollerCheck, check_pollers
 from pages.widgets.axes import count_axis, count_step
@@ -70,3 +73,24 @@ def test_count_axes_tick_whole_numbers():
         1, 1, 1, 1, 2, 2, 5, 5, 10, 10, 20, 50, 100,
     ]  # fmt: skip
     assert count_axis(2) == {"tick0": 0, "dtick": 1, "tickformat": "d"}
+
+
+def _workers_chart() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from core.dashboard import WorkerCount
+    from pages.widgets.dashboard_charts import workers_over_time
+
+    start = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    workers_over_time(
+        [WorkerCount(start + timedelta(minutes=m), "running", 1) for m in range(3)],
+        bucket_label="minute",
+    )
+
+
+def test_the_dashboards_workers_chart_counts_whole_workers():
+    app = AppTest.from_function(_workers_chart).run()
+    assert not app.exception
+    (chart,) = app.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    assert (figure["layout"]["yaxis"]["dtick"], figure["layout"]["yaxis"]["tickformat"]) == (1, "d")
