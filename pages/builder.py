@@ -194,8 +194,8 @@ with st.container(horizontal=True, horizontal_alignment="distribute", vertical_a
             st.caption(
                 "Palette buttons insert after the selected node or edge. Drag from a node's "
                 "right handle to another node to connect; right-click a node or an edge for its "
-                "menu. Backspace deletes on the canvas, saved at your next click; Delete and "
-                "Ctrl+Z work outside the canvas."
+                "menu. Backspace deletes on the canvas, saved at your next click; the Delete key "
+                "works outside the canvas and its text fields."
             )
 
 if deploy_clicked and temporal_ready(services):
@@ -294,7 +294,8 @@ with toolbar:
         disabled=not editor.history.can_undo,
         on_click=_step,
         args=(True,),
-        shortcut="Mod+Z",
+        # No Ctrl+Z: Streamlit fires shortcuts with Ctrl inside text fields too, so it would
+        # undo a graph edit where someone meant to undo their typing.
     )
     st.button(
         "Redo",
@@ -302,7 +303,6 @@ with toolbar:
         disabled=not editor.history.can_redo,
         on_click=_step,
         args=(False,),
-        shortcut="Mod+Shift+Z",
     )
     st.button("Auto layout", icon=":material/auto_awesome_mosaic:", on_click=_layout)
     st.button(
@@ -318,7 +318,7 @@ with toolbar:
         disabled=not (selected_node or selected_edge),
         on_click=_delete,
         help="Delete the selected node (the nodes before and after it are joined) or edge",
-        shortcut="Delete",
+        shortcut="Delete",  # not fired in text fields, where the key edits the text
     )
 
 with side_col:
