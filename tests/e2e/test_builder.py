@@ -112,6 +112,19 @@ def test_build_a_workflow_from_an_example(
     page.locator(APP_IDLE).wait_for(timeout=TIMEOUT_MS)  # the inspector of before is gone
     expect(page.get_by_label("Label", exact=True)).to_have_value("Pause a moment")
 
+    # The Delete key deletes the selected node and joins its neighbours, but not in a text field.
+    _node(canvas, "set_variable_1").click()
+    label = page.get_by_label("Label", exact=True)
+    expect(label).to_have_value("Set variable", timeout=TIMEOUT_MS)
+    label.press("Delete")  # the caret is at the end: nothing to delete
+    page.locator(APP_IDLE).wait_for(timeout=TIMEOUT_MS)
+    expect(canvas.locator(".react-flow__node")).to_have_count(6)
+    page.get_by_role("heading", name="greeter").click()  # out of the field, not on the canvas
+    page.keyboard.press("Delete")
+    expect(canvas.locator(".react-flow__node")).to_have_count(5, timeout=TIMEOUT_MS)
+    joined = '.react-flow__edge[aria-label="Edge from timer_1 to activity_1"]'
+    expect(canvas.locator(joined)).to_have_count(1, timeout=TIMEOUT_MS)
+
     # The code view shows the generated workflow with the new timer.
     page.locator(".st-key-builder_view").get_by_text("Code", exact=True).click()
     code = page.locator('[data-testid="stCode"]').first
