@@ -19,8 +19,8 @@ from pages.widgets.kind_looks import look
 CANVAS_KEY = "builder_canvas"
 #: Fits below the builder's three header rows on a 1280x800 screen (Streamlit cannot read the
 #: viewport); the header's menu offers a taller canvas for bigger screens.
-CANVAS_HEIGHT = 500
-TALL_CANVAS_HEIGHT = 760
+CANVAS_HEIGHT = 520
+TALL_CANVAS_HEIGHT = 800
 #: The minimap is drawn at a fixed 200x150 px that the component offers no way to change, so
 #: it is left out of graphs small enough to see whole anyway.
 MINIMAP_FROM_NODES = 16

@@ -86,9 +86,9 @@ def test_canvas_draws_the_draft(app: AppTest):
     assert nodes["fetch"]["style"]["borderLeft"] == f"6px solid {LOOKS['activity'].colour}"
     assert f"bi-{LOOKS['condition'].bootstrap}" in nodes["ok"]["data"]["content"]
     assert canvas["fitView"] is True and canvas["minZoom"] == 0.2
-    assert canvas["showMiniMap"] is False and canvas["height"] == 500
+    assert canvas["showMiniMap"] is False and canvas["height"] == 520
     app.toggle(key="builder_tall_canvas").set_value(True).run()
-    assert _canvas(app)["height"] == 760
+    assert _canvas(app)["height"] == 800
 
 
 def test_clicking_a_node_opens_its_inspector(app: AppTest):
