@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Files that may render HTML of their own, each reviewed: no user text reaches them.
 REVIEWED = {
     "pages/widgets/session_cookie.py": "a script that writes the session cookie (a token)",
+    "pages/widgets/page_style.py": "a constant style sheet (the page margins), no text at all",
 }
 SOURCES = sorted(
     path
