@@ -157,8 +157,14 @@ def _status(check_valid: bool, problems: int) -> str:
 # Row one: the title and the status line (wrapping beside the title, never the title itself).
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     st.markdown(f"## {markdown_literal(editor.name)}", width="content")
-    status_slot = st.empty()  # filled after a deploy this run may make
-check = editor.check
+    # Drawn in place, not into a placeholder filled later: Streamlit 1.67's browser side
+    # crashed ("Cannot set a node at a delta path", a blank page) on about one fresh app in
+    # five when a view switch cut short a run that had filled such a slot in this row.
+    check = editor.check
+    if editor.save_error:
+        st.error(markdown_literal(editor.save_error))
+    else:
+        st.caption(_status(check.valid, len(check.problems)))
 # Row two: the views on the left, what concerns the whole workflow on the right.
 with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
     view = st.segmented_control(
@@ -208,12 +214,9 @@ if deploy_clicked and temporal_ready(services):
             action=lambda progress: services.deploy.deploy(editor.workflow_id, progress=progress),
         ),
     )
+    st.rerun()  # the status line above was drawn before this deploy; the outcome stays
 elif (outcome := remembered(workflow_id)) is not None:
     show_outcome(outcome)
-if editor.save_error:
-    status_slot.error(markdown_literal(editor.save_error))
-else:
-    status_slot.caption(_status(check.valid, len(check.problems)))
 
 if view == "Code":
     code_view(editor, services=services)

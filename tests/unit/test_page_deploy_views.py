@@ -59,6 +59,7 @@ def test_each_version_shows_its_newest_deployment():
     assert rows.to_dict("records") == [
         {
             "Version": 3,
+            "Made by": "deploy",
             "Status": "failed",
             "Created": "2026-01-02 03:04:05",
             "Workflow type": "wf_v3",
@@ -67,6 +68,7 @@ def test_each_version_shows_its_newest_deployment():
         },
         {
             "Version": 2,
+            "Made by": "deploy",
             "Status": "active",
             "Created": "2026-01-02 03:04:05",
             "Workflow type": "wf_v2",
@@ -75,6 +77,7 @@ def test_each_version_shows_its_newest_deployment():
         },
         {
             "Version": 1,
+            "Made by": "deploy",
             "Status": "not deployed",
             "Created": "2026-01-02 03:04:05",
             "Workflow type": "",
