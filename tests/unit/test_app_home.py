@@ -3,25 +3,17 @@ and the example gallery with each example's validation status, without starting 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.console import ROOT
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(ROOT)
-    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    # The services object is cached per process; the next test brings its own data folder.
-    from pages.widgets.services import get_services
-
-    get_services.clear()
+def app(console: AppTest) -> AppTest:
+    return console
 
 
 def _tries(app: AppTest) -> dict[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,32 +11,17 @@ from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
 from pages.widgets.kind_looks import LOOKS
+from tests.unit.console import app_services, opened
 
-ROOT = Path(__file__).resolve().parents[2]
 CANVAS = "builder_canvas"
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    workflow = _services().workflows.create_from_example("http_fetch_condition", name="fetcher")
-    at.session_state["builder_workflow_id"] = workflow.id
-    at.switch_page("pages/builder.py").run()
-    assert not at.exception
-    yield at
-    # The services object is cached per process; the next test brings its own data folder.
-    from pages.widgets.services import get_services
-
-    get_services.clear()
-
-
-def _services():
-    from pages.widgets.services import get_services
-
-    return get_services()
+def app(console: AppTest) -> AppTest:
+    console.run()
+    workflow = app_services().workflows.create_from_example("http_fetch_condition", name="fetcher")
+    console.session_state["builder_workflow_id"] = workflow.id
+    return opened(console, "pages/builder.py")
 
 
 def _canvas(at: AppTest) -> dict[str, Any]:
@@ -47,7 +30,7 @@ def _canvas(at: AppTest) -> dict[str, Any]:
 
 
 def _draft(at: AppTest) -> dict[str, Any]:
-    return _services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph
+    return app_services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph
 
 
 def _canvas_event(at: AppTest, *, selected: str | None = None, **changes: Any) -> AppTest:
@@ -136,7 +119,7 @@ def test_duplicate_and_delete_the_selection(app: AppTest):
 
 def test_status_line_says_which_version_is_live(app: AppTest):
     assert any("not deployed yet" in caption.value for caption in app.caption)
-    services = _services()
+    services = app_services()
     workflow_id = app.session_state["builder_workflow_id"]
     draft = _draft(app)
     version = services.database.versions.create_next(
@@ -182,7 +165,7 @@ def test_a_number_param_holding_null_is_shown_as_text_to_fix(app: AppTest):
     # inspector must still open (a number box cannot show null).
     document = _draft(app)
     _node(document, "fetch")["params"]["retry"] = {"max_attempts": None}
-    imported = _services().workflows.import_document(json.dumps(document), name="imported")
+    imported = app_services().workflows.import_document(json.dumps(document), name="imported")
     app.query_params["workflow"] = str(imported.id)
     app.run()
     assert any(md.value == "## imported" for md in app.markdown)
@@ -310,7 +293,7 @@ def test_code_view_shows_the_generated_workflow_and_manifest(app: AppTest):
 
 
 def test_code_view_starts_children_as_a_deploy_would(app: AppTest):
-    services = _services()
+    services = app_services()
     parent = services.workflows.create_from_example("child_workflow", name="parent")
     app.query_params["workflow"] = str(parent.id)
     app.run()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,15 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from streamlit.testing.v1 import AppTest
 
 from core.dashboard import DashboardService
+from tests.unit.console import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET_PATH = "/srv/private/settings.toml"
 MESSAGE = re.compile(r"^Something went wrong \(error ([0-9a-f]{8})\); the log has the details\.$")
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(ROOT)
-    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    from pages.widgets.services import get_services
-
-    get_services.clear()
+def app(console: AppTest) -> AppTest:
+    return console
 
 
 def _shown(at: AppTest) -> str:

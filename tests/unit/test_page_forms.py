@@ -6,42 +6,25 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.console import app_services, opened
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    workflow = _services().workflows.create_from_example("approval_signal", name="approval")
-    at.session_state["builder_workflow_id"] = workflow.id
-    at.switch_page("pages/builder.py").run()
-    assert not at.exception
-    yield at
-    from pages.widgets.services import get_services
-
-    get_services.clear()
-
-
-def _services():
-    from pages.widgets.services import get_services
-
-    return get_services()
+def app(console: AppTest) -> AppTest:
+    console.run()
+    workflow = app_services().workflows.create_from_example("approval_signal", name="approval")
+    console.session_state["builder_workflow_id"] = workflow.id
+    return opened(console, "pages/builder.py")
 
 
 def _draft(at: AppTest) -> dict[str, Any]:
-    return _services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph
+    return app_services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph
 
 
 def _select(at: AppTest, node_id: str) -> str:
@@ -164,7 +147,7 @@ def test_switches_are_labelled_and_whole_numbers_show_as_such(app: AppTest):
     assert toggle.label == "Timeout as an expression"
     assert "expression over input and variables" in toggle.help
 
-    other = _services().workflows.create_from_example("retry_error_branch", name="retrying")
+    other = app_services().workflows.create_from_example("retry_error_branch", name="retrying")
     app.query_params["workflow"] = str(other.id)
     app.run()
     key = _select(app, "call")

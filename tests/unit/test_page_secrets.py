@@ -4,37 +4,20 @@ the workflows that use each; the value never shows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.secrets import SecretValue
+from tests.unit.console import app_services, opened
 
-ROOT = Path(__file__).resolve().parents[2]
 VALUE = "page-Secret-value-31c9"
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    at.switch_page("pages/secrets.py").run()
-    assert not at.exception
-    yield at
-    # The services object is cached per process; the next test brings its own data folder.
-    from pages.widgets.services import get_services
-
-    get_services.clear()
-
-
-def _services():
-    from pages.widgets.services import get_services
-
-    return get_services()
+def app(console: AppTest) -> AppTest:
+    console.run()
+    return opened(console, "pages/secrets.py")
 
 
 def _click(at: AppTest, label: str) -> AppTest:
@@ -58,7 +41,7 @@ def test_an_admin_creates_a_secret_whose_value_is_never_shown(app: AppTest) -> N
     value_input.input(VALUE)
     _click(app, "Create")
 
-    [info] = _services().secrets.list()
+    [info] = app_services().secrets.list()
     assert info.name == "crm_token" and info.created_by == "system"
     assert "Secret crm_token created." in [s.value for s in app.success]
     assert "Used by: no workflow" in [t.value for t in app.text]
@@ -71,23 +54,23 @@ def test_a_bad_name_is_refused_with_the_reason(app: AppTest) -> None:
     _click(app, "Create")
 
     assert "is not a secret name" in app.error[0].value
-    assert _services().secrets.list() == []
+    assert app_services().secrets.list() == []
 
 
 def test_rotate_then_delete_after_confirming(app: AppTest) -> None:
-    _services().secrets.create("crm_token", SecretValue(VALUE))
+    app_services().secrets.create("crm_token", SecretValue(VALUE))
     app.run()
 
     next(w for w in app.text_input if w.label == "New value").input("another-value")
     _click(app, "Rotate")
-    assert _services().secrets.list()[0].rotated_at is not None
+    assert app_services().secrets.list()[0].rotated_at is not None
     assert "rotated" in app.text[0].value
     assert "Secret crm_token rotated" in app.success[0].value
 
     _click(app, "Delete")
     assert app.warning[0].value == "Delete secret crm_token?"
-    assert _services().secrets.list() != []
+    assert app_services().secrets.list() != []
     _click(app, "Delete for good")
 
-    assert _services().secrets.list() == []
+    assert app_services().secrets.list() == []
     assert [i.value for i in app.info] == ["No secrets yet."]

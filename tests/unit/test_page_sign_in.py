@@ -3,9 +3,6 @@ sign-out, the admin-only Accounts and Audit log pages, and WB_AUTH=off refused o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
@@ -13,27 +10,15 @@ from streamlit.testing.v1 import AppTest
 from core.auth import Role
 from core.auth.accounts import WRONG_CREDENTIALS
 from core.db import AuditFilter
+from tests.unit.console import ROOT, app_services
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+def app(console: AppTest, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.delenv("WB_AUTH")  # sign-in is the subject here
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(ROOT)
-    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    # The services object is cached per process; the next test brings its own data folder.
-    from pages.widgets.services import get_services
-
-    get_services.clear()
-
-
-def _services():
-    from pages.widgets.services import get_services
-
-    return get_services()
+    return console
 
 
 def _fill(at: AppTest, **fields: str) -> None:
@@ -51,7 +36,7 @@ def _sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
 
 
 def _with_user(name: str, role: Role) -> None:
-    services = _services()
+    services = app_services()
     if services.accounts.needs_first_admin():
         services.accounts.create_first_admin("root", password=PASSWORD)
     if name != "root":
@@ -82,7 +67,7 @@ def test_a_new_install_asks_for_the_admin_account_then_signs_it_in(app: AppTest)
     assert not app.exception
     assert "Signed in as **root** (admin)" in _signed_in_as(app)
     assert not app.subheader or app.subheader[0].value != "Sign in"
-    assert not _services().accounts.needs_first_admin()
+    assert not app_services().accounts.needs_first_admin()
 
 
 def test_a_wrong_password_is_refused_and_the_right_one_signs_in(app: AppTest) -> None:
@@ -108,12 +93,12 @@ def test_sign_out_ends_the_session(app: AppTest) -> None:
     _sign_in(app, "eve")
     assert "eve" in _signed_in_as(app)
     token = app.session_state[TOKEN_KEY]
-    assert _services().accounts.resume(token) is not None
+    assert app_services().accounts.resume(token) is not None
 
     app.sidebar.button(key="sign_out").click().run()
 
     assert [s.value for s in app.subheader] == ["Sign in"]
-    assert _services().accounts.resume(token) is None
+    assert app_services().accounts.resume(token) is None
     assert TOKEN_KEY not in app.session_state
 
 
@@ -131,7 +116,7 @@ def test_a_viewer_gets_no_admin_pages_and_is_refused_by_them(app: AppTest) -> No
     page.session_state[ACTOR_KEY] = actor
     page.run()
     assert page.exception  # its text is redacted in the browser: the audit log has it
-    denied = _services().database.audit.find(AuditFilter(actor="vic", outcome="denied"))
+    denied = app_services().database.audit.find(AuditFilter(actor="vic", outcome="denied"))
     assert [entry.action for entry in denied] == ["AccountService.list"]
 
 
@@ -183,7 +168,7 @@ def test_no_sign_in_mode_is_refused_unless_bound_to_loopback(
 
 def test_pages_offer_only_what_the_role_may_do_and_say_why(app: AppTest) -> None:
     _with_user("vic", Role.VIEWER)
-    _services().workflows.create(name="orders")
+    app_services().workflows.create(name="orders")
     app.run()
     _sign_in(app, "vic")
 
@@ -200,7 +185,7 @@ def test_pages_offer_only_what_the_role_may_do_and_say_why(app: AppTest) -> None
 
 def test_the_builder_is_read_only_for_a_viewer(app: AppTest) -> None:
     _with_user("vic", Role.VIEWER)
-    workflow = _services().workflows.create_from_example("hello_activity", name="greeter")
+    workflow = app_services().workflows.create_from_example("hello_activity", name="greeter")
     app.run()
     _sign_in(app, "vic")
     app.session_state["builder_workflow_id"] = workflow.id
@@ -216,5 +201,5 @@ def test_the_builder_is_read_only_for_a_viewer(app: AppTest) -> None:
     _click(app, "Auto layout")  # an edit: shown, not saved, and not even asked for
     assert not app.exception
     assert r"Not saved\: Needs the editor role\." in [error.value for error in app.error]
-    assert _services().workflows.get(workflow.id).draft_graph == workflow.draft_graph
-    assert _services().database.audit.find(AuditFilter(actor="vic", outcome="denied")) == []
+    assert app_services().workflows.get(workflow.id).draft_graph == workflow.draft_graph
+    assert app_services().database.audit.find(AuditFilter(actor="vic", outcome="denied")) == []

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,29 +13,13 @@ from streamlit.testing.v1 import AppTest
 from core.db import ExecutionStatus
 from core.examples import get_example
 from core.text import markdown_unliteral
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.console import app_services, opened
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    at.switch_page("pages/workflows.py").run()
-    assert not at.exception
-    yield at
-    # The services object is cached per process; the next test brings its own data folder.
-    from pages.widgets.services import get_services
-
-    get_services.clear()
-
-
-def _services():
-    from pages.widgets.services import get_services
-
-    return get_services()
+def app(console: AppTest) -> AppTest:
+    console.run()
+    return opened(console, "pages/workflows.py")
 
 
 def _names(at: AppTest) -> list[str]:
@@ -57,9 +39,9 @@ def test_create_from_example_opens_the_builder_with_its_draft(app: AppTest):
     app.text_input(key="example_new_name").input("greeter")
     _button(app, "Create from example").click().run()
     assert not app.exception
-    record = _services().workflows.list()[0]
+    record = app_services().workflows.list()[0]
     assert record.name == "greeter"
-    draft = _services().workflows.get(record.id).draft_graph
+    draft = app_services().workflows.get(record.id).draft_graph
     assert draft["nodes"] == get_example("hello_activity").document["nodes"]
     # The builder page shows the new workflow.
     assert app.session_state["builder_workflow_id"] == record.id
@@ -80,7 +62,7 @@ def test_create_blank_and_list_its_status(app: AppTest):
 
 
 def test_the_list_shows_a_recorded_schedule(app: AppTest):
-    services = _services()
+    services = app_services()
     report = services.workflows.create_from_example("scheduled_report", name="daily")
     services.database.schedules.create(
         schedule_id="daily-schedule", workflow_id=report.id, cron="0 7 * * *"
@@ -90,7 +72,7 @@ def test_the_list_shows_a_recorded_schedule(app: AppTest):
 
 
 def test_the_list_shows_each_workflows_last_run_and_links_to_its_runs(app: AppTest):
-    services = _services()
+    services = app_services()
     ran = services.workflows.create(name="ran")
     services.workflows.create(name="never_ran")
     for n, status in enumerate((ExecutionStatus.COMPLETED, ExecutionStatus.FAILED)):
@@ -117,7 +99,7 @@ def test_create_rejects_a_bad_name_with_the_reason(app: AppTest):
     app.text_input(key="blank_name").input("Bad Name")
     _button(app, "Create").click().run()
     assert app.error and "name" in app.error[0].value
-    assert _services().workflows.list() == []
+    assert app_services().workflows.list() == []
 
 
 def test_import_a_good_file(app: AppTest):
@@ -154,11 +136,11 @@ def test_import_a_bad_file_shows_each_problem_and_saves_nothing(app: AppTest):
     assert not app.exception
     problems = " ".join(markdown_unliteral(md.value) for md in app.markdown)
     assert "workflow.description[0][0]" in problems and "nested more than 64" in problems
-    assert _services().workflows.list() == []
+    assert app_services().workflows.list() == []
 
 
 def _create(name: str) -> int:
-    return _services().workflows.create_from_example("hello_activity", name=name).id
+    return app_services().workflows.create_from_example("hello_activity", name=name).id
 
 
 def test_rename_duplicate_and_delete(app: AppTest):
@@ -167,7 +149,7 @@ def test_rename_duplicate_and_delete(app: AppTest):
     app.text_input(key=f"rename_{workflow_id}").input("renamed")
     _button(app, "Rename").click().run()
     assert _names(app) == ["renamed"]
-    assert _services().workflows.get(workflow_id).draft_graph["workflow"]["name"] == "renamed"
+    assert app_services().workflows.get(workflow_id).draft_graph["workflow"]["name"] == "renamed"
 
     app.text_input(key=f"copy_{workflow_id}").input("second")
     _button(app, "Duplicate").click().run()
@@ -181,7 +163,7 @@ def test_rename_duplicate_and_delete(app: AppTest):
     assert not app.exception
     assert _names(app) == ["second"]
     # Deleted workflows stay in the database (their versions and runs are kept).
-    kept = _services().database.workflows.get(workflow_id, include_deleted=True)
+    kept = app_services().database.workflows.get(workflow_id, include_deleted=True)
     assert kept.deleted_at is not None
 
 
@@ -195,7 +177,7 @@ def test_export_button_is_offered_for_the_selected_workflow(app: AppTest):
 
 def _deploy_record(workflow_id: int, graph: dict, *, number: int) -> None:
     """A version and its active deployment, as a deploy leaves them (no Temporal needed)."""
-    database = _services().database
+    database = app_services().database
     version = database.versions.create_next(
         workflow_id, graph=graph, graph_hash="g", bundle_hash=f"b{number}", compiler_version="1"
     )
@@ -212,7 +194,7 @@ def _deploy_record(workflow_id: int, graph: dict, *, number: int) -> None:
 def test_columns_say_what_is_live_and_whether_the_draft_differs(app: AppTest):
     from core.graph import graph_from_dict, graph_to_dict
 
-    services = _services()
+    services = app_services()
     same = services.workflows.create_from_example("hello_activity", name="same")
     changed = services.workflows.create_from_example("hello_activity", name="changed")
     for record in (same, changed):
@@ -237,7 +219,7 @@ def test_columns_say_what_is_live_and_whether_the_draft_differs(app: AppTest):
 def test_the_list_is_one_query_however_many_workflows(app: AppTest):
     from sqlalchemy import event
 
-    services = _services()
+    services = app_services()
     for n in range(6):
         record = services.workflows.create_from_example("hello_activity", name=f"flow_{n}")
         _deploy_record(record.id, record.draft_graph, number=1)
@@ -256,7 +238,7 @@ def test_the_list_is_one_query_however_many_workflows(app: AppTest):
 
 
 def test_search_filters_by_name_or_title_and_a_row_opens_the_builder(app: AppTest):
-    services = _services()
+    services = app_services()
     services.workflows.create(name="orders", title="Order approval")
     services.workflows.create(name="invoices", title="Monthly invoices")
     app.run()
