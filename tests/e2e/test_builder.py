@@ -54,9 +54,7 @@ def _add_from_palette(page: Page, canvas, kind: str, title: str, count: int) -> 
     expect(_node(canvas, f"{kind}_1")).to_have_class(re.compile(r"\bselected\b"))
 
 
-def test_build_a_workflow_from_an_example(
-    page: Page, streamlit_app: str, screenshot, readme_screenshot
-):
+def test_build_a_workflow_from_an_example(page: Page, streamlit_app: str, screenshot):
     canvas = create_from_example(page, streamlit_app, example="hello_activity", name="greeter")
     expect(canvas.locator(".react-flow__node")).to_have_count(3, timeout=TIMEOUT_MS)
     _all_nodes_in_view(page, canvas)
@@ -100,7 +98,7 @@ def test_build_a_workflow_from_an_example(
         "style", re.compile(r"translate\(1050px, ?0px\)"), timeout=TIMEOUT_MS
     )
     _all_nodes_in_view(page, canvas)
-    readme_screenshot(screenshot("valid"), "builder.png")
+    screenshot("valid")
 
     # The node menu's "Edit Node" renames a node as the inspector's Label field does.
     _node(canvas, "timer_1").click(button="right")
