@@ -137,11 +137,6 @@ class RunsConsole:
         return self._db.executions.count_by_status(filters)
 
     @reads
-    def last_runs(self) -> dict[int, ExecutionRecord]:
-        """Each workflow's newest run, by workflow id (for the Workflows list)."""
-        return self._db.executions.last_by_definition()
-
-    @reads
     def find(self, workflow_id: str, run_id: str | None = None) -> ExecutionRecord:
         """A run's record; without ``run_id`` the newest run of ``workflow_id``.
 

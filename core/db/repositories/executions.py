@@ -401,29 +401,6 @@ class ExecutionRepository(Repository):
         with self._reading() as session:
             return {ExecutionStatus(status): count for status, count in session.execute(query)}
 
-    def last_by_definition(self) -> dict[int, ExecutionRecord]:
-        """Each workflow's newest run, by workflow (definition) id."""
-        newest = (
-            select(
-                ExecutionRow.definition_id, func.max(ExecutionRow.start_time).label("start_time")
-            )
-            .where(ExecutionRow.definition_id.is_not(None))
-            .group_by(ExecutionRow.definition_id)
-            .subquery()
-        )
-        query = select(ExecutionRow).join(
-            newest,
-            (ExecutionRow.definition_id == newest.c.definition_id)
-            & (ExecutionRow.start_time == newest.c.start_time),
-        )
-        with self._reading() as session:
-            found: dict[int, ExecutionRecord] = {}
-            for row in session.scalars(query):
-                record = to_record(ExecutionRecord, row)
-                if record.definition_id is not None:
-                    found.setdefault(record.definition_id, record)
-            return found
-
 
 def _write_observed(session: Session, batch: Sequence[ObservedRun]) -> list[ObservedRun]:
     keys = [(run.workflow_id, run.run_id) for run in batch]
