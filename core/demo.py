@@ -279,8 +279,8 @@ class _Driver:
         self._fire_schedule(number + 1, deadline)
 
     def _fire_schedule(self, fired: int, deadline: float) -> None:
-        """Fire the report's schedule and wait for that run to close (a schedule skips a firing
-        while its last run is open, and names runs by the second they fired)."""
+        """Fire the report's schedule and wait for that run to close (a schedule names its runs
+        by the second they fired, so two firings in one second would clash)."""
         name = self._prefix + "scheduled_report"
         scheduled = ExecutionFilter(definition_id=self._ids[name], triggers=(RunTrigger.SCHEDULE,))
         self._services.schedules.fire_now(name)
