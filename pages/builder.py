@@ -46,6 +46,9 @@ from pages.widgets.settings import workflow_settings
 from pages.widgets.temporal import temporal_ready
 from pages.widgets.versions_panel import versions_panel
 
+#: The Deploy button's key: its click is read before the button is drawn (see the deploy).
+DEPLOY_KEY = "builder_deploy"
+
 services = user_services()
 
 if "workflow" in st.query_params:
@@ -145,7 +148,9 @@ def _status(check_valid: bool, problems: int) -> str:
         else f":red[:material/error: {problems or 'unreadable'} problem(s)]"
     )
     live = services.workflows.live(editor.workflow_id, editor.document)
-    if live.version is None:
+    if deploying:
+        parts.append("deploying the draft (see below)")
+    elif live.version is None:
         parts.append("not deployed yet")
     elif live.undeployed:
         parts.append(f"live: version {live.version} · :orange[draft has undeployed changes]")
@@ -154,12 +159,15 @@ def _status(check_valid: bool, problems: int) -> str:
     return " · ".join(parts)
 
 
+# The Deploy button's click, read before the button is drawn: the status line above it says a
+# deploy is under way, and the box below the header shows its progress and what is live after.
+# (Streamlit 1.67's browser side crashed to a blank page, "Cannot set a node at a delta path",
+# when a click cut short a run that had filled a placeholder in the header, or a deploy's rerun.)
+deploying = bool(st.session_state.get(DEPLOY_KEY))
+
 # Row one: the title and the status line (wrapping beside the title, never the title itself).
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     st.markdown(f"## {markdown_literal(editor.name)}", width="content")
-    # Drawn in place, not into a placeholder filled later: Streamlit 1.67's browser side
-    # crashed ("Cannot set a node at a delta path", a blank page) on about one fresh app in
-    # five when a view switch cut short a run that had filled such a slot in this row.
     check = editor.check
     if editor.save_error:
         st.error(markdown_literal(editor.save_error))
@@ -178,8 +186,9 @@ with st.container(horizontal=True, horizontal_alignment="distribute", vertical_a
         horizontal=True, horizontal_alignment="right", vertical_alignment="center", width="content"
     ):
         deployable = check.valid and editor.save_error is None
-        deploy_clicked = st.button(
+        st.button(
             "Deploy",
+            key=DEPLOY_KEY,
             icon=":material/rocket_launch:",
             type="primary",
             disabled=not deployable or not allowed(DeployService.deploy),
@@ -204,7 +213,8 @@ with st.container(horizontal=True, horizontal_alignment="distribute", vertical_a
                 "works outside the canvas and its text fields."
             )
 
-if deploy_clicked and temporal_ready(services):
+
+if deploying and temporal_ready(services):
     remember(
         workflow_id,
         run_deploy(
@@ -214,7 +224,6 @@ if deploy_clicked and temporal_ready(services):
             action=lambda progress: services.deploy.deploy(editor.workflow_id, progress=progress),
         ),
     )
-    st.rerun()  # the status line above was drawn before this deploy; the outcome stays
 elif (outcome := remembered(workflow_id)) is not None:
     show_outcome(outcome)
 
@@ -248,11 +257,12 @@ if editor.flow is None:
     )
 
 
-@st.fragment
+# Not an st.fragment: the component answers every new state with a report, which can arrive
+# after a switch to another view; as a fragment's rerun, with the canvas gone from the page, it
+# crashed Streamlit 1.67's browser side to a blank page ('setIn' cannot be called on an
+# ElementNode) on about one deploy-then-Run in four.
 def _canvas(height: int) -> None:
-    """The canvas. Its events rerun only this (the component answers every new state and every
-    pane click with a report that changes nothing), and the whole page when they select or
-    change something the rest of it shows."""
+    """The canvas; a report that selects or changes something runs the page again."""
     report = show_canvas(editor.flow, after=editor.last_event, height=height)
     if report is None:
         return
