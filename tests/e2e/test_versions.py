@@ -18,6 +18,8 @@ def _deploy(page: Page, version: int) -> None:
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
     live = page.get_by_text(re.compile(rf"^version {version} is live as {NAME}\S* on \S+$"))
     expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
+    # Until the run ends, the canvas it drew lower down stands beside the one it replaces.
+    page.locator(APP_IDLE).wait_for()
 
 
 def _choose(page: Page, version: int) -> None:
