@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
@@ -26,3 +27,17 @@ def opened(at: AppTest, page: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception
     return at
+
+
+def in_builder(at: AppTest, *, example: str, name: str) -> AppTest:
+    """``at`` run once, then on the builder with a new workflow ``name`` copied from
+    ``example``."""
+    at.run()
+    workflow = app_services().workflows.create_from_example(example, name=name)
+    at.session_state["builder_workflow_id"] = workflow.id
+    return opened(at, "pages/builder.py")
+
+
+def saved_draft(at: AppTest) -> dict[str, Any]:
+    """The saved draft of the workflow open in the builder."""
+    return app_services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph

@@ -11,26 +11,19 @@ from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
 from pages.widgets.kind_looks import LOOKS
-from tests.unit.console import app_services, opened
+from tests.unit.console import app_services, in_builder, saved_draft
 
 CANVAS = "builder_canvas"
 
 
 @pytest.fixture
 def app(console: AppTest) -> AppTest:
-    console.run()
-    workflow = app_services().workflows.create_from_example("http_fetch_condition", name="fetcher")
-    console.session_state["builder_workflow_id"] = workflow.id
-    return opened(console, "pages/builder.py")
+    return in_builder(console, example="http_fetch_condition", name="fetcher")
 
 
 def _canvas(at: AppTest) -> dict[str, Any]:
     (component,) = at.get("component_instance")
     return json.loads(component.proto.json_args)
-
-
-def _draft(at: AppTest) -> dict[str, Any]:
-    return app_services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph
 
 
 def _canvas_event(at: AppTest, *, selected: str | None = None, **changes: Any) -> AppTest:
@@ -57,7 +50,7 @@ def _node(document: dict[str, Any], node_id: str) -> dict[str, Any]:
 def test_canvas_draws_the_draft(app: AppTest):
     canvas = _canvas(app)
     nodes = {node["id"]: node for node in canvas["nodes"]}
-    assert set(nodes) == {node["id"] for node in _draft(app)["nodes"]}
+    assert set(nodes) == {node["id"] for node in saved_draft(app)["nodes"]}
     assert nodes["start"]["type"] == "input" and nodes["end"]["type"] == "output"
     assert nodes["fetch"]["type"] == "default"
     assert "Activity" in nodes["fetch"]["data"]["content"]
@@ -78,7 +71,7 @@ def test_clicking_a_node_opens_its_inspector(app: AppTest):
     _canvas_event(app, selected="ok")
     assert not app.exception
     assert any(md.value == "### Condition" for md in app.markdown)
-    assert app.text_input(key="inspector_1.label").value == _node(_draft(app), "ok")["label"]
+    assert app.text_input(key="inspector_1.label").value == _node(saved_draft(app), "ok")["label"]
 
 
 def test_palette_inserts_after_the_selected_node_and_saves(app: AppTest):
@@ -88,7 +81,7 @@ def test_palette_inserts_after_the_selected_node_and_saves(app: AppTest):
     assert _button(app, "Timer").help.endswith("New nodes go after **Fetch**.")
     _button(app, "Timer").click().run()
     assert not app.exception
-    draft = _draft(app)
+    draft = saved_draft(app)
     edges = {(e["source"], e["target"], e["handle"]) for e in draft["edges"]}
     assert {("fetch", "timer_1", "next"), ("timer_1", "ok", "next")} <= edges
     assert ("fetch", "ok", "next") not in edges
@@ -100,7 +93,7 @@ def test_palette_inserts_after_the_selected_node_and_saves(app: AppTest):
     assert any("No problems" in item.value for item in app.success)
     # A second click chains after the new node, which is selected now.
     _button(app, "Set variable").click().run()
-    edges = {(e["source"], e["target"]) for e in _draft(app)["edges"]}
+    edges = {(e["source"], e["target"]) for e in saved_draft(app)["edges"]}
     assert {("timer_1", "set_variable_1"), ("set_variable_1", "ok")} <= edges
 
 
@@ -108,12 +101,13 @@ def test_duplicate_and_delete_the_selection(app: AppTest):
     _canvas_event(app, selected="found")
     _button(app, "Duplicate").click().run()
     assert not app.exception
-    edges = {(e["source"], e["target"]) for e in _draft(app)["edges"]}
+    edges = {(e["source"], e["target"]) for e in saved_draft(app)["edges"]}
     assert {("found", "set_variable_1"), ("set_variable_1", "end")} <= edges
-    assert _node(_draft(app), "set_variable_1")["params"] == _node(_draft(app), "found")["params"]
+    copied = saved_draft(app)
+    assert _node(copied, "set_variable_1")["params"] == _node(copied, "found")["params"]
     _button(app, "Delete").click().run()  # the copy, which is selected now
-    assert "set_variable_1" not in {node["id"] for node in _draft(app)["nodes"]}
-    assert ("found", "end") in {(e["source"], e["target"]) for e in _draft(app)["edges"]}
+    assert "set_variable_1" not in {node["id"] for node in saved_draft(app)["nodes"]}
+    assert ("found", "end") in {(e["source"], e["target"]) for e in saved_draft(app)["edges"]}
     assert _button(app, "Delete").disabled and _button(app, "Duplicate").disabled
 
 
@@ -121,7 +115,7 @@ def test_status_line_says_which_version_is_live(app: AppTest):
     assert any("not deployed yet" in caption.value for caption in app.caption)
     services = app_services()
     workflow_id = app.session_state["builder_workflow_id"]
-    draft = _draft(app)
+    draft = saved_draft(app)
     version = services.database.versions.create_next(
         workflow_id, graph=draft, graph_hash="g", bundle_hash="b", compiler_version="2"
     )
@@ -145,7 +139,7 @@ def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest
     expression = app.text_input(key="inspector_1.expression")
     expression.input("__import__('os')").run()
     assert not app.exception
-    assert _node(_draft(app), "ok")["params"]["expression"] == "__import__('os')"
+    assert _node(saved_draft(app), "ok")["params"]["expression"] == "__import__('os')"
     errors = " ".join(markdown_unliteral(error.value) for error in app.error)
     assert "Expression:" in errors  # checked as typed, before the whole graph is validated
     node_problem = [b for b in app.button if b.key and b.key.startswith("problem_")]
@@ -163,7 +157,7 @@ def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest
 def test_a_number_param_holding_null_is_shown_as_text_to_fix(app: AppTest):
     # An imported file may hold any JSON in a param; validation names the problem, and the
     # inspector must still open (a number box cannot show null).
-    document = _draft(app)
+    document = saved_draft(app)
     _node(document, "fetch")["params"]["retry"] = {"max_attempts": None}
     imported = app_services().workflows.import_document(json.dumps(document), name="imported")
     app.query_params["workflow"] = str(imported.id)
@@ -177,7 +171,7 @@ def test_a_number_param_holding_null_is_shown_as_text_to_fix(app: AppTest):
 
     box.input("5").run()
     assert not app.exception
-    assert _node(_draft(app), "fetch")["params"]["retry"] == {"max_attempts": 5}
+    assert _node(saved_draft(app), "fetch")["params"]["retry"] == {"max_attempts": 5}
     assert any("No problems" in item.value for item in app.success)
 
 
@@ -197,12 +191,12 @@ def test_problem_list_selects_the_node(app: AppTest):
 def test_undo_and_redo(app: AppTest):
     assert _button(app, "Undo").disabled
     _button(app, "Join").click().run()
-    assert "join_1" in {node["id"] for node in _draft(app)["nodes"]}
+    assert "join_1" in {node["id"] for node in saved_draft(app)["nodes"]}
     _button(app, "Undo").click().run()
-    assert "join_1" not in {node["id"] for node in _draft(app)["nodes"]}
+    assert "join_1" not in {node["id"] for node in saved_draft(app)["nodes"]}
     assert "join_1" not in {node["id"] for node in _canvas(app)["nodes"]}
     _button(app, "Redo").click().run()
-    assert "join_1" in {node["id"] for node in _draft(app)["nodes"]}
+    assert "join_1" in {node["id"] for node in saved_draft(app)["nodes"]}
     assert _button(app, "Redo").disabled
 
 
@@ -212,12 +206,12 @@ def test_connecting_on_the_canvas_asks_for_the_handle(app: AppTest):
     new_edge = {"id": "st-flow-edge_condition_1-end", "source": "condition_1", "target": "end"}
     _canvas_event(app, edges=[*shown["edges"], new_edge], selected=new_edge["id"])
     assert not app.exception
-    edge = next(e for e in _draft(app)["edges"] if e["id"] == new_edge["id"])
+    edge = next(e for e in saved_draft(app)["edges"] if e["id"] == new_edge["id"])
     assert edge["handle"] == "false"  # the first free required handle of a condition
     handle = app.selectbox(key=f"inspector_{_generation(app)}.handle")
     assert handle.options == ["true", "false"] and handle.value == "false"
     handle.select("true").run()
-    edge = next(e for e in _draft(app)["edges"] if e["id"] == new_edge["id"])
+    edge = next(e for e in saved_draft(app)["edges"] if e["id"] == new_edge["id"])
     assert edge["handle"] == "true"
     drawn = next(e for e in _canvas(app)["edges"] if e["id"] == new_edge["id"])
     assert drawn["label"] == "true"
@@ -232,7 +226,7 @@ def test_deleting_on_the_canvas_removes_the_node_and_its_edges(app: AppTest):
     nodes = [node for node in shown["nodes"] if node["id"] != "missing"]
     edges = [e for e in shown["edges"] if "missing" not in (e["source"], e["target"])]
     _canvas_event(app, nodes=nodes, edges=edges)
-    draft = _draft(app)
+    draft = saved_draft(app)
     assert "missing" not in {node["id"] for node in draft["nodes"]}
     assert all("missing" not in (e["source"], e["target"]) for e in draft["edges"])
 
@@ -245,7 +239,7 @@ def test_dragging_saves_positions_without_redrawing(app: AppTest):
     ]
     sent = app.session_state["builder_editor"].flow.timestamp
     _canvas_event(app, nodes=nodes)
-    assert _node(_draft(app), "end")["position"] == {"x": 999, "y": 555}
+    assert _node(saved_draft(app), "end")["position"] == {"x": 999, "y": 555}
     assert app.session_state["builder_editor"].flow.timestamp == sent
 
 
@@ -262,7 +256,7 @@ def test_a_node_renamed_with_the_canvas_menu_is_saved_and_redrawn(app: AppTest):
     sent = app.session_state["builder_editor"].flow.timestamp
     _canvas_event(app, nodes=_with_content(app, "fetch", "Fetch the page"))
     assert not app.exception
-    assert _node(_draft(app), "fetch")["label"] == "Fetch the page"
+    assert _node(saved_draft(app), "fetch")["label"] == "Fetch the page"
     assert app.session_state["builder_editor"].flow.timestamp > sent  # redrawn
     fetch = next(node for node in _canvas(app)["nodes"] if node["id"] == "fetch")
     assert fetch["data"]["content"].startswith("**Fetch the page**  \n")
@@ -271,12 +265,12 @@ def test_a_node_renamed_with_the_canvas_menu_is_saved_and_redrawn(app: AppTest):
     assert label.value == "Fetch the page"
     # Emptying the text names nothing: the label stays.
     _canvas_event(app, nodes=_with_content(app, "fetch", "  "))
-    assert _node(_draft(app), "fetch")["label"] == "Fetch the page"
+    assert _node(saved_draft(app), "fetch")["label"] == "Fetch the page"
 
 
 def test_auto_layout_moves_nodes_into_layers(app: AppTest):
     _button(app, "Auto layout").click().run()
-    draft = _draft(app)
+    draft = saved_draft(app)
     assert _node(draft, "start")["position"] == {"x": 0, "y": 0}
     assert _node(draft, "fetch")["position"]["x"] == 210
 
@@ -339,6 +333,6 @@ def test_code_view_of_an_invalid_draft_points_at_the_problems(app: AppTest):
 def test_workflow_settings_edit_the_description_and_queries(app: AppTest):
     key = f"inspector_{_generation(app)}_settings"
     app.text_area(key=f"{key}.description").input("Fetches a page").run()
-    assert _draft(app)["workflow"]["description"] == "Fetches a page"
+    assert saved_draft(app)["workflow"]["description"] == "Fetches a page"
     app.text_input(key=f"{key}.task_queue").input("pages").run()
-    assert _draft(app)["workflow"]["task_queue"] == "pages"
+    assert saved_draft(app)["workflow"]["task_queue"] == "pages"

@@ -12,19 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
-from tests.unit.console import app_services, opened
+from tests.unit.console import app_services, in_builder, saved_draft
 
 
 @pytest.fixture
 def app(console: AppTest) -> AppTest:
-    console.run()
-    workflow = app_services().workflows.create_from_example("approval_signal", name="approval")
-    console.session_state["builder_workflow_id"] = workflow.id
-    return opened(console, "pages/builder.py")
-
-
-def _draft(at: AppTest) -> dict[str, Any]:
-    return app_services().workflows.get(at.session_state["builder_workflow_id"]).draft_graph
+    return in_builder(console, example="approval_signal", name="approval")
 
 
 def _select(at: AppTest, node_id: str) -> str:
@@ -43,7 +36,7 @@ def _select(at: AppTest, node_id: str) -> str:
 
 
 def _fields(at: AppTest) -> list[dict[str, Any]]:
-    start = next(node for node in _draft(at)["nodes"] if node["id"] == "start")
+    start = next(node for node in saved_draft(at)["nodes"] if node["id"] == "start")
     return start["params"]["input_fields"]
 
 
@@ -116,7 +109,7 @@ def test_signals_their_payload_and_queries_through_forms(app: AppTest):
     app.text_input(key=f"{key}.signals.new.form.description").input("Ask a manager")
     app.button(key=f"{key}.signals.new.save").click().run()
     assert not app.exception
-    signals = _draft(app)["workflow"]["signals"]
+    signals = saved_draft(app)["workflow"]["signals"]
     assert signals[1] == {"name": "escalate", "description": "Ask a manager", "fields": []}
 
     # The new signal's payload fields have their own list and form.
@@ -125,7 +118,7 @@ def test_signals_their_payload_and_queries_through_forms(app: AppTest):
     app.button(key=f"{fields}.add").click().run()
     app.text_input(key=f"{fields}.new.form.name").input("reason")
     app.button(key=f"{fields}.new.save").click().run()
-    assert _draft(app)["workflow"]["signals"][1]["fields"] == [
+    assert saved_draft(app)["workflow"]["signals"][1]["fields"] == [
         {"name": "reason", "type": "string", "required": False, "default": None, "description": ""}
     ]
 
@@ -137,7 +130,7 @@ def test_signals_their_payload_and_queries_through_forms(app: AppTest):
     assert "Expression:" in _texts(app.error)
     app.text_input(key=f"{key}.queries.new.form.expression").input("status")
     app.button(key=f"{key}.queries.new.save").click().run()
-    queries = _draft(app)["workflow"]["queries"]
+    queries = saved_draft(app)["workflow"]["queries"]
     assert queries[-1] == {"name": "who", "expression": "status", "description": ""}
 
 
