@@ -7,10 +7,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.steps import TIMEOUT_MS, create_from_example
-
-# The first deploy starts the embedded Temporal server and the workers.
-DEPLOY_TIMEOUT_MS = 120_000
+from tests.e2e.steps import DEPLOY_TIMEOUT_MS, TIMEOUT_MS, create_from_example, deploy
 
 
 def test_deploy_then_run_with_the_form(page: Page, streamlit_app: str, screenshot):
@@ -25,10 +22,7 @@ def test_deploy_then_run_with_the_form(page: Page, streamlit_app: str, screensho
         timeout=TIMEOUT_MS
     )
 
-    # Scoped to the page body: Streamlit's own toolbar has a "Deploy" button too.
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
-    live = page.get_by_text(re.compile(r"^version 1 is live as hello_run\S* on \S+$"))
-    expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
+    deploy(page, "hello_run")
     screenshot("deployed")
 
     page.locator(".st-key-builder_view").get_by_text("Run", exact=True).click()

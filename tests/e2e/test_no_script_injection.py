@@ -10,10 +10,8 @@ from typing import Any
 
 from playwright.sync_api import Frame, FrameLocator, Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, open_in_builder
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, deploy, open_in_builder
 
-# The first deploy of the session may start the embedded Temporal server and the workers.
-DEPLOY_TIMEOUT_MS = 120_000
 NAME = "xss_everywhere"
 #: Each payload tries to set window.__xss (or its parent's) and to open an alert.
 IMG = "<img src=x onerror=window.__xss=1;alert(1)>"
@@ -195,9 +193,7 @@ def test_payloads_everywhere_show_as_text_and_never_run(
     view.get_by_text("Code", exact=True).click()
     expect(page.get_by_text("workflow.py", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
     watch.clean("code view")
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
-    live = page.get_by_text(re.compile(rf"^version 1 is live as {NAME}\S* on \S+$"))
-    expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
+    deploy(page, NAME)
     watch.clean("deploy")
     view.get_by_text("Run", exact=True).click()
     page.get_by_role("button", name="Start run").click()

@@ -8,10 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, click_until, open_in_builder
+from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, click_until, deploy, open_in_builder
 
-# The first deploy of the session may start the embedded Temporal server and the workers.
-DEPLOY_TIMEOUT_MS = 120_000
 NAME = "charge_on_demand"
 
 
@@ -76,9 +74,7 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     expect(page.get_by_text(f"Imported {NAME}.")).to_be_visible(timeout=TIMEOUT_MS)
     open_in_builder(page, NAME)
 
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
-    live = page.get_by_text(re.compile(rf"^version 1 is live as {NAME}\S* on \S+$"))
-    expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
+    deploy(page, NAME)
     page.locator(".st-key-builder_view").get_by_text("Run", exact=True).click()
     page.get_by_text("fail", exact=True).click()
     run_id_text = page.locator("code").filter(has_text=re.compile(rf"^{NAME}-\w+$")).first

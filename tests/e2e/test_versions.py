@@ -7,19 +7,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, create_from_example
+from tests.e2e.steps import APP_IDLE, DEPLOY_TIMEOUT_MS, TIMEOUT_MS, create_from_example, deploy
 
-# The first deploy of the session may start the embedded Temporal server and the workers.
-DEPLOY_TIMEOUT_MS = 120_000
 NAME = "rolled_back"
-
-
-def _deploy(page: Page, version: int) -> None:
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
-    live = page.get_by_text(re.compile(rf"^version {version} is live as {NAME}\S* on \S+$"))
-    expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
-    # Until the run ends, the canvas it drew lower down stands beside the one it replaces.
-    page.locator(APP_IDLE).wait_for()
 
 
 def _choose(page: Page, version: int) -> None:
@@ -33,7 +23,7 @@ def test_the_rollback_control_agrees_with_itself_after_a_rollback(
     page: Page, streamlit_app: str, screenshot
 ):
     canvas = create_from_example(page, streamlit_app, example="hello_activity", name=NAME)
-    _deploy(page, 1)
+    deploy(page, NAME)
     canvas.locator('.react-flow__node[data-id="greet"]').click()
     label = page.get_by_label("Label", exact=True)
     label.fill("Greet loudly")
@@ -41,7 +31,7 @@ def test_the_rollback_control_agrees_with_itself_after_a_rollback(
     expect(page.get_by_text(re.compile(r"Saved at \d\d:\d\d:\d\d")).first).to_be_visible(
         timeout=TIMEOUT_MS
     )
-    _deploy(page, 2)
+    deploy(page, NAME, version=2)
 
     page.locator(".st-key-builder_view").get_by_text("Versions", exact=True).click()
     page.get_by_role("tab", name="Roll back").click()
