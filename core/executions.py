@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio.client import (
+    Client,
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
@@ -31,12 +32,14 @@ from core.db import (
 )
 from core.errors import WorkflowBuilderError, causes
 from core.graph import Graph, InputField, SignalDecl, graph_from_dict, input_fields_from_json
+from core.graph.values import parse_duration, value_has_type
 from core.limits import check_payload, require_object
 from core.metrics import RUNS_STARTED
-from core.nodes import parse_duration
-from core.nodes.kinds import value_has_type
 from core.rate_limit import RateLimiter
 from core.temporal.gateway import TemporalGateway
+
+if TYPE_CHECKING:
+    from core.runtime import WorkerHost
 
 logger = logging.getLogger(__name__)
 
@@ -234,9 +237,13 @@ class RunService:
         *,
         limiter: RateLimiter | None = None,
         default_run_timeout: timedelta | None = None,
+        local_workers: Callable[[str], WorkerHost | None] | None = None,
     ) -> None:
         self._db = database
         self._gateway = gateway
+        # Finds a worker this process runs for a queue: starting through its client lets the
+        # server hand the run's first workflow task straight back (eager start).
+        self._local_workers = local_workers
         #: Run starts per user, shared with the console's rerun and reset.
         self.limiter = limiter or RateLimiter(0)
         self._default_run_timeout = default_run_timeout
@@ -270,8 +277,8 @@ class RunService:
         admit_run_start(self.limiter, self.actor)
         run_id_base = f"{graph.workflow.name}-{uuid.uuid4().hex[:12]}"
 
-        async def start() -> WorkflowHandle[Any, Any]:
-            return await self._gateway.client.start_workflow(
+        async def start(client: Client, *, eager: bool) -> WorkflowHandle[Any, Any]:
+            return await client.start_workflow(
                 deployment.workflow_type,
                 payload,
                 id=run_id_base,
@@ -280,10 +287,19 @@ class RunService:
                 execution_timeout=execution_timeout(
                     graph.workflow.run_timeout, default=self._default_run_timeout
                 ),
+                request_eager_start=eager,
             )
 
+        host = self._local_workers(deployment.task_queue) if self._local_workers else None
+        client = host.serving_client(deployment.task_queue) if host is not None else None
         try:
-            handle = self._gateway.call(start())
+            if host is not None and client is not None:
+                # Durable all the same: the server records the start and the task before it
+                # replies, and a worker that dies holding the task loses it to a timeout and
+                # a retry on another worker, as with any workflow task.
+                handle = host.call(start(client, eager=True))
+            else:
+                handle = self._gateway.call(start(self._gateway.client, eager=False))
         except RPCError as error:
             raise RunError(f"run of {graph.workflow.name!r} not started: {error.message}") from None
         RUNS_STARTED.labels(workflow=graph.workflow.name).inc()

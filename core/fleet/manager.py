@@ -164,6 +164,13 @@ class WorkerManager:
         """The first worker host; its ``call()`` and client serve Temporal queries too."""
         return self._hosts[0]
 
+    def host_serving(self, task_queue: str) -> WorkerHost | None:
+        """A host of this process running a worker on ``task_queue``, for eager starts."""
+        # Not under ``_ops``: a run start must not wait out a slow deploy. Hosts are only ever
+        # appended, and copying the list is atomic, so the copy is a consistent snapshot.
+        hosts = list(self._hosts)
+        return next((h for h in hosts if h.serving_client(task_queue) is not None), None)
+
     @property
     def heartbeat_interval(self) -> float:
         """Seconds between heartbeats."""

@@ -186,6 +186,17 @@ class WorkerHost:
             raise WorkerHostError("no worker is running here", task_queue=task_queue)
         self._stop(running)
 
+    def serving_client(self, task_queue: str) -> Client | None:
+        """The client of the running worker on ``task_queue`` here; None when none runs.
+
+        temporalio hands an eagerly started run's first workflow task only to a worker of the
+        client that started it, so a starter that wants eager start starts through this
+        client, on the host's loop (:meth:`call`).
+        """
+        with self._lock:
+            running = self._workers.get(task_queue)
+            return None if running is None or running.run.done() else running.client
+
     def workers(self) -> tuple[HostedWorker, ...]:
         """What each running worker serves, by task queue."""
         with self._lock:

@@ -286,6 +286,7 @@ def _start_temporal(
             gateway,
             limiter=RateLimiter(settings.run_starts_per_minute),
             default_run_timeout=settings.default_run_timeout,
+            local_workers=manager.host_serving,
         )
         tracer = RunTracer(database, BundleStore(settings.deploy_dir), registry)
         monitor = RunMonitor(database, gateway, tracer, MonitorSettings.from_settings(settings))
