@@ -30,7 +30,7 @@ from core.compiler import compile_graph  # noqa: E402
 from core.compiler.formatting import clear_format_cache  # noqa: E402
 from core.expressions import clear_expression_cache, unbounded  # noqa: E402
 from core.graph import Graph, graph_from_dict  # noqa: E402
-from core.graph.validation import check  # noqa: E402
+from core.validation import check  # noqa: E402
 from tests.unit.graph_strategies import GraphBuilder  # noqa: E402
 
 SIZES = (100, 1_000, 10_000)

@@ -7,7 +7,7 @@ figures (milliseconds, best of N runs) such as {"import_2mb_ms": ...}.
 reader and its limits, the graph model, the canonical document, the database row. Beside it,
 what the input limits take of it (``check_value`` of the parsed document) and the least any
 import pays: ``json.loads`` of the text. *Validate* is
-``core.graph.validation.validate`` of a 5,000-node graph, cold (expression cache emptied);
+``core.validation.validate`` of a 5,000-node graph, cold (expression cache emptied);
 beside it the cached draft check a page rerun pays for an unchanged draft, and reading the
 same document into the graph model (the least any checker pays).
 """
@@ -31,9 +31,9 @@ from core.activities import builtin_registry  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.expressions import clear_expression_cache  # noqa: E402
 from core.graph import dump_graph, graph_from_dict, graph_to_dict  # noqa: E402
-from core.graph.validation import validate  # noqa: E402
 from core.limits import check_value  # noqa: E402
 from core.services.workflows import WorkflowService  # noqa: E402
+from core.validation import validate  # noqa: E402
 
 IMPORT_BYTES = 2_000_000
 IMPORT_TARGET_MS = 1_000.0

@@ -26,7 +26,7 @@ MAX_NUMBER_DIGITS = 4300
 
 MAX_DURATION_SECONDS = 315_360_000
 """Longest timer or wait an expression may ask for: 10 years (3,650 days), as for a duration
-written literally (core.nodes.values.MAX_DURATION; tests/unit/test_bounds.py holds them equal)."""
+written literally (core.graph.values.MAX_DURATION; tests/unit/test_bounds.py holds them equal)."""
 
 MAX_PAYLOAD_LENGTH = 1_900_000
 """Largest JSON value a step may send (activity arguments, child input, result), in characters:

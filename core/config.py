@@ -704,7 +704,7 @@ def _duration(env: Mapping[str, str], name: str) -> timedelta | None:
     if raw is None:
         return None
     # Imported here: graph values pull in pydantic, which commands without this setting skip.
-    from core.nodes import parse_duration
+    from core.graph.values import parse_duration
 
     try:
         return parse_duration(raw.strip())

@@ -14,25 +14,11 @@ from pydantic import ValidationError
 
 from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
 from core.layout import LAYER_GAP
-from core.nodes import CATALOG, NodeKind
+from core.nodes.catalog import CATALOG
+from core.nodes.kind import NodeKind
 
 Document = dict[str, Any]
 
-#: What a node added from the palette starts with: enough to be valid where a value is needed.
-STARTER_PARAMS: Mapping[str, Mapping[str, Any]] = {
-    "start": {},
-    "activity": {"activity": "log", "args": {"message": "hello"}},
-    "condition": {"expression": "True"},
-    "switch": {"expression": "'a'", "cases": ["a", "b"]},
-    "parallel": {},
-    "join": {},
-    "loop": {"items": "[1, 2, 3]", "item_variable": "item"},
-    "timer": {"duration": "30s"},
-    "wait_signal": {"signal": "go"},
-    "set_variable": {"name": "value", "expression": "1"},
-    "child_workflow": {"workflow": "hello_activity", "input": {}},
-    "end": {},
-}
 #: How far from the selected node a node added from the palette is placed: one layout layer.
 PLACEMENT_OFFSET = (LAYER_GAP, 0)
 DEFAULT_HISTORY_LIMIT = 50
@@ -74,7 +60,7 @@ def add_node(
             "id": node_id,
             "type": kind,
             "label": CATALOG[kind].title,
-            "params": copy.deepcopy(dict(STARTER_PARAMS.get(kind, {}))),
+            "params": copy.deepcopy(dict(CATALOG[kind].hints.starter_params)),
             "position": {"x": x, "y": y},
         }
     )

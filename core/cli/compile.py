@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     from core.compiler import compile_graph
     from core.config import load_settings
     from core.graph import load_graph
-    from core.graph.validation import GraphInvalidError
     from core.limits import read_file
+    from core.validation import GraphInvalidError
 
     try:
         graph = load_graph(read_file(args.graph))

@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from core.activities import load_registry
     from core.config import load_settings
     from core.graph import load_graph
-    from core.graph.validation import validate
     from core.limits import read_file
+    from core.validation import validate
 
     try:
         graph = load_graph(read_file(args.graph))

@@ -1,8 +1,8 @@
 """The compiler: a validated graph in, a bundle of Temporal worker code out."""
 
+from core.codegen.children import ChildTarget, build_options, children_of
+from core.codegen.errors import CompileError
 from core.compiler.bundle import BUNDLE_FILES, Bundle, manifest_text
-from core.compiler.children import ChildTarget, build_options, children_of
-from core.compiler.errors import CompileError
 from core.compiler.pipeline import COMPILER_VERSION, DEFAULT_TASK_QUEUE, compile_graph
 
 __all__ = [

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable
 
 from core.activities import ActivitySpec, bundle_activities_source
-from core.compiler.errors import CompileError
-from core.compiler.syntax import assign, store, unparse
+from core.codegen.errors import CompileError
+from core.codegen.syntax import assign, store, unparse
 
 _FUTURE = "from __future__ import annotations\n"
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from core.compiler.errors import CompileError
+from core.codegen.errors import CompileError
 
 LINE_LENGTH = 100
 _TIMEOUT_SECONDS = 60

@@ -8,12 +8,12 @@ from importlib import metadata
 from typing import Any
 
 from core.activities import ActivitySpec
-from core.compiler.children import ChildTarget
+from core.codegen.children import ChildTarget
 from core.expressions import parse_expression
 from core.graph.document import graph_digest
-from core.graph.validation import CheckedGraph
-from core.nodes import CATALOG
-from core.nodes.kinds import StartParams
+from core.nodes.catalog import CATALOG
+from core.nodes.kinds.start import StartParams
+from core.validation import CheckedGraph
 
 #: Version of the manifest layout.
 MANIFEST_FORMAT = "workflow-builder-bundle/1"

@@ -7,20 +7,21 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from core.activities import ActivityRegistry, ActivitySpec, builtin_registry
+from core.codegen.children import ChildTarget
+from core.codegen.errors import CompileError
+from core.codegen.naming import class_name
+from core.codegen.naming import workflow_type as type_name
 from core.compiler.activities_module import generate_activities_source
 from core.compiler.bundle import Bundle, manifest_text
-from core.compiler.children import ChildTarget
-from core.compiler.errors import CompileError
 from core.compiler.formatting import Formatter
 from core.compiler.manifest import generate_manifest
-from core.compiler.naming import class_name
-from core.compiler.naming import workflow_type as type_name
 from core.compiler.worker_module import generate_worker_source
 from core.compiler.workflow_module import generate_workflow_source
 from core.gc_pause import collector_paused
 from core.graph.model import Graph
-from core.graph.validation import CheckedGraph, check
-from core.nodes.kinds import ActivityParams, ChildWorkflowParams
+from core.nodes.kinds.activity import ActivityParams
+from core.nodes.kinds.child_workflow import ChildWorkflowParams
+from core.validation import CheckedGraph, check
 
 logger = logging.getLogger(__name__)
 

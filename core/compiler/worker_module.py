@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.compiler.errors import CompileError
-from core.compiler.syntax import assign, const, store, unparse
+from core.codegen.errors import CompileError
+from core.codegen.syntax import assign, const, store, unparse
 
 _WORKER = '''
 """Runs this workflow bundle's Temporal worker until Ctrl-C: python worker.py [--help]."""

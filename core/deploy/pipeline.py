@@ -34,11 +34,11 @@ from core.executions import execution_timeout
 from core.fleet.code import compile_version, load_deployment
 from core.fleet.placement import strategy_of, task_queue_for
 from core.graph import Graph, graph_from_dict, graph_to_dict
-from core.graph.validation import CheckedGraph, check
-from core.nodes.kinds import ChildWorkflowParams
+from core.nodes.kinds.child_workflow import ChildWorkflowParams
 from core.runtime import BundleStore, WorkerHost, load_bundle
 from core.schedules import ScheduleError, ScheduleTarget, apply_schedule, cron_of
 from core.secrets.references import document_secrets
+from core.validation import CheckedGraph, check
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from core.compiler import ChildTarget
 from core.db import Database, WorkerStatus
 from core.fleet.code import activities_served
-from core.graph.validation import CheckedGraph
-from core.nodes.kinds import ActivityParams, ChildWorkflowParams
+from core.nodes.kinds.activity import ActivityParams
+from core.nodes.kinds.child_workflow import ChildWorkflowParams
+from core.validation import CheckedGraph
 
 #: Registry states of a worker that polls, or is about to.
 _POLLING = (WorkerStatus.STARTING, WorkerStatus.RUNNING)

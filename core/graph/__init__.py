@@ -1,5 +1,5 @@
-"""The workflow graph: its model and JSON format (validation lives in ``core.graph.validation``,
-which needs the node catalog, which needs this package)."""
+"""The workflow graph: its model, JSON format and control-flow analysis (node kinds live in
+``core.nodes``, validation in ``core.validation``; neither is imported from here)."""
 
 from core.graph.document import (
     dump_graph,

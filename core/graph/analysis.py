@@ -15,8 +15,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from core.graph.model import Edge, Graph
+
+#: What a node is to the control flow (each node kind declares its own, see core.nodes.kind):
+#: a plain step, or one of the kinds the analysis, validation and emission treat by structure.
+Role = Literal["step", "start", "end", "loop", "parallel", "join"]
 
 EXIT = "#exit"
 SKIP_HANDLE = "#skip"

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from core.graph.analysis import EXIT, FlowAnalysis, continue_node, loop_of
+from core.graph.analysis import EXIT, FlowAnalysis, Role, continue_node, loop_of
 
 #: A graph may emit at most this many node steps per node it has.
 MAX_EXPANSION = 20
@@ -45,9 +45,9 @@ class Emission:
 
 
 class _Walker:
-    def __init__(self, flow: FlowAnalysis, types: Mapping[str, str]) -> None:
+    def __init__(self, flow: FlowAnalysis, roles: Mapping[str, Role]) -> None:
         self.flow = flow
-        self.types = types
+        self.roles = roles
         self.jumps: set[str] = set()
         # Block -> (nodes it emits in order, the blocks it opens), each computed once.
         self.blocks: dict[_Block, tuple[tuple[str, ...], tuple[_Block, ...]]] = {}
@@ -71,16 +71,16 @@ class _Walker:
 
     def _step(self, node_id: str, block: _Block, opened: list[_Block]) -> str | None:
         """The blocks a node opens (into ``opened``) and the node emission goes on from."""
-        kind = self.types.get(node_id)
+        role = self.roles.get(node_id)
         successors = self.flow.successors.get(node_id, ())
-        if kind == "end":
+        if role == "end":
             return None
-        if kind == "loop":
+        if role == "loop":
             end = continue_node(node_id)
             body = next(edge.target for edge in successors if edge.handle == "body")
             opened.append(_Block(body, frozenset({end}), end, end))
             return self._target(end, "done")
-        if kind == "parallel":
+        if role == "parallel":
             join = self.flow.ipdom[node_id]
             opened.extend(
                 _Block(edge.target, block.stops | {join}, join, None) for edge in successors
@@ -104,15 +104,15 @@ class _Walker:
         return next(e.target for e in self.flow.successors[node_id] if e.handle == handle)
 
 
-def emission(flow: FlowAnalysis, types: Mapping[str, str], start: str) -> Emission:
+def emission(flow: FlowAnalysis, roles: Mapping[str, Role], start: str) -> Emission:
     """Walk a graph's blocks as the compiler would emit them.
 
     Args:
         flow: the analysis of a graph without cycles, every required output connected.
-        types: node id -> node type, for every node in the flow.
+        roles: node id -> its kind's flow role, for every node in the flow.
         start: the start node.
     """
-    walker = _Walker(flow, types)
+    walker = _Walker(flow, roles)
     root = _Block(start, frozenset(), EXIT, None)
     # Blocks form a DAG; count how often each is entered, in an order where every block comes
     # after all that open it (reverse post-order of a depth-first walk).

@@ -27,7 +27,7 @@ from core.deploy.pipeline import behaviour_hash
 from core.errors import GraphFormatError
 from core.examples import copy_names, get_example
 from core.graph import FORMAT, dump_graph, graph_from_dict, graph_to_dict, load_graph
-from core.graph.validation import Problem, validate
+from core.validation import Problem, validate
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from streamlit_flow.layouts import ManualLayout
 from streamlit_flow.state import StreamlitFlowState
 
 from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
 from core.text import markdown_literal, markdown_unliteral
 from pages.widgets.kind_looks import look
 

@@ -9,10 +9,13 @@ import streamlit as st
 
 from core.errors import ExpressionError
 from core.expressions import parse_expression
+from core.graph.values import (
+    identifier_problem,
+    is_expression_value,
+    parse_duration,
+    value_has_type,
+)
 from core.limits import InputLimitError, read_input
-from core.nodes import is_expression_value, parse_duration
-from core.nodes.kinds import value_has_type
-from core.nodes.values import identifier_problem
 from core.text import markdown_code, markdown_literal
 from pages.widgets.record_list import RecordForm, record_list
 

@@ -8,19 +8,12 @@ import streamlit as st
 
 from core.activities import ActivityRegistry, ActivitySpec
 from core.editing import node_handles, remove_edges, remove_nodes, set_edge_handle, update_node
-from core.graph.validation import Problem
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
+from core.nodes.kind import NodeKind
 from core.text import markdown_code, markdown_literal
+from core.validation import Problem
 from pages.widgets.fields import object_form, value_widget
 
-#: Activity params shown under "Retries and timeouts" rather than in the main form.
-_ACTIVITY_ADVANCED = (
-    "retry",
-    "start_to_close_timeout",
-    "schedule_to_close_timeout",
-    "task_queue",
-    "error_variable",
-)
 #: How registry parameter types are typed in as literals.
 _LITERAL_OF_TYPE = {
     "string": "string",
@@ -67,8 +60,8 @@ def _node_form(
     params = dict(node.get("params") or {})
     if kind is None:
         new_params = params
-    elif kind.type == "activity":
-        new_params = _activity_form(params, registry=registry, key=key)
+    elif kind.hints.picks_activity:
+        new_params = _activity_form(params, kind, registry=registry, key=key)
     else:
         schema = kind.params_model.model_json_schema()
         new_params = object_form(params, schema, defs=schema.get("$defs", {}), key=key)
@@ -80,9 +73,9 @@ def _node_form(
 
 
 def _activity_form(
-    params: dict[str, Any], *, registry: ActivityRegistry, key: str
+    params: dict[str, Any], kind: NodeKind, *, registry: ActivityRegistry, key: str
 ) -> dict[str, Any]:
-    schema = CATALOG["activity"].params_model.model_json_schema()
+    schema = kind.params_model.model_json_schema()
     defs = schema.get("$defs", {})
     properties = schema["properties"]
     names = list(registry.names())
@@ -109,7 +102,7 @@ def _activity_form(
     main = {"properties": {"result_variable": properties["result_variable"]}}
     result = object_form(result, main, defs=defs, key=key)
     with st.expander("Retries and timeouts"):
-        advanced = {"properties": {name: properties[name] for name in _ACTIVITY_ADVANCED}}
+        advanced = {"properties": {name: properties[name] for name in kind.hints.advanced}}
         result = object_form(result, advanced, defs=defs, key=key)
     return result
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
 from pages.widgets.kind_looks import look
 
 

@@ -9,9 +9,9 @@ import streamlit as st
 from core.editing import update_workflow
 from core.errors import ExpressionError
 from core.expressions import parse_expression
-from core.graph.validation import Problem
-from core.nodes.values import identifier_problem
+from core.graph.values import identifier_problem
 from core.text import markdown_code, markdown_literal
+from core.validation import Problem
 from pages.widgets.fields import fields_editor
 from pages.widgets.record_list import RecordForm, record_list
 

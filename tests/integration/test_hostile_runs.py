@@ -22,12 +22,12 @@ from core.db import Database, ExecutionStatus
 from core.errors import GraphFormatError, WorkflowBuilderError
 from core.executions import RunService
 from core.graph import graph_from_dict
-from core.graph.validation import validate
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import load_bundle
 from core.runtime.runner import failure_chain
 from core.runtime.worker_host import WorkerHost
 from core.temporal.gateway import TemporalGateway
+from core.validation import validate
 from tests.hostile_corpus import (
     ECHO_GRAPH,
     RUN_INPUTS,

@@ -18,7 +18,7 @@ from core.compiler import compile_graph, workflow_module
 from core.compiler.workflow_module import bounds_source
 from core.expressions import evaluate, parse_expression, to_python_ast, unbounded
 from core.graph import graph_from_dict, load_graph
-from core.nodes.values import MAX_DURATION
+from core.graph.values import MAX_DURATION
 
 INPUT: dict[str, Any] = {
     "s": "abc",

@@ -39,7 +39,7 @@ from core.activities.builtin.echo import echo
 from core.activities.builtin.fail import fail
 from core.activities.builtin.http_request import HEARTBEAT_SECONDS, http_request
 from core.activities.builtin.log import log
-from core.nodes import parse_duration
+from core.graph.values import parse_duration
 
 SLOW_SECONDS = 1.0
 

@@ -14,6 +14,9 @@ from temporalio import workflow
 
 from core.activities import load_registry
 from core.cli import main as cli_main
+from core.codegen.literals import duration_literal, python_literal
+from core.codegen.references import expression
+from core.codegen.sharing import sharing_code
 from core.compiler import (
     BUNDLE_FILES,
     COMPILER_VERSION,
@@ -24,11 +27,8 @@ from core.compiler import (
     children_of,
     compile_graph,
 )
-from core.compiler.literals import duration_literal, python_literal
-from core.compiler.references import expression
-from core.compiler.sharing import sharing_code
 from core.graph import graph_from_dict, load_graph
-from core.graph.validation import GraphInvalidError
+from core.validation import GraphInvalidError
 from tests.unit.graph_strategies import GraphBuilder, layout
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from core.activities import builtin_registry
-from core.compiler import DEFAULT_TASK_QUEUE, statements
+from core.compiler import DEFAULT_TASK_QUEUE
 from core.deploy.errors import DeterminismError
 from core.deploy.histories import load_recorded
 from core.deploy.record_histories import SCENARIOS
 from core.deploy.replay import check_replay
 from core.examples import EXAMPLES_DIR
+from core.nodes.kinds import activity, set_variable
 from core.runtime import BundleStore, load_bundle
 from core.runtime.runner import compile_family
 
@@ -67,7 +68,9 @@ def _renaming_activity_types(original):
 
 
 def test_gate_names_the_node_whose_activity_changed(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(statements, "activity", _renaming_activity_types(statements.activity))
+    monkeypatch.setattr(
+        activity, "call_statement", _renaming_activity_types(activity.call_statement)
+    )
     with pytest.raises(DeterminismError) as info:
         replay("hello_activity", BundleStore(tmp_path))
     error = info.value
@@ -79,14 +82,14 @@ def test_gate_names_the_node_whose_activity_changed(tmp_path: Path, monkeypatch)
 
 
 def test_gate_catches_a_timer_the_old_code_did_not_start(tmp_path: Path, monkeypatch):
-    original = statements.set_variable
+    original = set_variable.assignment
     pause = ast.parse("async def f():\n    await workflow.sleep(1)").body[0].body[0]
 
     def pausing(node, params):
         body = original(node, params)
         return [pause, *body] if node.id == "approved" else body
 
-    monkeypatch.setattr(statements, "set_variable", pausing)
+    monkeypatch.setattr(set_variable, "assignment", pausing)
     with pytest.raises(DeterminismError) as info:
         replay("approval_signal", BundleStore(tmp_path))
     assert info.value.nodes == ("approved",)

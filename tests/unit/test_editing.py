@@ -22,10 +22,10 @@ from core.editing import (
 )
 from core.examples import get_example
 from core.graph import graph_from_dict
-from core.graph.validation import validate
 from core.layout import auto_layout, layered_positions
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
 from core.services import blank_document
+from core.validation import validate
 
 
 @pytest.fixture

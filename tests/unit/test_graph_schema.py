@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from core.graph.schema import full_graph_schema
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
+from core.nodes.schema import full_graph_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "docs" / "graph-format.schema.json"
@@ -38,7 +38,7 @@ def test_committed_schema_is_current():
     expected = json.dumps(full_graph_schema(), indent=2, sort_keys=True) + "\n"
     assert SCHEMA_FILE.read_text(encoding="utf-8") == expected, (
         "docs/graph-format.schema.json is stale; regenerate it with "
-        "`.venv/bin/python -m core.graph.schema > docs/graph-format.schema.json`"
+        "`.venv/bin/python -m core.nodes.schema > docs/graph-format.schema.json`"
     )
 
 

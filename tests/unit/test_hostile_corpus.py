@@ -15,7 +15,7 @@ from core.cli import main as cli_main
 from core.compiler import compile_graph
 from core.errors import GraphFormatError
 from core.graph import graph_from_dict
-from core.graph.validation import validate
+from core.validation import validate
 from tests.hostile_corpus import MARK, Item, code_outside_strings, corpus
 
 CORPUS = corpus()

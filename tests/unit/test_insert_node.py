@@ -14,9 +14,9 @@ from core.editing import (
     onward_handle,
 )
 from core.graph import graph_from_dict
-from core.graph.validation import validate
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
 from core.services import blank_document
+from core.validation import validate
 
 #: The handle each kind goes on through when something is inserted after it.
 ONWARD = {

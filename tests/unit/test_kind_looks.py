@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit_flow
 
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
 from pages.widgets.canvas import node_content
 from pages.widgets.kind_looks import LOOKS, UNKNOWN, look
 

@@ -8,7 +8,7 @@ from core.bounds import LOOP_ITERATIONS_PER_TASK
 from core.compiler import compile_graph
 from core.expressions import unbounded
 from core.graph import graph_from_dict
-from core.graph.validation import MAX_LOOP_ITERATIONS, validate
+from core.validation import MAX_LOOP_ITERATIONS, validate
 from tests.loop_graphs import nested_loops
 
 TIMER = {"id": "nap", "type": "timer", "params": {"duration": "1s"}}

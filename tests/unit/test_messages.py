@@ -14,7 +14,7 @@ from core.errors import GraphFormatError
 from core.graph import graph_from_dict
 from core.graph.document import GraphDoc
 from core.graph.messages import PATTERN_RULES, plain_message
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
 
 #: What must never reach a user: regex syntax and pydantic's raw sentences.
 LEAKS = re.compile(

@@ -20,7 +20,6 @@ from core.compiler import compile_graph
 from core.config import ConfigError, load_settings
 from core.deploy.export import readme
 from core.graph import graph_from_dict
-from core.graph.validation import validate
 from core.secrets import (
     KEY_FILE,
     SecretBox,
@@ -33,6 +32,7 @@ from core.secrets import (
     load_key,
 )
 from core.secrets.markers import carries_secrets, resolve_arguments
+from core.validation import validate
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "http_fetch_condition.json"
 VALUE = "s3cr3t-Value-that-must-never-leak"

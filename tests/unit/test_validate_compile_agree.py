@@ -17,15 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.activities import builtin_registry
+from core.codegen.naming import LocalNames
 from core.compiler import compile_graph
-from core.compiler.naming import LocalNames
 from core.compiler.structure import StructuredEmitter
 from core.errors import GraphFormatError
 from core.graph import graph_from_dict
 from core.graph.emission import MAX_EXPANSION, emission
-from core.graph.validation import GraphInvalidError, check, validate
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
 from core.runtime import BundleStore, load_bundle
+from core.validation import GraphInvalidError, check, validate
 from tests.unit.graph_strategies import structured_graphs
 
 HOSTILE_TEXT = st.sampled_from(
@@ -201,8 +201,9 @@ def _assert_count_matches(document: dict) -> None:
         checked, registry=builtin_registry(), children={}, names=LocalNames()
     )
     emitter.run_body()
-    types = {node.id: node.type for node in checked.graph.nodes}
-    walked = emission(checked.flow, types, "start" if "start" in types else "n1")
+    roles = {node.id: CATALOG[node.type].role for node in checked.graph.nodes}
+    start = next(node_id for node_id, role in roles.items() if role == "start")
+    walked = emission(checked.flow, roles, start)
     assert not walked.jumps
     assert sum(walked.copies.values()) == emitter.emitted
     assert emitter.emitted <= MAX_EXPANSION * len(checked.graph.nodes)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from core.graph import graph_from_dict
-from core.graph.validation import GraphInvalidError, check, validate
+from core.validation import GraphInvalidError, check, validate
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from core.errors import GraphFormatError
 from core.graph import graph_from_dict
-from core.graph.validation import validate
-from core.nodes import CATALOG
+from core.nodes.catalog import CATALOG
+from core.validation import validate
 
 IDS = st.sampled_from(["start", "a", "b", "c", "d", "end", "x y", ""])
 HANDLES = st.sampled_from(

@@ -17,10 +17,10 @@ from temporalio.client import Client
 
 from core.activities import ActivityRegistry, load_registry
 from core.compiler import pipeline as compiler_pipeline
-from core.compiler import statements
 from core.deploy import DeployError, DeterminismError, StepStatus
 from core.deploy import pipeline as deploy_pipeline
 from core.fleet.code import compile_version
+from core.nodes.kinds import activity as activity_kind
 from core.runtime import BundleStore, load_bundle
 from tests.integration.deploy.helpers import DeployWorld, node, wait_until
 
@@ -62,7 +62,9 @@ def test_a_compiler_upgrade_is_a_new_version_and_runs_keep_the_code_they_started
 
     # New code that could not replay v1's runs: it only ever runs v2's.
     monkeypatch.setattr(compiler_pipeline, "COMPILER_VERSION", "99")
-    monkeypatch.setattr(statements, "activity", renaming_activity_types(statements.activity))
+    monkeypatch.setattr(
+        activity_kind, "call_statement", renaming_activity_types(activity_kind.call_statement)
+    )
     upgraded = world.service.deploy(workflow.id)
     replay = next(s for s in upgraded.steps if s.name == "replay")
     assert "1 run(s)" in replay.message and f"{deployed_with} -> 99" in replay.message
@@ -88,7 +90,11 @@ def test_the_gate_refuses_when_the_code_serving_the_runs_no_longer_replays_them(
         # What a temporalio upgrade that broke replay would look like: the code serving v1,
         # as this process loads it, no longer replays v1's runs.
         with monkeypatch.context() as patched:
-            patched.setattr(statements, "activity", renaming_activity_types(statements.activity))
+            patched.setattr(
+                activity_kind,
+                "call_statement",
+                renaming_activity_types(activity_kind.call_statement),
+            )
             version = database.versions.get_by_id(deployment.version_id)
             bundle = compile_version(
                 version, registry=registry, default_task_queue=deployment.task_queue

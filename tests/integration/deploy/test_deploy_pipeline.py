@@ -11,7 +11,7 @@ from temporalio.client import Client
 from core.db import DeploymentStatus
 from core.deploy import DeployError, DeployResult, DeployStep, StepStatus
 from core.fleet import WorkerStartError
-from core.graph.validation import GraphInvalidError
+from core.validation import GraphInvalidError
 from tests.integration.deploy.helpers import DeployWorld, node, wait_until
 
 APPROVE = {"approved": True, "by": "ann"}

@@ -2,7 +2,7 @@
 
 Regenerate the committed copy with::
 
-    .venv/bin/python -m core.graph.schema > docs/graph-format.schema.json
+    .venv/bin/python -m core.nodes.schema > docs/graph-format.schema.json
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pydantic.json_schema import models_json_schema
 
 from core.errors import WorkflowBuilderError
 from core.graph.document import graph_json_schema
-from core.nodes import CATALOG, NodeKind
+from core.nodes.catalog import CATALOG
+from core.nodes.kind import NodeKind
 
 
 class SchemaDefinitionClashError(WorkflowBuilderError):

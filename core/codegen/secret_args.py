@@ -11,13 +11,13 @@ import ast
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from core.compiler.errors import CompileError
-from core.compiler.literals import python_literal
-from core.compiler.references import rewritten, value
-from core.compiler.syntax import const
+from core.codegen.errors import CompileError
+from core.codegen.literals import python_literal
+from core.codegen.references import rewritten, value
+from core.codegen.syntax import const
 from core.errors import ExpressionError
 from core.expressions import parse_expression, unbounded, with_bounds
-from core.nodes import is_expression_value
+from core.graph.values import is_expression_value
 from core.secrets.markers import AFTER, BEFORE, MARKER, PATHS
 from core.secrets.references import SecretPlacementError, SecretSite, rewrite_secret_sites
 

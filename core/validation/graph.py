@@ -15,15 +15,15 @@ from core.errors import ExpressionError, WorkflowBuilderError
 from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, parse_expression
 from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse
-from core.graph.definitions import DefinedVariables
 from core.graph.emission import MAX_EXPANSION, emission
 from core.graph.messages import ID_RULE, WORKFLOW_NAME_RULE, plain_message
 from core.graph.model import Edge, Graph, Node, thaw
 from core.graph.names import is_graph_id, is_workflow_name, task_queue_problem
-from core.nodes import CATALOG, NodeKind, Params
-from core.nodes.kinds import LoopParams, value_has_type
-from core.nodes.values import identifier_problem, parse_duration
+from core.graph.values import identifier_problem, parse_duration, value_has_type
+from core.nodes.catalog import CATALOG
+from core.nodes.kind import CheckContext, NodeKind, Params
 from core.secrets.references import placement_problem
+from core.validation.definitions import DefinedVariables
 
 MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
 """Most times a loop, with the loops around it, may run its body in one run: a million, so a
@@ -36,8 +36,6 @@ HISTORY_EVENT_LIMIT = 51_200
 EVENTS_PER_WAIT = 5
 """Fewest history events a waiting step adds each time it runs (a timer's start and firing and
 the workflow task that goes on; an activity or child workflow adds more)."""
-
-_WAITING_KINDS = frozenset({"activity", "child_workflow", "timer"})
 
 #: Names generated code and expressions reserve for themselves.
 RESERVED_NAMES = frozenset({"input", "state", SECRET_FUNCTION}) | ALLOWED_FUNCTIONS
@@ -122,6 +120,7 @@ class _Validator:
     def __init__(self, graph: Graph, registry: ActivityRegistry) -> None:
         self.graph = graph
         self.registry = registry
+        self.context = CheckContext(graph=graph, registry=registry)
         self.problems: list[Problem] = []
         self.params: dict[str, Params] = {}
         self.kinds: dict[str, NodeKind] = {}
@@ -131,7 +130,7 @@ class _Validator:
         self._check_workflow()
         self._check_nodes()
         edges = self._check_edges()
-        starts = [node_id for node_id, kind in self.kinds.items() if kind.type == "start"]
+        starts = [node_id for node_id, kind in self.kinds.items() if kind.role == "start"]
         if len(starts) != 1:
             found = "none" if not starts else ", ".join(starts)
             self._graph("nodes", f"a workflow needs exactly one start node (found {found})")
@@ -239,33 +238,8 @@ class _Validator:
         problem = task_queue_problem(queue) if queue is not None else None
         if problem:
             self._node(node.id, "task_queue", problem)
-        if kind.type == "activity":
-            self._check_activity(node, params)
-        elif kind.type == "wait_signal":
-            declared = {signal.name for signal in self.graph.workflow.signals}
-            if params.signal not in declared:
-                self._node(
-                    node.id,
-                    "signal",
-                    f"signal {params.signal!r} is not declared in the workflow settings",
-                )
-        elif kind.type == "child_workflow" and not is_workflow_name(params.workflow):
-            self._node(
-                node.id,
-                "workflow",
-                f"{params.workflow!r} is not a valid workflow name: {WORKFLOW_NAME_RULE}",
-            )
-        elif kind.type == "start" and params.trigger.kind == "cron":
-            # A schedule starts runs with no input: every field must do without one.
-            unfilled = [f.name for f in params.input_fields if f.required and f.default is None]
-            if unfilled:
-                self._node(
-                    node.id,
-                    "trigger",
-                    "a cron trigger starts runs with no input, so input field(s) "
-                    f"{', '.join(repr(name) for name in unfilled)} need a default "
-                    "(or must not be required)",
-                )
+        for field, message in kind.check(node, params, self.context):
+            self._node(node.id, field, message)
 
     def _check_secrets(self, node: Node, kind: NodeKind, params: Any) -> None:
         """``secret()`` only in activity arguments, and only where the worker can resolve it."""
@@ -273,34 +247,12 @@ class _Validator:
             expression = parse_expression(source)  # already parsed once by the params model
             if not expression.secrets:
                 continue
-            if kind.type == "activity" and field.startswith("args."):
+            if kind.reads_secrets_in(field):
                 problem = placement_problem(expression)
                 if problem:
                     self._node(node.id, field, problem)
             else:
                 self._node(node.id, field, _SECRET_OUTSIDE_ARGUMENTS)
-
-    def _check_activity(self, node: Node, params: Any) -> None:
-        spec = self.registry.get(params.activity)
-        if spec is None:
-            known = ", ".join(self.registry.names())
-            self._node(node.id, "activity", f"unknown activity {params.activity!r}; known: {known}")
-            return
-        declared = {param.name: param for param in spec.params}
-        for name, value in params.args.items():
-            param = declared.get(name)
-            if param is None:
-                self._node(
-                    node.id,
-                    f"args.{name}",
-                    f"activity {spec.name!r} has no parameter {name!r}; "
-                    f"it takes {', '.join(declared) or 'none'}",
-                )
-            elif not _literal_fits(value, param.type):
-                self._node(node.id, f"args.{name}", f"expected a value of type {param.type}")
-        for param in spec.params:
-            if param.required and param.name not in params.args:
-                self._node(node.id, f"args.{param.name}", "this argument is required")
 
     # -- edges -------------------------------------------------------------------------------
     def _check_edges(self) -> list[Edge]:
@@ -323,7 +275,7 @@ class _Validator:
             if not ends_exist:
                 continue
             target_kind = self.kinds.get(edge.target)
-            if target_kind is not None and target_kind.type == "start":
+            if target_kind is not None and target_kind.role == "start":
                 self._edge(edge.id, "target", "no edge may lead into the start node")
             kind = self.kinds.get(edge.source)
             params = self.params.get(edge.source)
@@ -353,19 +305,17 @@ class _Validator:
             for handle in kind.required_handles(params):
                 if (node_id, handle) not in used_handles:
                     self._node(node_id, f"edges.{handle}", f"connect the {handle!r} output")
-            if kind.type == "parallel":
-                branches = [e for e in self.graph.outgoing(node_id) if e.handle == "branch"]
-                if len(branches) == 1:
-                    self._node(
-                        node_id, "edges.branch", "a parallel node needs two or more branches"
-                    )
+            node = self.graph.node(node_id)
+            assert node is not None  # kinds holds the graph's own nodes
+            for field, message in kind.check_outputs(node, params, self.graph):
+                self._node(node_id, field, message)
         return usable
 
     # -- control flow ------------------------------------------------------------------------
     def _check_flow(self, start: str, edges: list[Edge]) -> None:
         graph = Graph(workflow=self.graph.workflow, nodes=self.graph.nodes, edges=tuple(edges))
-        loops = [node_id for node_id, kind in self.kinds.items() if kind.type == "loop"]
-        ends = [node_id for node_id, kind in self.kinds.items() if kind.type == "end"]
+        loops = [node_id for node_id, kind in self.kinds.items() if kind.role == "loop"]
+        ends = [node_id for node_id, kind in self.kinds.items() if kind.role == "end"]
         flow = analyse(graph, start=start, loops=loops, ends=ends)
         for edge in flow.cycle_edges:
             self._edge(
@@ -411,8 +361,9 @@ class _Validator:
         limits: dict[str, int] = {}
         for loop in flow.loop_bodies:
             params = self.params.get(loop)
-            if isinstance(params, LoopParams):
-                limits[loop] = params.max_iterations
+            limit = self.kinds[loop].iteration_limit(params) if params is not None else None
+            if limit is not None:
+                limits[loop] = limit
         enclosing: dict[str, list[str]] = {node_id: [] for node_id in self.kinds}
         for loop, body in flow.loop_bodies.items():
             for node_id in body:
@@ -436,7 +387,7 @@ class _Validator:
                 )
         for node_id, kind in self.kinds.items():
             loops = [loop for loop in enclosing[node_id] if loop not in refused]
-            if kind.type not in _WAITING_KINDS or not loops:
+            if not kind.waits or not loops:
                 continue
             events = runs(node_id) * EVENTS_PER_WAIT
             if events > HISTORY_EVENT_LIMIT:
@@ -455,8 +406,8 @@ class _Validator:
         """Refuse what the compiler cannot emit: jumps out of nested structures, and code that
         would repeat steps too often (branches that meet only at the end)."""
         assert self.flow is not None  # set when the flow has no problems
-        types = {node_id: kind.type for node_id, kind in self.kinds.items()}
-        walked = emission(self.flow, types, start)
+        roles = {node_id: kind.role for node_id, kind in self.kinds.items()}
+        walked = emission(self.flow, roles, start)
         for node_id in sorted(walked.jumps):
             self._node(
                 node_id,
@@ -478,11 +429,11 @@ class _Validator:
     def _check_parallels(self, flow: FlowAnalysis) -> None:
         joins_used: dict[str, str] = {}
         for node_id, kind in self.kinds.items():
-            if kind.type != "parallel" or node_id not in flow.ipdom:
+            if kind.role != "parallel" or node_id not in flow.ipdom:
                 continue
             join = flow.ipdom[node_id]
             join_kind = self.kinds.get(join)
-            if join_kind is None or join_kind.type != "join":
+            if join_kind is None or join_kind.role != "join":
                 self._node(
                     node_id,
                     "edges.branch",
@@ -493,7 +444,7 @@ class _Validator:
             else:
                 joins_used[join] = node_id
         for node_id, kind in self.kinds.items():
-            if kind.type == "join" and node_id not in joins_used and node_id in flow.order:
+            if kind.role == "join" and node_id not in joins_used and node_id in flow.order:
                 self._node(node_id, "edges", "this join does not close a parallel node")
 
     def _check_variables(self, flow: FlowAnalysis) -> None:
@@ -508,7 +459,7 @@ class _Validator:
             for field, source in kind.expressions(params):
                 available = (
                     defined.at_iteration_end(node_id)
-                    if kind.type == "loop" and field == "collect"
+                    if field in kind.iteration_end_fields
                     else defined.before(node_id)
                 )
                 self._check_names(node_id, field, source, available, everywhere, input_fields)
@@ -548,16 +499,6 @@ class _Validator:
 def _unknown_fields(expression: Any, input_fields: frozenset[str] | None) -> frozenset[str]:
     """Input fields an expression reads that the start node does not declare (None: unknown)."""
     return frozenset() if input_fields is None else expression.input_fields - input_fields
-
-
-def _literal_fits(value: Any, param_type: str) -> bool:
-    if (
-        param_type == "any"
-        or value is None
-        or (isinstance(value, Mapping) and set(value) == {"expr"})
-    ):
-        return True
-    return value_has_type(value, param_type)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from core.compiler.errors import CompileError
-from core.compiler.literals import duration_literal, python_literal
-from core.compiler.sharing import shared
-from core.compiler.syntax import call, dotted, item
+from core.codegen.errors import CompileError
+from core.codegen.literals import duration_literal, python_literal
+from core.codegen.sharing import shared
+from core.codegen.syntax import call, dotted, item
 from core.errors import ExpressionError
 from core.expressions import parse_expression, run_time_bounds, to_python_ast
-from core.nodes import is_expression_value
+from core.graph.values import is_expression_value
 
 _INPUT = dotted("self.input")
 

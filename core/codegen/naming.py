@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.compiler.errors import CompileError
+from core.codegen.errors import CompileError
 from core.graph.names import is_identifier, is_workflow_name
 
 

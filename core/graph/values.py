@@ -1,4 +1,5 @@
-"""Param value types shared by node kinds: durations, names, expressions, literal-or-expression."""
+"""Values in node params: durations, names, expressions, literal-or-expression values and field
+types (the "Values" of docs/graph-format.md), shared by every node kind."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import keyword
 import re
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -21,6 +22,24 @@ _DURATION = re.compile(DURATION_PATTERN)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 #: Longer than any sensible workflow timer; keeps timedelta arithmetic far from overflow.
 MAX_DURATION = timedelta(days=3650)
+
+FieldType = Literal["string", "number", "integer", "boolean", "object", "array"]
+#: Python types a field's default must have, per declared field type.
+FIELD_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
+
+
+def value_has_type(value: Any, field_type: str) -> bool:
+    """Whether a JSON value is of a declared field type (a boolean is not a number here)."""
+    if isinstance(value, bool) and field_type != "boolean":
+        return False
+    return isinstance(value, FIELD_PYTHON_TYPES[field_type])
 
 
 def parse_duration(text: str) -> timedelta:

@@ -7,10 +7,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from core.compiler.errors import CompileError
-from core.compiler.sharing import shared
-from core.compiler.syntax import call, const
-from core.nodes import parse_duration
+from core.codegen.errors import CompileError
+from core.codegen.sharing import shared
+from core.codegen.syntax import call, const
+from core.graph.values import parse_duration
 
 # Largest unit first: "1h30m" becomes timedelta(hours=1, minutes=30).
 _UNITS_MS = (("days", 86_400_000), ("hours", 3_600_000), ("minutes", 60_000), ("seconds", 1000))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from core.compiler.syntax import assign, name, store
+from core.codegen.syntax import assign, name, store
 
 
 class RetryPolicies:

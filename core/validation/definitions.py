@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from core.graph.analysis import FlowAnalysis, FlowEdge, continue_node, loop_of, reachable
-from core.nodes import NodeKind, Params
+from core.nodes.kind import NodeKind, Params
 
 
 class DefinedVariables:
@@ -18,7 +18,7 @@ class DefinedVariables:
         self.kinds = kinds
         self.params = params
         self.flow = flow
-        start = next(n for n, k in kinds.items() if k.type == "start")
+        start = next(n for n, k in kinds.items() if k.role == "start")
         start_params: Any = params.get(start)
         # Without readable start params the input fields are unknown: accept any field rather
         # than flag every use of the input (the start node's own problems are reported).
@@ -28,7 +28,7 @@ class DefinedVariables:
         self.joins = {
             flow.ipdom[node_id]: node_id
             for node_id, kind in kinds.items()
-            if kind.type == "parallel" and node_id in flow.ipdom
+            if kind.role == "parallel" and node_id in flow.ipdom
         }
         self._before: dict[str, frozenset[str]] = {}
         for node_id in flow.order:

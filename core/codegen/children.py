@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.compiler.errors import CompileError
+from core.codegen.errors import CompileError
 
 
 @dataclass(frozen=True)

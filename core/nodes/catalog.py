@@ -1,0 +1,43 @@
+"""The node catalog: every node kind by its type, in palette order.
+
+Adding a kind is one module in ``core.nodes.kinds`` plus its line here; validation, the
+compiler and the builder's inspector all dispatch through this mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from core.nodes.kind import NodeKind
+from core.nodes.kinds.activity import ActivityKind
+from core.nodes.kinds.child_workflow import ChildWorkflowKind
+from core.nodes.kinds.condition import ConditionKind
+from core.nodes.kinds.end import EndKind
+from core.nodes.kinds.join import JoinKind
+from core.nodes.kinds.loop import LoopKind
+from core.nodes.kinds.parallel import ParallelKind
+from core.nodes.kinds.set_variable import SetVariableKind
+from core.nodes.kinds.start import StartKind
+from core.nodes.kinds.switch import SwitchKind
+from core.nodes.kinds.timer import TimerKind
+from core.nodes.kinds.wait_signal import WaitSignalKind
+
+#: Every kind by its type; a node's params are parsed by its own kind's model, so ``Any`` here.
+CATALOG: Mapping[str, NodeKind[Any]] = {
+    kind.type: kind
+    for kind in (
+        StartKind(),
+        ActivityKind(),
+        ConditionKind(),
+        SwitchKind(),
+        ParallelKind(),
+        JoinKind(),
+        LoopKind(),
+        TimerKind(),
+        WaitSignalKind(),
+        SetVariableKind(),
+        ChildWorkflowKind(),
+        EndKind(),
+    )
+}
