@@ -1,0 +1,251 @@
+"""Step latency: a three-step run end to end, product versus plain temporalio (issue 17).
+
+Run from the repository root: ``.venv/bin/python bench/latency.py [--runs 100]``.
+
+Runs one after the other (no load), each timed from the start call to its result, and from the
+start call to the first step's start (its ActivityTaskStarted event, the server's clock; this
+machine's, so the same as ours):
+  * defaults: the hand-written three-activity workflow of ``bench/throughput.py``, plain
+    temporalio with its defaults, against a plain ``temporal server start-dev`` (in memory),
+    which is what a person gets from the two without tuning;
+  * hand-tuned: the same workflow on the product's embedded server (its latency settings,
+    ``core.temporal.dev_server.LATENCY_DYNAMIC_CONFIG``), started with eager start through
+    the client its worker polls with;
+  * product: ``bench/throughput.py``'s three-step graph deployed through the app's services
+    (compiled, stored, served by the worker manager) and started by ``RunService.start``, as
+    the console's Start run does, in the process that runs the queue's worker;
+  * product, no local worker: the same, started by a ``RunService`` that has no worker of its
+    own for the queue (the command-line console's case: no eager start).
+Hand-tuned and product rounds alternate. The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+REPO_ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+# The hand-written side is throughput.py's (only stdlib and temporalio at its top, so the
+# workflow sandbox can re-import it cheaply).
+from bench.throughput import (  # noqa: E402
+    HAND_TYPE,
+    TIMEOUT,
+    HandWritten,
+    bench_noop,
+    percentile,
+    three_activity_graph,
+)
+
+#: One run's figures: seconds from the start call to the result, and to the first step.
+Sample = tuple[float, float]
+
+
+async def first_step_delay(handle: WorkflowHandle[Any, Any], began: datetime) -> float:
+    """Seconds from ``began`` to the run's first ActivityTaskStarted event."""
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            return (event.event_time.ToDatetime(tzinfo=UTC) - began).total_seconds()
+    raise AssertionError(f"run {handle.id} has no started step")
+
+
+async def hand_run(client: Client, queue: str, i: int, *, eager: bool) -> Sample:
+    """One run of the hand-written workflow, started through the worker's own client."""
+    began_wall = datetime.now(UTC)
+    began = time.perf_counter()
+    handle = await client.start_workflow(
+        HAND_TYPE,
+        f"v{i}",
+        id=f"{queue}-{i}",
+        task_queue=queue,
+        execution_timeout=TIMEOUT,
+        request_eager_start=eager,
+    )
+    result = await handle.result()
+    total = time.perf_counter() - began
+    assert result == f"v{i}", f"run {i} returned {result!r}"
+    return total, await first_step_delay(handle, began_wall)
+
+
+async def hand_rounds(address: str, eager: bool, runs: int) -> list[Sample]:
+    """``runs`` sequential runs of the hand-written workflow on a plain Worker (after 5 warm)."""
+    client = await Client.connect(address)
+    queue = f"lat-hand-{uuid.uuid4().hex[:8]}"
+    async with Worker(client, task_queue=queue, workflows=[HandWritten], activities=[bench_noop]):
+        for i in range(5):
+            await hand_run(client, queue, -1 - i, eager=eager)
+        return [await hand_run(client, queue, i, eager=eager) for i in range(runs)]
+
+
+def plain_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``temporal server start-dev`` with nothing but a port: what a person starts by hand."""
+    from core.temporal import find_temporal_cli, free_port
+
+    port = free_port()
+    log = open(root / "plain-server.log", "wb")  # noqa: SIM115 -- the child writes it until stopped
+    process = subprocess.Popen(
+        [str(find_temporal_cli()), "server", "start-dev", "--headless", "--ip", "127.0.0.1"]
+        + ["--port", str(port), "--log-level", "warn"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    return process, f"127.0.0.1:{port}"
+
+
+async def wait_for_server(address: str, deadline_s: float = 30.0) -> None:
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            await Client.connect(address)
+            return
+        except Exception:  # not listening yet: retry until the deadline
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+class ProductSide:
+    """The three-step graph deployed through the app's services; runs started as the console."""
+
+    def __init__(self, address: str, root: Path) -> None:
+        from core.config import load_settings
+        from core.executions import RunService
+        from core.services import build_services
+
+        settings = load_settings(
+            {
+                "TEMPORAL_ADDRESS": address,
+                "WB_DATA_DIR": str(root / "app"),
+                "WB_DEFAULT_TASK_QUEUE": f"lat-product-{uuid.uuid4().hex[:8]}",
+                "WB_RUN_STARTS_PER_MINUTE": "0",
+            }
+        )
+        self.services = build_services(settings)
+        temporal = self.services.temporal
+        workflow = self.services.workflows.create(name="bench_three_steps")
+        self.services.workflows.save_draft(workflow.id, three_activity_graph())
+        self.services.deploy.deploy(workflow.id)
+        self.workflow_id = workflow.id
+        self.gateway = temporal.gateway
+        # The command-line console's RunService: no worker of its own, so no eager start.
+        self.remote_runs = RunService(self.services.database, temporal.gateway)
+
+    def run(self, i: int, *, local: bool) -> Sample:
+        runs = self.services.runs if local else self.remote_runs
+        began_wall = datetime.now(UTC)
+        began = time.perf_counter()
+        ref = runs.start(self.workflow_id, {"value": f"v{i}"})
+        handle = self.gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+        result = self.gateway.call(handle.result())
+        total = time.perf_counter() - began
+        assert result == f"v{i}", f"run {i} returned {result!r}"
+        return total, self.gateway.call(first_step_delay(handle, began_wall))
+
+    def close(self) -> None:
+        self.services.close()
+
+
+def figures(name: str, samples: list[Sample]) -> dict[str, float]:
+    totals = [s[0] for s in samples]
+    firsts = [s[1] for s in samples]
+    return {
+        f"{name}_p50_ms": round(statistics.median(totals) * 1000, 1),
+        f"{name}_p99_ms": round(percentile(totals, 0.99) * 1000, 1),
+        f"{name}_first_step_p50_ms": round(statistics.median(firsts) * 1000, 1),
+    }
+
+
+def alternate(
+    sides: dict[str, Callable[[int], list[Sample]]], rounds: int, per_round: int
+) -> dict[str, list[Sample]]:
+    """Call each side ``rounds`` times for ``per_round`` runs, the order flipping each round."""
+    samples: dict[str, list[Sample]] = {name: [] for name in sides}
+    names = list(sides)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            samples[name] += sides[name](per_round)
+    return samples
+
+
+def main() -> int:
+    """Measure every side, print the table and the JSON line; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=100, help="runs per side")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds")
+    args = parser.parse_args()
+    from core.temporal import EmbeddedTemporalServer
+
+    per_round = max(1, args.runs // args.rounds)
+    with tempfile.TemporaryDirectory(prefix="wb-latency-") as scratch:
+        root = Path(scratch)
+        process, address = plain_server(root)
+        try:
+            asyncio.run(wait_for_server(address))
+            defaults = asyncio.run(hand_rounds(address, False, per_round * args.rounds // 2))
+        finally:
+            process.terminate()
+            process.wait()
+        with EmbeddedTemporalServer(
+            log_file=root / "server.log", db_filename=root / "temporal.db"
+        ) as server:
+            product = ProductSide(server.address, root)
+            try:
+                for i in range(5):  # warm the product's path (imports, sandbox, caches)
+                    product.run(-1 - i, local=True)
+                samples = alternate(
+                    {
+                        "tuned": lambda n: asyncio.run(hand_rounds(server.address, True, n)),
+                        "product": lambda n: [product.run(i, local=True) for i in range(n)],
+                        "product_remote": lambda n: [product.run(i, local=False) for i in range(n)],
+                    },
+                    args.rounds,
+                    per_round,
+                )
+            finally:
+                product.close()
+    result: dict[str, Any] = {"runs_per_side": per_round * args.rounds}
+    result |= figures("defaults", defaults)
+    for name in ("tuned", "product", "product_remote"):
+        result |= figures(name, samples[name])
+    result["product_to_defaults_ratio"] = round(
+        result["product_p50_ms"] / result["defaults_p50_ms"], 3
+    )
+    result["product_to_tuned_ratio"] = round(result["product_p50_ms"] / result["tuned_p50_ms"], 3)
+    print(f"{'side':<32} {'p50 ms':>8} {'p99 ms':>8} {'first step p50 ms':>18}")
+    for name, label in (
+        ("defaults", "plain temporalio, defaults"),
+        ("tuned", "plain temporalio, hand-tuned"),
+        ("product", "product (console, local worker)"),
+        ("product_remote", "product (no local worker)"),
+    ):
+        print(
+            f"{label:<32} {result[name + '_p50_ms']:>8} {result[name + '_p99_ms']:>8} "
+            f"{result[name + '_first_step_p50_ms']:>18}"
+        )
+    print(
+        f"product / defaults {result['product_to_defaults_ratio']} (target <= 0.15), "
+        f"product / tuned {result['product_to_tuned_ratio']} (target <= 1.1)"
+    )
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
