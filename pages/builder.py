@@ -28,7 +28,14 @@ from pages.widgets.canvas import (
     show_canvas,
 )
 from pages.widgets.code import code_view
-from pages.widgets.deploy_panel import remember, remembered, run_deploy, show_outcome
+from pages.widgets.deploy_panel import (
+    deploy_pending,
+    remembered,
+    request_deploy,
+    show_outcome,
+    start_requested,
+    watch_deploy,
+)
 from pages.widgets.inspector import inspect
 from pages.widgets.palette import palette
 from pages.widgets.problems import problems_list
@@ -45,9 +52,6 @@ from pages.widgets.session import (
 from pages.widgets.settings import workflow_settings
 from pages.widgets.temporal import temporal_ready
 from pages.widgets.versions_panel import versions_panel
-
-#: The Deploy button's key: its click is read before the button is drawn (see the deploy).
-DEPLOY_KEY = "builder_deploy"
 
 services = user_services()
 
@@ -159,11 +163,11 @@ def _status(check_valid: bool, problems: int) -> str:
     return " · ".join(parts)
 
 
-# The Deploy button's click, read before the button is drawn: the status line above it says a
-# deploy is under way, and the box below the header shows its progress and what is live after.
-# (Streamlit 1.67's browser side crashed to a blank page, "Cannot set a node at a delta path",
-# when a click cut short a run that had filled a placeholder in the header, or a deploy's rerun.)
-deploying = bool(st.session_state.get(DEPLOY_KEY))
+# Whether a deploy is asked for or under way, read before the header is drawn: the status line
+# says so, and the box below the header shows its progress and what is live after. (Streamlit
+# 1.67's browser side crashed to a blank page, "Cannot set a node at a delta path", when a
+# click cut short a run that had filled a placeholder in the header, or a deploy's rerun.)
+deploying = deploy_pending(workflow_id)
 
 # Row one: the title and the status line (wrapping beside the title, never the title itself).
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
@@ -188,9 +192,11 @@ with st.container(horizontal=True, horizontal_alignment="distribute", vertical_a
         deployable = check.valid and editor.save_error is None
         st.button(
             "Deploy",
-            key=DEPLOY_KEY,
+            key="builder_deploy",
             icon=":material/rocket_launch:",
             type="primary",
+            on_click=request_deploy,
+            args=(workflow_id,),
             disabled=not deployable or not allowed(DeployService.deploy),
             help=needs(DeployService.deploy)
             or (
@@ -215,15 +221,11 @@ with st.container(horizontal=True, horizontal_alignment="distribute", vertical_a
 
 
 if deploying and temporal_ready(services):
-    remember(
+    start_requested(
         workflow_id,
-        run_deploy(
-            services,
-            workflow_id,
-            label="Deploy",
-            action=lambda progress: services.deploy.deploy(editor.workflow_id, progress=progress),
-        ),
+        action=lambda progress: services.deploy.deploy(editor.workflow_id, progress=progress),
     )
+    watch_deploy(services, workflow_id)
 elif (outcome := remembered(workflow_id)) is not None:
     show_outcome(outcome)
 

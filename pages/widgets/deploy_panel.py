@@ -8,10 +8,14 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from core.background import Job
 from core.deploy import DeployResult, DeployStep, ProgressCallback, StepStatus
 from core.errors import WorkflowBuilderError
 from core.services import UserServices
 from core.text import markdown_literal
+
+# How often a deploy's progress is looked at while it runs.
+_WATCH_INTERVAL_S = 0.25
 
 _ICONS = {
     StepStatus.RUNNING: ":material/progress_activity:",
@@ -52,37 +56,95 @@ def live_summary(result: DeployResult) -> str:
     )
 
 
-def run_deploy(
-    services: UserServices,
-    workflow_id: int,
-    *,
-    label: str,
-    action: Callable[[ProgressCallback], DeployResult],
-) -> DeployOutcome:
-    """Run ``action`` (a deploy or rollback given a progress callback) inside a live status box.
+@dataclass(frozen=True)
+class _DeployJob:
+    label: str
+    job: Job[DeployStep, DeployResult]
 
-    Returns the outcome, which the caller keeps (see :func:`remember`) to show on later reruns.
+
+def request_deploy(workflow_id: int) -> None:
+    """Note that a deploy was asked for (a button's ``on_click``).
+
+    The note outlives a script run cut short before the deploy starts; `start_requested`
+    takes it.
     """
+    st.session_state[_requested_key(workflow_id)] = True
+
+
+def deploy_pending(workflow_id: int) -> bool:
+    """True while a deploy or rollback of the workflow is asked for or under way."""
+    return (
+        bool(st.session_state.get(_requested_key(workflow_id)))
+        or _job_key(workflow_id) in st.session_state
+    )
+
+
+def start_requested(
+    workflow_id: int, *, action: Callable[[ProgressCallback], DeployResult]
+) -> None:
+    """Start the deploy `request_deploy` asked for, if any and none is under way yet."""
+    if st.session_state.pop(_requested_key(workflow_id), False):
+        start_deploy(workflow_id, label="Deploy", action=action)
+
+
+def start_deploy(
+    workflow_id: int, *, label: str, action: Callable[[ProgressCallback], DeployResult]
+) -> None:
+    """Run ``action`` (a deploy or rollback given a progress callback) as a background job.
+
+    It runs to its end whatever the page does meanwhile; `watch_deploy` shows it. A second
+    one for the same workflow is not started while one is under way.
+    """
+    if _job_key(workflow_id) not in st.session_state:
+        st.session_state[_job_key(workflow_id)] = _DeployJob(label, Job(action))
+
+
+def watch_deploy(services: UserServices, workflow_id: int) -> None:
+    """Show the workflow's deploy under way, step by step, until it ends; then remember how.
+
+    A rerun may cut this short at any element call: the job goes on, and the next run of the
+    page watches it again.
+    """
+    running: _DeployJob | None = st.session_state.get(_job_key(workflow_id))
+    if running is None:
+        return
     reports: dict[str, DeployStep] = {}
-    with st.status(f"{label}...", expanded=True) as box:
+    with st.status(f"{running.label}...", expanded=True) as box:
         slots: dict[str, DeltaGenerator] = {}
-
-        def progress(step: DeployStep) -> None:
-            reports[step.name] = step
-            if step.name not in slots:
-                slots[step.name] = st.empty()
-            slots[step.name].markdown(step_line(step))
-
+        ended = False
+        while not ended:
+            ended = running.job.wait(_WATCH_INTERVAL_S)
+            for step in running.job.reports:
+                if reports.get(step.name) != step:
+                    reports[step.name] = step
+                    if step.name not in slots:
+                        slots[step.name] = st.empty()
+                    slots[step.name].markdown(step_line(step))
+        # The outcome is kept, and the job forgotten, before anything more is drawn: a rerun
+        # may cut this run short at its next element call.
         try:
-            result = action(progress)
-        except WorkflowBuilderError as error:
-            outcome = _failure(services, workflow_id, label, reports, error)
-            box.update(label=markdown_literal(outcome.title), state="error", expanded=True)
+            outcome = _outcome(services, workflow_id, running, reports)
+        finally:
+            del st.session_state[_job_key(workflow_id)]  # an unexpected error shows once
+        st.session_state[_key(workflow_id)] = outcome
+        failed = outcome.error is not None
+        box.update(
+            label=markdown_literal(outcome.title),
+            state="error" if failed else "complete",
+            expanded=failed,
+        )
+        if failed:
             st.error(markdown_literal(outcome.error or ""), icon=":material/error:")
-            return outcome
-        outcome = DeployOutcome(title=live_summary(result), steps=tuple(reports.values()))
-        box.update(label=markdown_literal(outcome.title), state="complete", expanded=False)
-    return outcome
+
+
+def _outcome(
+    services: UserServices, workflow_id: int, running: _DeployJob, reports: dict[str, DeployStep]
+) -> DeployOutcome:
+    try:
+        result = running.job.result()
+    except WorkflowBuilderError as error:
+        return _failure(services, workflow_id, running.label, reports, error)
+    return DeployOutcome(title=live_summary(result), steps=tuple(reports.values()))
 
 
 def show_outcome(outcome: DeployOutcome) -> None:
@@ -95,11 +157,6 @@ def show_outcome(outcome: DeployOutcome) -> None:
             st.markdown(step_line(step))
         if failed:
             st.error(markdown_literal(outcome.error or ""), icon=":material/error:")
-
-
-def remember(workflow_id: int, outcome: DeployOutcome) -> None:
-    """Keep ``outcome`` as the workflow's last deploy outcome in this browser session."""
-    st.session_state[_key(workflow_id)] = outcome
 
 
 def remembered(workflow_id: int) -> DeployOutcome | None:
@@ -141,3 +198,11 @@ def _duration(seconds: float) -> str:
 
 def _key(workflow_id: int) -> str:
     return f"deploy_outcome_{workflow_id}"
+
+
+def _requested_key(workflow_id: int) -> str:
+    return f"deploy_requested_{workflow_id}"
+
+
+def _job_key(workflow_id: int) -> str:
+    return f"deploy_job_{workflow_id}"

@@ -13,7 +13,7 @@ from core.deploy import DeployService, FieldChange, GraphDiff, ItemChange
 from core.errors import WorkflowBuilderError
 from core.services import UserServices
 from core.text import markdown_code, markdown_literal
-from pages.widgets.deploy_panel import remember, run_deploy
+from pages.widgets.deploy_panel import start_deploy
 from pages.widgets.services import offer
 
 _VALUE_CHARS = 80
@@ -170,17 +170,17 @@ def _rollback(
         f"Confirm rollback to version {pending}", type="primary", key=f"rollback_ok_{workflow_id}"
     ):
         del st.session_state[pending_key]
-        outcome = run_deploy(
-            services,
+        start_deploy(
             workflow_id,
             label=f"Rollback to version {pending}",
             action=lambda progress: services.deploy.rollback(
                 workflow_id, pending, progress=progress
             ),
         )
-        remember(workflow_id, outcome)
+        # The page watches the rollback below its header, so this panel is drawn again only
+        # once the rollback has ended, with the new live version.
         st.session_state[reset_key] = True
-        st.rerun()  # redraw the table and the page's outcome box with the new state
+        st.rerun()
 
 
 def _item_lines(item: ItemChange) -> str:

@@ -103,16 +103,10 @@ DEPLOY_TIMEOUT_MS = 120_000
 
 
 def deploy(page: Page, name: str, *, version: int = 1) -> None:
-    """Click the builder's Deploy until the deploy is under way, then wait for ``version`` live.
-
-    The canvas reports its first drawing with a rerun of its own; a click that lands during it
-    can be lost (a CI run once waited two minutes on a deploy that never started).
-    """
-    live = page.get_by_text(re.compile(rf"^version {version} is live as {name}\S* on \S+$"))
-    started = page.get_by_text(re.compile("deploying the draft")).or_(live)
+    """Click the builder's Deploy and wait for ``version`` of workflow ``name`` to be live."""
     # Scoped to the page body: Streamlit's own toolbar has a "Deploy" button too.
-    button = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy")
-    click_until(page, button, started.first)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
+    live = page.get_by_text(re.compile(rf"^version {version} is live as {name}\S* on \S+$"))
     expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
     # Until the deploy's script run ends, the canvas it drew lower down stands beside the one
     # it replaces.

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.steps import DEPLOY_TIMEOUT_MS, TIMEOUT_MS, create_from_example, deploy
+from tests.e2e.steps import DEPLOY_TIMEOUT_MS, TIMEOUT_MS, create_from_example
 
 
 def test_deploy_then_run_with_the_form(page: Page, streamlit_app: str, screenshot):
@@ -22,7 +22,13 @@ def test_deploy_then_run_with_the_form(page: Page, streamlit_app: str, screensho
         timeout=TIMEOUT_MS
     )
 
-    deploy(page, "hello_run")
+    # A click on the canvas while the deploy runs reruns the page; the deploy goes on to its
+    # end (it used to stop half-way, cut short by that rerun).
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Deploy").click()
+    expect(page.get_by_text(re.compile("deploying the draft"))).to_be_visible(timeout=TIMEOUT_MS)
+    canvas.locator('.react-flow__node[data-id="start"]').click()
+    live = page.get_by_text(re.compile(r"^version 1 is live as hello_run\S* on \S+$"))
+    expect(live).to_be_visible(timeout=DEPLOY_TIMEOUT_MS)
     screenshot("deployed")
 
     page.locator(".st-key-builder_view").get_by_text("Run", exact=True).click()

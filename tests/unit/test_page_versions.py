@@ -91,11 +91,14 @@ class _Services:
 
 
 def _panel() -> None:
+    """The panel as the builder draws it: below the watch of a deploy or rollback under way."""
     import streamlit as st
 
+    from pages.widgets.deploy_panel import watch_deploy
     from pages.widgets.versions_panel import versions_panel
 
-    versions_panel(st.session_state.fake, 7, name="flow")
+    watch_deploy(st.session_state.fake, 7)
+    versions_panel(st.session_state.fake, 7, name="flow")  # WORKFLOW: the script sees no globals
 
 
 def _app(count: int) -> AppTest:
