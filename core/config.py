@@ -282,8 +282,9 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
     ),
 )
 
-# The integration plan's names for what temporalio already reads under its own names.
-_ALIASES: Mapping[str, str] = {
+# The integration plan's names for what temporalio already reads under its own names (an
+# exported bundle's worker.py maps them the same way, see core.compiler.worker_module).
+TEMPORAL_VARIABLE_ALIASES: Mapping[str, str] = {
     "TEMPORAL_TLS_ENABLED": "TEMPORAL_TLS",
     "TEMPORAL_CLIENT_CERT_PATH": "TEMPORAL_TLS_CLIENT_CERT_PATH",
     "TEMPORAL_CLIENT_KEY_PATH": "TEMPORAL_TLS_CLIENT_KEY_PATH",
@@ -485,7 +486,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
 def _temporal_profile(env: Mapping[str, str]) -> ClientConfigProfile:
     """Let temporalio read its own variables, after mapping the plan's alias names onto them."""
     merged = dict(env)
-    for alias, name in _ALIASES.items():
+    for alias, name in TEMPORAL_VARIABLE_ALIASES.items():
         if alias in env:
             if name in env and env[name] != env[alias]:
                 raise ConfigError(f"{name} and {alias}", "both are set to different values")
@@ -536,7 +537,10 @@ def _certificate(
     if source is None:
         return None
     if isinstance(source, Path):
-        candidates = [path_variable, *(a for a, n in _ALIASES.items() if n == path_variable)]
+        candidates = [
+            path_variable,
+            *(a for a, n in TEMPORAL_VARIABLE_ALIASES.items() if n == path_variable),
+        ]
         variable = next((c for c in candidates if c in env), "TEMPORAL_CONFIG_FILE")
         return CertificateSource(variable=variable, path=source)
     data_variable = path_variable.removesuffix("_PATH") + "_DATA"

@@ -7,6 +7,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
+from temporalio.envconfig import ClientConfig
 from temporalio.worker import Worker
 
 # Run as `python worker.py`, the bundle's folder is sys.path[0], so its files import by name.
@@ -14,6 +15,13 @@ import activities
 import workflow
 
 TASK_QUEUE = "workflow-builder"
+# Workflow Builder's other names for some of temporalio's variables, as the app reads them.
+VARIABLE_ALIASES = {
+    "TEMPORAL_TLS_ENABLED": "TEMPORAL_TLS",
+    "TEMPORAL_CLIENT_CERT_PATH": "TEMPORAL_TLS_CLIENT_CERT_PATH",
+    "TEMPORAL_CLIENT_KEY_PATH": "TEMPORAL_TLS_CLIENT_KEY_PATH",
+    "TEMPORAL_SERVER_ROOT_CA_PATH": "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,13 +29,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--address",
-        default=os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"),
         help="Temporal frontend host:port (default: $TEMPORAL_ADDRESS or localhost:7233)",
     )
     parser.add_argument(
-        "--namespace",
-        default=os.environ.get("TEMPORAL_NAMESPACE", "default"),
-        help="Temporal namespace (default: $TEMPORAL_NAMESPACE or default)",
+        "--namespace", help="Temporal namespace (default: $TEMPORAL_NAMESPACE or default)"
     )
     parser.add_argument(
         "--task-queue", default=TASK_QUEUE, help="task queue to poll (default: %(default)s)"
@@ -35,9 +40,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def connect_config(args: argparse.Namespace) -> dict:
+    """The arguments of Client.connect, from the environment as the Workflow Builder app reads it.
+
+    temporalio's environment configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+    TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_GRPC_META_*, and the profile TEMPORAL_PROFILE of
+    the file TEMPORAL_CONFIG_FILE when that is set. Empty values count as unset; --address and
+    --namespace win over the environment.
+    """
+    env = {name: value for name, value in os.environ.items() if value.strip()}
+    for alias, name in VARIABLE_ALIASES.items():
+        if alias in env and env.setdefault(name, env[alias]) != env[alias]:
+            raise SystemExit(f"{name} and {alias} are set to different values")
+    config_file = env.get("TEMPORAL_CONFIG_FILE")
+    config = dict(
+        ClientConfig.load_client_connect_config(
+            env.get("TEMPORAL_PROFILE"),
+            config_file=config_file,
+            disable_file=config_file is None,
+            override_env_vars=env,
+        )
+    )
+    config["target_host"] = args.address or config.get("target_host") or "localhost:7233"
+    config["namespace"] = args.namespace or config.get("namespace") or "default"
+    return config
+
+
 async def run_worker(args: argparse.Namespace) -> None:
     """Connect, then poll the task queue until cancelled."""
-    client = await Client.connect(args.address, namespace=args.namespace)
+    config = connect_config(args)
+    client = await Client.connect(**config)
     # Synchronous (plain def) activities run in this pool; async ones ignore it.
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = Worker(
@@ -48,7 +80,8 @@ async def run_worker(args: argparse.Namespace) -> None:
             activity_executor=executor,
         )
         print(
-            f"worker for {workflow.WORKFLOW_TYPE} polling {args.task_queue!r} at {args.address}",
+            f"worker for {workflow.WORKFLOW_TYPE} polling {args.task_queue!r} at "
+            f"{config['target_host']}",
             flush=True,
         )
         try:
