@@ -32,8 +32,7 @@ def generate_manifest(
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict (written with ``manifest_text``)."""
     meta = checked.graph.workflow
-    start = next(node.id for node in checked.graph.nodes if node.type == "start")
-    start_params = checked.params_of(start, StartParams)
+    start_params = checked.params_of(checked.start, StartParams)
     specs = sorted({spec.name: spec for spec in activities}.values(), key=lambda s: s.name)
     requirements = {f"temporalio=={_temporalio_version()}"}
     for spec in specs:

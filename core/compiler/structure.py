@@ -50,8 +50,8 @@ class StructuredEmitter:
 
     def run_body(self) -> list[ast.stmt]:
         """The statements of ``run`` after the input is prepared."""
-        start = next(node.id for node in self.graph.nodes if CATALOG[node.type].role == "start")
-        return self.block(start, Place(stops=frozenset(), fallthrough=EXIT, loops=()))
+        start = Place(stops=frozenset(), fallthrough=EXIT, loops=())
+        return self.block(self.checked.start, start)
 
     # -- blocks ------------------------------------------------------------------------------
     def block(self, node_id: str, place: Place) -> list[ast.stmt]:

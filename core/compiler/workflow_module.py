@@ -209,8 +209,7 @@ def generate_workflow_source(
 ) -> str:
     """The ``workflow.py`` source (unformatted): docstring, imports, constants, helpers, class."""
     meta = checked.graph.workflow
-    start = next(node.id for node in checked.graph.nodes if node.type == "start")
-    fields = checked.params_of(start, StartParams).input_fields
+    fields = checked.params_of(checked.start, StartParams).input_fields
     emitter = StructuredEmitter(checked, registry=registry, children=children, names=LocalNames())
     with sharing_code():
         run_body = emitter.run_body()

@@ -82,6 +82,8 @@ class CheckedGraph:
     graph: Graph
     params: Mapping[str, Params]
     flow: FlowAnalysis | None
+    #: The id of the one start node.
+    start: str
 
     def params_of(self, node_id: str, model: type[_P]) -> _P:
         """The params of ``node_id``, typed as ``model``, its kind's params model.
@@ -113,7 +115,10 @@ def check(graph: Graph, *, registry: ActivityRegistry | None = None) -> CheckedG
         problems = validator.run()
     if problems:
         raise GraphInvalidError(problems)
-    return CheckedGraph(graph=graph, params=validator.params, flow=validator.flow)
+    assert validator.start is not None  # a graph without problems has its one start node
+    return CheckedGraph(
+        graph=graph, params=validator.params, flow=validator.flow, start=validator.start
+    )
 
 
 class _Validator:
@@ -125,6 +130,7 @@ class _Validator:
         self.params: dict[str, Params] = {}
         self.kinds: dict[str, NodeKind] = {}
         self.flow: FlowAnalysis | None = None
+        self.start: str | None = None
 
     def run(self) -> list[Problem]:
         self._check_workflow()
@@ -135,9 +141,10 @@ class _Validator:
             found = "none" if not starts else ", ".join(starts)
             self._graph("nodes", f"a workflow needs exactly one start node (found {found})")
         else:
-            self._check_flow(starts[0], edges)
+            self.start = starts[0]
+            self._check_flow(self.start, edges)
             if not self.problems:
-                self._check_emission(starts[0])
+                self._check_emission(self.start)
         return self.problems
 
     # -- reporting ---------------------------------------------------------------------------
