@@ -47,6 +47,14 @@ def call(
     )
 
 
+def thunk(value: ast.expr) -> ast.Lambda:
+    """``lambda: value``."""
+    no_args = ast.arguments(
+        posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[], vararg=None, kwarg=None
+    )
+    return ast.Lambda(args=no_args, body=value)
+
+
 def awaited(value: ast.expr) -> ast.Await:
     """``await value``."""
     return ast.Await(value=value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from core import bounds
@@ -31,7 +31,8 @@ from core.codegen.syntax import (
 )
 from core.compiler.structure import StructuredEmitter
 from core.expressions import run_time_bounds
-from core.graph.model import SignalDecl, WorkflowMeta
+from core.graph.model import SignalDecl, WorkflowMeta, thaw
+from core.nodes.catalog import CATALOG
 from core.nodes.kinds.start import StartParams
 from core.validation import CheckedGraph
 
@@ -175,13 +176,58 @@ def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) ->
     return ""
 '''
 
-_SIGNAL_HANDLER_BODY = """
+#: Only in workflows with signal updates: a signal's updates apply all together or, when one
+#: cannot (a variable of another type), not at all, and the signal is rejected like a payload
+#: that does not fit: a signal handler that raised would fail every workflow task from then on.
+_UPDATE_HELPERS = '''
+_UPDATE_TYPES: dict[str, type] = {"append": list, "merge": dict}
+
+
+def _apply_updates(variables: dict[str, Any], updates: tuple[tuple[str, str, Any], ...]) -> str:
+    """Apply a signal's updates to the workflow variables; if one cannot apply, apply none
+    and say why."""
+    held: dict[str, type] = {}
+    for variable, action, value in updates:
+        if action == "merge" and not isinstance(value, dict):
+            return f"merge into {variable!r} needs an object, not {type(value).__name__}"
+        kind = held[variable] if variable in held else type(variables.get(variable))
+        wanted = _UPDATE_TYPES.get(action)
+        if wanted is not None and kind is not type(None) and not issubclass(kind, wanted):
+            found, needed = kind.__name__, wanted.__name__
+            return f"variable {variable!r} holds a {found}; {action} needs a {needed}"
+        held[variable] = wanted or type(value)
+    for variable, action, value in updates:
+        # A copy: the payload may also be queued for a wait-for-signal step, and a literal
+        # must not change with the variable it was set to.
+        value = copy.deepcopy(value)
+        if action == "set" or variables.get(variable) is None:
+            variables[variable] = [value] if action == "append" else value
+        elif action == "append":
+            variables[variable].append(value)
+        else:
+            variables[variable].update(value)
+    return ""
+'''
+
+_SIGNAL_CHECK = """
 problem = _payload_problem(payload, FIELDS)
+"""
+
+_SIGNAL_UPDATE = """
+if not problem:
+    data = payload or {}
+    problem = _apply_updates(self.vars, UPDATES)
+"""
+
+_SIGNAL_REJECT = """
 if problem:
     workflow.logger.warning("signal %r rejected: %s", SIGNAL, problem)
     self.rejected_signals.append({"signal": SIGNAL, "reason": problem})
     del self.rejected_signals[:-20]
     return
+"""
+
+_SIGNAL_QUEUE = """
 self.signals[SIGNAL].append(payload)
 """
 
@@ -211,9 +257,15 @@ def generate_workflow_source(
     meta = checked.graph.workflow
     fields = checked.params_of(checked.start, StartParams).input_fields
     emitter = StructuredEmitter(checked, registry=registry, children=children, names=LocalNames())
+    kinds = [CATALOG[node_type] for node_type in dict.fromkeys(n.type for n in checked.graph.nodes)]
+    taken = {
+        signal
+        for node in checked.graph.nodes
+        for signal in CATALOG[node.type].signals_taken(checked.params[node.id])
+    }
     with sharing_code():
         run_body = emitter.run_body()
-        workflow_class = generate_workflow_class(meta, run_body=run_body)
+        workflow_class = generate_workflow_class(meta, run_body=run_body, taken=taken)
     definitions: list[ast.stmt] = [
         assign(store("WORKFLOW_TYPE"), const(workflow_type)),
         generate_defaults(fields),
@@ -230,7 +282,10 @@ def generate_workflow_source(
         *emitter.retry_policies.definitions(),
     ]
     signal_helpers = parse_statements(_SIGNAL_HELPERS) if meta.signals else []
-    helpers = [*parse_statements(_HELPERS), *signal_helpers, workflow_class]
+    if any(signal.updates for signal in meta.signals):
+        signal_helpers.extend(parse_statements(_UPDATE_HELPERS))
+    kind_helpers = [statement for kind in kinds for statement in parse_statements(kind.helpers)]
+    helpers = [*parse_statements(_HELPERS), *signal_helpers, *kind_helpers, workflow_class]
     docstring = unparse([expr_stmt(const(DOCSTRING))])
     code = unparse(helpers)
     # Code built without the run-time bounds (benchmarks only) calls none of them.
@@ -320,21 +375,37 @@ def generate_defaults(fields: Any) -> ast.stmt:
     )
 
 
-def generate_workflow_class(meta: WorkflowMeta, *, run_body: list[ast.stmt]) -> ast.ClassDef:
-    """The ``@workflow.defn`` class: state, ``run``, signal and query handlers."""
+def generate_workflow_class(
+    meta: WorkflowMeta, *, run_body: list[ast.stmt], taken: Collection[str]
+) -> ast.ClassDef:
+    """The ``@workflow.defn`` class: state, ``run``, signal and query handlers.
+
+    Signals named in ``taken`` are waited for by a step; a signal that updates variables and
+    that no step waits for is not queued (its queue would only grow).
+    """
+    queued = [s.name for s in meta.signals if s.name in taken or not s.updates]
     init = parse_statements(_INIT)[0]
     assert isinstance(init, ast.FunctionDef)
+    updated = list(dict.fromkeys(u.variable for s in meta.signals for u in s.updates))
+    if updated:
+        # Variables that signals update hold None until one does: any step may read them
+        # (validation lets it), and a signal may arrive before the run's first step.
+        variables = init.body[1]
+        assert isinstance(variables, ast.AnnAssign)
+        variables.value = ast.Dict(
+            keys=[const(variable) for variable in updated], values=[const(None) for _ in updated]
+        )
     signals = init.body[2]
     assert isinstance(signals, ast.AnnAssign)
     signals.value = ast.Dict(
-        keys=[const(s.name) for s in meta.signals],
-        values=[ast.List(elts=[], ctx=ast.Load()) for _ in meta.signals],
+        keys=[const(name) for name in queued],
+        values=[ast.List(elts=[], ctx=ast.Load()) for _ in queued],
     )
     run = parse_statements(_RUN)[0]
     assert isinstance(run, ast.AsyncFunctionDef) and isinstance(run.body[1], ast.Try)
     run.body[1].body = run_body
     methods: list[ast.stmt] = [init, run]
-    methods.extend(generate_signal_handler(s) for s in meta.signals)
+    methods.extend(generate_signal_handler(s, queued=s.name in queued) for s in meta.signals)
     if meta.signals:
         init.body.extend(parse_statements("self.rejected_signals: list[dict[str, Any]] = []"))
         methods.extend(parse_statements(_REJECTED_QUERY))
@@ -357,9 +428,10 @@ def generate_workflow_class(meta: WorkflowMeta, *, run_body: list[ast.stmt]) -> 
     )
 
 
-def generate_signal_handler(signal: SignalDecl) -> ast.FunctionDef:
-    """``on_<signal>``: queue the payload for a wait_signal node if it fits the signal's
-    fields, else drop it with a warning and a record of why."""
+def generate_signal_handler(signal: SignalDecl, *, queued: bool = True) -> ast.FunctionDef:
+    """``on_<signal>``: if the payload fits the signal's fields, apply the signal's updates
+    and queue the payload for a wait_signal node (when ``queued``), else drop it with a
+    warning and a record of why."""
     fields = ast.Tuple(
         elts=[
             ast.Tuple(
@@ -370,10 +442,22 @@ def generate_signal_handler(signal: SignalDecl) -> ast.FunctionDef:
         ],
         ctx=ast.Load(),
     )
-    values: dict[str, ast.expr] = {"SIGNAL": const(signal.name), "FIELDS": fields}
-    body = [
-        _Substitute(values).visit(statement) for statement in parse_statements(_SIGNAL_HANDLER_BODY)
-    ]
+    values: dict[str, ast.expr] = {
+        "SIGNAL": const(signal.name),
+        "FIELDS": fields,
+        "UPDATES": generate_updates(signal),
+    }
+    template = (
+        _SIGNAL_CHECK
+        + (_SIGNAL_UPDATE if signal.updates else "")
+        + _SIGNAL_REJECT
+        + (_SIGNAL_QUEUE if queued else "")
+    )
+    body = [_Substitute(values).visit(statement) for statement in parse_statements(template)]
+    if signal.updates and all(update.value is not None for update in signal.updates):
+        update = body[1]  # only literals are set: the payload (``data``) is not read
+        assert isinstance(update, ast.If)
+        del update.body[0]
     return ast.FunctionDef(
         lineno=0,
         name=signal_method(signal.name),
@@ -384,6 +468,29 @@ def generate_signal_handler(signal: SignalDecl) -> ast.FunctionDef:
         decorator_list=[_handler_decorator("workflow.signal", signal.name, signal.description)],
         returns=const(None),
     )
+
+
+def generate_updates(signal: SignalDecl) -> ast.Tuple:
+    """``((variable, action, value), ...)`` of a signal's updates, each value read from the
+    payload (``data``, a dict once the payload fits), one of its fields, or a literal."""
+    declared = {item.name: item for item in signal.fields}
+    updates: list[ast.expr] = []
+    for index, update in enumerate(signal.updates):
+        where = f"signal {signal.name!r} updates[{index}]"
+        value: ast.expr
+        if update.field is not None:
+            default = declared[update.field].default
+            extra = [] if default is None else [python_literal(thaw(default), where=where)]
+            get = ast.Attribute(value=name("data"), attr="get", ctx=ast.Load())
+            value = call(get, [const(update.field), *extra])
+        elif update.value is not None:
+            value = python_literal(thaw(update.value), where=f"{where}.value")
+        else:
+            value = name("data")
+        updates.append(
+            ast.Tuple(elts=[const(update.variable), const(update.action), value], ctx=ast.Load())
+        )
+    return ast.Tuple(elts=updates, ctx=ast.Load())
 
 
 class _Substitute(ast.NodeTransformer):

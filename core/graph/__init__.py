@@ -18,6 +18,7 @@ from core.graph.model import (
     Position,
     QueryDecl,
     SignalDecl,
+    SignalUpdate,
     WorkflowMeta,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "Position",
     "QueryDecl",
     "SignalDecl",
+    "SignalUpdate",
     "WorkflowMeta",
     "dump_graph",
     "graph_from_dict",

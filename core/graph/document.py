@@ -21,6 +21,7 @@ from core.graph.model import (
     Position,
     QueryDecl,
     SignalDecl,
+    SignalUpdate,
     WorkflowMeta,
     freeze,
     thaw,
@@ -45,12 +46,32 @@ class InputFieldDoc(_Strict):
     description: str = ""
 
 
+class SignalUpdateDoc(_Strict):
+    """A change a signal makes to a workflow variable as it arrives."""
+
+    variable: str = Field(description="The workflow variable to update")
+    action: Literal["set", "append", "merge"] = Field(
+        default="set",
+        description="set: the variable takes the value; append: to a list (created when "
+        "missing); merge: an object's keys into an object (created when missing)",
+    )
+    field: str | None = Field(
+        default=None, description="The payload field whose value is used (omitted: the payload)"
+    )
+    value: Any = Field(
+        default=None, description="A literal value to set instead (set only; not with field)"
+    )
+
+
 class SignalDoc(_Strict):
     """A signal the workflow accepts."""
 
     name: str
     description: str = ""
     fields: list[InputFieldDoc] = Field(default_factory=list)
+    updates: list[SignalUpdateDoc] = Field(
+        default_factory=list, description="Variables the signal updates as it arrives"
+    )
 
 
 class QueryDoc(_Strict):
@@ -205,6 +226,12 @@ def _graph_object(graph: Graph, params: Callable[[Any], Any]) -> dict[str, Any]:
                     "name": signal.name,
                     "description": signal.description,
                     "fields": [field_to_dict(item) for item in signal.fields],
+                    # Only when there are some: other graphs export, and hash, as before.
+                    **(
+                        {"updates": [_update_to_dict(update) for update in signal.updates]}
+                        if signal.updates
+                        else {}
+                    ),
                 }
                 for signal in meta.signals
             ],
@@ -250,6 +277,16 @@ def field_to_dict(item: InputField) -> dict[str, Any]:
     }
 
 
+def _update_to_dict(update: SignalUpdate) -> dict[str, Any]:
+    """A signal update's JSON object, with only the keys it uses."""
+    data: dict[str, Any] = {"variable": update.variable, "action": update.action}
+    if update.field is not None:
+        data["field"] = update.field
+    if update.value is not None:
+        data["value"] = thaw(update.value)
+    return data
+
+
 def input_fields_from_json(items: Iterable[Mapping[str, Any]]) -> tuple[InputField, ...]:
     """Input or signal payload fields from their JSON declarations (as in params or a
     signal's ``fields``), with the format's defaults; frozen values come back as plain JSON."""
@@ -286,6 +323,15 @@ def _graph_from_doc(doc: GraphDoc) -> Graph:
                     name=signal.name,
                     description=signal.description,
                     fields=tuple(_field(item) for item in signal.fields),
+                    updates=tuple(
+                        SignalUpdate(
+                            variable=update.variable,
+                            action=update.action,
+                            field=update.field,
+                            value=freeze(update.value),
+                        )
+                        for update in signal.updates
+                    ),
                 )
                 for signal in meta.signals
             ),

@@ -88,13 +88,35 @@ class InputField:
     description: str = ""
 
 
+#: What a signal update does to its variable (see :class:`SignalUpdate`).
+UPDATE_ACTIONS = ("set", "append", "merge")
+
+
+@dataclass(frozen=True)
+class SignalUpdate:
+    """A change a signal makes to a workflow variable as it arrives.
+
+    ``action`` is ``set`` (the variable takes the value), ``append`` (to a list, created when
+    missing) or ``merge`` (an object's keys into an object, created when missing). The value is
+    the payload field ``field``, else the literal ``value`` (``set`` only), else the whole
+    payload; a ``value`` of None counts as none given.
+    """
+
+    variable: str
+    action: str = "set"
+    field: str | None = None
+    value: Any = None
+
+
 @dataclass(frozen=True)
 class SignalDecl:
-    """A signal the workflow accepts, with the fields of its payload."""
+    """A signal the workflow accepts, with the fields of its payload and the variables it
+    updates."""
 
     name: str
     description: str = ""
     fields: tuple[InputField, ...] = ()
+    updates: tuple[SignalUpdate, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,12 @@ class NodeKind(ABC, Generic[P]):
     #: Expression fields evaluated at the end of each iteration of the node's loop body, where
     #: the body's variables are set, rather than before the node.
     iteration_end_fields: ClassVar[frozenset[str]] = frozenset()
+    #: Expression fields that read a variable not set yet as None (a wait-until condition
+    #: waits for one to be set), so any variable some node or signal sets may appear in them.
+    unset_reads_none_fields: ClassVar[frozenset[str]] = frozenset()
+    #: Module-level definitions (Python source) the kind's code calls, added once to the
+    #: ``workflow.py`` of graphs that use the kind, so other graphs compile as before.
+    helpers: ClassVar[str] = ""
 
     def handles(self, params: P) -> tuple[str, ...]:
         """Every handle an edge may leave from."""
@@ -115,6 +121,10 @@ class NodeKind(ABC, Generic[P]):
 
     def defines(self, params: P, handle: str) -> tuple[str, ...]:
         """Variables that hold a value once the node has been left through ``handle``."""
+        return ()
+
+    def signals_taken(self, params: P) -> tuple[str, ...]:
+        """Signals whose payloads the node takes off their queue (``self.signals``)."""
         return ()
 
     def reads_secrets_in(self, field: str) -> bool:

@@ -17,7 +17,7 @@ from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse
 from core.graph.emission import MAX_EXPANSION, emission
 from core.graph.messages import ID_RULE, WORKFLOW_NAME_RULE, plain_message
-from core.graph.model import Edge, Graph, Node, thaw
+from core.graph.model import Edge, Graph, Node, SignalDecl, SignalUpdate, thaw
 from core.graph.names import is_graph_id, is_workflow_name, task_queue_problem
 from core.graph.values import identifier_problem, parse_duration, value_has_type
 from core.nodes.catalog import CATALOG
@@ -183,6 +183,10 @@ class _Validator:
                 self._check_identifier(item.name, f"{where}.name")
                 if item.default is not None and not value_has_type(item.default, item.type):
                     self._workflow(f"{where}.default", f"default must be of type {item.type}")
+            for update_index, update in enumerate(signal.updates):
+                self._check_signal_update(
+                    signal, update, f"signals[{index}].updates[{update_index}]"
+                )
         for index, query in enumerate(meta.queries):
             self._check_handler_name(query.name, f"queries[{index}].name", "query", handler_names)
             try:
@@ -191,6 +195,39 @@ class _Validator:
                 reads_secret = False  # reported with the query's other expression problems
             if reads_secret:
                 self._workflow(f"queries[{index}].expression", _SECRET_OUTSIDE_ARGUMENTS)
+
+    def _check_signal_update(self, signal: SignalDecl, update: SignalUpdate, where: str) -> None:
+        if (
+            self._check_identifier(update.variable, f"{where}.variable")
+            and update.variable in RESERVED_NAMES
+        ):
+            self._workflow(
+                f"{where}.variable", f"the name {update.variable!r} is reserved; choose another"
+            )
+        if update.value is not None:
+            if update.action != "set":
+                self._workflow(
+                    f"{where}.value",
+                    f"a literal value is only for set; {update.action} takes the payload or one "
+                    "of its fields",
+                )
+            if update.field is not None:
+                self._workflow(f"{where}.value", "give either a field or a value, not both")
+        if update.field is None:
+            return
+        declared = {item.name: item for item in signal.fields}
+        source = declared.get(update.field)
+        if source is None:
+            known = ", ".join(declared) or "none"
+            self._workflow(
+                f"{where}.field",
+                f"signal {signal.name!r} has no payload field {update.field!r} (it has {known})",
+            )
+        elif update.action == "merge" and source.type != "object":
+            self._workflow(
+                f"{where}.field",
+                f"merge needs an object, and field {update.field!r} is of type {source.type}",
+            )
 
     def _check_handler_name(self, name: str, field: str, what: str, seen: set[str]) -> None:
         if not self._check_identifier(name, field):
@@ -456,7 +493,12 @@ class _Validator:
 
     def _check_variables(self, flow: FlowAnalysis) -> None:
         defined = DefinedVariables(self.kinds, self.params, flow)
-        everywhere = defined.anywhere()
+        # Variables that signals update exist from the run's start (None until a signal sets
+        # them), so any expression may read them.
+        by_signals = frozenset(
+            update.variable for signal in self.graph.workflow.signals for update in signal.updates
+        )
+        everywhere = defined.anywhere() | by_signals
         input_fields = defined.input_fields
         for node_id in flow.order:
             kind = self.kinds.get(node_id)
@@ -464,11 +506,12 @@ class _Validator:
             if kind is None or params is None:
                 continue
             for field, source in kind.expressions(params):
-                available = (
-                    defined.at_iteration_end(node_id)
-                    if field in kind.iteration_end_fields
-                    else defined.before(node_id)
-                )
+                if field in kind.unset_reads_none_fields:
+                    available = everywhere
+                elif field in kind.iteration_end_fields:
+                    available = by_signals | defined.at_iteration_end(node_id)
+                else:
+                    available = by_signals | defined.before(node_id)
                 self._check_names(node_id, field, source, available, everywhere, input_fields)
         for index, query in enumerate(self.graph.workflow.queries):
             try:

@@ -10,7 +10,7 @@ from pydantic import Field
 from core.codegen.blocks import Emitter, Place
 from core.codegen.references import duration_value
 from core.codegen.steps import at, store_or_discard, summary
-from core.codegen.syntax import awaited, body, call, const, dotted, expr_stmt, item
+from core.codegen.syntax import awaited, body, call, const, dotted, expr_stmt, item, thunk
 from core.graph.model import DEFAULT_HANDLE, Node
 from core.graph.values import DurationValue, Identifier
 from core.nodes.kind import (
@@ -44,7 +44,7 @@ class WaitSignalKind(NodeKind[WaitSignalParams]):
     params_model = WaitSignalParams
 
     def handles(self, params: WaitSignalParams) -> tuple[str, ...]:
-        return (DEFAULT_HANDLE, "timeout") if params.timeout else (DEFAULT_HANDLE,)
+        return timeout_handles(params.timeout)
 
     def required_handles(self, params: WaitSignalParams) -> tuple[str, ...]:
         return self.handles(params)
@@ -54,6 +54,9 @@ class WaitSignalKind(NodeKind[WaitSignalParams]):
 
     def defines(self, params: WaitSignalParams, handle: str) -> tuple[str, ...]:
         return (params.variable,) if params.variable and handle == DEFAULT_HANDLE else ()
+
+    def signals_taken(self, params: WaitSignalParams) -> tuple[str, ...]:
+        return (params.signal,)
 
     def check(
         self, node: Node, params: WaitSignalParams, context: CheckContext
@@ -74,37 +77,53 @@ class WaitSignalKind(NodeKind[WaitSignalParams]):
         out: list[ast.stmt],
     ) -> str | None:
         wait = wait_for_signal(node, params)
-        take = take_signal(params)
-        if params.timeout is None:
-            out.extend([wait, take])
-            return emitter.target(node.id)
-        go_on, inner = emitter.merge(node.id, place)
-        on_timeout = emitter.block(emitter.target(node.id, "timeout"), inner)
-        on_signal = emitter.block(emitter.target(node.id), inner)
-        timed_out = ast.ExceptHandler(
-            type=dotted("asyncio.TimeoutError"), name=None, body=body(on_timeout)
-        )
-        out.append(
-            ast.Try(body=[wait], handlers=[timed_out], orelse=[take, *on_signal], finalbody=[])
-        )
-        return go_on
+        return timed_wait(emitter, node, place, [wait, take_signal(params)], out)
+
+
+def timeout_handles(timeout: object) -> tuple[str, ...]:
+    """The outputs of a step that waits: ``next``, and ``timeout`` when it has one."""
+    return (DEFAULT_HANDLE, "timeout") if timeout else (DEFAULT_HANDLE,)
+
+
+def timeout_keywords(node: Node, timeout: object) -> dict[str, ast.expr]:
+    """``timeout=`` and ``timeout_summary=`` of ``workflow.wait_condition``, when there is a
+    timeout."""
+    if timeout is None:
+        return {}
+    return {
+        "timeout": duration_value(timeout, where=at(node, "timeout")),
+        **summary("timeout_summary", node),
+    }
+
+
+def timed_wait(
+    emitter: Emitter, node: Node, place: Place, steps: list[ast.stmt], out: list[ast.stmt]
+) -> str | None:
+    """A wait (``steps[0]``, then the rest) as it is, or with a timeout edge: in ``try``, the
+    ``timeout`` edge's block handling ``asyncio.TimeoutError``, the ``next`` one after."""
+    wait, *after = steps
+    if not emitter.branches(node.id, "timeout"):
+        out.extend(steps)
+        return emitter.target(node.id)
+    go_on, inner = emitter.merge(node.id, place)
+    on_timeout = emitter.block(emitter.target(node.id, "timeout"), inner)
+    on_done = emitter.block(emitter.target(node.id), inner)
+    timed_out = ast.ExceptHandler(
+        type=dotted("asyncio.TimeoutError"), name=None, body=body(on_timeout)
+    )
+    out.append(ast.Try(body=[wait], handlers=[timed_out], orelse=[*after, *on_done], finalbody=[]))
+    return go_on
 
 
 def signal_arrived(signal: str) -> ast.expr:
     """``lambda: bool(self.signals["<signal>"])``."""
     queue = item(dotted("self.signals"), signal)
-    no_args = ast.arguments(
-        posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[], vararg=None, kwarg=None
-    )
-    return ast.Lambda(args=no_args, body=call("bool", [queue]))
+    return thunk(call("bool", [queue]))
 
 
 def wait_for_signal(node: Node, params: WaitSignalParams) -> ast.stmt:
     """``await workflow.wait_condition(<arrived>, timeout=...)``."""
-    keywords: dict[str, ast.expr] = {}
-    if params.timeout is not None:
-        keywords["timeout"] = duration_value(params.timeout, where=at(node, "timeout"))
-        keywords.update(summary("timeout_summary", node))
+    keywords = timeout_keywords(node, params.timeout)
     return expr_stmt(
         awaited(call("workflow.wait_condition", [signal_arrived(params.signal)], **keywords))
     )
