@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
 
 from core.activities import builtin_registry
 from core.compiler import DEFAULT_TASK_QUEUE
@@ -41,11 +41,13 @@ HTTP_PLACEHOLDER = "{http}"
 
 @dataclass(frozen=True)
 class Scenario:
-    """One recorded run: its input and the signals sent right after it starts."""
+    """One recorded run: its input, the signals sent right after it starts, and whether it
+    ends failed (a fail node) rather than completed."""
 
     name: str
     input: Mapping[str, Any]
     signals: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+    fails: bool = False
 
 
 SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
@@ -60,6 +62,10 @@ SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
     "child_workflow": (Scenario("kid", {"name": "Kid"}),),
     "foreach_loop": (Scenario("three_items", {"items": ["a", "b", "c"]}),),
     "hello_activity": (Scenario("ann", {"name": "Ann"}),),
+    "order_saga": (
+        Scenario("placed", {"amount": 80}),
+        Scenario("refused", {"amount": 120}, fails=True),
+    ),
     "http_fetch_condition": (
         Scenario("ok", {"url": f"{HTTP_PLACEHOLDER}/ok"}),
         Scenario("missing", {"url": f"{HTTP_PLACEHOLDER}/missing"}),
@@ -89,7 +95,14 @@ async def record_example(
         )
         for signal, payload in scenario.signals:
             await handle.signal(signal, payload)
-        await handle.result()
+        try:
+            await handle.result()
+        except WorkflowFailureError:
+            if not scenario.fails:
+                raise
+        else:
+            if scenario.fails:
+                raise RuntimeError(f"{example} {scenario.name}: the run was meant to fail")
         history = await handle.fetch_history()
         path = folder / f"{scenario.name}.json"
         path.write_text(history.to_json() + "\n", encoding="utf-8")

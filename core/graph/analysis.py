@@ -20,7 +20,8 @@ from typing import Literal
 from core.graph.model import Edge, Graph
 
 #: What a node is to the control flow (each node kind declares its own, see core.nodes.kind):
-#: a plain step, or one of the kinds the analysis, validation and emission treat by structure.
+#: a plain step, or one of the kinds the analysis, validation and emission treat by structure
+#: (``end``: the run ends there, by returning or by failing).
 Role = Literal["step", "start", "end", "loop", "parallel", "join"]
 
 EXIT = "#exit"

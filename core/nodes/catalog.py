@@ -14,6 +14,7 @@ from core.nodes.kinds.activity import ActivityKind
 from core.nodes.kinds.child_workflow import ChildWorkflowKind
 from core.nodes.kinds.condition import ConditionKind
 from core.nodes.kinds.end import EndKind
+from core.nodes.kinds.fail import FailKind
 from core.nodes.kinds.join import JoinKind
 from core.nodes.kinds.loop import LoopKind
 from core.nodes.kinds.parallel import ParallelKind
@@ -39,5 +40,6 @@ CATALOG: Mapping[str, NodeKind[Any]] = {
         SetVariableKind(),
         ChildWorkflowKind(),
         EndKind(),
+        FailKind(),
     )
 }

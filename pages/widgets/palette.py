@@ -16,7 +16,7 @@ def palette(on_add: Callable[[str], None], *, where: str) -> None:
     ``where`` says where the new node goes; each button's tooltip ends with it.
     """
     st.markdown("**Add a node**", help=where)
-    # Borderless buttons without gaps: the twelve stand no taller than the canvas beside them
+    # Borderless buttons without gaps: all of them stand no taller than the canvas beside them
     # on a 1280x800 screen.
     with st.container(gap=None):
         for kind in CATALOG.values():

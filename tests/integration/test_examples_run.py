@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -11,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+)
+from temporalio.exceptions import ApplicationError
 
 from core.activities import load_registry
 from core.config import REPO_ROOT, Settings
@@ -216,6 +223,31 @@ async def test_retry_error_branch_retries_three_times_then_takes_the_error_edge(
     assert len(failed) == 1
     assert failed[0].failure.message == "the service is down"
     assert failed[0].failure.application_failure_info.type == "ServiceDown"
+
+
+async def test_order_saga_places_an_order_within_the_limit(temporal_client, serve, task_queue):
+    result = await run_example(temporal_client, serve, task_queue, "order_saga", amount=80)
+    assert result == "order placed: lamp"
+
+
+async def test_order_saga_releases_the_stock_then_its_fail_node_fails_the_run(
+    temporal_client, serve, task_queue
+):
+    family = serve(EXAMPLES / "order_saga.json")
+    handle = await start(temporal_client, family, task_queue, {"amount": 120})
+    with pytest.raises(WorkflowFailureError) as failure:
+        await handle.result()
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.message == "payment of 120 is over the limit of 100"
+    assert cause.type == "PaymentRefused" and cause.non_retryable
+    assert (await handle.describe()).status == WorkflowExecutionStatus.FAILED
+    # The compensation ran before the failure; the failure was the run's, at once: no
+    # workflow task failed (which Temporal would retry) on the way.
+    scheduled = await history_events(handle, "activity_task_scheduled_event_attributes")
+    logged = [json.loads(event.input.payloads[0].data) for event in scheduled]
+    assert logged == ["reserved lamp", "released lamp"]
+    assert await history_events(handle, "workflow_task_failed_event_attributes") == []
 
 
 async def test_a_plugin_activity_runs_in_a_workflow(

@@ -32,6 +32,7 @@ ONWARD = {
     "set_variable": "next",
     "child_workflow": "next",
     "end": None,
+    "fail": None,
 }
 
 
@@ -48,7 +49,7 @@ def _x(document: dict, node_id: str) -> float:
     return next(n for n in document["nodes"] if n["id"] == node_id)["position"]["x"]
 
 
-def test_every_kind_has_an_onward_handle_but_end():
+def test_every_kind_has_an_onward_handle_but_end_and_fail():
     assert set(ONWARD) == set(CATALOG)
     document = blank_document("demo")
     for kind in CATALOG:
@@ -61,7 +62,7 @@ def test_inserting_each_kind_after_a_selected_node_goes_into_its_edge(doc, kind)
     before = copy.deepcopy(doc)
     new, node_id = insert_node(doc, kind=kind, after="start")
     assert doc == before
-    if ONWARD[kind] is None:  # an end cannot lead on: it is added, start -> end kept
+    if ONWARD[kind] is None:  # an end or fail cannot lead on: it is added, start -> end kept
         assert _edges(new) == {("start", "end", "next")}
         return
     assert _edges(new) == {("start", node_id, "next"), (node_id, "end", ONWARD[kind])}

@@ -98,7 +98,7 @@ class LoopKind(NodeKind[LoopParams]):
             assign(variable_target(params.item_variable), name(each)),
             *emitter.block(emitter.target(node.id, "body"), inner),
         ]
-        if not isinstance(iteration[-1], (ast.Return, ast.Continue)):
+        if not isinstance(iteration[-1], (ast.Return, ast.Raise, ast.Continue)):
             iteration.extend(collect)
         out.append(
             ast.For(target=store(each), iter=name(items), body=iteration, orelse=[], lineno=0)
