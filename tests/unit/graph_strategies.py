@@ -119,6 +119,13 @@ def lay_step(
         builder.connect(dangling, node)
         builder.connect(lay_block(builder, step[2], [(node, "body")]), node)
         return [(node, "done")]
+    if kind == "fail_if":
+        # A branch that fails the run: the flow goes on only through "false".
+        node = builder.node("condition", {"expression": "not input.flag"}, label)
+        builder.connect(dangling, node)
+        failing = lay_block(builder, step[2], [(node, "true")])
+        builder.connect(failing, builder.node("fail", {"message": step[3]}, "Fail"))
+        return [(node, "false")]
     raise ValueError(f"unknown step kind {kind!r}")
 
 
@@ -178,8 +185,19 @@ STEPS: st.SearchStrategy[Step] = st.recursive(
 )
 
 
+#: A condition whose true branch runs a block and then a fail node. Only at the top level: a
+#: branch that leaves a parallel by failing is one that does not meet the others at the join,
+#: which validation refuses (as for an end node there).
+FAIL_STEPS: st.SearchStrategy[Step] = st.tuples(
+    st.just("fail_if"),
+    LABELS,
+    _blocks(STEPS, min_size=0),
+    st.text(max_size=20).filter(str.strip) | st.text(max_size=20).map(lambda s: {"expr": repr(s)}),
+)
+
+
 def structured_graphs() -> st.SearchStrategy[dict]:
     """Documents of valid structured graphs with random labels and literal arguments."""
-    return st.lists(STEPS, min_size=0, max_size=4).map(
+    return st.lists(STEPS | FAIL_STEPS, min_size=0, max_size=4).map(
         lambda block: layout(block, input_fields=INPUT_FIELDS)
     )
