@@ -11,6 +11,7 @@ from core.activities.builtin import (
     BUILTIN_NAMES,
     builtin_function,
     builtin_heartbeat_timeout,
+    builtin_local_by_default,
     builtin_module_name,
     builtin_requirements,
 )
@@ -90,6 +91,7 @@ def _builtin_specs() -> list[ActivitySpec]:
             builtin=True,
             requirements=builtin_requirements(name),
             heartbeat_timeout=builtin_heartbeat_timeout(name),
+            local_by_default=builtin_local_by_default(name),
         )
         for name in BUILTIN_NAMES
     ]

@@ -67,6 +67,9 @@ class ActivitySpec:
         heartbeat_timeout: For an activity that heartbeats while it works (a duration such
             as ``"10s"``), how long Temporal waits for a heartbeat before it counts the
             attempt lost and retries it; None for activities that do not heartbeat.
+        local_by_default: For an activity that finishes at once and changes nothing outside
+            the run (built-ins only): a step calling it runs as a local activity unless the
+            graph says otherwise.
     """
 
     name: str
@@ -78,6 +81,7 @@ class ActivitySpec:
     requirements: tuple[str, ...]
     fn: Callable[..., Any] = field(compare=False, hash=False, repr=False)
     heartbeat_timeout: str | None = None
+    local_by_default: bool = False
 
 
 def activity_name(fn: Any) -> str | None:
@@ -97,6 +101,7 @@ def spec_from_function(
     builtin: bool,
     requirements: tuple[str, ...] = (),
     heartbeat_timeout: str | None = None,
+    local_by_default: bool = False,
 ) -> ActivitySpec:
     """Describe an ``@activity.defn`` function from its signature, type hints and docstring.
 
@@ -106,6 +111,7 @@ def spec_from_function(
         builtin: Whether it is a Workflow Builder built-in.
         requirements: Extra pip requirements it needs.
         heartbeat_timeout: How long Temporal waits for its heartbeats, if it heartbeats.
+        local_by_default: Whether its steps run as local activities unless a graph says not.
 
     Returns:
         The activity's spec.
@@ -156,6 +162,7 @@ def spec_from_function(
         requirements=requirements,
         fn=fn,
         heartbeat_timeout=heartbeat_timeout,
+        local_by_default=local_by_default,
     )
 
 

@@ -68,7 +68,7 @@ def guarded(
     node_id: str,
     step: ast.stmt,
     *,
-    failure: str,
+    failure: str | tuple[str, ...],
     error_variable: str,
     place: Place,
     out: list[ast.stmt],

@@ -25,11 +25,17 @@ def step_marker(node_id: str) -> ast.stmt:
 
 
 def failure_handler(
-    exception: str, error_variable: str, statements: list[ast.stmt]
+    exception: str | tuple[str, ...], error_variable: str, statements: list[ast.stmt]
 ) -> ast.ExceptHandler:
-    """``except <exception> as err: self.vars[<error>] = _failure_message(err); ...``."""
+    """``except <exception> as err: self.vars[<error>] = _failure_message(err); ...``; several
+    exception names make ``except (<a>, <b>) as err``."""
     record = assign(variable_target(error_variable), call("_failure_message", [name("err")]))
-    return ast.ExceptHandler(type=name(exception), name="err", body=[record, *statements])
+    caught: ast.expr = (
+        name(exception)
+        if isinstance(exception, str)
+        else ast.Tuple(elts=[name(item) for item in exception], ctx=ast.Load())
+    )
+    return ast.ExceptHandler(type=caught, name="err", body=[record, *statements])
 
 
 def sized(data: ast.expr) -> ast.expr:

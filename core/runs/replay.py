@@ -22,6 +22,7 @@ from temporalio.worker import (
     Replayer,
     StartActivityInput,
     StartChildWorkflowInput,
+    StartLocalActivityInput,
     UnsandboxedWorkflowRunner,
     WorkflowInboundInterceptor,
     WorkflowInterceptorClassInput,
@@ -39,15 +40,18 @@ class TrailEntry:
     """One thing the workflow did while replaying.
 
     Attributes:
-        kind: ``step`` (a node began), ``activity`` or ``child`` (a call was made).
+        kind: ``step`` (a node began), ``activity``, ``local`` (a local activity) or
+            ``child`` (a call was made).
         node_id: the node it belongs to.
         history_length: the history length of the workflow task it happened in, i.e. the
             event id of that task's ``WorkflowTaskStarted``.
+        args: a local activity's arguments (its marker in the history does not keep them).
     """
 
     kind: str
     node_id: str
     history_length: int
+    args: tuple[Any, ...] | None = None
 
 
 @dataclass
@@ -107,9 +111,9 @@ class _TrailInterceptor(Interceptor):
     ) -> type[WorkflowInboundInterceptor]:
         trail = self._trail
 
-        def record(kind: str, node_id: str) -> None:
+        def record(kind: str, node_id: str, args: tuple[Any, ...] | None = None) -> None:
             length = workflow.info().get_current_history_length()
-            trail.entries.append(TrailEntry(kind, node_id, length))
+            trail.entries.append(TrailEntry(kind, node_id, length, args))
 
         def current_step() -> str:
             return str(getattr(workflow.instance(), STEP_ATTRIBUTE, "") or "")
@@ -118,6 +122,14 @@ class _TrailInterceptor(Interceptor):
             def start_activity(self, input: StartActivityInput) -> workflow.ActivityHandle[Any]:
                 record("activity", current_step())
                 return super().start_activity(input)
+
+            def start_local_activity(
+                self, input: StartLocalActivityInput
+            ) -> workflow.ActivityHandle[Any]:
+                # Its own kind: a local activity's marker is matched by its sequence number,
+                # which counts local activities only.
+                record("local", current_step(), tuple(input.args))
+                return super().start_local_activity(input)
 
             async def start_child_workflow(
                 self, input: StartChildWorkflowInput

@@ -29,6 +29,8 @@ from core.runs.replay import Trail
 TIMER_KINDS = ("timer", "wait_signal")
 
 _E = EventType
+#: The marker temporalio's core records for a local activity (its result or failure).
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
 _ACTIVITY_CLOSE = {
     _E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "completed",
     _E.EVENT_TYPE_ACTIVITY_TASK_FAILED: "failed",
@@ -217,6 +219,7 @@ def build_trace(
     nodes_by_label = _labels(graph)
     steps = trail.of_kind("step") if trail else []
     activity_nodes = iter(entry.node_id for entry in trail.of_kind("activity")) if trail else None
+    local_calls = trail.of_kind("local") if trail else []
     child_nodes = iter(entry.node_id for entry in trail.of_kind("child")) if trail else None
     timer_steps = _timer_steps(graph, steps)
     times = {event.event_id: event.event_time.ToDatetime().astimezone() for event in events}
@@ -272,6 +275,17 @@ def build_trace(
             elif attrs_c.HasField("failure"):
                 changes["failure"] = failure_text(attrs_c.failure)
             close(attrs_c.scheduled_event_id, **changes)
+        elif kind == _E.EVENT_TYPE_MARKER_RECORDED:
+            attrs_m = event.marker_recorded_event_attributes
+            if attrs_m.marker_name == LOCAL_ACTIVITY_MARKER:
+                local = _local_activity(event, when)
+                # The SDK numbers local activities in the order the code started them.
+                seq = local.pop("seq")
+                entry = local_calls[seq - 1] if 0 < seq <= len(local_calls) else None
+                node = entry.node_id if entry else _by_summary(event, nodes_by_label)
+                if entry is not None and entry.args:
+                    local["input"] = entry.args[0] if len(entry.args) == 1 else list(entry.args)
+                opened[event.event_id] = _Open(node, Call(kind="activity", **local))
         elif kind == _E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
             attrs_i = event.start_child_workflow_execution_initiated_event_attributes
             node = _next(child_nodes) or _by_summary(event, nodes_by_label)
@@ -487,6 +501,45 @@ def _signal_waits(
             outcome = "open" if status == "running" else "ended"
             items.append(TimelineItem(node.id, "signal wait", label, start, None, outcome))
     return items
+
+
+def _local_activity(event: HistoryEvent, when: datetime) -> dict[str, Any]:
+    """A local activity's marker as ``Call`` fields, plus its ``seq`` (the SDK's numbering).
+
+    The marker is written once the call is over (its last attempt, result or failure); its
+    input is not kept (a replay of the code gives it, see ``Trail``), and it ran on the worker
+    that completed the workflow task.
+    """
+    attrs = event.marker_recorded_event_attributes
+    data = decode(attrs.details["data"]) if "data" in attrs.details else None
+    data = data if isinstance(data, dict) else {}
+    seq = data.get("seq")
+    scheduled = data.get("original_schedule_time")
+    fields: dict[str, Any] = {
+        "seq": seq if isinstance(seq, int) else 0,
+        "name": str(data.get("activity_type", "")),
+        "event_id": event.event_id,
+        "scheduled_at": _proto_time(scheduled) or when,
+        "call_id": str(data.get("activity_id", "")),
+        "task_event_id": attrs.workflow_task_completed_event_id,
+        "attempt": data.get("attempt") if isinstance(data.get("attempt"), int) else 1,
+        "closed_at": when,
+    }
+    if attrs.HasField("failure"):
+        fields |= {"outcome": "failed", "failure": failure_text(attrs.failure)}
+    else:
+        result = attrs.details.get("result")
+        fields |= {"outcome": "completed", "output": decode(result) if result else None}
+    return fields
+
+
+def _proto_time(value: Any) -> datetime | None:
+    """A ``{"seconds": s, "nanos": n}`` timestamp from a marker's JSON, in local time."""
+    if not isinstance(value, dict) or not isinstance(value.get("seconds"), int):
+        return None
+    nanos = value.get("nanos")
+    fraction = nanos / 1e9 if isinstance(nanos, int) else 0.0
+    return datetime.fromtimestamp(value["seconds"] + fraction).astimezone()
 
 
 def _labels(graph: Graph | None) -> dict[str, list[str]]:

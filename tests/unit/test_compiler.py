@@ -244,6 +244,10 @@ def _child_call(bundle) -> tuple[str, str | None]:
     return call.args[0].value, None if queue is None else queue.value
 
 
+#: A step's call: local for the built-ins that run locally by default (``echo``, ``fail``).
+ACTIVITY_CALLS = ("workflow.execute_activity", "workflow.execute_local_activity")
+
+
 def _module_constants(bundle) -> dict[str, str]:
     """Module-level ``NAME = value`` assignments of workflow.py, as name -> source of value."""
     tree = ast.parse(bundle.files["workflow.py"])
@@ -268,7 +272,7 @@ def test_identical_retry_policies_share_one_constant_in_first_use_order() -> Non
     used = [
         ast.unparse(keyword.value)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and ast.unparse(node.func) == "workflow.execute_activity"
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ACTIVITY_CALLS
         for keyword in node.keywords
         if keyword.arg == "retry_policy"
     ]
@@ -286,7 +290,7 @@ def _activity_call(bundle) -> ast.Call:
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "execute_activity"
+        and ast.unparse(node.func) in ACTIVITY_CALLS
     )
 
 
@@ -492,3 +496,38 @@ def test_expressions_and_durations_are_shared_only_within_one_generation() -> No
     assert ast.unparse(minute) == "timedelta(minutes=1)"
     with sharing_code(), pytest.raises(CompileError, match="not a duration"):
         duration_literal(["1m"], where="node 'x' duration")  # type: ignore[arg-type]
+
+
+def _greeting(**params: Any) -> ast.Call:
+    doc = json.loads((REPO / "examples" / "hello_activity.json").read_text())
+    [greet] = [node for node in doc["nodes"] if node["id"] == "greet"]
+    greet["params"].update(params)
+    return _activity_call(compile_graph(graph_from_dict(doc)))
+
+
+def test_steps_run_locally_as_the_graph_says_else_by_the_activitys_default() -> None:
+    # echo finishes at once and changes nothing: local unless the graph says otherwise.
+    assert ast.unparse(_greeting().func) == "workflow.execute_local_activity"
+    assert ast.unparse(_greeting(local=False).func) == "workflow.execute_activity"
+    # Its default holds only on the workflow's own queue (a local activity has none).
+    elsewhere = _greeting(task_queue="elsewhere")
+    assert ast.unparse(elsewhere.func) == "workflow.execute_activity"
+    assert "task_queue" in {keyword.arg for keyword in elsewhere.keywords}
+    # log writes to the worker's log: regular unless asked.
+    assert ast.unparse(_greeting(activity="log", args={"message": "hi"}).func) == (
+        "workflow.execute_activity"
+    )
+    asked = _greeting(activity="log", args={"message": "hi"}, local=True)
+    assert ast.unparse(asked.func) == "workflow.execute_local_activity"
+
+
+def test_a_local_steps_error_branch_catches_what_a_local_activity_raises() -> None:
+    doc = json.loads((REPO / "examples" / "retry_error_branch.json").read_text())
+    regular = compile_graph(graph_from_dict(doc)).files["workflow.py"]
+    assert "except ActivityError as err:" in regular  # fail stays a regular activity
+    [call] = [node for node in doc["nodes"] if node["id"] == "call"]
+    call["params"]["local"] = True
+    local = compile_graph(graph_from_dict(doc)).files["workflow.py"]
+    # A failed local activity raises its ApplicationError unwrapped; a timed-out one raises
+    # ActivityError (temporalio 1.35, tried on the dev server).
+    assert "except (ActivityError, ApplicationError) as err:" in local

@@ -55,12 +55,14 @@ def test_recorded_histories_replay_against_fresh_code(example: str, tmp_path: Pa
 
 
 def _renaming_activity_types(original):
-    """A codegen ``activity`` that schedules ``<name>_renamed`` instead of ``<name>``."""
+    """A codegen ``activity`` that schedules ``<name>_renamed`` instead of ``<name>`` (a local
+    activity or a regular one)."""
+    calls = ("workflow.execute_activity", "workflow.execute_local_activity")
 
     def renamed(node, params, registry):
         stmt = original(node, params, registry)
         for item in ast.walk(stmt):
-            if isinstance(item, ast.Call) and ast.unparse(item.func) == "workflow.execute_activity":
+            if isinstance(item, ast.Call) and ast.unparse(item.func) in calls:
                 item.args[0] = ast.Constant(item.args[0].value + "_renamed")
         return stmt
 

@@ -89,6 +89,16 @@ BROKEN_VARIANTS = {
         lambda d: edge(d, "greet").update(target="ghost"),
         ("edge", "e2", "target", "there is no node 'ghost'"),
     ),
+    "local step on another task queue": (
+        "hello_activity",
+        lambda d: node(d, "greet")["params"].update(local=True, task_queue="elsewhere"),
+        ("node", "greet", "local", "not on a task queue"),
+    ),
+    "local step of an activity that heartbeats": (
+        "http_fetch_condition",
+        lambda d: node(d, "fetch")["params"].update(local=True),
+        ("node", "fetch", "local", "cannot run as a local activity"),
+    ),
     "handle the kind lacks": (
         "hello_activity",
         lambda d: edge(d, "greet").update(handle="true"),

@@ -29,6 +29,13 @@ _HEARTBEAT_TIMEOUTS: dict[str, str] = {
     "http_request": "10s",
 }
 
+#: Built-ins that finish at once and change nothing outside the run: a step calling one runs
+#: as a local activity unless the graph says otherwise (``core.nodes.kinds.activity``).
+#: ``fail`` qualifies too but stays regular: it is there to show Temporal's retries and
+#: failures, and as a local step its attempts would fold into one marker and the run's
+#: failure would lose its "Activity task failed" layer.
+_LOCAL_BY_DEFAULT: frozenset[str] = frozenset({"echo"})
+
 
 def _check_name(name: str) -> None:
     if name not in BUILTIN_NAMES:
@@ -86,3 +93,13 @@ def builtin_heartbeat_timeout(name: str) -> str | None:
     """
     _check_name(name)
     return _HEARTBEAT_TIMEOUTS.get(name)
+
+
+def builtin_local_by_default(name: str) -> bool:
+    """Whether a step calling built-in activity ``name`` runs as a local activity by default.
+
+    Raises:
+        ActivityRegistryError: ``name`` is not a built-in activity.
+    """
+    _check_name(name)
+    return name in _LOCAL_BY_DEFAULT

@@ -29,6 +29,9 @@ from core.nodes.kind import (
 
 #: The exception a failed activity raises in the workflow.
 ACTIVITY_FAILURE = "ActivityError"
+#: What a failed local activity raises: its own ApplicationError when it failed (temporalio
+#: does not wrap it), ActivityError when it timed out.
+LOCAL_ACTIVITY_FAILURE = ("ActivityError", "ApplicationError")
 
 
 class RetryPolicyParams(Params):
@@ -60,6 +63,14 @@ class ActivityParams(Params):
     error_variable: Identifier = Field(
         default="error", description="Holds the failure message on the error edge"
     )
+    local: bool | None = Field(
+        default=None,
+        description=(
+            "Run as a local activity, inside the workflow's worker: no trip through a task "
+            "queue, for short calls only (unset: built-ins that finish at once and change "
+            "nothing run locally, others do not)"
+        ),
+    )
 
 
 class ActivityKind(NodeKind[ActivityParams]):
@@ -77,6 +88,7 @@ class ActivityKind(NodeKind[ActivityParams]):
             "schedule_to_close_timeout",
             "task_queue",
             "error_variable",
+            "local",
         ),
         picks_activity=True,
     )
@@ -114,6 +126,19 @@ class ActivityKind(NodeKind[ActivityParams]):
         for param in spec.params:
             if param.required and param.name not in params.args:
                 yield (f"args.{param.name}", "this argument is required")
+        if params.local:
+            if params.task_queue:
+                yield (
+                    "local",
+                    "a local activity runs on the workflow's own worker, not on a task queue: "
+                    "leave task_queue empty or turn local off",
+                )
+            if spec.heartbeat_timeout:
+                yield (
+                    "local",
+                    f"activity {spec.name!r} reports progress while it works (it may take "
+                    "minutes); it cannot run as a local activity",
+                )
 
     def emit(
         self,
@@ -125,27 +150,41 @@ class ActivityKind(NodeKind[ActivityParams]):
     ) -> str | None:
         step = call_statement(node, params, emitter.registry)
         emitter.retry_policies.hoist(step, params.retry)
+        spec = emitter.registry.get(params.activity)
+        local = spec is not None and runs_locally(params, spec)
         return guarded(
             emitter,
             node.id,
             step,
-            failure=ACTIVITY_FAILURE,
+            failure=LOCAL_ACTIVITY_FAILURE if local else ACTIVITY_FAILURE,
             error_variable=params.error_variable,
             place=place,
             out=out,
         )
 
 
+def runs_locally(params: ActivityParams, spec: ActivitySpec) -> bool:
+    """Whether the step runs as a local activity: as the graph says, else the activity's default.
+
+    The default holds only where a local activity can run: on the workflow's own queue.
+    """
+    if params.local is not None:
+        return params.local
+    return spec.local_by_default and not params.task_queue
+
+
 def call_statement(node: Node, params: ActivityParams, registry: ActivityRegistry) -> ast.stmt:
-    """``self.vars[result] = await workflow.execute_activity("<name>", args=[...], ...)``."""
+    """``self.vars[result] = await workflow.execute_activity("<name>", args=[...], ...)``, or
+    ``execute_local_activity`` for a step that runs locally (``runs_locally``)."""
     spec = registry.get(params.activity)
     if spec is None:
         raise CompileError(f"unknown activity {params.activity!r}", subject=at(node, "activity"))
+    local = runs_locally(params, spec)
     keywords: dict[str, ast.expr] = {}
     args = activity_args(node, params.args, spec)
     if args:
         keywords["args"] = sized(ast.List(elts=args, ctx=ast.Load()))
-    if params.task_queue:
+    if params.task_queue and not local:
         keywords["task_queue"] = const(params.task_queue)
     keywords["start_to_close_timeout"] = duration_literal(
         params.start_to_close_timeout, where=at(node, "start_to_close_timeout")
@@ -154,13 +193,14 @@ def call_statement(node: Node, params: ActivityParams, registry: ActivityRegistr
         keywords["schedule_to_close_timeout"] = duration_literal(
             params.schedule_to_close_timeout, where=at(node, "schedule_to_close_timeout")
         )
-    if spec.heartbeat_timeout:
+    if spec.heartbeat_timeout and not local:
         # The activity heartbeats while it works: when its worker dies, the attempt is retried
         # after this instead of after the whole start-to-close timeout.
         keywords["heartbeat_timeout"] = duration_literal(spec.heartbeat_timeout)
     keywords["retry_policy"] = retry_policy(node, params.retry)
     keywords.update(summary("summary", node))
-    result = awaited(call("workflow.execute_activity", [const(spec.name)], **keywords))
+    function = "workflow.execute_local_activity" if local else "workflow.execute_activity"
+    result = awaited(call(function, [const(spec.name)], **keywords))
     return store_or_discard(params.result_variable, result)
 
 

@@ -202,7 +202,7 @@ class ForeachLoopWorkflow:
                     await _pace(self)
                 self.vars["item"] = item_1
                 self.step = "shout"
-                self.vars["shouted"] = await workflow.execute_activity(
+                self.vars["shouted"] = await workflow.execute_local_activity(
                     "echo",
                     args=_payload([_add(_str(self.vars["item"]).upper(), "!")]),
                     start_to_close_timeout=timedelta(minutes=1),

@@ -172,7 +172,7 @@ class HelloActivityWorkflow:
         self.input = _prepare_input(workflow_input)
         try:
             self.step = "greet"
-            self.vars["greeting"] = await workflow.execute_activity(
+            self.vars["greeting"] = await workflow.execute_local_activity(
                 "echo",
                 args=_payload([_add(_add("Hello, ", self.input["name"]), "!")]),
                 start_to_close_timeout=timedelta(minutes=1),

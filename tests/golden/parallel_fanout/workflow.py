@@ -153,7 +153,7 @@ class ParallelFanoutWorkflow:
 
             async def branch_1() -> None:
                 self.step = "upper"
-                self.vars["upper"] = await workflow.execute_activity(
+                self.vars["upper"] = await workflow.execute_local_activity(
                     "echo",
                     args=_payload([self.input["word"].upper()]),
                     start_to_close_timeout=timedelta(minutes=1),
@@ -163,7 +163,7 @@ class ParallelFanoutWorkflow:
 
             async def branch_2() -> None:
                 self.step = "title"
-                self.vars["title"] = await workflow.execute_activity(
+                self.vars["title"] = await workflow.execute_local_activity(
                     "echo",
                     args=_payload([self.input["word"].title()]),
                     start_to_close_timeout=timedelta(minutes=1),
@@ -173,7 +173,7 @@ class ParallelFanoutWorkflow:
 
             async def branch_3() -> None:
                 self.step = "length"
-                self.vars["length"] = await workflow.execute_activity(
+                self.vars["length"] = await workflow.execute_local_activity(
                     "echo",
                     args=_payload([len(self.input["word"])]),
                     start_to_close_timeout=timedelta(minutes=1),

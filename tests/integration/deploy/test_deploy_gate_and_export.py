@@ -45,7 +45,10 @@ def renaming_activity_types(original):
     def renamed(node_, params, registry):
         stmt = original(node_, params, registry)
         for item in ast.walk(stmt):
-            if isinstance(item, ast.Call) and ast.unparse(item.func) == "workflow.execute_activity":
+            if isinstance(item, ast.Call) and ast.unparse(item.func) in (
+                "workflow.execute_activity",
+                "workflow.execute_local_activity",
+            ):
                 item.args[0] = ast.Constant(item.args[0].value + "_renamed")
         return stmt
 

@@ -13,7 +13,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,10 @@ def fleet_settings(temporal_settings: Settings, tmp_path: Path) -> Settings:
 
 
 class WorkerProcess:
-    """`python -m core worker --task-queue Q`, its output in a file (a full pipe blocks it)."""
+    """`python -m core worker --task-queue Q`, its output in a file (a full pipe blocks it).
+
+    ``command`` runs something else in the same environment (arguments after the interpreter).
+    """
 
     def __init__(
         self,
@@ -142,6 +145,8 @@ class WorkerProcess:
         database_url: str,
         task_queue: str,
         log: Path,
+        *,
+        command: Sequence[str] | None = None,
         **environ: str,
     ) -> None:
         """Start it on the settings' Temporal and data folder; ``environ`` adds variables."""
@@ -159,7 +164,10 @@ class WorkerProcess:
         }
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "core", "worker", "--task-queue", task_queue],
+                [
+                    sys.executable,
+                    *(command or ("-m", "core", "worker", "--task-queue", task_queue)),
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=out,
