@@ -60,6 +60,13 @@ SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
         Scenario("timed_out", {"request": "desk", "timeout_seconds": 1}),
     ),
     "child_workflow": (Scenario("kid", {"name": "Kid"}),),
+    "collect_greetings": (
+        Scenario(
+            "two_then_exit",
+            {"timeout_seconds": 60},
+            signals=(("greet", {"name": "Ann"}), ("greet", {"name": "Bob"}), ("exit", None)),
+        ),
+    ),
     "foreach_loop": (Scenario("three_items", {"items": ["a", "b", "c"]}),),
     "hello_activity": (Scenario("ann", {"name": "Ann"}),),
     "order_saga": (

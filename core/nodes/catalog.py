@@ -23,6 +23,7 @@ from core.nodes.kinds.start import StartKind
 from core.nodes.kinds.switch import SwitchKind
 from core.nodes.kinds.timer import TimerKind
 from core.nodes.kinds.wait_signal import WaitSignalKind
+from core.nodes.kinds.wait_until import WaitUntilKind
 
 #: Every kind by its type; a node's params are parsed by its own kind's model, so ``Any`` here.
 CATALOG: Mapping[str, NodeKind[Any]] = {
@@ -37,6 +38,7 @@ CATALOG: Mapping[str, NodeKind[Any]] = {
         LoopKind(),
         TimerKind(),
         WaitSignalKind(),
+        WaitUntilKind(),
         SetVariableKind(),
         ChildWorkflowKind(),
         EndKind(),

@@ -29,6 +29,7 @@ ONWARD = {
     "loop": "done",
     "timer": "next",
     "wait_signal": "next",
+    "wait_until": "next",
     "set_variable": "next",
     "child_workflow": "next",
     "end": None,

@@ -1,0 +1,92 @@
+"""The wait-until node: what validation accepts and refuses, and the code it compiles to."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import types
+from typing import Any
+
+import pytest
+
+from core.compiler import compile_graph
+from core.graph import graph_from_dict
+from tests.unit.test_validation import edge, example, node, problems_of
+
+
+def greetings() -> dict[str, Any]:
+    return copy.deepcopy(example("collect_greetings"))
+
+
+def source_of(document: dict[str, Any]) -> str:
+    return compile_graph(graph_from_dict(document)).files["workflow.py"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "fragment"),
+    [
+        ("done and", "Invalid syntax"),
+        ("finished", "no node defines a variable 'finished'"),
+        ("secret('key')", "secret() may be used only in activity arguments"),
+        ("input.nothing", "the input has no field 'nothing'"),
+    ],
+)
+def test_a_bad_condition_is_reported_on_its_field(condition, fragment):
+    document = greetings()
+    node(document, "wait")["params"]["condition"] = condition
+    found = [(i, f, m) for _, i, f, m in problems_of(document)]
+    assert found and all((i, f) == ("wait", "condition") for i, f, _ in found), found
+    assert any(fragment in m for *_, m in found), found
+
+
+def test_a_timeout_needs_its_edge_and_no_timeout_refuses_one():
+    document = greetings()
+    document["edges"].remove(edge(document, "wait", "timeout"))
+    assert ("node", "wait", "edges.timeout", "connect the 'timeout' output") in problems_of(
+        document
+    )
+    del node(document, "wait")["params"]["timeout"]
+    assert problems_of(document) == []
+
+
+def test_the_condition_may_read_a_variable_set_later_or_elsewhere():
+    # Unset variables read None in a condition: waiting for another branch to set one is the
+    # point of the node, so a variable some step sets anywhere is accepted.
+    document = greetings()
+    node(document, "wait")["params"]["condition"] = "done or later"
+    document["nodes"].append(
+        {"id": "set", "type": "set_variable", "params": {"name": "later", "expression": "1"}}
+    )
+    edge(document, "wait")["target"] = "set"
+    document["edges"].append({"id": "e4", "source": "set", "target": "end"})
+    assert problems_of(document) == []
+
+
+def test_it_compiles_to_a_guarded_wait_and_other_graphs_go_without_the_helper():
+    source = source_of(greetings())
+    assert "await _wait_until(\n" in source
+    assert 'lambda: self.vars.get("done"),' in source
+    assert 'timeout=_duration(self.input["timeout_seconds"]),' in source
+    assert "except asyncio.TimeoutError:" in source
+    assert "_wait_until" not in source_of(example("approval_signal"))
+
+
+def wait_until_of(document: dict[str, Any]) -> Any:
+    """The generated ``_wait_until``, over a ``workflow.wait_condition`` that checks once."""
+    module = types.ModuleType("generated_workflow")
+    exec(compile(source_of(document), "workflow.py", "exec"), module.__dict__)
+
+    async def wait_condition(condition: Any, **options: Any) -> None:
+        assert condition(), "the fake wait checks once; the condition must hold"
+
+    module.workflow = types.SimpleNamespace(wait_condition=wait_condition)
+    return module._wait_until
+
+
+def test_a_data_error_in_the_condition_ends_the_wait_and_is_raised_after_it():
+    wait_until = wait_until_of(greetings())
+    asyncio.run(wait_until(lambda: True))
+    with pytest.raises(KeyError, match="missing"):
+        asyncio.run(wait_until(lambda: {}["missing"]))
+    with pytest.raises(TypeError):
+        asyncio.run(wait_until(lambda: len(None)))  # type: ignore[arg-type]
