@@ -14,6 +14,7 @@ from core.text import markdown_code, markdown_literal
 from core.validation import Problem
 from pages.widgets.fields import fields_editor
 from pages.widgets.record_list import RecordForm, record_list
+from pages.widgets.signal_updates import updates_editor
 
 
 def workflow_settings(
@@ -135,7 +136,16 @@ def _summary(record: dict[str, Any]) -> str:
 def _payload(record: dict[str, Any], key: str) -> dict[str, Any]:
     fields = record.get("fields", [])
     edited = fields_editor(f"Payload of {record.get('name')}", fields, key=f"{key}.fields")
-    return record if edited is fields else {**record, "fields": edited}
+    if edited is not fields:
+        record = {**record, "fields": edited}
+    updates = record.get("updates", [])
+    changed = updates_editor(record, key=f"{key}.updates")
+    if changed is updates:
+        return record
+    # Graphs without updates keep no "updates" key, as they export.
+    return {name: value for name, value in record.items() if name != "updates"} | (
+        {"updates": changed} if changed else {}
+    )
 
 
 _SIGNAL_FORM = RecordForm(
