@@ -112,6 +112,14 @@ def _check_duration_value(value: Any) -> Any:
     raise ValueError('a duration is a text such as "30s" or an expression {"expr": "..."}')
 
 
+def _check_text_value(value: Any) -> Any:
+    if is_expression_value(value):
+        return _check_value(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError('this must be a text or an expression {"expr": "..."}')
+    return value
+
+
 Duration = Annotated[
     str,
     AfterValidator(_check_duration),
@@ -134,4 +142,10 @@ DurationValue = Annotated[
     Any,
     AfterValidator(_check_duration_value),
     Field(json_schema_extra={"format": "duration-value"}),
+]
+#: A text that is not blank, or ``{"expr": "..."}`` whose value is made text when the node runs.
+TextValue = Annotated[
+    Any,
+    AfterValidator(_check_text_value),
+    Field(json_schema_extra={"format": "text-value"}),
 ]

@@ -20,6 +20,8 @@ from core.text import markdown_code, markdown_literal
 from pages.widgets.record_list import RecordForm, record_list
 
 FIELD_TYPES = ["string", "number", "integer", "boolean", "object", "array"]
+#: How the literal of each literal-or-expression format is typed (see value_widget).
+_VALUE_LITERALS = {"value": "json", "duration-value": "duration", "text-value": "string"}
 
 
 def object_form(
@@ -57,8 +59,8 @@ def field_widget(
         if len(non_null) == 1:
             prop = {**prop, **non_null[0]}
     kind = prop.get("format")
-    if kind in ("value", "duration-value"):
-        literal = "duration" if kind == "duration-value" else "json"
+    if kind in _VALUE_LITERALS:
+        literal = _VALUE_LITERALS[kind]
         return value_widget(label, current, literal=literal, key=key, help_text=help_text)
     if prop.get("type") == "object" and "properties" in prop:
         # A bordered box, not an expander: expanders may not nest and callers use them.

@@ -1,14 +1,17 @@
-"""The fail node: what validation accepts and refuses, and the code it compiles to."""
+"""The fail node: what validation accepts and refuses, the code it compiles to, its form."""
 
 from __future__ import annotations
 
 import copy
+import json
+import time
 from typing import Any
 
 import pytest
 
 from core.compiler import compile_graph
 from core.graph import graph_from_dict
+from tests.unit.console import in_builder, saved_draft
 from tests.unit.test_validation import edge, example, node, problems_of
 
 
@@ -89,3 +92,26 @@ def test_in_a_loop_body_it_ends_the_iteration_without_a_collect_after_it():
     found = problems_of(document)
     # A body that always fails never comes back to its loop: validation says so.
     assert any(f == "edges.body" and "never comes back" in m for *_, f, m in found), found
+
+
+def test_the_inspector_edits_its_message_as_text_or_expression_and_its_type(console):
+    at = in_builder(console, example="order_saga", name="saga")
+    (component,) = at.get("component_instance")
+    shown = json.loads(component.proto.json_args)
+    at.session_state["builder_canvas"] = {
+        "nodes": shown["nodes"],
+        "edges": shown["edges"],
+        "selectedId": "refused",
+        "timestamp": int(time.time() * 1000) + 60_000,
+    }
+    at.run()
+    assert not at.exception and any(md.value == "### Fail" for md in at.markdown)
+    key = f"inspector_{at.session_state['builder_editor'].generation}"
+    assert at.toggle(key=f"{key}.message.is_expr").value is True
+    # Off the expression toggle, the text is the message as typed (no JSON quoting).
+    at.toggle(key=f"{key}.message.is_expr").set_value(False)
+    at.text_input(key=f"{key}.message.text").set_value("42 items is too many")
+    at.text_input(key=f"{key}.error_type").set_value("TooMany").run()
+    assert not at.exception
+    refused = node(saved_draft(at), "refused")
+    assert refused["params"] == {"message": "42 items is too many", "error_type": "TooMany"}

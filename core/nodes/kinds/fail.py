@@ -12,7 +12,7 @@ from core.codegen.references import value
 from core.codegen.steps import at
 from core.codegen.syntax import call, const
 from core.graph.model import Node
-from core.graph.values import Identifier, Value, is_expression_value
+from core.graph.values import Identifier, TextValue, is_expression_value
 from core.nodes.kind import InspectorHints, NodeKind, Params, value_expressions
 
 #: Longest failure message; longer ones (from an expression) are cut, so a large value cannot
@@ -23,7 +23,7 @@ MESSAGE_LIMIT = 2000
 class FailParams(Params):
     """Params of a fail node."""
 
-    message: Value = Field(
+    message: TextValue = Field(
         description='Why the run failed: a text, or {"expr": ...} whose value becomes text'
     )
     error_type: Identifier = Field(
@@ -32,12 +32,8 @@ class FailParams(Params):
 
     @field_validator("message")
     @classmethod
-    def _text_or_expression(cls, message: Any) -> Any:
-        if is_expression_value(message):
-            return message
-        if not isinstance(message, str) or not message.strip():
-            raise ValueError('the message must be a text or an expression {"expr": "..."}')
-        if len(message) > MESSAGE_LIMIT:
+    def _not_too_long(cls, message: Any) -> Any:
+        if isinstance(message, str) and len(message) > MESSAGE_LIMIT:
             raise ValueError(f"the message may have at most {MESSAGE_LIMIT:,} characters")
         return message
 
