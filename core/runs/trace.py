@@ -25,8 +25,10 @@ from temporalio.converter import DataConverter
 from core.graph import Graph
 from core.runs.replay import Trail
 
-#: Node kinds whose step starts a timer (a sleep, or a signal wait with a timeout).
-TIMER_KINDS = ("timer", "wait_signal")
+#: Node kinds whose step starts a timer (a sleep, or a wait with a timeout).
+TIMER_KINDS = ("timer", "wait_signal", "wait_until")
+#: Node kinds whose step waits without an event of its own (a timer only for a timeout).
+WAIT_KINDS = ("wait_signal", "wait_until")
 
 _E = EventType
 #: The marker temporalio's core records for a local activity (its result or failure).
@@ -426,9 +428,13 @@ def _state(kind: str, visits: int, calls: Sequence[Call], status: str, current: 
             return NodeState.INTERRUPTED
         waiting = last.kind == "timer" or (last.kind == "activity" and last.started_at is None)
         return NodeState.WAITING if waiting else NodeState.RUNNING
+    if last is not None and last.outcome == "canceled" and kind in WAIT_KINDS:
+        # A wait's timeout timer is cancelled when what it waited for comes first (or when
+        # the run is cancelled while it waits, and then the step was cancelled too).
+        return NodeState.CANCELED if current and status == "canceled" else NodeState.COMPLETED
     if last is not None and last.outcome in ("failed", "canceled"):
         return NodeState.FAILED if last.outcome == "failed" else NodeState.CANCELED
-    if current and kind == "wait_signal" and running:
+    if current and kind in WAIT_KINDS and running:
         return NodeState.WAITING
     if current and not running and status not in ("completed", "failed", "continued_as_new"):
         return NodeState.INTERRUPTED

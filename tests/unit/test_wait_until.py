@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import types
 from typing import Any
 
 import pytest
+from temporalio.client import WorkflowHistory
 
 from core.compiler import compile_graph
 from core.graph import graph_from_dict
+from core.runs import NodeState, build_trace
+from tests.unit.test_run_trace import HISTORIES, trace_of
 from tests.unit.test_validation import edge, example, node, problems_of
 
 
@@ -90,3 +94,22 @@ def test_a_data_error_in_the_condition_ends_the_wait_and_is_raised_after_it():
         asyncio.run(wait_until(lambda: {}["missing"]))
     with pytest.raises(TypeError):
         asyncio.run(wait_until(lambda: len(None)))  # type: ignore[arg-type]
+
+
+def test_the_run_page_shows_the_wait_and_its_timeout_timer():
+    done = trace_of("collect_greetings", "two_then_exit")
+    assert done.exact and done.nodes["wait"].state is NodeState.COMPLETED
+    [timer] = done.nodes["wait"].calls
+    assert timer.kind == "timer" and timer.outcome == "canceled"
+    # Cut after the timer started: the run is still waiting there.
+    history = json.loads((HISTORIES / "collect_greetings" / "two_then_exit.json").read_text())
+    started = [e["eventType"] for e in history["events"]].index("EVENT_TYPE_TIMER_STARTED")
+    history["events"] = history["events"][: started + 1]
+    events = WorkflowHistory.from_json("waiting", json.dumps(history)).events
+    graph = graph_from_dict(greetings())
+    assert build_trace(events, graph, None).nodes["wait"].state is NodeState.WAITING
+
+
+def test_a_signal_wait_that_got_its_signal_is_completed_not_canceled():
+    # Its timeout timer was cancelled, not the step.
+    assert trace_of("approval_signal", "approved").nodes["wait"].state is NodeState.COMPLETED
