@@ -94,6 +94,17 @@ def test_a_failed_run_reports_its_causes(database, gateway, host, tmp_path, task
     assert "step 'calc' failed: TypeError" in (state.error or "")
 
 
+def test_a_fail_node_fails_the_run_with_its_message(database, gateway, host, tmp_path, task_queue):
+    workflow_id = deploy_by_hand(database, host, tmp_path / "bundles", "order_saga", task_queue)
+    runs = RunService(database, gateway)
+    state = runs.wait(runs.start(workflow_id, {"amount": 120}), timeout=30)
+    assert state.status is ExecutionStatus.FAILED
+    # The message alone: no wrapper text, as the runs list and the dashboard group by it.
+    assert state.error == "payment of 120 is over the limit of 100"
+    (record,) = runs.recent(workflow_id)
+    assert (record.status, record.error) == (ExecutionStatus.FAILED, state.error)
+
+
 def test_a_bad_payload_sent_past_the_service_is_dropped_and_the_run_goes_on(
     database, gateway, host, tmp_path, task_queue
 ):
