@@ -3,13 +3,14 @@
 Run from the repository root: ``.venv/bin/python bench/latency.py [--runs 100]``.
 
 Runs one after the other (no load), each timed from the start call to its result, and from the
-start call to the first step's start (its ActivityTaskStarted event, the server's clock; this
-machine's, so the same as ours):
+start call to the first step's start (its ActivityTaskStarted event, or a local step's
+scheduled time in its marker; the server's or worker's clock, this machine's, so ours):
   * defaults: the hand-written three-activity workflow of ``bench/throughput.py``, plain
     temporalio with its defaults, against a plain ``temporal server start-dev`` (in memory),
     which is what a person gets from the two without tuning;
-  * hand-tuned: the same workflow on the product's embedded server (its latency settings,
-    ``core.temporal.dev_server.LATENCY_DYNAMIC_CONFIG``), started with eager start through
+  * hand-tuned: the same workflow with the product's options: its three calls as local
+    activities (the product runs ``echo`` steps locally), on the product's embedded server
+    (``core.temporal.dev_server.LATENCY_DYNAMIC_CONFIG``), started with eager start through
     the client its worker polls with;
   * product: ``bench/throughput.py``'s three-step graph deployed through the app's services
     (compiled, stored, served by the worker manager) and started by ``RunService.start``, as
@@ -45,9 +46,11 @@ sys.path.insert(0, str(REPO_ROOT))
 # The hand-written side is throughput.py's (only stdlib and temporalio at its top, so the
 # workflow sandbox can re-import it cheaply).
 from bench.throughput import (  # noqa: E402
+    HAND_LOCAL_TYPE,
     HAND_TYPE,
     TIMEOUT,
     HandWritten,
+    HandWrittenLocal,
     bench_noop,
     percentile,
     three_activity_graph,
@@ -58,24 +61,36 @@ Sample = tuple[float, float]
 
 
 async def first_step_delay(handle: WorkflowHandle[Any, Any], began: datetime) -> float:
-    """Seconds from ``began`` to the run's first ActivityTaskStarted event."""
+    """Seconds from ``began`` to the start of the run's first step.
+
+    A regular step's start is its ActivityTaskStarted event; a local step's is the
+    ``original_schedule_time`` its marker keeps (it starts running at once, in the worker).
+    """
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
             return (event.event_time.ToDatetime(tzinfo=UTC) - began).total_seconds()
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+            data = json.loads(
+                event.marker_recorded_event_attributes.details["data"].payloads[0].data
+            )
+            scheduled = data["original_schedule_time"]
+            at = datetime.fromtimestamp(scheduled["seconds"] + scheduled["nanos"] / 1e9, UTC)
+            return (at - began).total_seconds()
     raise AssertionError(f"run {handle.id} has no started step")
 
 
-async def hand_run(client: Client, queue: str, i: int, *, eager: bool) -> Sample:
-    """One run of the hand-written workflow, started through the worker's own client."""
+async def hand_run(client: Client, queue: str, i: int, *, tuned: bool) -> Sample:
+    """One run of the hand-written workflow, started through the worker's own client; tuned:
+    local activities (as the product runs ``echo`` steps) and eager start."""
     began_wall = datetime.now(UTC)
     began = time.perf_counter()
     handle = await client.start_workflow(
-        HAND_TYPE,
+        HAND_LOCAL_TYPE if tuned else HAND_TYPE,
         f"v{i}",
         id=f"{queue}-{i}",
         task_queue=queue,
         execution_timeout=TIMEOUT,
-        request_eager_start=eager,
+        request_eager_start=tuned,
     )
     result = await handle.result()
     total = time.perf_counter() - began
@@ -83,14 +98,15 @@ async def hand_run(client: Client, queue: str, i: int, *, eager: bool) -> Sample
     return total, await first_step_delay(handle, began_wall)
 
 
-async def hand_rounds(address: str, eager: bool, runs: int) -> list[Sample]:
+async def hand_rounds(address: str, tuned: bool, runs: int) -> list[Sample]:
     """``runs`` sequential runs of the hand-written workflow on a plain Worker (after 5 warm)."""
     client = await Client.connect(address)
     queue = f"lat-hand-{uuid.uuid4().hex[:8]}"
-    async with Worker(client, task_queue=queue, workflows=[HandWritten], activities=[bench_noop]):
+    workflows = [HandWritten, HandWrittenLocal]
+    async with Worker(client, task_queue=queue, workflows=workflows, activities=[bench_noop]):
         for i in range(5):
-            await hand_run(client, queue, -1 - i, eager=eager)
-        return [await hand_run(client, queue, i, eager=eager) for i in range(runs)]
+            await hand_run(client, queue, -1 - i, tuned=tuned)
+        return [await hand_run(client, queue, i, tuned=tuned) for i in range(runs)]
 
 
 def plain_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:

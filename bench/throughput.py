@@ -5,8 +5,9 @@ Run from the repository root: ``.venv/bin/python bench/throughput.py [--runs 200
 One embedded dev server (SQLite file, WAL pragmas) serves both sides, one after the other:
   * product: a three-activity graph compiled by ``core.compiler``, written by the bundle store,
     imported by the loader and served by a ``WorkerHost`` (its own thread, loop and client);
-  * hand-written: the same three no-op activity calls in a plain ``@workflow.defn`` class,
-    served by a plain ``Worker`` in the benchmark's own loop.
+  * hand-written: the same three no-op calls in a plain ``@workflow.defn`` class, as local
+    activities (the product runs its ``echo`` steps locally: the same option), served by a
+    plain ``Worker`` in the benchmark's own loop.
 The order alternates (ABBA...) so neither side always runs on a warmer server; rates are
 the medians of the rounds. The last line
 printed is one JSON object of the figures, each named with its unit.
@@ -59,6 +60,7 @@ from temporalio.worker import Worker
 # equally small. `core` is imported inside main().
 REPO_ROOT = Path(__file__).parents[1]
 HAND_TYPE = "bench_hand_written"
+HAND_LOCAL_TYPE = "bench_hand_written_local"
 TIMEOUT = timedelta(seconds=30)
 
 
@@ -76,6 +78,20 @@ class HandWritten:
     async def run(self, value: str) -> str:
         for _ in range(3):
             value = await workflow.execute_activity(
+                bench_noop, value, start_to_close_timeout=timedelta(minutes=1)
+            )
+        return value
+
+
+@workflow.defn(name=HAND_LOCAL_TYPE)
+class HandWrittenLocal:
+    """The same three calls as local activities: how the product runs its ``echo`` steps,
+    so the hand-tuned baseline uses the same option."""
+
+    @workflow.run
+    async def run(self, value: str) -> str:
+        for _ in range(3):
+            value = await workflow.execute_local_activity(
                 bench_noop, value, start_to_close_timeout=timedelta(minutes=1)
             )
         return value
@@ -193,10 +209,11 @@ class ProductSide(Side):
 
 
 class HandSide(Side):
-    """The hand-written workflow on a plain Worker in this loop."""
+    """The hand-written workflow on a plain Worker in this loop: with the product's option
+    (local activities, as the product runs ``echo`` steps), or with regular activities."""
 
-    def __init__(self, client: Client) -> None:
-        super().__init__("hand-written", HAND_TYPE)
+    def __init__(self, client: Client, *, local: bool = True) -> None:
+        super().__init__("hand-written", HAND_LOCAL_TYPE if local else HAND_TYPE)
         self._client = client
         self._worker: Worker | None = None
         self._run: asyncio.Task[None] | None = None
@@ -205,7 +222,7 @@ class HandSide(Side):
         self._worker = Worker(
             self._client,
             task_queue=task_queue,
-            workflows=[HandWritten],
+            workflows=[HandWritten, HandWrittenLocal],
             activities=[bench_noop],
         )
         self._run = asyncio.create_task(self._worker.run())

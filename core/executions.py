@@ -258,7 +258,7 @@ class RunService:
         Raises:
             NotDeployedError: nothing is deployed.
         """
-        _, graph = self._active(workflow_id)
+        _, _, graph = self._active(workflow_id)
         return start_input_fields(graph)
 
     @action(Role.OPERATOR)
@@ -272,7 +272,7 @@ class RunService:
             RunRateLimitedError: the actor started too many runs in the last minute.
             RunError: Temporal refused the start.
         """
-        deployment, graph = self._active(workflow_id)
+        deployment, version, graph = self._active(workflow_id)
         payload = check_input(start_input_fields(graph), values)
         admit_run_start(self.limiter, self.actor)
         run_id_base = f"{graph.workflow.name}-{uuid.uuid4().hex[:12]}"
@@ -309,7 +309,6 @@ class RunService:
             workflow_type=deployment.workflow_type,
             task_queue=deployment.task_queue,
         )
-        version = self._db.versions.get_by_id(deployment.version_id).version
         self._db.executions.upsert(
             workflow_id=ref.workflow_id,
             run_id=ref.run_id,
@@ -430,13 +429,14 @@ class RunService:
         )
         return list(records.items)
 
-    def _active(self, workflow_id: int) -> tuple[Any, Any]:
+    def _active(self, workflow_id: int) -> tuple[Any, int, Graph]:
+        """The active deployment, its version number and graph."""
         deployment = self._db.deployments.active_for_workflow(workflow_id)
         if deployment is None:
             name = self._db.workflows.get(workflow_id).name
             raise NotDeployedError(f"workflow {name!r} has no active deployment; deploy it first")
         version = self._db.versions.get_by_id(deployment.version_id)
-        return deployment, graph_from_dict(version.graph)
+        return deployment, version.version, graph_from_dict(version.graph)
 
     def _record(self, state: RunState) -> None:
         self._db.executions.upsert(
