@@ -40,9 +40,10 @@ class InspectorHints:
         colour: the kind's colour on the canvas and in the palette.
         starter_params: the params of a node added from the palette: enough to be valid
             where a value is needed.
-        advanced: params shown folded under "Retries and timeouts", not in the main form.
         picks_activity: the form starts with a choice among the registry's activities and
             their arguments (instead of the plain form of the params model).
+        advanced: in such a form, the params shown folded under "Retries and timeouts"
+            rather than in the main part.
     """
 
     icon: str
