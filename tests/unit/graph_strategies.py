@@ -1,8 +1,9 @@
 """Graph builders and hypothesis strategies for valid, structured workflow graphs.
 
 A graph is drawn as a tree of steps (chains, conditions, switches, parallels with a join,
-loops) and laid out into ``workflow-builder/1`` nodes and edges: each block is entered by a
-list of dangling ``(source, handle)`` edges and hands its own dangling edges on.
+loops, waits until a signal sets a variable) and laid out into ``workflow-builder/1`` nodes
+and edges: each block is entered by a list of dangling ``(source, handle)`` edges and hands
+its own dangling edges on.
 """
 
 from __future__ import annotations
@@ -92,6 +93,15 @@ def lay_step(
         node = builder.node("timer", {"duration": "1s"}, label)
         builder.connect(dangling, node)
         return [(node, "next")]
+    if kind == "wait_until":
+        # Waits for a variable the "finish" signal sets (declared with the first such step).
+        builder.workflow["signals"] = [
+            {"name": "finish", "updates": [{"variable": "done", "value": True}]}
+        ]
+        params = {"condition": step[2], **({"timeout": step[3]} if step[3] else {})}
+        node = builder.node("wait_until", params, label)
+        builder.connect(dangling, node)
+        return [(node, "next"), (node, "timeout")] if step[3] else [(node, "next")]
     if kind == "if":
         node = builder.node("condition", {"expression": "input.flag"}, label)
         builder.connect(dangling, node)
@@ -157,6 +167,12 @@ def _simple_steps() -> st.SearchStrategy[Step]:
         st.tuples(st.just("activity"), LABELS, ARG_VALUES),
         st.tuples(st.just("set"), LABELS, VARIABLES, st.text(max_size=20).map(repr)),
         st.tuples(st.just("timer"), LABELS),
+        st.tuples(
+            st.just("wait_until"),
+            LABELS,
+            st.sampled_from(["done", "done or input.flag", "done is not None and len(done) > 0"]),
+            st.sampled_from([None, "1s", {"expr": "2"}]),
+        ),
     )
 
 
