@@ -1,4 +1,5 @@
-"""The builder's workflow settings: a signal's updates of variables, edited one form at a time."""
+"""The builder: a signal's updates of variables in the workflow settings, edited one form at a
+time, and a wait-until node's inspector."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
 from tests.unit.console import in_builder, saved_draft
+from tests.unit.test_page_forms import _select
 
 
 def test_a_signal_updates_variables_through_its_forms(console: AppTest):
@@ -43,3 +45,15 @@ def test_a_signal_updates_variables_through_its_forms(console: AppTest):
         key = f"inspector_{app.session_state['builder_editor'].generation}_settings"
         app.button(key=f"{key}.signals.0.updates.0.remove").click().run()
     assert "updates" not in saved_draft(app)["workflow"]["signals"][0]
+
+
+def test_the_wait_until_inspector_edits_its_condition_and_timeout(console: AppTest):
+    app = in_builder(console, example="collect_greetings", name="greetings")
+    key = _select(app, "wait")
+    condition = app.text_input(key=f"{key}.condition")
+    assert condition.value == "done"
+    condition.input("len(greetings) >= 3").run()
+    assert not app.exception
+    assert app.toggle(key=f"{key}.timeout.is_expr").value  # input.timeout_seconds
+    wait = next(node for node in saved_draft(app)["nodes"] if node["id"] == "wait")
+    assert wait["params"]["condition"] == "len(greetings) >= 3"
