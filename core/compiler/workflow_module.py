@@ -442,11 +442,9 @@ def generate_signal_handler(signal: SignalDecl, *, queued: bool = True) -> ast.F
         ],
         ctx=ast.Load(),
     )
-    values: dict[str, ast.expr] = {
-        "SIGNAL": const(signal.name),
-        "FIELDS": fields,
-        "UPDATES": generate_updates(signal),
-    }
+    values: dict[str, ast.expr] = {"SIGNAL": const(signal.name), "FIELDS": fields}
+    if signal.updates:
+        values["UPDATES"] = generate_updates(signal)
     template = (
         _SIGNAL_CHECK
         + (_SIGNAL_UPDATE if signal.updates else "")
