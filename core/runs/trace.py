@@ -520,12 +520,13 @@ def _local_activity(event: HistoryEvent, when: datetime) -> dict[str, Any]:
     data = decode(attrs.details["data"]) if "data" in attrs.details else None
     data = data if isinstance(data, dict) else {}
     seq = data.get("seq")
-    scheduled = data.get("original_schedule_time")
+    scheduled = _proto_time(data.get("original_schedule_time")) or when
     fields: dict[str, Any] = {
         "seq": seq if isinstance(seq, int) else 0,
         "name": str(data.get("activity_type", "")),
         "event_id": event.event_id,
-        "scheduled_at": _proto_time(scheduled) or when,
+        "scheduled_at": scheduled,
+        "started_at": scheduled,  # no queue: the worker that scheduled it ran it at once
         "call_id": str(data.get("activity_id", "")),
         "task_event_id": attrs.workflow_task_completed_event_id,
         "attempt": data.get("attempt") if isinstance(data.get("attempt"), int) else 1,

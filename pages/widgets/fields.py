@@ -41,6 +41,10 @@ def object_form(
     return result
 
 
+def _tri_state(value: bool | None) -> str:
+    return {None: "automatic", True: "yes", False: "no"}[value]
+
+
 def field_widget(
     name: str, prop: dict[str, Any], current: Any, *, defs: dict[str, Any], key: str
 ) -> Any:
@@ -71,6 +75,18 @@ def field_widget(
         options = list(prop["enum"])
         index = options.index(current) if current in options else 0
         return st.selectbox(label, options, index=index, key=key, help=help_text)
+    if prop.get("type") == "boolean" and nullable:
+        # Unset means "let the app choose" (an activity's `local`): a checkbox would turn it
+        # into an explicit no the moment the form is drawn.
+        choices: list[bool | None] = [None, True, False]
+        return st.selectbox(
+            label,
+            choices,
+            index=choices.index(current) if current in choices else 0,
+            format_func=_tri_state,
+            key=key,
+            help=help_text,
+        )
     if prop.get("type") == "boolean":
         return st.checkbox(label, value=bool(current), key=key, help=help_text)
     numeric = prop.get("type") in ("integer", "number") and not nullable

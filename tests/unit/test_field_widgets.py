@@ -34,3 +34,25 @@ def test_the_json_field_says_which_limit_a_typed_value_breaks() -> None:
     (error,) = at.error
     assert "nested more than 64" in error.value and error.value.startswith("Payload")
     assert at.session_state.value == {"a": 1}  # the value before the bad edit is kept
+
+
+def _activity_form_script() -> None:
+    import streamlit as st
+
+    from core.nodes.kinds.activity import ActivityParams
+    from pages.widgets.fields import object_form
+
+    schema = ActivityParams.model_json_schema()
+    values = {"activity": "echo", "args": {"value": 1}}
+    local = {"properties": {"local": schema["properties"]["local"]}}
+    st.session_state.params = object_form(values, local, defs={}, key="activity")
+
+
+def test_an_unset_yes_or_no_field_stays_unset_until_chosen() -> None:
+    # An activity's `local` left unset lets the compiler choose; drawing the form must not
+    # write a `false` into the graph (a checkbox did: it cannot show "unset").
+    at = AppTest.from_function(_activity_form_script, default_timeout=30).run()
+    assert not at.exception
+    assert "local" not in at.session_state.params
+    at.selectbox(key="activity.local").set_value(True).run()
+    assert at.session_state.params["local"] is True
