@@ -43,8 +43,8 @@ async def test_an_eager_run_whose_console_dies_mid_way_completes_on_another_work
     tmp_path: Path,
     processes: list[WorkerProcess],
 ):
-    # start -> pause (a 1 s timer) -> greet (echo: a local step) -> end
-    graph = hello_graph(f"greeter_{uuid.uuid4().hex[:8]}", pause="1s")
+    # start -> pause (a 3 s timer) -> greet (echo: a local step) -> end
+    graph = hello_graph(f"greeter_{uuid.uuid4().hex[:8]}", pause="3s")
     with Database.open(sqlite_url) as database:
         deployed = deploy(database, fleet_settings, task_queue=task_queue, graph=graph)
         database.deployments.activate(deployed.deployment.id)
@@ -53,6 +53,10 @@ async def test_an_eager_run_whose_console_dies_mid_way_completes_on_another_work
         def running() -> list:
             return database.workers.find(task_queue=task_queue, statuses=[WorkerStatus.RUNNING])
 
+        # The other worker polls first: the console must still get the run, by eager start.
+        survivor = WorkerProcess(fleet_settings, sqlite_url, task_queue, tmp_path / "worker.log")
+        processes.append(survivor)
+        wait_until("the other worker to run", running)
         console = WorkerProcess(
             fleet_settings,
             sqlite_url,
@@ -76,9 +80,6 @@ async def test_an_eager_run_whose_console_dies_mid_way_completes_on_another_work
         while EventType.EVENT_TYPE_TIMER_STARTED not in await event_types():
             assert time.monotonic() < deadline, f"no timer started:\n{console.output()}"
             time.sleep(0.05)
-        survivor = WorkerProcess(fleet_settings, sqlite_url, task_queue, tmp_path / "worker.log")
-        processes.append(survivor)
-        wait_until("both workers to run", lambda: len(running()) == 2)
         console.kill()
         killed_at = time.monotonic()
 
