@@ -19,10 +19,16 @@ from core.graph.model import DEFAULT_HANDLE, ERROR_HANDLE
 
 @dataclass(frozen=True)
 class LoopFrame:
-    """An enclosing loop: its continue node and what ends each of its iterations."""
+    """An enclosing loop: its continue node and what ends each of its iterations.
+
+    Attributes:
+        in_function: each iteration is a function call (a parallel for-each), so ``collect``
+            ends with its ``return`` and no ``continue`` follows it.
+    """
 
     continue_id: str
     collect: tuple[ast.stmt, ...]
+    in_function: bool = False
 
 
 @dataclass(frozen=True)

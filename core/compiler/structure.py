@@ -4,7 +4,8 @@ A block is emitted from a node until it reaches a stop. A branching node's branc
 blocks that stop at its immediate post-dominator (where they merge), after which emission
 goes on from there. A node that two branches reach before they merge is emitted in each
 (right for a DAG; validation bounds the copies, see ``core.graph.emission``). Reaching the
-continue node of the innermost loop anywhere but at the end of its body becomes ``continue``.
+continue node of the innermost loop anywhere but at the end of its body becomes ``continue``
+(``return`` in a parallel for-each, whose iterations are calls).
 Each node's own code comes from its kind's emitter (``core.nodes.kinds``).
 """
 
@@ -70,7 +71,8 @@ class StructuredEmitter:
         if stop == place.fallthrough:
             return []
         if place.loops and stop == place.loops[-1].continue_id:
-            return [*place.loops[-1].collect, ast.Continue()]
+            frame = place.loops[-1]
+            return [*frame.collect] if frame.in_function else [*frame.collect, ast.Continue()]
         raise CompileError(
             "the flow jumps out of a nested structure (for example from an inner loop's body to "
             "an outer loop); restructure the graph so branches meet before leaving it",

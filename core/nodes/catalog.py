@@ -18,10 +18,12 @@ from core.nodes.kinds.fail import FailKind
 from core.nodes.kinds.join import JoinKind
 from core.nodes.kinds.loop import LoopKind
 from core.nodes.kinds.parallel import ParallelKind
+from core.nodes.kinds.parallel_loop import ParallelLoopKind
 from core.nodes.kinds.set_variable import SetVariableKind
 from core.nodes.kinds.start import StartKind
 from core.nodes.kinds.switch import SwitchKind
 from core.nodes.kinds.timer import TimerKind
+from core.nodes.kinds.wait_any import WaitAnyKind
 from core.nodes.kinds.wait_signal import WaitSignalKind
 from core.nodes.kinds.wait_until import WaitUntilKind
 
@@ -36,9 +38,11 @@ CATALOG: Mapping[str, NodeKind[Any]] = {
         ParallelKind(),
         JoinKind(),
         LoopKind(),
+        ParallelLoopKind(),
         TimerKind(),
         WaitSignalKind(),
         WaitUntilKind(),
+        WaitAnyKind(),
         SetVariableKind(),
         ChildWorkflowKind(),
         EndKind(),

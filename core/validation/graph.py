@@ -24,6 +24,7 @@ from core.nodes.catalog import CATALOG
 from core.nodes.kind import CheckContext, NodeKind, Params
 from core.secrets.references import placement_problem
 from core.validation.definitions import DefinedVariables
+from core.validation.isolation import isolated_body_problems
 
 MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
 """Most times a loop, with the loops around it, may run its body in one run: a million, so a
@@ -387,6 +388,10 @@ class _Validator:
             if node_id in self.kinds and not flow.reaches_exit(node_id):
                 self._node(node_id, "edges", "no path from this node reaches an end node")
         self._check_parallels(flow)
+        for node_id, field, message in isolated_body_problems(
+            self.graph, self.kinds, self.params, flow
+        ):
+            self._node(node_id, field, message)
         self._check_loop_budgets(flow)
         # A node whose params could not be read defines nothing we know of; checking variables
         # now would blame every later use of its variables instead of the params themselves.

@@ -27,9 +27,11 @@ ONWARD = {
     "parallel": "branch",
     "join": "next",
     "loop": "done",
+    "parallel_loop": "done",
     "timer": "next",
     "wait_signal": "next",
     "wait_until": "next",
+    "wait_any": "approve",  # its first starter signal
     "set_variable": "next",
     "child_workflow": "next",
     "end": None,

@@ -1,0 +1,123 @@
+"""The wait-for-any-signal node: waits for the first of several declared signals and follows
+that signal's edge, or takes the timeout edge."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from pydantic import Field, field_validator
+
+from core.codegen.blocks import Emitter, Place
+from core.codegen.syntax import awaited, body, call, dotted, expr_stmt, item, thunk
+from core.graph.model import ERROR_HANDLE, Node
+from core.graph.values import DurationValue, Identifier
+from core.nodes.kind import (
+    CheckContext,
+    Finding,
+    InspectorHints,
+    NodeKind,
+    Params,
+    require_unique,
+    value_expressions,
+)
+from core.nodes.kinds.wait_signal import WaitSignalParams, take_signal, timeout_keywords
+
+#: Handles a signal may not be named for: the wait's own timeout edge, and ``error``.
+_RESERVED = ("timeout", ERROR_HANDLE)
+
+
+class WaitAnyParams(Params):
+    """Params of a wait-for-any-signal node."""
+
+    signals: list[Identifier] = Field(
+        description="Signals declared in the workflow settings, two or more; each is the name "
+        "of an output, followed when that signal comes first"
+    )
+    variable: Identifier | None = Field(default=None, description="Stores the signal payload")
+    timeout: DurationValue | None = Field(default=None, description="Take the timeout edge after")
+
+    @field_validator("signals")
+    @classmethod
+    def _two_or_more_distinct(cls, signals: list[str]) -> list[str]:
+        if len(signals) < 2:
+            raise ValueError("list two or more signals (for one, use a wait for signal node)")
+        require_unique(signals, "signal")
+        reserved = [signal for signal in signals if signal in _RESERVED]
+        if reserved:
+            raise ValueError(
+                f"signal {reserved[0]!r} cannot be waited for here: its name is that of an output "
+                "the node has already; rename the signal"
+            )
+        return signals
+
+
+class WaitAnyKind(NodeKind[WaitAnyParams]):
+    type = "wait_any"
+    title = "Wait for any signal"
+    description = (
+        "Waits for the first of several signals and follows its edge, or takes the timeout edge."
+    )
+    hints = InspectorHints(
+        icon="call_split",
+        canvas_icon="bell",
+        colour="#BE185D",
+        starter_params={"signals": ["approve", "reject"]},
+    )
+    params_model = WaitAnyParams
+    fixed_handles = ()
+
+    def handles(self, params: WaitAnyParams) -> tuple[str, ...]:
+        return (*params.signals, *(("timeout",) if params.timeout else ()))
+
+    def required_handles(self, params: WaitAnyParams) -> tuple[str, ...]:
+        return self.handles(params)
+
+    def expressions(self, params: WaitAnyParams) -> list[tuple[str, str]]:
+        return value_expressions({"timeout": params.timeout}, "")
+
+    def defines(self, params: WaitAnyParams, handle: str) -> tuple[str, ...]:
+        taken = params.variable and handle in params.signals
+        return (params.variable,) if taken and params.variable else ()
+
+    def signals_taken(self, params: WaitAnyParams) -> tuple[str, ...]:
+        return tuple(params.signals)
+
+    def check(self, node: Node, params: WaitAnyParams, context: CheckContext) -> Iterator[Finding]:
+        declared = {signal.name for signal in context.graph.workflow.signals}
+        for index, signal in enumerate(params.signals):
+            if signal not in declared:
+                yield (
+                    f"signals.{index}",
+                    f"signal {signal!r} is not declared in the workflow settings",
+                )
+
+    def emit(
+        self,
+        emitter: Emitter,
+        node: Node,
+        params: WaitAnyParams,
+        place: Place,
+        out: list[ast.stmt],
+    ) -> str | None:
+        go_on, inner = emitter.merge(node.id, place)
+        queues: list[ast.expr] = [item(dotted("self.signals"), signal) for signal in params.signals]
+        arrived = call("bool", [ast.BoolOp(op=ast.Or(), values=queues)])
+        keywords = timeout_keywords(node, params.timeout)
+        wait = expr_stmt(awaited(call("workflow.wait_condition", [thunk(arrived)], **keywords)))
+        # The first listed signal with a payload queued: the one that came, or, when several
+        # came while the run was busy, the first of them in the node's list.
+        chain: list[ast.stmt] = []
+        for signal, queue in reversed(list(zip(params.signals, queues, strict=True))):
+            taken = take_signal(WaitSignalParams(signal=signal, variable=params.variable))
+            branch = [taken, *emitter.block(emitter.target(node.id, signal), inner)]
+            chain = branch if not chain else [ast.If(test=queue, body=branch, orelse=chain)]
+        if not params.timeout:
+            out.extend([wait, *chain])
+            return go_on
+        on_timeout = emitter.block(emitter.target(node.id, "timeout"), inner)
+        timed_out = ast.ExceptHandler(
+            type=dotted("asyncio.TimeoutError"), name=None, body=body(on_timeout)
+        )
+        out.append(ast.Try(body=[wait], handlers=[timed_out], orelse=chain, finalbody=[]))
+        return go_on

@@ -1,0 +1,90 @@
+"""The parallel for-each node: validation of its body (no run ending, no writes to outer
+variables), and the code it compiles to."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from core.compiler import compile_graph
+from core.graph import graph_from_dict
+from tests.unit.test_validation import assert_problem, edge, example, node, problems_of
+
+
+def shouts() -> dict[str, Any]:
+    return copy.deepcopy(example("parallel_foreach"))
+
+
+def source_of(document: dict[str, Any]) -> str:
+    return compile_graph(graph_from_dict(document)).files["workflow.py"]
+
+
+def test_the_example_is_valid_and_compiles_to_bounded_gathered_iterations():
+    document = shouts()
+    assert problems_of(document) == []
+    source = source_of(document)
+    assert "slots_1 = asyncio.Semaphore(3)" in source
+    assert "async with slots_1:" in source
+    assert "self = _Iteration(run, variables_1)" in source
+    assert 'return self.vars["shouted"]' in source
+    assert "await asyncio.gather(*[iteration_1(self, item_1) for item_1 in items_1])" in source
+    assert "class _Iteration:" in source
+    assert "class _Iteration:" not in source_of(example("foreach_loop"))
+
+
+def test_the_limit_and_list_length_are_bounded():
+    document = shouts()
+    node(document, "each")["params"]["limit"] = 0
+    assert_problem(document, "node", "each", "limit", "must be 1 or more")
+    node(document, "each")["params"].update(limit=5, max_iterations=20_000)
+    assert_problem(document, "node", "each", "max_iterations", "10,000 or less")
+
+
+def test_a_body_step_may_not_set_a_variable_set_outside_the_body():
+    document = shouts()
+    document["nodes"].insert(
+        1, {"id": "first", "type": "set_variable", "params": {"name": "shouted", "expression": "1"}}
+    )
+    edge(document, "start")["target"] = "first"
+    document["edges"].append({"id": "e9", "source": "first", "target": "each", "handle": "next"})
+    assert_problem(
+        document, "node", "shout", "params", "sets variable 'shouted', which node 'first' also sets"
+    )
+    # The loop's own result is outside too.
+    document = shouts()
+    node(document, "shout")["params"]["result_variable"] = "results"
+    node(document, "each")["params"]["collect"] = "results"
+    assert_problem(document, "node", "shout", "params", "variable 'results', which node 'each'")
+
+
+def test_the_body_may_not_end_the_run():
+    document = shouts()
+    document["nodes"].append(
+        {"id": "check", "type": "condition", "params": {"expression": "shouted == 'X!'"}}
+    )
+    document["nodes"].append({"id": "stop", "type": "end", "params": {"result": "shouted"}})
+    edge(document, "shout")["target"] = "check"
+    document["edges"] += [
+        {"id": "e7", "source": "check", "target": "stop", "handle": "true"},
+        {"id": "e8", "source": "check", "target": "each", "handle": "false"},
+    ]
+    assert_problem(document, "node", "stop", "edges", "an iteration cannot end the run")
+
+
+def test_a_branching_body_compiles():
+    # Both branches lead back to the loop: the body ends in the iteration's return.
+    document = shouts()
+    document["nodes"].append(
+        {"id": "check", "type": "condition", "params": {"expression": "item == 'a'"}}
+    )
+    edge(document, "each", "body")["target"] = "check"
+    document["edges"] += [
+        {"id": "e7", "source": "check", "target": "shout", "handle": "true"},
+        {"id": "e8", "source": "check", "target": "each", "handle": "false"},
+    ]
+    node(document, "each")["params"].update(collect=None, result_variable=None)
+    document["nodes"][-2]["params"]["result"] = "1"  # the end node
+    assert problems_of(document) == []
+    source = source_of(document)
+    compile(source, "workflow.py", "exec")
+    assert "await asyncio.gather(" in source and "continue" not in source

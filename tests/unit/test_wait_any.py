@@ -1,0 +1,74 @@
+"""The wait-for-any-signal node: what validation accepts and refuses, and the code it compiles
+to."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from core.compiler import compile_graph
+from core.graph import graph_from_dict
+from tests.unit.test_validation import assert_problem, edge, example, node, problems_of
+
+
+def decision() -> dict[str, Any]:
+    return copy.deepcopy(example("approve_or_reject"))
+
+
+def test_the_example_is_valid_and_each_branch_defines_the_payload_variable_but_timeout():
+    document = decision()
+    assert problems_of(document) == []
+    node(document, "timed_out")["params"]["expression"] = "'timed out for ' + decision.by"
+    assert_problem(document, "node", "timed_out", "expression", "may not be set on every path")
+
+
+@pytest.mark.parametrize(
+    ("signals", "fragment"),
+    [
+        (["approve"], "list two or more signals"),
+        (["approve", "approve"], "signal 'approve' is declared twice"),
+        (["approve", "timeout"], "signal 'timeout' cannot be waited for here"),
+        (["approve", "not a name"], "signals[1]"),
+    ],
+)
+def test_the_signal_list_is_refused_in_plain_words(signals, fragment):
+    document = decision()
+    node(document, "wait")["params"]["signals"] = signals
+    found = problems_of(document)
+    assert any(i == "wait" and (fragment in m or fragment in f) for _, i, f, m in found), found
+
+
+def test_an_undeclared_signal_is_reported_at_its_place_in_the_list():
+    document = decision()
+    node(document, "wait")["params"]["signals"] = ["approve", "reject", "escalate"]
+    document["edges"].append({"id": "e9", "source": "wait", "target": "end", "handle": "escalate"})
+    assert_problem(document, "node", "wait", "signals.2", "signal 'escalate' is not declared")
+
+
+def test_every_signal_needs_its_branch_and_the_timeout_too():
+    document = decision()
+    document["edges"].remove(edge(document, "wait", "reject"))
+    assert_problem(document, "node", "wait", "edges.reject", "connect the 'reject' output")
+    document = decision()
+    document["edges"].remove(edge(document, "wait", "timeout"))
+    assert_problem(document, "node", "wait", "edges.timeout", "connect the 'timeout' output")
+
+
+def test_it_compiles_to_one_wait_over_every_queue_and_a_branch_per_signal():
+    source = compile_graph(graph_from_dict(decision())).files["workflow.py"]
+    assert 'lambda: bool(self.signals["approve"] or self.signals["reject"]),' in source
+    assert 'if self.signals["approve"]:\n' in source
+    assert 'self.vars["decision"] = self.signals["reject"].pop(0)' in source
+    assert "except asyncio.TimeoutError:" in source
+    # Both signals are queued for the wait (no step takes them otherwise).
+    assert 'self.signals: dict[str, list[Any]] = {"approve": [], "reject": []}' in source
+    without_timeout = decision()
+    del node(without_timeout, "wait")["params"]["timeout"]
+    without_timeout["edges"].remove(edge(without_timeout, "wait", "timeout"))
+    without_timeout["nodes"].remove(node(without_timeout, "timed_out"))
+    without_timeout["edges"].remove(edge(without_timeout, "timed_out"))
+    source = compile_graph(graph_from_dict(without_timeout)).files["workflow.py"]
+    assert "asyncio.TimeoutError" not in source
+    compile(source, "workflow.py", "exec")
