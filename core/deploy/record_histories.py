@@ -59,6 +59,14 @@ SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
         ),
         Scenario("timed_out", {"request": "desk", "timeout_seconds": 1}),
     ),
+    "approve_or_reject": (
+        Scenario(
+            "rejected",
+            {"request": "leave", "timeout_seconds": 60},
+            signals=(("reject", {"by": "bo"}),),
+        ),
+        Scenario("timed_out", {"request": "car", "timeout_seconds": 1}),
+    ),
     "child_workflow": (Scenario("kid", {"name": "Kid"}),),
     "collect_greetings": (
         Scenario(
@@ -78,6 +86,7 @@ SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
         Scenario("missing", {"url": f"{HTTP_PLACEHOLDER}/missing"}),
     ),
     "parallel_fanout": (Scenario("flow", {"word": "flow"}),),
+    "parallel_foreach": (Scenario("five_items", {"items": ["a", "b", "c", "d", "e"]}),),
     "query_variables": (Scenario("four_items", {"items": [1, 2, 3, 4], "pause": 0.1}),),
     "retry_error_branch": (Scenario("service_down", {"message": "the service is down"}),),
     "scheduled_report": (Scenario("by_hand", {}),),

@@ -26,9 +26,9 @@ from core.graph import Graph
 from core.runs.replay import Trail
 
 #: Node kinds whose step starts a timer (a sleep, or a wait with a timeout).
-TIMER_KINDS = ("timer", "wait_signal", "wait_until")
+TIMER_KINDS = ("timer", "wait_signal", "wait_until", "wait_any")
 #: Node kinds whose step waits without an event of its own (a timer only for a timeout).
-WAIT_KINDS = ("wait_signal", "wait_until")
+WAIT_KINDS = ("wait_signal", "wait_until", "wait_any")
 
 _E = EventType
 #: The marker temporalio's core records for a local activity (its result or failure).
@@ -387,6 +387,12 @@ def build_trace(
     )
 
 
+def _signals_waited(params: Any) -> list[str]:
+    """The signals a wait_signal or wait_any node waits for, as its params name them."""
+    listed = params.get("signals") or [params.get("signal")]
+    return [str(name) for name in listed if isinstance(name, str)]
+
+
 def _node_runs(
     graph: Graph | None,
     steps: Sequence[Any],
@@ -469,8 +475,9 @@ def _signal_waits(
 ) -> list[TimelineItem]:
     """A bar for each signal wait, from its start to the signal or timeout that ended it.
 
-    Like the generated code, each wait takes the oldest signal of its name not taken yet,
-    unless its timeout timer fired first.
+    Like the generated code, each wait takes the oldest signal of its name (of its names, for
+    a wait for any) not taken yet, unless its timeout timer fired first; when several were
+    queued, a wait for any takes the first in its list, which the bar does not tell apart.
     """
     if graph is None:
         return []
@@ -479,10 +486,10 @@ def _signal_waits(
     for entry in steps:
         node = graph.node(entry.node_id)
         start = times.get(entry.history_length)
-        if node is None or node.type != "wait_signal" or start is None:
+        if node is None or node.type not in ("wait_signal", "wait_any") or start is None:
             continue
-        wanted = node.params.get("signal")
-        label = f"{node.label or node.id}: waiting for {wanted}"
+        wanted = _signals_waited(node.params)
+        label = f"{node.label or node.id}: waiting for {' or '.join(wanted)}"
         timer = next(
             (
                 call
@@ -497,7 +504,7 @@ def _signal_waits(
             )
             continue
         arrived = next(
-            (i for i, (name, _) in enumerate(signals) if name == wanted and i not in taken), None
+            (i for i, (name, _) in enumerate(signals) if name in wanted and i not in taken), None
         )
         if arrived is not None:
             taken.add(arrived)

@@ -8,6 +8,8 @@ from typing import Any
 
 from core.compiler import compile_graph
 from core.graph import graph_from_dict
+from core.runs import NodeState
+from tests.unit.test_run_trace import trace_of
 from tests.unit.test_validation import assert_problem, edge, example, node, problems_of
 
 
@@ -88,3 +90,16 @@ def test_a_branching_body_compiles():
     source = source_of(document)
     compile(source, "workflow.py", "exec")
     assert "await asyncio.gather(" in source and "continue" not in source
+
+
+def test_the_run_page_places_each_iterations_steps_on_the_body_node():
+    # Each iteration's step marker is also the run's, just before its call: the replay's trail
+    # names the body node for every call, though the iterations interleave.
+    trace = trace_of("parallel_foreach", "five_items")
+    assert trace.exact and trace.status == "completed"
+    assert trace.result == ["A!", "B!", "C!", "D!", "E!"]
+    shout = trace.nodes["shout"]
+    assert shout.visits == 5 and [call.input for call in shout.calls] == [
+        f"{letter}!" for letter in "ABCDE"
+    ]
+    assert trace.nodes["each"].state is NodeState.COMPLETED

@@ -10,6 +10,8 @@ import pytest
 
 from core.compiler import compile_graph
 from core.graph import graph_from_dict
+from core.runs import NodeState
+from tests.unit.test_run_trace import trace_of
 from tests.unit.test_validation import assert_problem, edge, example, node, problems_of
 
 
@@ -72,3 +74,16 @@ def test_it_compiles_to_one_wait_over_every_queue_and_a_branch_per_signal():
     source = compile_graph(graph_from_dict(without_timeout)).files["workflow.py"]
     assert "asyncio.TimeoutError" not in source
     compile(source, "workflow.py", "exec")
+
+
+def test_the_run_page_shows_the_branch_taken_and_the_wait_for_either_signal():
+    rejected = trace_of("approve_or_reject", "rejected")
+    assert rejected.exact and rejected.nodes["wait"].state is NodeState.COMPLETED
+    assert rejected.nodes["rejected"].state is NodeState.COMPLETED
+    assert rejected.nodes["approved"].state is NodeState.NOT_REACHED
+    [bar] = [item for item in rejected.timeline if item.kind == "signal wait"]
+    assert bar.label == "Wait for a decision: waiting for approve or reject"
+    assert bar.outcome == "received"
+    timed_out = trace_of("approve_or_reject", "timed_out")
+    [timer] = timed_out.nodes["wait"].calls
+    assert timer.outcome == "completed" and timed_out.nodes["timed_out"].visits == 1

@@ -29,7 +29,9 @@ class ParallelLoopParams(LoopParams):
 
 #: Each iteration sees the variables as they were when the loop began (a copy of its own) and
 #: names its own step in a data error; signals, pacing and the rest are the run's. An iteration
-#: writing into the run's variables would race with the others.
+#: writing into the run's variables would race with the others. Its step is also the run's: a
+#: step marker runs just before the step's call, so the run's step names the step that made
+#: each call, as the run page's replay reads it (core.runs.replay).
 _HELPERS = '''
 class _Iteration:
     """One iteration of a parallel for-each: its own variables and step, else the run's."""
@@ -41,10 +43,10 @@ class _Iteration:
         return getattr(self.__dict__["run"], name)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name != "vars":
+            setattr(self.__dict__["run"], name, value)
         if name in ("vars", "step"):
             self.__dict__[name] = value
-        else:
-            setattr(self.__dict__["run"], name, value)
 '''
 
 #: The iteration function; the names in capitals are compiler-made (synthetic names, an int).

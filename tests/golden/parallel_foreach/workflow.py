@@ -181,10 +181,10 @@ class _Iteration:
         return getattr(self.__dict__["run"], name)
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name != "vars":
+            setattr(self.__dict__["run"], name, value)
         if name in ("vars", "step"):
             self.__dict__[name] = value
-        else:
-            setattr(self.__dict__["run"], name, value)
 
 
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=list(DATA_ERRORS))
