@@ -18,6 +18,7 @@ from core.codegen.children import ChildTarget
 from core.codegen.literals import python_literal
 from core.codegen.naming import LocalNames, class_name, query_method, signal_method
 from core.codegen.references import expression
+from core.codegen.resume import take_resume
 from core.codegen.sharing import sharing_code
 from core.codegen.syntax import (
     assign,
@@ -266,6 +267,8 @@ def generate_workflow_source(
     with sharing_code():
         run_body = emitter.run_body()
         workflow_class = generate_workflow_class(meta, run_body=run_body, taken=taken)
+    if any(kind.continues_as_new for kind in kinds):
+        take_resume(workflow_class)
     definitions: list[ast.stmt] = [
         assign(store("WORKFLOW_TYPE"), const(workflow_type)),
         generate_defaults(fields),

@@ -11,8 +11,10 @@ from typing import Any
 
 from core.nodes.kind import NodeKind
 from core.nodes.kinds.activity import ActivityKind
+from core.nodes.kinds.break_loop import BreakLoopKind
 from core.nodes.kinds.child_workflow import ChildWorkflowKind
 from core.nodes.kinds.condition import ConditionKind
+from core.nodes.kinds.continue_loop import ContinueLoopKind
 from core.nodes.kinds.end import EndKind
 from core.nodes.kinds.fail import FailKind
 from core.nodes.kinds.join import JoinKind
@@ -26,6 +28,7 @@ from core.nodes.kinds.timer import TimerKind
 from core.nodes.kinds.wait_any import WaitAnyKind
 from core.nodes.kinds.wait_signal import WaitSignalKind
 from core.nodes.kinds.wait_until import WaitUntilKind
+from core.nodes.kinds.while_loop import WhileKind
 
 #: Every kind by its type; a node's params are parsed by its own kind's model, so ``Any`` here.
 CATALOG: Mapping[str, NodeKind[Any]] = {
@@ -38,6 +41,9 @@ CATALOG: Mapping[str, NodeKind[Any]] = {
         ParallelKind(),
         JoinKind(),
         LoopKind(),
+        WhileKind(),
+        BreakLoopKind(),
+        ContinueLoopKind(),
         ParallelLoopKind(),
         TimerKind(),
         WaitSignalKind(),

@@ -108,6 +108,14 @@ class NodeKind(ABC, Generic[P]):
     #: variables (a parallel for-each): its body may not end the run nor set a variable that
     #: is set outside it (the change would be lost).
     isolated_body: ClassVar[bool] = False
+    #: Whether the loop's body is a Python ``for``/``while`` of the generated code, so break
+    #: and continue nodes may stand in it.
+    loop_statement: ClassVar[bool] = False
+    #: Whether the node may stand only inside a loop's body (break, continue).
+    inside_loop_only: ClassVar[bool] = False
+    #: Whether the kind's code may continue the run as new: the workflow's ``__init__`` and
+    #: ``run`` then take what the previous run carried (``_restore``, from ``helpers``).
+    continues_as_new: ClassVar[bool] = False
     #: Module-level definitions (Python source) the kind's code calls, added once to the
     #: ``workflow.py`` of graphs that use the kind, so other graphs compile as before.
     helpers: ClassVar[str] = ""

@@ -24,6 +24,7 @@ from core.nodes.catalog import CATALOG
 from core.nodes.kind import CheckContext, NodeKind, Params
 from core.secrets.references import placement_problem
 from core.validation.definitions import DefinedVariables
+from core.validation.loop_exits import loop_exit_problems
 from core.validation.isolation import isolated_body_problems
 
 MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
@@ -388,6 +389,8 @@ class _Validator:
             if node_id in self.kinds and not flow.reaches_exit(node_id):
                 self._node(node_id, "edges", "no path from this node reaches an end node")
         self._check_parallels(flow)
+        for node_id, field, message in loop_exit_problems(self.kinds, flow):
+            self._node(node_id, field, message)
         for node_id, field, message in isolated_body_problems(
             self.graph, self.kinds, self.params, flow
         ):

@@ -51,6 +51,7 @@ class LoopKind(NodeKind[LoopParams]):
     )
     params_model = LoopParams
     role = "loop"
+    loop_statement = True
     fixed_handles = ("body", "done")
     onward_handle = "done"
     iteration_end_fields = frozenset({"collect"})
@@ -98,7 +99,7 @@ class LoopKind(NodeKind[LoopParams]):
             assign(variable_target(params.item_variable), name(each)),
             *emitter.block(emitter.target(node.id, "body"), inner),
         ]
-        if not isinstance(iteration[-1], (ast.Return, ast.Raise, ast.Continue)):
+        if not isinstance(iteration[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break)):
             iteration.extend(collect)
         out.append(
             ast.For(target=store(each), iter=name(items), body=iteration, orelse=[], lineno=0)
