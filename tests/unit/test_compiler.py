@@ -531,3 +531,23 @@ def test_a_local_steps_error_branch_catches_what_a_local_activity_raises() -> No
     # A failed local activity raises its ApplicationError unwrapped; a timed-out one raises
     # ActivityError (temporalio 1.35, tried on the dev server).
     assert "except (ActivityError, ApplicationError) as err:" in local
+
+
+def test_a_steps_heartbeat_timeout_overrides_the_activitys_own() -> None:
+    doc = json.loads((REPO / "examples" / "http_fetch_condition.json").read_text())
+    [fetch] = [node for node in doc["nodes"] if node["id"] == "fetch"]
+
+    def heartbeat() -> str:
+        [call] = [
+            node
+            for node in ast.walk(
+                ast.parse(compile_graph(graph_from_dict(doc)).files["workflow.py"])
+            )
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "workflow.execute_activity"
+        ]
+        [keyword] = [k for k in call.keywords if k.arg == "heartbeat_timeout"]
+        return ast.unparse(keyword.value)
+
+    own = heartbeat()
+    fetch["params"]["heartbeat_timeout"] = "45s"
+    assert heartbeat() == "timedelta(seconds=45)" != own

@@ -99,6 +99,11 @@ BROKEN_VARIANTS = {
         lambda d: node(d, "fetch")["params"].update(local=True),
         ("node", "fetch", "local", "cannot run as a local activity"),
     ),
+    "heartbeat timeout of an activity that does not heartbeat": (
+        "hello_activity",
+        lambda d: node(d, "greet")["params"].update(heartbeat_timeout="10s"),
+        ("node", "greet", "heartbeat_timeout", "does not report progress"),
+    ),
     "handle the kind lacks": (
         "hello_activity",
         lambda d: edge(d, "greet").update(handle="true"),

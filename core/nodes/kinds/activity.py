@@ -60,6 +60,13 @@ class ActivityParams(Params):
         default=None, description="Limit for all attempts together"
     )
     task_queue: str | None = Field(default=None, description="Defaults to the workflow's queue")
+    heartbeat_timeout: Duration | None = Field(
+        default=None,
+        description=(
+            "Retry an attempt whose worker has not reported progress for this long (activities "
+            "that report progress only; unset: the activity's own)"
+        ),
+    )
     error_variable: Identifier = Field(
         default="error", description="Holds the failure message on the error edge"
     )
@@ -87,6 +94,7 @@ class ActivityKind(NodeKind[ActivityParams]):
             "start_to_close_timeout",
             "schedule_to_close_timeout",
             "task_queue",
+            "heartbeat_timeout",
             "error_variable",
             "local",
         ),
@@ -126,6 +134,12 @@ class ActivityKind(NodeKind[ActivityParams]):
         for param in spec.params:
             if param.required and param.name not in params.args:
                 yield (f"args.{param.name}", "this argument is required")
+        if params.heartbeat_timeout and not spec.heartbeat_timeout:
+            yield (
+                "heartbeat_timeout",
+                f"activity {spec.name!r} does not report progress, so every attempt would time "
+                "out after this: leave it empty",
+            )
         if params.local:
             if params.task_queue:
                 yield (
@@ -196,7 +210,10 @@ def call_statement(node: Node, params: ActivityParams, registry: ActivityRegistr
     if spec.heartbeat_timeout and not local:
         # The activity heartbeats while it works: when its worker dies, the attempt is retried
         # after this instead of after the whole start-to-close timeout.
-        keywords["heartbeat_timeout"] = duration_literal(spec.heartbeat_timeout)
+        keywords["heartbeat_timeout"] = duration_literal(
+            params.heartbeat_timeout or spec.heartbeat_timeout,
+            where=at(node, "heartbeat_timeout"),
+        )
     keywords["retry_policy"] = retry_policy(node, params.retry)
     keywords.update(summary("summary", node))
     function = "workflow.execute_local_activity" if local else "workflow.execute_activity"
