@@ -18,6 +18,7 @@ from temporalio.client import (
     WorkflowFailureError,
     WorkflowHandle,
     WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
 )
 from temporalio.service import RPCError
 
@@ -31,7 +32,15 @@ from core.db import (
     preview,
 )
 from core.errors import WorkflowBuilderError, causes
-from core.graph import Graph, InputField, SignalDecl, graph_from_dict, input_fields_from_json
+from core.graph import (
+    Graph,
+    InputField,
+    SignalDecl,
+    UpdateDecl,
+    WorkflowMeta,
+    graph_from_dict,
+    input_fields_from_json,
+)
 from core.graph.values import parse_duration, value_has_type
 from core.limits import check_payload, require_object
 from core.metrics import RUNS_STARTED
@@ -146,20 +155,26 @@ class RunState:
 
 
 class SignalPayloadError(RunError):
-    """A signal payload does not fit the signal's declared fields, or the signal is unknown.
+    """A signal (or workflow update) payload does not fit its declared fields, or the signal is
+    unknown.
 
     Attributes:
-        signal: the signal's name.
+        signal: the signal's (or update's) name.
         field: the payload field at fault ("" when the signal itself is at fault).
         reason: what is wrong.
     """
 
-    def __init__(self, signal: str, field: str, reason: str) -> None:
+    def __init__(self, signal: str, field: str, reason: str, *, what: str = "signal") -> None:
         self.signal = signal
         self.field = field
         self.reason = reason
-        where = f"signal {signal!r}" + (f" field {field!r}" if field else "")
+        where = f"{what} {signal!r}" + (f" field {field!r}" if field else "")
         super().__init__(f"{where}: {reason}")
+
+
+class UpdateRefusedError(RunError):
+    """A run refused a workflow update (its validator), or the accepted update failed; the
+    message is the run's own (``update 'invite' refused: ...``)."""
 
 
 def check_input(fields: tuple[InputField, ...], values: Any) -> dict[str, Any]:
@@ -173,8 +188,11 @@ def check_input(fields: tuple[InputField, ...], values: Any) -> dict[str, Any]:
     return _check_fields(fields, values, where="input", error=RunInputError, noun="input field")
 
 
-def check_signal_payload(signal: SignalDecl, payload: Any) -> Any:
-    """The payload to send with ``signal``: its declared fields, checked as inputs are.
+def check_signal_payload(
+    signal: SignalDecl | UpdateDecl, payload: Any, *, what: str = "signal"
+) -> Any:
+    """The payload to send with ``signal`` (or a workflow update, ``what``): its declared
+    fields, checked as inputs are.
 
     A signal without fields takes no payload (None, or an empty object).
 
@@ -182,16 +200,16 @@ def check_signal_payload(signal: SignalDecl, payload: Any) -> Any:
         InputLimitError: a value over an input limit (with its JSON path).
         SignalPayloadError: an unknown field, a missing required one, or a wrong type.
     """
-    where = f"signal {signal.name!r} payload"
+    where = f"{what} {signal.name!r} payload"
     if not signal.fields and payload in (None, {}):
         return payload
     return _check_fields(
         signal.fields,
         {} if payload is None else payload,
         where=where,
-        error=lambda field, reason: SignalPayloadError(signal.name, field, reason),
+        error=lambda field, reason: SignalPayloadError(signal.name, field, reason, what=what),
         noun="field",
-        owner="signal",
+        owner=what,
     )
 
 
@@ -247,9 +265,10 @@ class RunService:
         #: Run starts per user, shared with the console's rerun and reset.
         self.limiter = limiter or RateLimiter(0)
         self._default_run_timeout = default_run_timeout
-        #: Declared signals by version id (a version's graph never changes), for signal().
-        self._signals: dict[int, tuple[SignalDecl, ...]] = {}
-        self._signals_lock = threading.Lock()
+        #: Workflow settings by version id (a version's graph never changes), for the
+        #: declared signals and updates.
+        self._metas: dict[int, WorkflowMeta] = {}
+        self._metas_lock = threading.Lock()
 
     @reads
     def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
@@ -385,24 +404,62 @@ class RunService:
             raise RunError(f"signal {name!r} to run {ref.workflow_id}: {error.message}") from None
 
     def _signal_decl(self, ref: RunRef, name: str) -> SignalDecl:
-        deployment = self._db.deployments.find_by_type(ref.workflow_type)
-        if deployment is None:
-            raise RunError(
-                f"run {ref.workflow_id} is of {ref.workflow_type!r}, which nothing here deployed: "
-                "its signals are unknown"
-            )
-        with self._signals_lock:
-            signals = self._signals.get(deployment.version_id)
-        if signals is None:
-            version = self._db.versions.get_by_id(deployment.version_id)
-            signals = graph_from_dict(version.graph).workflow.signals
-            with self._signals_lock:
-                self._signals[deployment.version_id] = signals
+        signals = self._meta(ref, "signals").signals
         for signal in signals:
             if signal.name == name:
                 return signal
         known = ", ".join(repr(signal.name) for signal in signals) or "none"
         raise SignalPayloadError(name, "", f"the workflow declares no such signal ({known})")
+
+    def _meta(self, ref: RunRef, what: str) -> WorkflowMeta:
+        """The settings of the deployed version ``ref`` runs (``what`` names what they give)."""
+        deployment = self._db.deployments.find_by_type(ref.workflow_type)
+        if deployment is None:
+            raise RunError(
+                f"run {ref.workflow_id} is of {ref.workflow_type!r}, which nothing here deployed: "
+                f"its {what} are unknown"
+            )
+        with self._metas_lock:
+            meta = self._metas.get(deployment.version_id)
+        if meta is None:
+            version = self._db.versions.get_by_id(deployment.version_id)
+            meta = graph_from_dict(version.graph).workflow
+            with self._metas_lock:
+                self._metas[deployment.version_id] = meta
+        return meta
+
+    @action(Role.OPERATOR)
+    def update(self, ref: RunRef, name: str, payload: Any = None) -> Any:
+        """Send a declared workflow update to a running run and wait for its result.
+
+        Raises:
+            SignalPayloadError: the run's workflow declares no such update, or the payload
+                does not fit its fields.
+            InputLimitError: the payload is over an input limit.
+            UpdateRefusedError: the run refused the update (its validator) or the update
+                failed; the run's state is as the message says (a refusal changed nothing).
+            RunError: the run is not of a deployed workflow, Temporal refused the update (the
+                run has closed), or no worker answered in time.
+        """
+        updates = self._meta(ref, "updates").updates
+        declared = next((update for update in updates if update.name == name), None)
+        if declared is None:
+            known = ", ".join(repr(update.name) for update in updates) or "none"
+            reason = f"the workflow declares no such update ({known})"
+            raise SignalPayloadError(name, "", reason, what="update")
+        payload = check_signal_payload(declared, payload, what="update")
+        handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
+        try:
+            return self._gateway.call(handle.execute_update(name, payload))
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            raise UpdateRefusedError(getattr(cause, "message", None) or str(cause)) from None
+        except RPCError as error:
+            raise RunError(f"update {name!r} of run {ref.workflow_id}: {error.message}") from None
+        except TimeoutError:
+            raise RunError(
+                f"update {name!r} of run {ref.workflow_id}: no worker answered in time"
+            ) from None
 
     @reads
     def query(self, ref: RunRef, name: str) -> Any:

@@ -119,6 +119,10 @@ _UNKNOWN_GROWTH = 1000
 
 _INPUT = "input"
 
+UPDATE_ARGS = "args"
+"""The name of a workflow update's input in its validator and result expressions; elsewhere
+``args`` is a variable name like any other."""
+
 # Allowed node types with nothing further to check; others are handled in _Checker or rejected.
 _PLAIN_NODES: tuple[type[ast.AST], ...] = (
     ast.Expression,
@@ -266,6 +270,9 @@ class Expression:
         input_fields: top-level input fields read with a constant key (``input.x``,
             ``input["x"]``, ``input.get("x")`` give ``"x"``).
         secrets: names of the stored secrets read with ``secret("name")``.
+        arg_fields: fields of a workflow update's input read with a constant key
+            (``args.x``, ``args["x"]``, ``args.get("x")``); ``args`` itself is in
+            ``variables``, as it is a variable outside an update's expressions.
     """
 
     source: str
@@ -273,6 +280,7 @@ class Expression:
     variables: frozenset[str]
     input_fields: frozenset[str]
     secrets: frozenset[str] = frozenset()
+    arg_fields: frozenset[str] = frozenset()
 
 
 def parse_expression(source: str) -> Expression:
@@ -311,8 +319,9 @@ def _parse_checked(source: str) -> Expression:
         source=source,
         tree=tree,
         variables=frozenset(checker.variables),
-        input_fields=frozenset(checker.input_fields),
+        input_fields=frozenset(checker.fields_read[_INPUT]),
         secrets=frozenset(checker.secrets),
+        arg_fields=frozenset(checker.fields_read[UPDATE_ARGS]),
     )
 
 
@@ -519,7 +528,8 @@ class _Checker(ast.NodeVisitor):
 
     def __init__(self) -> None:
         self.variables: set[str] = set()
-        self.input_fields: set[str] = set()
+        #: Fields of ``input`` and ``args`` read with a constant key.
+        self.fields_read: dict[str, set[str]] = {_INPUT: set(), UPDATE_ARGS: set()}
         self.secrets: set[str] = set()
         # Product of growth factors of the growing operations enclosing the current node.
         self._growth = 1
@@ -589,15 +599,19 @@ class _Checker(ast.NodeVisitor):
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self._check_attribute_name(node.attr)
-        if isinstance(node.value, ast.Name) and node.value.id == _INPUT:
-            self.input_fields.add(node.attr)
+        self._field_read(node.value, node.attr)
         self.visit(node.value)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        key = _string_literal(node.slice)
-        if key is not None and isinstance(node.value, ast.Name) and node.value.id == _INPUT:
-            self.input_fields.add(key)
+        self._field_read(node.value, _string_literal(node.slice))
         self.generic_visit(node)
+
+    def _field_read(self, root: ast.AST, key: str | None) -> None:
+        """Note ``key`` read from ``input`` or ``args`` (a constant key of a bare root)."""
+        if key is not None and isinstance(root, ast.Name):
+            fields = self.fields_read.get(root.id)
+            if fields is not None:
+                fields.add(key)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         if any(key is None for key in node.keys):
@@ -626,15 +640,8 @@ class _Checker(ast.NodeVisitor):
                     f"'.{func.attr}()' is not an allowed method; "
                     f"allowed: {', '.join(sorted(ALLOWED_METHODS))}.",
                 )
-            if (
-                func.attr == "get"
-                and isinstance(func.value, ast.Name)
-                and func.value.id == _INPUT
-                and node.args
-            ):
-                key = _string_literal(node.args[0])
-                if key is not None:
-                    self.input_fields.add(key)
+            if func.attr == "get" and node.args:
+                self._field_read(func.value, _string_literal(node.args[0]))
         else:
             raise ExpressionError(
                 "call of a computed value",

@@ -41,6 +41,16 @@ def query_method(query: str) -> str:
     return "query_" + _check(query, is_identifier, "query name")
 
 
+def update_method(update: str) -> str:
+    """Method name of a workflow update handler: ``deposit`` -> ``update_deposit``."""
+    return "update_" + _check(update, is_identifier, "update name")
+
+
+def validator_method(update: str) -> str:
+    """Method name of a workflow update's validator: ``deposit`` -> ``validate_deposit``."""
+    return "validate_" + _check(update, is_identifier, "update name")
+
+
 def _check(text: str, rule: Callable[[object], bool], what: str) -> str:
     # Validation checked these already (same rules); the compiler checks again because they
     # become code.

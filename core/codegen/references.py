@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Any
 
 from core.codegen.errors import CompileError
@@ -10,7 +11,7 @@ from core.codegen.literals import duration_literal, python_literal
 from core.codegen.sharing import shared
 from core.codegen.syntax import call, dotted, item
 from core.errors import ExpressionError
-from core.expressions import parse_expression, run_time_bounds, to_python_ast
+from core.expressions import UPDATE_ARGS, parse_expression, run_time_bounds, to_python_ast
 from core.graph.values import is_expression_value
 
 _INPUT = dotted("self.input")
@@ -28,6 +29,23 @@ def _query_variable(variable: str) -> ast.expr:
     )
 
 
+def _update_reference(variable: str) -> ast.expr:
+    # In an update's expressions ``args`` is the update's input (the handler's local ``data``).
+    if variable == UPDATE_ARGS:
+        return ast.Name(id="data", ctx=ast.Load())
+    return _query_variable(variable)
+
+
+def update_expression(source: str, *, where: str) -> ast.expr:
+    """The code of a workflow update's validator or result expression: ``args`` is the
+    update's input, and variables not set yet read None (as in a query).
+
+    Raises:
+        CompileError: the expression does not parse (validation normally caught it).
+    """
+    return _rewrite(source, where, _update_reference)
+
+
 def expression(source: str, *, where: str, in_query: bool = False) -> ast.expr:
     """The code of an expression, as evaluated in the workflow (or in a query handler).
 
@@ -43,17 +61,16 @@ def rewritten(source: str, where: str, in_query: bool = False) -> ast.expr:
     Raises:
         CompileError: the expression does not parse (validation normally caught it).
     """
+    return _rewrite(source, where, _query_variable if in_query else _variable)
+
+
+def _rewrite(source: str, where: str, variable_ref: Callable[[str], ast.expr]) -> ast.expr:
     try:
         parsed = parse_expression(source)
     except ExpressionError as error:
         raise CompileError(str(error), subject=where) from None
     # The compiler only unparses generated trees, so they need no line numbers.
-    return to_python_ast(
-        parsed,
-        input_ref=_INPUT,
-        variable_ref=_query_variable if in_query else _variable,
-        locations=False,
-    )
+    return to_python_ast(parsed, input_ref=_INPUT, variable_ref=variable_ref, locations=False)
 
 
 def value(raw: Any, *, where: str) -> ast.expr:

@@ -16,14 +16,23 @@ from core import bounds
 from core.activities import ActivityRegistry
 from core.codegen.children import ChildTarget
 from core.codegen.literals import python_literal
-from core.codegen.naming import LocalNames, class_name, query_method, signal_method
-from core.codegen.references import expression
+from core.codegen.naming import (
+    LocalNames,
+    class_name,
+    query_method,
+    signal_method,
+    update_method,
+    validator_method,
+)
+from core.codegen.references import expression, update_expression
 from core.codegen.resume import take_resume
 from core.codegen.sharing import sharing_code
+from core.codegen.steps import sized
 from core.codegen.syntax import (
     assign,
     call,
     const,
+    dotted,
     expr_stmt,
     name,
     parse_statements,
@@ -31,8 +40,8 @@ from core.codegen.syntax import (
     unparse,
 )
 from core.compiler.structure import StructuredEmitter
-from core.expressions import run_time_bounds
-from core.graph.model import SignalDecl, WorkflowMeta, thaw
+from core.expressions import UPDATE_ARGS, parse_expression, run_time_bounds
+from core.graph.model import SignalDecl, UpdateDecl, WorkflowMeta, thaw
 from core.nodes.catalog import CATALOG
 from core.nodes.kinds.start import StartParams
 from core.validation import CheckedGraph
@@ -130,6 +139,15 @@ def __init__(self) -> None:
     self.paced_at = workflow.info().get_current_history_length()
 """
 
+_INIT_WITH_INPUT = """
+def __init__(self, workflow_input: dict[str, Any] | None = None) -> None:
+    pass
+"""
+
+_EARLY_INPUT = (
+    "{**copy.deepcopy(DEFAULTS), **workflow_input} if isinstance(workflow_input, dict) else {}"
+)
+
 _RUN = """
 @workflow.run
 async def run(self, workflow_input: dict[str, Any] | None = None) -> Any:
@@ -210,6 +228,50 @@ def _apply_updates(variables: dict[str, Any], updates: tuple[tuple[str, str, Any
     return ""
 '''
 
+#: Only in workflows that declare updates.
+_UPDATE_ERROR = '''
+def _update_error(update: str, what: str, reason: str) -> ApplicationError:
+    """An update refused (by its validator: Temporal records nothing) or failed (after)."""
+    return ApplicationError(f"update {update!r} {what}: {reason}", type="UpdateRefused")
+'''
+
+_VALIDATOR_CHECK = """
+problem = _payload_problem(payload, FIELDS)
+if problem:
+    raise _update_error(UPDATE, "refused", problem)
+"""
+
+_VALIDATOR_CONDITION = """
+data = ARGS
+try:
+    accepted = CONDITION
+except DATA_ERRORS as err:
+    reason = f"its validator failed: {type(err).__name__}: {err}"
+    raise _update_error(UPDATE, "refused", reason) from err
+if not accepted:
+    raise _update_error(UPDATE, "refused", REFUSAL)
+"""
+
+_UPDATE_ARGS = """
+data = ARGS
+"""
+
+#: A signal's updates apply all or none, so a problem leaves the variables as they were.
+_UPDATE_APPLY = """
+problem = _apply_updates(self.vars, UPDATES)
+if problem:
+    raise _update_error(UPDATE, "failed", problem)
+"""
+
+#: The variables keep the update's changes when its result fails: they applied already.
+_UPDATE_RESULT = """
+try:
+    return RESULT
+except DATA_ERRORS as err:
+    reason = f"its result failed: {type(err).__name__}: {err}"
+    raise _update_error(UPDATE, "failed", reason) from err
+"""
+
 _SIGNAL_CHECK = """
 problem = _payload_problem(payload, FIELDS)
 """
@@ -284,9 +346,11 @@ def generate_workflow_source(
         ),
         *emitter.retry_policies.definitions(),
     ]
-    signal_helpers = parse_statements(_SIGNAL_HELPERS) if meta.signals else []
-    if any(signal.updates for signal in meta.signals):
+    signal_helpers = parse_statements(_SIGNAL_HELPERS) if meta.signals or meta.updates else []
+    if any(declared.updates for declared in meta.payload_handlers):
         signal_helpers.extend(parse_statements(_UPDATE_HELPERS))
+    if meta.updates:
+        signal_helpers.extend(parse_statements(_UPDATE_ERROR))
     kind_helpers = [statement for kind in kinds for statement in parse_statements(kind.helpers)]
     helpers = [*parse_statements(_HELPERS), *signal_helpers, *kind_helpers, workflow_class]
     docstring = unparse([expr_stmt(const(DOCSTRING))])
@@ -389,15 +453,18 @@ def generate_workflow_class(
     queued = [s.name for s in meta.signals if s.name in taken or not s.updates]
     init = parse_statements(_INIT)[0]
     assert isinstance(init, ast.FunctionDef)
-    updated = list(dict.fromkeys(u.variable for s in meta.signals for u in s.updates))
+    changes = (change for s in meta.payload_handlers for change in s.updates)
+    updated = list(dict.fromkeys(change.variable for change in changes))
     if updated:
-        # Variables that signals update hold None until one does: any step may read them
+        # Variables that signals and updates change hold None until one does: any step may read them
         # (validation lets it), and a signal may arrive before the run's first step.
         variables = init.body[1]
         assert isinstance(variables, ast.AnnAssign)
         variables.value = ast.Dict(
             keys=[const(variable) for variable in updated], values=[const(None) for _ in updated]
         )
+    if meta.updates:
+        _init_with_input(init)
     signals = init.body[2]
     assert isinstance(signals, ast.AnnAssign)
     signals.value = ast.Dict(
@@ -416,6 +483,8 @@ def generate_workflow_class(
     methods.extend(
         generate_query_handler(q.name, q.description, q.expression) for q in meta.queries
     )
+    for update in meta.updates:
+        methods.extend(generate_update_handler(update))
     decorator = call(
         "workflow.defn",
         name=name("WORKFLOW_TYPE"),
@@ -431,23 +500,33 @@ def generate_workflow_class(
     )
 
 
+def _init_with_input(init: ast.FunctionDef) -> None:
+    """Make ``__init__`` take the run's input (``@workflow.init``) for workflows with updates.
+
+    An update sent with the start is handled in the run's first workflow task before ``run``
+    begins: without this its expressions would meet an empty ``input``. ``__init__`` must not
+    raise (that fails the workflow task for ever), so an input that is not an object waits
+    for ``run``, which fails the run on it.
+    """
+    init.decorator_list = [dotted("workflow.init")]
+    template = parse_statements(_INIT_WITH_INPUT)[0]
+    assert isinstance(template, ast.FunctionDef)
+    init.args = template.args
+    given = init.body[0]
+    assert isinstance(given, ast.AnnAssign)
+    given.value = ast.parse(_EARLY_INPUT, mode="eval").body
+
+
 def generate_signal_handler(signal: SignalDecl, *, queued: bool = True) -> ast.FunctionDef:
     """``on_<signal>``: if the payload fits the signal's fields, apply the signal's updates
     and queue the payload for a wait_signal node (when ``queued``), else drop it with a
     warning and a record of why."""
-    fields = ast.Tuple(
-        elts=[
-            ast.Tuple(
-                elts=[const(f.name), const(f.type), const(f.required and f.default is None)],
-                ctx=ast.Load(),
-            )
-            for f in signal.fields
-        ],
-        ctx=ast.Load(),
-    )
-    values: dict[str, ast.expr] = {"SIGNAL": const(signal.name), "FIELDS": fields}
+    values: dict[str, ast.expr] = {
+        "SIGNAL": const(signal.name),
+        "FIELDS": _fields_tuple(signal.fields),
+    }
     if signal.updates:
-        values["UPDATES"] = generate_updates(signal)
+        values["UPDATES"] = generate_updates(signal, what="signal")
     template = (
         _SIGNAL_CHECK
         + (_SIGNAL_UPDATE if signal.updates else "")
@@ -471,13 +550,14 @@ def generate_signal_handler(signal: SignalDecl, *, queued: bool = True) -> ast.F
     )
 
 
-def generate_updates(signal: SignalDecl) -> ast.Tuple:
-    """``((variable, action, value), ...)`` of a signal's updates, each value read from the
-    payload (``data``, a dict once the payload fits), one of its fields, or a literal."""
+def generate_updates(signal: SignalDecl | UpdateDecl, *, what: str) -> ast.Tuple:
+    """``((variable, action, value), ...)`` of a signal's (or workflow update's) updates, each
+    value read from the payload (``data``, a dict once the payload fits), one of its fields, or
+    a literal."""
     declared = {item.name: item for item in signal.fields}
     updates: list[ast.expr] = []
     for index, update in enumerate(signal.updates):
-        where = f"signal {signal.name!r} updates[{index}]"
+        where = f"{what} {signal.name!r} updates[{index}]"
         value: ast.expr
         if update.field is not None:
             default = declared[update.field].default
@@ -492,6 +572,91 @@ def generate_updates(signal: SignalDecl) -> ast.Tuple:
             ast.Tuple(elts=[const(update.variable), const(update.action), value], ctx=ast.Load())
         )
     return ast.Tuple(elts=updates, ctx=ast.Load())
+
+
+def generate_update_handler(update: UpdateDecl) -> list[ast.stmt]:
+    """``update_<update>`` and its validator ``validate_<update>``.
+
+    The validator refuses a payload that does not fit the update's fields, or a false
+    ``validator`` expression; Temporal records no refused update, so the run's state and
+    history stay as they were. The handler applies the update's changes (all or none) and
+    returns the value of its ``result`` expression. In both, ``data`` is the payload with the
+    defaults of the fields it leaves out (``args`` in the expressions).
+    """
+    where = f"update {update.name!r}"
+    args = ast.Dict(
+        keys=[
+            *(const(item.name) for item in update.fields),
+            None,  # ** the payload
+        ],
+        values=[
+            *(
+                python_literal(thaw(item.default), where=f"{where} fields")
+                for item in update.fields
+            ),
+            ast.BoolOp(op=ast.Or(), values=[name("payload"), ast.Dict(keys=[], values=[])]),
+        ],
+    )
+    values: dict[str, ast.expr] = {
+        "UPDATE": const(update.name),
+        "FIELDS": _fields_tuple(update.fields),
+        "ARGS": args,
+    }
+    template = _VALIDATOR_CHECK
+    if update.validator is not None:
+        values["CONDITION"] = update_expression(update.validator, where=f"{where} validator")
+        values["REFUSAL"] = const(update.refusal or f"{update.validator} is false")
+        template += _VALIDATOR_CONDITION
+    validator = _update_method(validator_method(update.name), template, values, returns=const(None))
+    validator.decorator_list = [
+        ast.Attribute(value=name(update_method(update.name)), attr="validator", ctx=ast.Load())
+    ]
+    reads_args = update.result is not None and UPDATE_ARGS in _variables(update.result)
+    template = _UPDATE_ARGS if reads_args or any(u.value is None for u in update.updates) else ""
+    if update.updates:
+        values["UPDATES"] = generate_updates(update, what="update")
+        template += _UPDATE_APPLY
+    if update.result is not None:
+        values["RESULT"] = sized(update_expression(update.result, where=f"{where} result"))
+        template += _UPDATE_RESULT
+    handler = _update_method(update_method(update.name), template or "return None", values)
+    handler.decorator_list = [
+        _handler_decorator("workflow.update", update.name, update.description)
+    ]
+    return [handler, validator]
+
+
+def _variables(source: str) -> frozenset[str]:
+    return parse_expression(source).variables
+
+
+def _update_method(
+    method: str, template: str, values: Mapping[str, ast.expr], *, returns: ast.expr | None = None
+) -> ast.FunctionDef:
+    return ast.FunctionDef(
+        lineno=0,
+        name=method,
+        args=_arguments(
+            ["self", "payload"], annotations=[None, name("Any")], defaults=[const(None)]
+        ),
+        body=[_Substitute(values).visit(statement) for statement in parse_statements(template)],
+        decorator_list=[],
+        returns=returns or name("Any"),
+    )
+
+
+def _fields_tuple(fields: Any) -> ast.Tuple:
+    """``((name, type, required), ...)`` of payload fields, as ``_payload_problem`` reads them."""
+    return ast.Tuple(
+        elts=[
+            ast.Tuple(
+                elts=[const(f.name), const(f.type), const(f.required and f.default is None)],
+                ctx=ast.Load(),
+            )
+            for f in fields
+        ],
+        ctx=ast.Load(),
+    )
 
 
 class _Substitute(ast.NodeTransformer):

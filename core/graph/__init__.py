@@ -19,6 +19,7 @@ from core.graph.model import (
     QueryDecl,
     SignalDecl,
     SignalUpdate,
+    UpdateDecl,
     WorkflowMeta,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "QueryDecl",
     "SignalDecl",
     "SignalUpdate",
+    "UpdateDecl",
     "WorkflowMeta",
     "dump_graph",
     "graph_from_dict",

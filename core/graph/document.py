@@ -22,6 +22,7 @@ from core.graph.model import (
     QueryDecl,
     SignalDecl,
     SignalUpdate,
+    UpdateDecl,
     WorkflowMeta,
     freeze,
     thaw,
@@ -82,6 +83,30 @@ class QueryDoc(_Strict):
     description: str = ""
 
 
+class UpdateDoc(_Strict):
+    """A workflow update the workflow accepts (expressions read its input as ``args``)."""
+
+    name: str
+    description: str = ""
+    fields: list[InputFieldDoc] = Field(default_factory=list)
+    validator: str | None = Field(
+        default=None,
+        description="An expression over variables and args; the update is refused when false",
+        examples=["args.amount > 0"],
+    )
+    refusal: str = Field(
+        default="", description="The message of a refusal (empty: one naming the validator)"
+    )
+    updates: list[SignalUpdateDoc] = Field(
+        default_factory=list, description="Variables the update changes, as a signal's updates"
+    )
+    result: str | None = Field(
+        default=None,
+        description="An expression over variables and args, returned to the caller",
+        examples=["balance"],
+    )
+
+
 class WorkflowDoc(_Strict):
     """Workflow metadata."""
 
@@ -95,6 +120,7 @@ class WorkflowDoc(_Strict):
     )
     signals: list[SignalDoc] = Field(default_factory=list)
     queries: list[QueryDoc] = Field(default_factory=list)
+    updates: list[UpdateDoc] = Field(default_factory=list)
 
 
 class PositionDoc(_Strict):
@@ -243,6 +269,10 @@ def _graph_object(graph: Graph, params: Callable[[Any], Any]) -> dict[str, Any]:
                 }
                 for query in meta.queries
             ],
+            # Only when there are some: other graphs export, and hash, as before.
+            **(
+                {"updates": [_update_decl_to_dict(u) for u in meta.updates]} if meta.updates else {}
+            ),
         },
         "nodes": [
             {
@@ -287,6 +317,24 @@ def _update_to_dict(update: SignalUpdate) -> dict[str, Any]:
     return data
 
 
+def _update_decl_to_dict(update: UpdateDecl) -> dict[str, Any]:
+    """A workflow update's JSON object; optional keys only when set."""
+    data: dict[str, Any] = {
+        "name": update.name,
+        "description": update.description,
+        "fields": [field_to_dict(item) for item in update.fields],
+    }
+    if update.validator is not None:
+        data["validator"] = update.validator
+    if update.refusal:
+        data["refusal"] = update.refusal
+    if update.updates:
+        data["updates"] = [_update_to_dict(change) for change in update.updates]
+    if update.result is not None:
+        data["result"] = update.result
+    return data
+
+
 def input_fields_from_json(items: Iterable[Mapping[str, Any]]) -> tuple[InputField, ...]:
     """Input or signal payload fields from their JSON declarations (as in params or a
     signal's ``fields``), with the format's defaults; frozen values come back as plain JSON."""
@@ -323,15 +371,7 @@ def _graph_from_doc(doc: GraphDoc) -> Graph:
                     name=signal.name,
                     description=signal.description,
                     fields=tuple(_field(item) for item in signal.fields),
-                    updates=tuple(
-                        SignalUpdate(
-                            variable=update.variable,
-                            action=update.action,
-                            field=update.field,
-                            value=freeze(update.value),
-                        )
-                        for update in signal.updates
-                    ),
+                    updates=_signal_updates(signal.updates),
                 )
                 for signal in meta.signals
             ),
@@ -340,6 +380,18 @@ def _graph_from_doc(doc: GraphDoc) -> Graph:
                     name=query.name, expression=query.expression, description=query.description
                 )
                 for query in meta.queries
+            ),
+            updates=tuple(
+                UpdateDecl(
+                    name=update.name,
+                    description=update.description,
+                    fields=tuple(_field(item) for item in update.fields),
+                    validator=update.validator,
+                    refusal=update.refusal,
+                    updates=_signal_updates(update.updates),
+                    result=update.result,
+                )
+                for update in meta.updates
             ),
         ),
         nodes=tuple(
@@ -380,3 +432,15 @@ def _json_path(loc: tuple[Any, ...], data: Mapping[str, Any]) -> str:
             if isinstance(item_id, str):
                 path = f"{loc[0][:-1]} {item_id!r} ({path})"
     return path or "document"
+
+
+def _signal_updates(updates: list[SignalUpdateDoc]) -> tuple[SignalUpdate, ...]:
+    return tuple(
+        SignalUpdate(
+            variable=update.variable,
+            action=update.action,
+            field=update.field,
+            value=freeze(update.value),
+        )
+        for update in updates
+    )

@@ -129,9 +129,25 @@ class QueryDecl:
 
 
 @dataclass(frozen=True)
+class UpdateDecl:
+    """A workflow update the workflow accepts: its input fields (read as ``args`` in its
+    expressions), a ``validator`` expression that refuses the update (with ``refusal``, or a
+    message naming the condition) when false, the variables it changes (as a signal's
+    updates do) and a ``result`` expression returned to the caller (None: returns None)."""
+
+    name: str
+    description: str = ""
+    fields: tuple[InputField, ...] = ()
+    validator: str | None = None
+    refusal: str = ""
+    updates: tuple[SignalUpdate, ...] = ()
+    result: str | None = None
+
+
+@dataclass(frozen=True)
 class WorkflowMeta:
     """Workflow-level settings: name (the Temporal type name), task queue, signals, queries,
-    and the longest a run may last (``run_timeout``, a duration such as ``"1h"``; None: the
+    updates, and the longest a run may last (``run_timeout``, a duration such as ``"1h"``; None: the
     ``WB_DEFAULT_RUN_TIMEOUT`` setting)."""
 
     name: str
@@ -140,6 +156,12 @@ class WorkflowMeta:
     run_timeout: str | None = None
     signals: tuple[SignalDecl, ...] = ()
     queries: tuple[QueryDecl, ...] = ()
+    updates: tuple[UpdateDecl, ...] = ()
+
+    @property
+    def payload_handlers(self) -> tuple[SignalDecl | UpdateDecl, ...]:
+        """The signals and updates: each takes a payload and may change variables."""
+        return (*self.signals, *self.updates)
 
 
 @dataclass(frozen=True)

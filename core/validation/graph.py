@@ -12,20 +12,20 @@ from pydantic import ValidationError
 from core.activities import ActivityRegistry, builtin_registry
 from core.bounds import LOOP_ITERATIONS_PER_TASK
 from core.errors import ExpressionError, WorkflowBuilderError
-from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, parse_expression
+from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, UPDATE_ARGS, parse_expression
 from core.gc_pause import collector_paused
 from core.graph.analysis import FlowAnalysis, analyse
 from core.graph.emission import MAX_EXPANSION, emission
 from core.graph.messages import ID_RULE, WORKFLOW_NAME_RULE, plain_message
-from core.graph.model import Edge, Graph, Node, SignalDecl, SignalUpdate, thaw
+from core.graph.model import Edge, Graph, Node, SignalDecl, SignalUpdate, UpdateDecl, thaw
 from core.graph.names import is_graph_id, is_workflow_name, task_queue_problem
 from core.graph.values import identifier_problem, parse_duration, value_has_type
 from core.nodes.catalog import CATALOG
 from core.nodes.kind import CheckContext, NodeKind, Params
 from core.secrets.references import placement_problem
 from core.validation.definitions import DefinedVariables
-from core.validation.loop_exits import loop_exit_problems
 from core.validation.isolation import isolated_body_problems
+from core.validation.loop_exits import loop_exit_problems
 
 MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
 """Most times a loop, with the loops around it, may run its body in one run: a million, so a
@@ -180,15 +180,7 @@ class _Validator:
         handler_names: set[str] = {"state"}
         for index, signal in enumerate(meta.signals):
             self._check_handler_name(signal.name, f"signals[{index}].name", "signal", handler_names)
-            for field_index, item in enumerate(signal.fields):
-                where = f"signals[{index}].fields[{field_index}]"
-                self._check_identifier(item.name, f"{where}.name")
-                if item.default is not None and not value_has_type(item.default, item.type):
-                    self._workflow(f"{where}.default", f"default must be of type {item.type}")
-            for update_index, update in enumerate(signal.updates):
-                self._check_signal_update(
-                    signal, update, f"signals[{index}].updates[{update_index}]"
-                )
+            self._check_payload(signal, f"signals[{index}]", "signal")
         for index, query in enumerate(meta.queries):
             self._check_handler_name(query.name, f"queries[{index}].name", "query", handler_names)
             try:
@@ -197,8 +189,23 @@ class _Validator:
                 reads_secret = False  # reported with the query's other expression problems
             if reads_secret:
                 self._workflow(f"queries[{index}].expression", _SECRET_OUTSIDE_ARGUMENTS)
+        for index, update in enumerate(meta.updates):
+            self._check_handler_name(update.name, f"updates[{index}].name", "update", handler_names)
+            self._check_payload(update, f"updates[{index}]", "update")
 
-    def _check_signal_update(self, signal: SignalDecl, update: SignalUpdate, where: str) -> None:
+    def _check_payload(self, signal: SignalDecl | UpdateDecl, where: str, what: str) -> None:
+        """The payload fields of a signal or workflow update, and the variables it changes."""
+        for field_index, item in enumerate(signal.fields):
+            place = f"{where}.fields[{field_index}]"
+            self._check_identifier(item.name, f"{place}.name")
+            if item.default is not None and not value_has_type(item.default, item.type):
+                self._workflow(f"{place}.default", f"default must be of type {item.type}")
+        for update_index, update in enumerate(signal.updates):
+            self._check_signal_update(signal, update, f"{where}.updates[{update_index}]", what)
+
+    def _check_signal_update(
+        self, signal: SignalDecl | UpdateDecl, update: SignalUpdate, where: str, what: str
+    ) -> None:
         if (
             self._check_identifier(update.variable, f"{where}.variable")
             and update.variable in RESERVED_NAMES
@@ -223,7 +230,7 @@ class _Validator:
             known = ", ".join(declared) or "none"
             self._workflow(
                 f"{where}.field",
-                f"signal {signal.name!r} has no payload field {update.field!r} (it has {known})",
+                f"{what} {signal.name!r} has no payload field {update.field!r} (it has {known})",
             )
         elif update.action == "merge" and source.type != "object":
             self._workflow(
@@ -503,8 +510,9 @@ class _Validator:
         defined = DefinedVariables(self.kinds, self.params, flow)
         # Variables that signals update exist from the run's start (None until a signal sets
         # them), so any expression may read them.
+        meta = self.graph.workflow
         by_signals = frozenset(
-            update.variable for signal in self.graph.workflow.signals for update in signal.updates
+            change.variable for signal in meta.payload_handlers for change in signal.updates
         )
         everywhere = defined.anywhere() | by_signals
         input_fields = defined.input_fields
@@ -533,6 +541,40 @@ class _Validator:
                 )
             for name in sorted(_unknown_fields(expression, input_fields)):
                 self._workflow(f"queries[{index}].expression", f"the input has no field {name!r}")
+        for index, update in enumerate(meta.updates):
+            for part in ("validator", "result"):
+                source = getattr(update, part)
+                if source is not None:
+                    where = f"updates[{index}].{part}"
+                    self._check_update_expression(update, where, source, everywhere, input_fields)
+
+    def _check_update_expression(
+        self,
+        update: UpdateDecl,
+        where: str,
+        source: str,
+        everywhere: frozenset[str],
+        input_fields: frozenset[str] | None,
+    ) -> None:
+        """A workflow update's validator or result: over variables (unset ones read None), the
+        workflow input and the update's input ``args``; never a secret."""
+        try:
+            expression = parse_expression(source)
+        except ExpressionError as error:
+            self._workflow(where, str(error))
+            return
+        if expression.secrets:
+            self._workflow(where, _SECRET_OUTSIDE_ARGUMENTS)
+        for name in sorted(expression.variables - everywhere - {UPDATE_ARGS}):
+            self._workflow(where, f"no node defines a variable {name!r}")
+        for name in sorted(_unknown_fields(expression, input_fields)):
+            self._workflow(where, f"the input has no field {name!r}")
+        declared = {item.name for item in update.fields}
+        for name in sorted(expression.arg_fields - declared):
+            known = ", ".join(sorted(declared)) or "none"
+            self._workflow(
+                where, f"update {update.name!r} has no field {name!r} in args (it has {known})"
+            )
 
     def _check_names(
         self,

@@ -1,0 +1,3 @@
+"""Built-in activities copied from Workflow Builder; generated, do not edit."""
+
+ACTIVITIES = []
