@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if marker is not None:
             item.add_marker(marker)
     items.sort(key=lambda item: layers[item.nodeid] == "e2e")  # stable: order kept otherwise
+
+
+@pytest.hookimpl(optionalhook=True)  # `-p no:xdist` leaves the hook unknown
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (``-n 2`` in pyproject), hand out tests one at a time, except
+    browser tests: one worker runs them all, in order, once every other test is handed out.
+
+    Last, for the asyncio loop Playwright leaves behind (see above); together, because two
+    apps and two browsers at once on CI's 2 cores slow each other's pages. xdist's own
+    ``loadgroup`` would do this, but 3.8 marks the groups in ``Item._nodeid``, which pytest 9
+    no longer reads.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return BrowserTestsTogether(config, log)
 
 
 @pytest.fixture(autouse=True)
