@@ -167,11 +167,14 @@ def _outcome(detail: RunDetail) -> None:
 
 def _talk(detail: RunDetail) -> None:
     graph, record = detail.graph, detail.record
-    if graph is None or not (graph.workflow.signals or graph.workflow.queries):
+    if graph is None:
         return
-    st.subheader("Signals and queries")
+    meta = graph.workflow
+    if not (meta.signals or meta.queries or meta.updates):
+        return
+    st.subheader("Signals, updates and queries" if meta.updates else "Signals and queries")
     ref = RunRef(record.workflow_id, record.run_id, record.workflow_type, record.task_queue)
-    signals_and_queries(services, ref, graph.workflow.signals, graph.workflow.queries)
+    signals_and_queries(services, ref, meta.signals, meta.queries, meta.updates)
 
 
 def _page(services: UserServices) -> None:

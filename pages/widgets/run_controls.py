@@ -1,4 +1,4 @@
-"""Talking to an open run: generated input forms, its declared signals and queries."""
+"""Talking to an open run: generated input forms, its declared signals, updates and queries."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import streamlit as st
 
 from core.errors import WorkflowBuilderError
-from core.executions import RunRef, RunService
-from core.graph import QueryDecl, SignalDecl
+from core.executions import RunRef, RunService, UpdateRefusedError
+from core.graph import QueryDecl, SignalDecl, UpdateDecl
 from core.run_forms import FormField, FormInputError, WidgetKind, form_fields
 from core.run_forms import form_values as read_form
 from core.services import UserServices
@@ -63,8 +63,10 @@ def signals_and_queries(
     ref: RunRef,
     signals: Sequence[SignalDecl],
     queries: Sequence[QueryDecl],
+    updates: Sequence[UpdateDecl] = (),
 ) -> None:
-    """A form per declared signal and a button per declared query of the open run ``ref``."""
+    """A form per declared signal and update and a button per declared query of the open run
+    ``ref``."""
     for signal in signals if signals and offer(RunService.signal) else ():
         form = form_fields(signal.fields)
         with st.form(f"signal_{signal.name}_{ref.run_id}"):
@@ -82,6 +84,7 @@ def signals_and_queries(
             st.error(markdown_literal(f"Signal {signal.name} was not sent: {error}"))
         else:
             st.success(markdown_literal(f"Sent {signal.name}."), icon=":material/send:")
+    _update_forms(services, ref, updates)
     answers: dict[str, Any] = st.session_state.setdefault(f"answers_{ref.run_id}", {})
     for query in queries:
         if st.button(
@@ -97,3 +100,28 @@ def signals_and_queries(
         if query.name in answers:
             st.markdown(markdown_literal(f"{query.name} ="))
             st.code(json.dumps(answers[query.name], ensure_ascii=False), language="json")
+
+
+def _update_forms(services: UserServices, ref: RunRef, updates: Sequence[UpdateDecl]) -> None:
+    """A form per declared workflow update: sent, it shows the update's result or why the run
+    refused it."""
+    for update in updates if updates and offer(RunService.update) else ():
+        form = form_fields(update.fields)
+        with st.form(f"update_{update.name}_{ref.run_id}"):
+            name = markdown_literal(update.name)
+            st.markdown(f"**Update {name}**  \n{markdown_literal(update.description)}")
+            shown = form_widgets(form, key=f"update_{update.name}")
+            if not st.form_submit_button(f"Send {name}", icon=":material/edit_note:"):
+                continue
+        try:
+            payload = read_form(form, shown) if form else None
+            result = services.runs.update(ref, update.name, payload)
+        except FormInputError as error:
+            st.error(markdown_literal(f"Update {update.name}, field {error.field}: {error.reason}"))
+        except UpdateRefusedError as error:
+            st.warning(markdown_literal(str(error)), icon=":material/block:")
+        except WorkflowBuilderError as error:
+            st.error(markdown_literal(f"Update {update.name} was not sent: {error}"))
+        else:
+            st.success(markdown_literal(f"{update.name} returned:"), icon=":material/check:")
+            st.code(json.dumps(result, ensure_ascii=False), language="json")

@@ -1,4 +1,4 @@
-"""Running the active version: the input form, the run's result, its signals and queries."""
+"""Running the active version: the input form, the run's result, signals, updates, queries."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import streamlit as st
 from core.db import VersionRecord
 from core.errors import WorkflowBuilderError
 from core.executions import RunRef, RunService, RunState
-from core.graph import QueryDecl, SignalDecl, graph_from_dict
+from core.graph import QueryDecl, SignalDecl, UpdateDecl, graph_from_dict
 from core.run_forms import FormInputError, form_fields
 from core.run_forms import form_values as read_form
 from core.runs.listing import failed_step, run_duration, step_name, utc_text
@@ -41,6 +41,7 @@ class StartedRun:
     version: int
     signals: tuple[SignalDecl, ...]
     queries: tuple[QueryDecl, ...]
+    updates: tuple[UpdateDecl, ...]
 
 
 def run_panel(services: UserServices, workflow_id: int) -> None:
@@ -105,7 +106,13 @@ def _start_form(
 def _followed(ref: RunRef, version: VersionRecord) -> StartedRun:
     """The run to follow in the result column, with what its version lets one send or ask."""
     meta = graph_from_dict(version.graph).workflow
-    return StartedRun(ref=ref, version=version.version, signals=meta.signals, queries=meta.queries)
+    return StartedRun(
+        ref=ref,
+        version=version.version,
+        signals=meta.signals,
+        queries=meta.queries,
+        updates=meta.updates,
+    )
 
 
 def _run_result(services: UserServices, run: StartedRun) -> None:
@@ -118,7 +125,7 @@ def _run_result(services: UserServices, run: StartedRun) -> None:
     # Polled while the run is open; once it closes, the whole page redraws without polling
     # and without the signal and query controls.
     fragment(run_every=POLL_SECONDS)(_live_state)(services, run)
-    signals_and_queries(services, run.ref, run.signals, run.queries)
+    signals_and_queries(services, run.ref, run.signals, run.queries, run.updates)
 
 
 def _live_state(services: UserServices, run: StartedRun) -> None:

@@ -1,4 +1,4 @@
-"""Workflow settings: description, task queue, signals with their payload fields, queries."""
+"""Workflow settings: description, task queue, signals and updates with their fields, queries."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def workflow_settings(
     )
     signals = _signals(meta.get("signals") or [], key=f"{key}.signals")
     queries = _queries(meta.get("queries") or [], key=f"{key}.queries")
+    updates = record_list("Updates", meta.get("updates") or [], _UPDATE_FORM, key=f"{key}.updates")
     for problem in problems:
         if problem.scope == "workflow":
             st.error(markdown_literal(f"{problem.field}: {problem.message}"))
@@ -53,6 +54,8 @@ def workflow_settings(
         "run_timeout": run_timeout.strip() or None,
         "signals": signals,
         "queries": queries,
+        # Graphs without updates keep no "updates" key, as they export.
+        **({"updates": updates} if updates or "updates" in meta else {}),
     }
     if all(meta.get(name) == value for name, value in changes.items()):
         return None
@@ -98,6 +101,52 @@ def _query_inputs(record: dict[str, Any], key: str) -> dict[str, Any]:
         help="What the query answers, over input and workflow variables (like input.amount * 2)",
     )
     return {**named, "expression": expression.strip(), "description": _description(record, key)}
+
+
+def _update_inputs(record: dict[str, Any], key: str) -> dict[str, Any]:
+    named = _named(record, key, placeholder="invite")
+    validator = st.text_input(
+        "Validator",
+        value=record.get("validator") or "",
+        key=f"{key}.validator",
+        placeholder="args.name not in guests",
+        help="Refuses the update when false: an expression over variables, input and the "
+        "update's fields as args (like args.amount > 0). Empty: every input that fits is taken.",
+    ).strip()
+    refusal = st.text_input(
+        "Refusal message",
+        value=record.get("refusal", ""),
+        key=f"{key}.refusal",
+        help="What the caller is told when the validator is false (empty: the validator itself)",
+    ).strip()
+    result = st.text_input(
+        "Result",
+        value=record.get("result") or "",
+        key=f"{key}.result",
+        placeholder="len(guests)",
+        help="Returned to the caller, read after the update's changes (empty: nothing)",
+    ).strip()
+    chosen = {"validator": validator, "refusal": refusal, "result": result}
+    return {
+        **named,
+        "description": _description(record, key),
+        "fields": record.get("fields", []),
+        **{name: value for name, value in chosen.items() if value},
+        **({"updates": record["updates"]} if record.get("updates") else {}),
+    }
+
+
+def _update_problem(candidate: dict[str, Any], others: list[dict[str, Any]]) -> str | None:
+    problem = _name_problem("update", candidate, others)
+    if problem:
+        return problem
+    for part in ("validator", "result"):
+        if part in candidate:
+            try:
+                parse_expression(candidate[part])
+            except ExpressionError as error:
+                return f"{part.capitalize()}: {error.construct}: {error.reason}"
+    return None
 
 
 def _name_problem(noun: str, candidate: dict[str, Any], others: list[dict[str, Any]]) -> str | None:
@@ -153,6 +202,13 @@ _SIGNAL_FORM = RecordForm(
     summary=_summary,
     inputs=_signal_inputs,
     problem=lambda candidate, others: _name_problem("signal", candidate, others),
+    below=_payload,
+)
+_UPDATE_FORM = RecordForm(
+    noun="update",
+    summary=_summary,
+    inputs=_update_inputs,
+    problem=_update_problem,
     below=_payload,
 )
 _QUERY_FORM = RecordForm(
