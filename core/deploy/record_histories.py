@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import os
@@ -22,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 
 from core.activities import builtin_registry
 from core.compiler import DEFAULT_TASK_QUEUE
@@ -41,13 +42,15 @@ HTTP_PLACEHOLDER = "{http}"
 
 @dataclass(frozen=True)
 class Scenario:
-    """One recorded run: its input, the signals sent right after it starts, and whether it
+    """One recorded run: its input, the signals sent right after it starts, the workflow
+    updates sent after them (one at a time; a refused one leaves no trace), and whether it
     ends failed (a fail node) rather than completed."""
 
     name: str
     input: Mapping[str, Any]
     signals: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
     fails: bool = False
+    updates: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
 
 
 SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
@@ -75,7 +78,23 @@ SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
             signals=(("greet", {"name": "Ann"}), ("greet", {"name": "Bob"}), ("exit", None)),
         ),
     ),
+    "count_evens": (
+        Scenario("to_ten", {"target": 10}),
+        Scenario("capped", {"target": 10, "cap": 5}),
+    ),
     "foreach_loop": (Scenario("three_items", {"items": ["a", "b", "c"]}),),
+    "guest_list": (
+        Scenario(
+            "two_then_close",
+            {"capacity": 2, "timeout_seconds": 60},
+            updates=(
+                ("invite", {"name": "Ann"}),
+                ("invite", {"name": "Ann"}),  # refused: invited already
+                ("invite", {"name": "Bob"}),
+                ("close", None),
+            ),
+        ),
+    ),
     "hello_activity": (Scenario("ann", {"name": "Ann"}),),
     "order_saga": (
         Scenario("placed", {"amount": 80}),
@@ -111,6 +130,10 @@ async def record_example(
         )
         for signal, payload in scenario.signals:
             await handle.signal(signal, payload)
+        for update, payload in scenario.updates:
+            # A refusal is part of the scenario: Temporal records nothing of it.
+            with contextlib.suppress(WorkflowUpdateFailedError):
+                await handle.execute_update(update, payload)
         try:
             await handle.result()
         except WorkflowFailureError:

@@ -161,7 +161,7 @@ class RunTrace:
         current_node_id: the node the run is at (open runs) or ended at.
         failure: the run's failure, its causes joined outermost first.
         input, result: the run's input and, once completed, its result.
-        timeline: activities, timers, child runs, signal waits and signals over time.
+        timeline: activities, timers, child runs, signal waits, signals and updates over time.
         identity: the worker that ran the last workflow task.
         event_count: how many events the history had.
         exact: True when a replay of the version's code mapped every step; False when the
@@ -232,6 +232,9 @@ def build_trace(
     status, failure, result, run_input, identity = "running", None, None, None, None
     failure_proto: Failure | None = None
     signals: list[tuple[str, datetime]] = []
+    #: Workflow updates by their acceptance event: name, accepted at, and (once done) when
+    #: and how they ended. Refused updates leave no events.
+    updates: dict[int, tuple[str, datetime, datetime | None, str]] = {}
 
     def close(event_id: int, **changes: Any) -> None:
         found = opened.get(event_id)
@@ -336,6 +339,15 @@ def build_trace(
             close(attrs_tf.started_event_id, outcome=outcome, closed_at=when)
         elif kind == _E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             signals.append((event.workflow_execution_signaled_event_attributes.signal_name, when))
+        elif kind == _E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            updates[event.event_id] = (request.input.name, when, None, "open")
+        elif kind == _E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            attrs_u = event.workflow_execution_update_completed_event_attributes
+            accepted = updates.get(attrs_u.accepted_event_id)
+            if accepted is not None:
+                outcome = "failed" if attrs_u.outcome.HasField("failure") else "completed"
+                updates[attrs_u.accepted_event_id] = (accepted[0], accepted[1], when, outcome)
         elif kind in _RUN_CLOSE:
             status = _RUN_CLOSE[kind]
             attrs_r = _attributes(event)
@@ -366,6 +378,10 @@ def build_trace(
         )
     timeline += [
         TimelineItem(None, "signal", name, when, None, "received") for name, when in signals
+    ]
+    timeline += [
+        TimelineItem(None, "update", name, start, end, outcome)
+        for name, start, end, outcome in updates.values()
     ]
     timeline += _signal_waits(graph, steps, times, signals, calls, status)
 

@@ -136,3 +136,10 @@ def test_a_step_can_be_reset_to_even_without_the_code() -> None:
     # The workflow task that scheduled the call: resetting there runs the step again.
     assert by_label.nodes["call"].reset_event_id == exact.nodes["call"].reset_event_id
     assert exact.nodes["call"].reset_event_id is not None
+
+
+def test_accepted_workflow_updates_are_on_the_timeline_and_refused_ones_are_not() -> None:
+    trace = trace_of("guest_list", "two_then_close")  # invite Ann twice (refused), Bob, close
+    updates = [(item.label, item.outcome) for item in trace.timeline if item.kind == "update"]
+    assert updates == [("invite", "completed"), ("invite", "completed"), ("close", "completed")]
+    assert states(trace)["end"] is S.COMPLETED
