@@ -34,7 +34,7 @@ def isolated_body_problems(
                     "iteration cannot end the run: lead the body back to the loop and end after "
                     "its done output",
                 )
-        outside = _set_by(kinds, params, set(kinds) - body - {loop})
+        outside = _set_by(graph, kinds, params, set(kinds) - body - {loop})
         for signal in graph.workflow.signals:
             for update in signal.updates:
                 outside.setdefault(update.variable, f"signal {signal.name!r}")
@@ -42,7 +42,7 @@ def isolated_body_problems(
         result = getattr(loop_params, "result_variable", None)
         if result:
             outside.setdefault(result, f"node {loop!r} (its result)")
-        for node_id, variables in sorted(_set_by_node(kinds, params, body).items()):
+        for node_id, variables in sorted(_set_by_node(graph, kinds, params, body).items()):
             for variable in variables:
                 if variable in outside:
                     yield (
@@ -56,28 +56,38 @@ def isolated_body_problems(
 
 
 def _set_by_node(
-    kinds: Mapping[str, NodeKind], params: Mapping[str, Params], nodes: Collection[str]
+    graph: Graph,
+    kinds: Mapping[str, NodeKind],
+    params: Mapping[str, Params],
+    nodes: Collection[str],
 ) -> dict[str, list[str]]:
-    """The variables each of ``nodes`` sets, in the order its outputs list them."""
+    """The variables each of ``nodes`` sets when left through an output that has an edge (an
+    activity sets its error variable only when its ``error`` edge is drawn), but for loops'
+    item variables."""
     found: dict[str, list[str]] = {}
     for node_id in nodes:
         kind, node_params = kinds.get(node_id), params.get(node_id)
         if kind is None or node_params is None:
             continue
-        names = [
-            v for handle in kind.handles(node_params) for v in kind.defines(node_params, handle)
-        ]
+        handles = dict.fromkeys(edge.handle for edge in graph.outgoing(node_id))
+        if kind.role == "loop":
+            # A loop's item variable is read in its own body only: no write of it is lost.
+            handles.pop("body", None)
+        names = [name for handle in handles for name in kind.defines(node_params, handle)]
         if names:
             found[node_id] = list(dict.fromkeys(names))
     return found
 
 
 def _set_by(
-    kinds: Mapping[str, NodeKind], params: Mapping[str, Params], nodes: Collection[str]
+    graph: Graph,
+    kinds: Mapping[str, NodeKind],
+    params: Mapping[str, Params],
+    nodes: Collection[str],
 ) -> dict[str, str]:
     """Variable -> ``node '<id>'`` of the first of ``nodes`` (by id) that sets it."""
     found: dict[str, str] = {}
-    for node_id, variables in sorted(_set_by_node(kinds, params, nodes).items()):
+    for node_id, variables in sorted(_set_by_node(graph, kinds, params, nodes).items()):
         for variable in variables:
             found.setdefault(variable, f"node {node_id!r}")
     return found

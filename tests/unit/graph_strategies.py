@@ -1,9 +1,9 @@
 """Graph builders and hypothesis strategies for valid, structured workflow graphs.
 
 A graph is drawn as a tree of steps (chains, conditions, switches, parallels with a join,
-loops, waits until a signal sets a variable) and laid out into ``workflow-builder/1`` nodes
-and edges: each block is entered by a list of dangling ``(source, handle)`` edges and hands
-its own dangling edges on.
+loops and parallel for-eaches, waits until a signal sets a variable, waits for any of two
+signals) and laid out into ``workflow-builder/1`` nodes and edges: each block is entered by a
+list of dangling ``(source, handle)`` edges and hands its own dangling edges on.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ class GraphBuilder:
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
     workflow: dict[str, Any] = field(default_factory=dict)
+    #: Put before the variables set steps set: each parallel for-each body has its own, as its
+    #: steps may not set a variable set outside it.
+    prefix: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def node(self, node_type: str, params: dict[str, Any], label: str = "") -> str:
@@ -34,6 +37,12 @@ class GraphBuilder:
         node_id = f"n{next(self._ids)}"
         self.nodes.append({"id": node_id, "type": node_type, "label": label, "params": params})
         return node_id
+
+    def declare_signal(self, signal: dict[str, Any]) -> None:
+        """Declare a signal in the workflow settings, once."""
+        signals = self.workflow.setdefault("signals", [])
+        if all(known["name"] != signal["name"] for known in signals):
+            signals.append(signal)
 
     def connect(self, dangling: list[tuple[str, str]], target: str) -> None:
         """Add an edge from every dangling ``(source, handle)`` to ``target``."""
@@ -86,7 +95,8 @@ def lay_step(
         builder.connect(dangling, node)
         return [(node, "next")]
     if kind == "set":
-        node = builder.node("set_variable", {"name": step[2], "expression": step[3]}, label)
+        params = {"name": builder.prefix + step[2], "expression": step[3]}
+        node = builder.node("set_variable", params, label)
         builder.connect(dangling, node)
         return [(node, "next")]
     if kind == "timer":
@@ -95,9 +105,7 @@ def lay_step(
         return [(node, "next")]
     if kind == "wait_until":
         # Waits for a variable the "finish" signal sets (declared with the first such step).
-        builder.workflow["signals"] = [
-            {"name": "finish", "updates": [{"variable": "done", "value": True}]}
-        ]
+        builder.declare_signal({"name": "finish", "updates": [{"variable": "done", "value": True}]})
         params = {"condition": step[2], **({"timeout": step[3]} if step[3] else {})}
         node = builder.node("wait_until", params, label)
         builder.connect(dangling, node)
@@ -128,6 +136,24 @@ def lay_step(
         node = builder.node("loop", params, label)
         builder.connect(dangling, node)
         builder.connect(lay_block(builder, step[2], [(node, "body")]), node)
+        return [(node, "done")]
+    if kind == "wait_any":
+        # Either of two signals, each with its branch, and the timeout's when there is one.
+        for name in ("left", "right"):
+            builder.declare_signal({"name": name})
+        params = {"signals": ["left", "right"], "variable": builder.prefix + "picked"}
+        node = builder.node("wait_any", {**params, **({"timeout": "1s"} if step[3] else {})}, label)
+        builder.connect(dangling, node)
+        out = lay_block(builder, step[2][0], [(node, "left")])
+        out += lay_block(builder, step[2][1], [(node, "right")])
+        return out + (lay_block(builder, step[3], [(node, "timeout")]) if step[3] else [])
+    if kind == "parallel_loop":
+        params = {"items": "input.items", "item_variable": "item", "max_iterations": 5}
+        node = builder.node("parallel_loop", {**params, "limit": step[3]}, label)
+        builder.connect(dangling, node)
+        outer, builder.prefix = builder.prefix, f"{builder.prefix}{node}_"
+        builder.connect(lay_block(builder, step[2], [(node, "body")]), node)
+        builder.prefix = outer
         return [(node, "done")]
     if kind == "fail_if":
         # A branch that fails the run: the flow goes on only through "false".
@@ -196,6 +222,18 @@ STEPS: st.SearchStrategy[Step] = st.recursive(
             st.lists(_blocks(inner, min_size=1), min_size=2, max_size=3),
         ),
         st.tuples(st.just("loop"), LABELS, _blocks(inner, min_size=1)),
+        st.tuples(
+            st.just("parallel_loop"),
+            LABELS,
+            _blocks(inner, min_size=1),
+            st.integers(1, 3),
+        ),
+        st.tuples(
+            st.just("wait_any"),
+            LABELS,
+            st.tuples(_blocks(inner, min_size=0), _blocks(inner, min_size=0)),
+            st.none() | _blocks(inner, min_size=0),
+        ),
     ),
     max_leaves=12,
 )

@@ -103,3 +103,37 @@ def test_the_run_page_places_each_iterations_steps_on_the_body_node():
         f"{letter}!" for letter in "ABCDE"
     ]
     assert trace.nodes["each"].state is NodeState.COMPLETED
+
+
+def test_activities_inside_and_outside_may_both_fail_without_error_edges():
+    # An activity sets its error variable only through a drawn error edge.
+    document = shouts()
+    document["nodes"].insert(
+        1, {"id": "first", "type": "activity", "params": {"activity": "echo", "args": {}}}
+    )
+    node(document, "first")["params"]["args"] = {"value": 1}
+    edge(document, "start")["target"] = "first"
+    document["edges"].append({"id": "e9", "source": "first", "target": "each", "handle": "next"})
+    assert problems_of(document) == []
+
+
+def test_a_loop_in_the_body_may_name_its_item_as_a_loop_outside_does():
+    document = shouts()
+    body = node(document, "shout")
+    document["nodes"].append(
+        {
+            "id": "inner",
+            "type": "loop",
+            "params": {"items": "[1, 2]", "item_variable": "item", "max_iterations": 2},
+        }
+    )
+    edge(document, "each", "body")["target"] = "inner"
+    document["edges"] += [
+        {"id": "e7", "source": "inner", "target": "shout", "handle": "body"},
+        {"id": "e8", "source": "inner", "target": "each", "handle": "done"},
+    ]
+    edge(document, "shout")["target"] = "inner"
+    node(document, "each")["params"].update(collect=None, result_variable=None)
+    node(document, "end")["params"]["result"] = "1"
+    assert body["params"]["result_variable"] == "shouted"
+    assert problems_of(document) == []
