@@ -195,6 +195,12 @@ def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) ->
     return ""
 '''
 
+#: The same, in workflows with updates: their validators name the update, not a signal.
+_PAYLOAD_HELPERS_NAMING = _SIGNAL_HELPERS.replace(
+    "fields: tuple[tuple[str, str, bool], ...]) -> str:",
+    'fields: tuple[tuple[str, str, bool], ...], what: str = "signal") -> str:',
+).replace('f"the signal has no field', 'f"the {what} has no field')
+
 #: Only in workflows with signal updates: a signal's updates apply all together or, when one
 #: cannot (a variable of another type), not at all, and the signal is rejected like a payload
 #: that does not fit: a signal handler that raised would fail every workflow task from then on.
@@ -236,7 +242,7 @@ def _update_error(update: str, what: str, reason: str) -> ApplicationError:
 '''
 
 _VALIDATOR_CHECK = """
-problem = _payload_problem(payload, FIELDS)
+problem = _payload_problem(payload, FIELDS, "update")
 if problem:
     raise _update_error(UPDATE, "refused", problem)
 """
@@ -346,7 +352,8 @@ def generate_workflow_source(
         ),
         *emitter.retry_policies.definitions(),
     ]
-    signal_helpers = parse_statements(_SIGNAL_HELPERS) if meta.signals or meta.updates else []
+    payload_helpers = _PAYLOAD_HELPERS_NAMING if meta.updates else _SIGNAL_HELPERS
+    signal_helpers = parse_statements(payload_helpers) if meta.payload_handlers else []
     if any(declared.updates for declared in meta.payload_handlers):
         signal_helpers.extend(parse_statements(_UPDATE_HELPERS))
     if meta.updates:

@@ -151,7 +151,9 @@ _FIELD_TYPES: dict[str, Any] = {
 }
 
 
-def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) -> str:
+def _payload_problem(
+    payload: Any, fields: tuple[tuple[str, str, bool], ...], what: str = "signal"
+) -> str:
     """What is wrong with a signal payload for its declared fields ("" when it fits)."""
     if payload is None:
         payload = {}
@@ -160,7 +162,7 @@ def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) ->
     declared = {field for field, _, _ in fields}
     for key in payload:
         if key not in declared:
-            return f"the signal has no field {str(key)[:40]!r}"
+            return f"the {what} has no field {str(key)[:40]!r}"
     for field, kind, required in fields:
         value = payload.get(field)
         if value is None:
@@ -279,7 +281,7 @@ class GuestListWorkflow:
 
     @update_invite.validator
     def validate_invite(self, payload: Any = None) -> None:
-        problem = _payload_problem(payload, (("name", "string", True),))
+        problem = _payload_problem(payload, (("name", "string", True),), "update")
         if problem:
             raise _update_error("invite", "refused", problem)
         data = {"name": None, **(payload or {})}
@@ -309,6 +311,6 @@ class GuestListWorkflow:
 
     @update_close.validator
     def validate_close(self, payload: Any = None) -> None:
-        problem = _payload_problem(payload, ())
+        problem = _payload_problem(payload, (), "update")
         if problem:
             raise _update_error("close", "refused", problem)
