@@ -25,7 +25,7 @@ from core.nodes.kind import CheckContext, NodeKind, Params
 from core.secrets.references import placement_problem
 from core.validation.definitions import DefinedVariables
 from core.validation.isolation import isolated_body_problems
-from core.validation.loop_exits import loop_exit_problems
+from core.validation.loop_exits import continuing_loops, loop_exit_problems
 
 MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
 """Most times a loop, with the loops around it, may run its body in one run: a million, so a
@@ -418,7 +418,10 @@ class _Validator:
         whose history passes HISTORY_EVENT_LIMIT events.
         """
         limits: dict[str, int] = {}
-        for loop in flow.loop_bodies:
+        # A loop that continues as new starts a new history whenever this one fills: per run,
+        # it counts once.
+        continuing = continuing_loops(self.kinds, flow)
+        for loop in [loop for loop in flow.loop_bodies if loop not in continuing]:
             params = self.params.get(loop)
             limit = self.kinds[loop].iteration_limit(params) if params is not None else None
             if limit is not None:

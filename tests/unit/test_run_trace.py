@@ -143,3 +143,20 @@ def test_accepted_workflow_updates_are_on_the_timeline_and_refused_ones_are_not(
     updates = [(item.label, item.outcome) for item in trace.timeline if item.kind == "update"]
     assert updates == [("invite", "completed"), ("invite", "completed"), ("close", "completed")]
     assert states(trace)["end"] is S.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("scenario", "visits"),
+    [
+        ("to_ten", {"step": 10, "skip": 5, "add": 5, "stop": 0}),
+        ("capped", {"step": 4, "skip": 2, "add": 2, "stop": 1}),
+    ],
+)
+def test_a_while_loop_with_continue_and_break(scenario: str, visits: dict[str, int]) -> None:
+    trace = trace_of("count_evens", scenario)
+
+    assert trace.exact, trace.replay_error
+    assert trace.nodes["count_up"].state is S.COMPLETED
+    assert trace.nodes["end"].state is S.COMPLETED
+    for node_id, times in visits.items():
+        assert trace.nodes[node_id].visits == times, node_id

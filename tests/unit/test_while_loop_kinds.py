@@ -126,3 +126,28 @@ def test_graphs_without_while_loops_take_no_resume() -> None:
     }
     source = workflow_source(document)
     assert "resume" not in source and "@workflow.init" not in source
+
+
+def test_a_loop_that_continues_as_new_may_wait_more_often_than_one_history_holds() -> None:
+    document = counting(500)
+    document["nodes"][2]["params"]["max_iterations"] = 1_000_000
+    timer = {"id": "nap", "type": "timer", "params": {"duration": "1s"}}
+    document["nodes"].append(timer)
+    for edge in document["edges"]:
+        if edge["source"] == "spin" and edge["handle"] == "body":
+            edge["target"] = "nap"
+    document["edges"].append({"id": "n1", "source": "nap", "target": "add", "handle": "next"})
+    assert problems(document) == []
+    # The same loop inside a condition's branch keeps one history: its timer would not fit.
+    document["nodes"].append({"id": "gate", "type": "condition", "params": {"expression": "True"}})
+    document["nodes"].append({"id": "other", "type": "end", "params": {}})
+    for edge in document["edges"]:
+        if edge["source"] == "start":
+            edge["target"] = "gate"
+    document["edges"] += [
+        {"id": "g1", "source": "gate", "target": "zero", "handle": "true"},
+        {"id": "g2", "source": "gate", "target": "other", "handle": "false"},
+    ]
+    found = problems(document)
+    assert len(found) == 1
+    assert found[0].startswith("node spin: params.max_iterations: at max_iterations")

@@ -18,7 +18,6 @@ class BreakLoopKind(NodeKind[EmptyParams]):
     # Its flow ends here as an end node's does: the loop's code goes on after the loop.
     role = "end"
     fixed_handles = ()
-    marks_step = False
     inside_loop_only = True
 
     def emit(

@@ -18,7 +18,6 @@ class ContinueLoopKind(NodeKind[EmptyParams]):
     # Its flow ends here as an end node's does: the loop's code goes on with its next iteration.
     role = "end"
     fixed_handles = ()
-    marks_step = False
     inside_loop_only = True
 
     def emit(

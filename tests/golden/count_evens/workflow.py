@@ -246,12 +246,14 @@ class CountEvensWorkflow:
                 self.vars["count"] = _add(self.vars["count"], 1)
                 self.step = "odd"
                 if _mod(self.vars["count"], 2) == 1:
+                    self.step = "skip"
                     continue
                 else:
                     self.step = "add"
                     self.vars["total"] = _add(self.vars["total"], self.vars["count"])
                     self.step = "full"
                     if self.vars["total"] > self.input["cap"]:
+                        self.step = "stop"
                         break
             self.step = "end"
             return _payload({"count": self.vars["count"], "total": self.vars["total"]})
