@@ -19,8 +19,9 @@ def isolated_body_problems(
     flow: FlowAnalysis,
 ) -> Iterator[NodeProblem]:
     """What the body of each parallel for-each may not do: end the run (an iteration is one of
-    many), or set a variable that is set outside it (each iteration sets its own copy, so the
-    change would never reach the rest of the run; only collected values come out)."""
+    many), or set a variable that a node, signal or workflow update sets outside it (each
+    iteration sets its own copy, so the change would never reach the rest of the run; only
+    collected values come out)."""
     for loop, body in sorted(flow.loop_bodies.items()):
         kind = kinds.get(loop)
         if kind is None or not kind.isolated_body:
@@ -38,6 +39,9 @@ def isolated_body_problems(
         for signal in graph.workflow.signals:
             for update in signal.updates:
                 outside.setdefault(update.variable, f"signal {signal.name!r}")
+        for request in graph.workflow.updates:
+            for update in request.updates:
+                outside.setdefault(update.variable, f"workflow update {request.name!r}")
         loop_params = params.get(loop)
         result = getattr(loop_params, "result_variable", None)
         if result:

@@ -137,3 +137,16 @@ def test_a_loop_in_the_body_may_name_its_item_as_a_loop_outside_does():
     node(document, "end")["params"]["result"] = "1"
     assert body["params"]["result_variable"] == "shouted"
     assert problems_of(document) == []
+
+
+def test_a_body_step_may_not_set_a_variable_a_signal_or_workflow_update_sets():
+    document = shouts()
+    document["workflow"]["signals"] = [
+        {"name": "shout", "updates": [{"variable": "shouted", "value": "?"}]}
+    ]
+    assert_problem(document, "node", "shout", "params", "which signal 'shout' also sets")
+    document = shouts()
+    document["workflow"]["updates"] = [
+        {"name": "shout", "updates": [{"variable": "shouted", "value": "?"}]}
+    ]
+    assert_problem(document, "node", "shout", "params", "which workflow update 'shout' also")
