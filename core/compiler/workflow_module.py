@@ -300,6 +300,10 @@ _SIGNAL_QUEUE = """
 self.signals[SIGNAL].append(payload)
 """
 
+_SIGNAL_ARRIVAL = """
+self.arrivals.append(SIGNAL)
+"""
+
 _REJECTED_QUERY = '''
 @workflow.query(name="rejected-signals")
 def query_rejected_signals(self) -> list[dict[str, Any]]:
@@ -334,7 +338,12 @@ def generate_workflow_source(
     }
     with sharing_code():
         run_body = emitter.run_body()
-        workflow_class = generate_workflow_class(meta, run_body=run_body, taken=taken)
+        workflow_class = generate_workflow_class(
+            meta,
+            run_body=run_body,
+            taken=taken,
+            ordered=any(kind.orders_signals for kind in kinds),
+        )
     if any(kind.continues_as_new for kind in kinds):
         take_resume(workflow_class)
     definitions: list[ast.stmt] = [
@@ -450,12 +459,17 @@ def generate_defaults(fields: Any) -> ast.stmt:
 
 
 def generate_workflow_class(
-    meta: WorkflowMeta, *, run_body: list[ast.stmt], taken: Collection[str]
+    meta: WorkflowMeta,
+    *,
+    run_body: list[ast.stmt],
+    taken: Collection[str],
+    ordered: bool = False,
 ) -> ast.ClassDef:
     """The ``@workflow.defn`` class: state, ``run``, signal and query handlers.
 
     Signals named in ``taken`` are waited for by a step; a signal that updates variables and
-    that no step waits for is not queued (its queue would only grow).
+    that no step waits for is not queued (its queue would only grow). When ``ordered``, the
+    handlers also record the order queued signals arrived in (``self.arrivals``).
     """
     queued = [s.name for s in meta.signals if s.name in taken or not s.updates]
     init = parse_statements(_INIT)[0]
@@ -482,10 +496,14 @@ def generate_workflow_class(
     assert isinstance(run, ast.AsyncFunctionDef) and isinstance(run.body[1], ast.Try)
     run.body[1].body = run_body
     methods: list[ast.stmt] = [init, run]
-    methods.extend(generate_signal_handler(s, queued=s.name in queued) for s in meta.signals)
+    methods.extend(
+        generate_signal_handler(s, queued=s.name in queued, ordered=ordered) for s in meta.signals
+    )
     if meta.signals:
         init.body.extend(parse_statements("self.rejected_signals: list[dict[str, Any]] = []"))
         methods.extend(parse_statements(_REJECTED_QUERY))
+    if ordered:
+        init.body.extend(parse_statements("self.arrivals: list[str] = []"))
     methods.extend(parse_statements(_STATE_QUERY))
     methods.extend(
         generate_query_handler(q.name, q.description, q.expression) for q in meta.queries
@@ -524,10 +542,12 @@ def _init_with_input(init: ast.FunctionDef) -> None:
     given.value = ast.parse(_EARLY_INPUT, mode="eval").body
 
 
-def generate_signal_handler(signal: SignalDecl, *, queued: bool = True) -> ast.FunctionDef:
+def generate_signal_handler(
+    signal: SignalDecl, *, queued: bool = True, ordered: bool = False
+) -> ast.FunctionDef:
     """``on_<signal>``: if the payload fits the signal's fields, apply the signal's updates
-    and queue the payload for a wait_signal node (when ``queued``), else drop it with a
-    warning and a record of why."""
+    and queue the payload for a wait_signal node (when ``queued``, recording its arrival when
+    ``ordered``), else drop it with a warning and a record of why."""
     values: dict[str, ast.expr] = {
         "SIGNAL": const(signal.name),
         "FIELDS": _fields_tuple(signal.fields),
@@ -539,6 +559,7 @@ def generate_signal_handler(signal: SignalDecl, *, queued: bool = True) -> ast.F
         + (_SIGNAL_UPDATE if signal.updates else "")
         + _SIGNAL_REJECT
         + (_SIGNAL_QUEUE if queued else "")
+        + (_SIGNAL_ARRIVAL if queued and ordered else "")
     )
     body = [_Substitute(values).visit(statement) for statement in parse_statements(template)]
     if signal.updates and all(update.value is not None for update in signal.updates):

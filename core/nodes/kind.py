@@ -116,6 +116,9 @@ class NodeKind(ABC, Generic[P]):
     #: Whether the kind's code may continue the run as new: the workflow's ``__init__`` and
     #: ``run`` then take what the previous run carried (``_restore``, from ``helpers``).
     continues_as_new: ClassVar[bool] = False
+    #: Whether the kind's code reads the order signals arrived in (``self.arrivals``, the names
+    #: of queued signals, oldest first), which the handlers of graphs using it then record.
+    orders_signals: ClassVar[bool] = False
     #: Module-level definitions (Python source) the kind's code calls, added once to the
     #: ``workflow.py`` of graphs that use the kind, so other graphs compile as before.
     helpers: ClassVar[str] = ""

@@ -492,8 +492,7 @@ def _signal_waits(
     """A bar for each signal wait, from its start to the signal or timeout that ended it.
 
     Like the generated code, each wait takes the oldest signal of its name (of its names, for
-    a wait for any) not taken yet, unless its timeout timer fired first; when several were
-    queued, a wait for any takes the first in its list, which the bar does not tell apart.
+    a wait for any) not taken yet, unless its timeout timer fired first.
     """
     if graph is None:
         return []

@@ -25,8 +25,15 @@ async def test_wait_any_takes_the_branch_of_the_signal_that_came_or_the_timeout(
     handle = await start(
         temporal_client, family, task_queue, {"request": "leave", "timeout_seconds": 60}
     )
+    # Whether approve comes in the same workflow task or after the wait ended, reject came
+    # first and is taken (approve is first in the node's list).
     await handle.signal("reject", {"by": "Bo"})
+    await handle.signal("approve", {"by": "Al"})
     assert await handle.result() == {"request": "leave", "status": "rejected by Bo"}
+    assert await handle.query("state") == {
+        "status": "rejected by Bo",
+        "decision": {"by": "Bo"},
+    }
     handle = await start(
         temporal_client, family, task_queue, {"request": "car", "timeout_seconds": 0.2}
     )

@@ -4,6 +4,7 @@ to."""
 from __future__ import annotations
 
 import copy
+import types
 from typing import Any
 
 import pytest
@@ -61,7 +62,8 @@ def test_every_signal_needs_its_branch_and_the_timeout_too():
 def test_it_compiles_to_one_wait_over_every_queue_and_a_branch_per_signal():
     source = compile_graph(graph_from_dict(decision())).files["workflow.py"]
     assert 'lambda: bool(self.signals["approve"] or self.signals["reject"]),' in source
-    assert 'if self.signals["approve"]:\n' in source
+    assert 'signal_1 = _first_arrived(self.arrivals, self.signals, ("approve", "reject"))' in source
+    assert 'if signal_1 == "approve":\n' in source
     assert 'self.vars["decision"] = self.signals["reject"].pop(0)' in source
     assert "except asyncio.TimeoutError:" in source
     # Both signals are queued for the wait (no step takes them otherwise).
@@ -87,3 +89,36 @@ def test_the_run_page_shows_the_branch_taken_and_the_wait_for_either_signal():
     timed_out = trace_of("approve_or_reject", "timed_out")
     [timer] = timed_out.nodes["wait"].calls
     assert timer.outcome == "completed" and timed_out.nodes["timed_out"].visits == 1
+
+
+def first_arrived_of(document: dict[str, Any]) -> Any:
+    """The generated ``_first_arrived`` of a graph."""
+    module = types.ModuleType("generated_workflow")
+    exec(
+        compile(compile_graph(graph_from_dict(document)).files["workflow.py"], "w", "exec"),
+        module.__dict__,
+    )
+    return module._first_arrived
+
+
+def test_the_signal_whose_oldest_queued_payload_came_first_is_taken():
+    first = first_arrived_of(decision())
+    names = ("approve", "reject")
+    assert first(["reject", "approve"], {"approve": [1], "reject": [2]}, names) == "reject"
+    # The first reject was taken (by a wait for signal, say): the queued one came after approve.
+    queues = {"approve": [1], "reject": [3]}
+    assert first(["reject", "approve", "reject"], queues, names) == "approve"
+    # Payloads queued before any arrival was recorded (carried over) are the oldest.
+    assert first(["approve"], {"approve": [1], "reject": [2]}, names) == "reject"
+    assert first([], {"approve": [], "reject": [2]}, names) == "reject"
+
+
+def test_only_graphs_with_a_wait_for_any_record_arrivals():
+    assert (
+        'self.arrivals.append("reject")'
+        in compile_graph(graph_from_dict(decision())).files["workflow.py"]
+    )
+    assert (
+        "arrivals"
+        not in compile_graph(graph_from_dict(example("approval_signal"))).files["workflow.py"]
+    )

@@ -9,7 +9,19 @@ from collections.abc import Iterator
 from pydantic import Field, field_validator
 
 from core.codegen.blocks import Emitter, Place
-from core.codegen.syntax import awaited, body, call, dotted, expr_stmt, item, thunk
+from core.codegen.syntax import (
+    assign,
+    awaited,
+    body,
+    call,
+    const,
+    dotted,
+    expr_stmt,
+    item,
+    name,
+    store,
+    thunk,
+)
 from core.graph.model import ERROR_HANDLE, Node
 from core.graph.values import DurationValue, Identifier
 from core.nodes.kind import (
@@ -25,6 +37,30 @@ from core.nodes.kinds.wait_signal import WaitSignalParams, take_signal, timeout_
 
 #: Handles a signal may not be named for: the wait's own timeout edge, and ``error``.
 _RESERVED = ("timeout", ERROR_HANDLE)
+
+#: Signals can come while the run is busy (or in one workflow task), so several of the listed
+#: ones may be queued when the wait looks: the signal handlers record the order queued signals
+#: arrived in (``self.arrivals``, see ``NodeKind.orders_signals``), and the wait takes the one
+#: that came first. Wait-for-signal steps take payloads without touching that record, so the
+#: oldest queued payload of a signal is found by counting: it is its arrival number
+#: ``arrived - queued + 1``. Payloads queued before anything was recorded (carried over by
+#: continue-as-new) are older than every recorded one.
+_HELPERS = '''
+def _first_arrived(
+    arrivals: list[str], queues: dict[str, list[Any]], names: tuple[str, ...]
+) -> str:
+    """Of the signals ``names`` with a payload queued, the one whose oldest payload came first."""
+    skip = {name: arrivals.count(name) - len(queues[name]) for name in names if queues[name]}
+    for name, skipped in skip.items():
+        if skipped < 0:
+            return name
+    for name in arrivals:
+        if name in skip:
+            if skip[name] == 0:
+                return name
+            skip[name] -= 1
+    return next(iter(skip))
+'''
 
 
 class WaitAnyParams(Params):
@@ -66,6 +102,8 @@ class WaitAnyKind(NodeKind[WaitAnyParams]):
     )
     params_model = WaitAnyParams
     fixed_handles = ()
+    orders_signals = True
+    helpers = _HELPERS
 
     def handles(self, params: WaitAnyParams) -> tuple[str, ...]:
         return (*params.signals, *(("timeout",) if params.timeout else ()))
@@ -105,13 +143,16 @@ class WaitAnyKind(NodeKind[WaitAnyParams]):
         arrived = call("bool", [ast.BoolOp(op=ast.Or(), values=queues)])
         keywords = timeout_keywords(node, params.timeout)
         wait = expr_stmt(awaited(call("workflow.wait_condition", [thunk(arrived)], **keywords)))
-        # The first listed signal with a payload queued: the one that came, or, when several
-        # came while the run was busy, the first of them in the node's list.
+        first = emitter.names.fresh("signal")
+        names = ast.Tuple(elts=[const(signal) for signal in params.signals], ctx=ast.Load())
+        came = call("_first_arrived", [dotted("self.arrivals"), dotted("self.signals"), names])
         chain: list[ast.stmt] = []
-        for signal, queue in reversed(list(zip(params.signals, queues, strict=True))):
+        for signal in reversed(params.signals):
             taken = take_signal(WaitSignalParams(signal=signal, variable=params.variable))
             branch = [taken, *emitter.block(emitter.target(node.id, signal), inner)]
-            chain = branch if not chain else [ast.If(test=queue, body=branch, orelse=chain)]
+            test = ast.Compare(left=name(first), ops=[ast.Eq()], comparators=[const(signal)])
+            chain = branch if not chain else [ast.If(test=test, body=branch, orelse=chain)]
+        chain.insert(0, assign(store(first), came))
         if not params.timeout:
             out.extend([wait, *chain])
             return go_on

@@ -195,6 +195,22 @@ def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) ->
     return ""
 
 
+def _first_arrived(
+    arrivals: list[str], queues: dict[str, list[Any]], names: tuple[str, ...]
+) -> str:
+    """Of the signals ``names`` with a payload queued, the one whose oldest payload came first."""
+    skip = {name: arrivals.count(name) - len(queues[name]) for name in names if queues[name]}
+    for name, skipped in skip.items():
+        if skipped < 0:
+            return name
+    for name in arrivals:
+        if name in skip:
+            if skip[name] == 0:
+                return name
+            skip[name] -= 1
+    return next(iter(skip))
+
+
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=list(DATA_ERRORS))
 class ApproveOrRejectWorkflow:
     """The graph's steps; variables in self.vars, signals in self.signals."""
@@ -207,6 +223,7 @@ class ApproveOrRejectWorkflow:
         self.spins = 0
         self.paced_at = workflow.info().get_current_history_length()
         self.rejected_signals: list[dict[str, Any]] = []
+        self.arrivals: list[str] = []
 
     @workflow.run
     async def run(self, workflow_input: dict[str, Any] | None = None) -> Any:
@@ -225,7 +242,8 @@ class ApproveOrRejectWorkflow:
                 self.step = "timed_out"
                 self.vars["status"] = "timed out"
             else:
-                if self.signals["approve"]:
+                signal_1 = _first_arrived(self.arrivals, self.signals, ("approve", "reject"))
+                if signal_1 == "approve":
                     self.vars["decision"] = self.signals["approve"].pop(0)
                     self.step = "approved"
                     self.vars["status"] = _add("approved by ", self.vars["decision"]["by"])
@@ -247,6 +265,7 @@ class ApproveOrRejectWorkflow:
             del self.rejected_signals[:-20]
             return
         self.signals["approve"].append(payload)
+        self.arrivals.append("approve")
 
     @workflow.signal(name="reject", description="The request is rejected")
     def on_reject(self, payload: Any = None) -> None:
@@ -257,6 +276,7 @@ class ApproveOrRejectWorkflow:
             del self.rejected_signals[:-20]
             return
         self.signals["reject"].append(payload)
+        self.arrivals.append("reject")
 
     @workflow.query(name="rejected-signals")
     def query_rejected_signals(self) -> list[dict[str, Any]]:
