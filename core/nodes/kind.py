@@ -104,8 +104,8 @@ class NodeKind(ABC, Generic[P]):
     #: Expression fields that read a variable not set yet as None (a wait-until condition
     #: waits for one to be set), so any variable some node or signal sets may appear in them.
     unset_reads_none_fields: ClassVar[frozenset[str]] = frozenset()
-    #: Whether the loop's iterations run at the same time, each on its own copy of the
-    #: variables (a parallel for-each): its body may not end the run nor set a variable that
+    #: Whether the loop's iterations run at the same time, each keeping the variables it sets
+    #: to itself (a parallel for-each): its body may not end the run nor set a variable that
     #: is set outside it (the change would be lost).
     isolated_body: ClassVar[bool] = False
     #: Whether the loop's body is a Python ``for``/``while`` of the generated code, so break

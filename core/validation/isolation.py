@@ -20,7 +20,7 @@ def isolated_body_problems(
 ) -> Iterator[NodeProblem]:
     """What the body of each parallel for-each may not do: end the run (an iteration is one of
     many), or set a variable that a node, signal or workflow update sets outside it (each
-    iteration sets its own copy, so the change would never reach the rest of the run; only
+    iteration keeps what it sets, so the change would never reach the rest of the run; only
     collected values come out)."""
     for loop, body in sorted(flow.loop_bodies.items()):
         kind = kinds.get(loop)
@@ -53,9 +53,9 @@ def isolated_body_problems(
                         node_id,
                         "params",
                         f"sets variable {variable!r}, which {outside[variable]} also sets outside "
-                        f"the body of parallel for-each {loop!r}; each iteration has its own "
-                        "copy of the variables, so the change would not reach past the loop: "
-                        "use another name here and bring values out with collect",
+                        f"the body of parallel for-each {loop!r}; what an iteration sets stays "
+                        "its own, so the change would not reach past the loop: use another name "
+                        "here and bring values out with collect",
                     )
 
 

@@ -4,6 +4,7 @@ variables), and the code it compiles to."""
 from __future__ import annotations
 
 import copy
+import types
 from typing import Any
 
 from core.compiler import compile_graph
@@ -27,7 +28,7 @@ def test_the_example_is_valid_and_compiles_to_bounded_gathered_iterations():
     source = source_of(document)
     assert "slots_1 = asyncio.Semaphore(3)" in source
     assert "async with slots_1:" in source
-    assert "self = _Iteration(run, variables_1)" in source
+    assert "self = _Iteration(run)" in source
     assert 'return self.vars["shouted"]' in source
     assert "await asyncio.gather(*[iteration_1(self, item_1) for item_1 in items_1])" in source
     assert "class _Iteration:" in source
@@ -150,3 +151,19 @@ def test_a_body_step_may_not_set_a_variable_a_signal_or_workflow_update_sets():
         {"name": "shout", "updates": [{"variable": "shouted", "value": "?"}]}
     ]
     assert_problem(document, "node", "shout", "params", "which workflow update 'shout' also")
+
+
+def test_an_iteration_keeps_what_it_sets_and_reads_the_run_as_it_is_now():
+    module = types.ModuleType("generated_workflow")
+    exec(compile(source_of(shouts()), "workflow.py", "exec"), module.__dict__)
+    run = types.SimpleNamespace(vars={"done": None, "shouted": "run's"}, step="each", spins=0)
+    one, two = module._Iteration(run), module._Iteration(run)
+    one.vars["shouted"] = "one's"
+    one.step, one.spins = "shout", 1
+    assert one.vars["shouted"] == "one's" and two.vars["shouted"] == "run's"
+    assert run.vars["shouted"] == "run's"
+    run.vars["done"] = True  # as a signal's update does
+    assert one.vars["done"] is True and one.vars.get("done") is True
+    assert one.vars.get("later") is None
+    # Its step is its own (named in a data error) and the run's (read by the run page's replay).
+    assert (one.step, two.step, run.step, run.spins) == ("shout", "each", "shout", 1)

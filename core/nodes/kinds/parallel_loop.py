@@ -1,6 +1,6 @@
 """The parallel for-each node: runs its body for every item of a list at the same time, at most
-``limit`` at once, each iteration on its own copy of the variables; the collected values come
-out in item order."""
+``limit`` at once, each iteration keeping what it sets to itself; the collected values come out
+in item order."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import Field
 from core.codegen.blocks import Emitter, LoopFrame, Place
 from core.codegen.references import expression
 from core.codegen.steps import at, loop_pacing, variable_target
-from core.codegen.syntax import assign, call, const, dotted, name, parse_statements, store
+from core.codegen.syntax import assign, call, const, name, parse_statements, store
 from core.graph.analysis import continue_node
 from core.graph.model import Node
 from core.nodes.kind import InspectorHints
@@ -27,17 +27,34 @@ class ParallelLoopParams(LoopParams):
     )
 
 
-#: Each iteration sees the variables as they were when the loop began (a copy of its own) and
-#: names its own step in a data error; signals, pacing and the rest are the run's. An iteration
-#: writing into the run's variables would race with the others. Its step is also the run's: a
-#: step marker runs just before the step's call, so the run's step names the step that made
-#: each call, as the run page's replay reads it (core.runs.replay).
+#: An iteration keeps the variables it sets (its item, its steps' results) to itself, over the
+#: run's, which it reads as they are now: iterations writing into the run's variables would
+#: race, and validation refuses a body step setting a variable set outside the body, so only
+#: a signal or workflow update changes one of those while the loop runs (a wait until in the
+#: body sees it). An iteration names its own step in a data error; signals, pacing and the
+#: rest are the run's. Its step is also the run's: a step marker runs just before the step's
+#: call, so the run's step names the step that made each call, as the run page's replay reads
+#: it (core.runs.replay).
 _HELPERS = '''
+class _Variables(dict[str, Any]):
+    """An iteration's variables: those it set, over the run's as they are now."""
+
+    def __init__(self, run: dict[str, Any]) -> None:
+        super().__init__()
+        self.run = run
+
+    def __missing__(self, name: str) -> Any:
+        return self.run[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else self.run.get(name, default)
+
+
 class _Iteration:
     """One iteration of a parallel for-each: its own variables and step, else the run's."""
 
-    def __init__(self, run: Any, variables: dict[str, Any]) -> None:
-        self.__dict__.update(run=run, vars=copy.deepcopy(variables), step=run.step)
+    def __init__(self, run: Any) -> None:
+        self.__dict__.update(run=run, vars=_Variables(run.vars), step=run.step)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__dict__["run"], name)
@@ -53,7 +70,7 @@ class _Iteration:
 _ITERATION = """
 async def ITERATION(run: Any, ITEM: Any) -> Any:
     async with SLOTS:
-        self = _Iteration(run, VARIABLES)
+        self = _Iteration(run)
         try:
             pass
         except DATA_ERRORS as err:
@@ -65,8 +82,8 @@ class ParallelLoopKind(LoopKind):
     type = "parallel_loop"
     title = "Parallel for each"
     description = (
-        "Runs the body for every item at the same time, at most limit at once; each iteration "
-        "has its own copy of the variables, and only the collected values come out."
+        "Runs the body for every item at the same time, at most limit at once; what an "
+        "iteration sets stays its own, and only the collected values come out."
     )
     hints = InspectorHints(
         icon="dynamic_feed",
@@ -86,12 +103,10 @@ class ParallelLoopKind(LoopKind):
         assert isinstance(params, ParallelLoopParams)  # parsed by this kind's params model
         items = emitter.names.fresh("items")
         each = emitter.names.fresh("item")
-        variables = emitter.names.fresh("variables")
         slots = emitter.names.fresh("slots")
         iteration = emitter.names.fresh("iteration")
         out.append(assign(store(items), expression(params.items, where=at(node, "items"))))
         out.append(too_many_items(items, params.max_iterations))
-        out.append(assign(store(variables), call("copy.deepcopy", [dotted("self.vars")])))
         out.append(assign(store(slots), call("asyncio.Semaphore", [const(params.limit)])))
         collected: ast.expr = const(None)
         if params.collect is not None:
@@ -113,10 +128,7 @@ class ParallelLoopKind(LoopKind):
         if not isinstance(steps[-1], (ast.Return, ast.Raise)):
             steps.extend(frame.collect)
         template = (
-            _ITERATION.replace("ITERATION", iteration)
-            .replace("ITEM", each)
-            .replace("SLOTS", slots)
-            .replace("VARIABLES", variables)
+            _ITERATION.replace("ITERATION", iteration).replace("ITEM", each).replace("SLOTS", slots)
         )
         [function] = parse_statements(template)
         guarded = function.body[0].body[1]  # type: ignore[attr-defined]

@@ -171,11 +171,25 @@ async def _pace(state: Any) -> None:
     state.paced_at = workflow.info().get_current_history_length()
 
 
+class _Variables(dict[str, Any]):
+    """An iteration's variables: those it set, over the run's as they are now."""
+
+    def __init__(self, run: dict[str, Any]) -> None:
+        super().__init__()
+        self.run = run
+
+    def __missing__(self, name: str) -> Any:
+        return self.run[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else self.run.get(name, default)
+
+
 class _Iteration:
     """One iteration of a parallel for-each: its own variables and step, else the run's."""
 
-    def __init__(self, run: Any, variables: dict[str, Any]) -> None:
-        self.__dict__.update(run=run, vars=copy.deepcopy(variables), step=run.step)
+    def __init__(self, run: Any) -> None:
+        self.__dict__.update(run=run, vars=_Variables(run.vars), step=run.step)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__dict__["run"], name)
@@ -211,12 +225,11 @@ class ParallelForeachWorkflow:
                     type="TooManyItems",
                     non_retryable=True,
                 )
-            variables_1 = copy.deepcopy(self.vars)
             slots_1 = asyncio.Semaphore(3)
 
             async def iteration_1(run: Any, item_1: Any) -> Any:
                 async with slots_1:
-                    self = _Iteration(run, variables_1)
+                    self = _Iteration(run)
                     try:
                         self.spins += 1
                         if self.spins >= LOOP_ITERATIONS_PER_TASK:
