@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 
 from tests.integration.test_examples_run import (  # noqa: F401 (serve is a fixture)
     EXAMPLES,
+    history_events,
     serve,
     start,
 )
@@ -66,3 +69,26 @@ async def test_a_parallel_for_each_runs_at_most_limit_at_once_and_keeps_item_ord
             running -= 1
         most = max(most, running)
     assert most == 5
+
+
+async def test_a_data_error_in_one_iteration_fails_the_run_naming_the_step(
+    temporal_client,
+    serve,  # noqa: F811
+    task_queue,
+    tmp_path: Path,
+):
+    document = json.loads((EXAMPLES / "parallel_foreach.json").read_text(encoding="utf-8"))
+    shout = next(node for node in document["nodes"] if node["id"] == "shout")
+    shout["params"]["args"]["value"] = {"expr": "10 // item"}
+    path = tmp_path / "parallel_foreach.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    handle = await start(temporal_client, serve(path), task_queue, {"items": [1, 0, 2]})
+    with pytest.raises(WorkflowFailureError) as failure:
+        await handle.result()
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError) and cause.non_retryable
+    assert (
+        cause.message
+        == "step 'shout' failed: ZeroDivisionError: integer division or modulo by zero"
+    )
+    assert await history_events(handle, "workflow_task_failed_event_attributes") == []
