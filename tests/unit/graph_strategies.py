@@ -250,8 +250,37 @@ FAIL_STEPS: st.SearchStrategy[Step] = st.tuples(
 )
 
 
+#: Workflow updates with random texts: each appends its input's ``n`` to ``seen`` (which it
+#: thereby defines), with or without a validator and a result over ``args`` and ``seen``.
+UPDATES: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["add", "count", "reset"]),
+            "description": st.text(max_size=20),
+            "fields": st.just([{"name": "n", "type": "integer", "required": True}]),
+            "updates": st.just([{"variable": "seen", "action": "append", "field": "n"}]),
+        },
+        optional={
+            "validator": st.sampled_from(["args.n > 0", "args.n not in (seen or [])"]),
+            "refusal": st.text(min_size=1, max_size=20),
+            "result": st.sampled_from(["len(seen)", "seen", "args.n * 2"]),
+        },
+    ),
+    max_size=2,
+    unique_by=lambda update: update["name"],
+)
+
+
+def _with_updates(document: dict[str, Any], updates: list[dict[str, Any]]) -> dict[str, Any]:
+    if updates:
+        document["workflow"]["updates"] = updates
+    return document
+
+
 def structured_graphs() -> st.SearchStrategy[dict]:
-    """Documents of valid structured graphs with random labels and literal arguments."""
-    return st.lists(STEPS | FAIL_STEPS, min_size=0, max_size=4).map(
-        lambda block: layout(block, input_fields=INPUT_FIELDS)
+    """Documents of valid structured graphs with random labels and literal arguments, and
+    workflow updates."""
+    blocks = st.lists(STEPS | FAIL_STEPS, min_size=0, max_size=4)
+    return st.tuples(blocks, UPDATES).map(
+        lambda drawn: _with_updates(layout(drawn[0], input_fields=INPUT_FIELDS), drawn[1])
     )
