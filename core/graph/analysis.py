@@ -22,7 +22,7 @@ from core.graph.model import Edge, Graph
 #: What a node is to the control flow (each node kind declares its own, see core.nodes.kind):
 #: a plain step, or one of the kinds the analysis, validation and emission treat by structure
 #: (``end``: the run ends there, by returning or by failing).
-Role = Literal["step", "start", "end", "loop", "parallel", "join"]
+Role = Literal["step", "start", "end", "loop", "parallel", "join", "leave"]
 
 EXIT = "#exit"
 SKIP_HANDLE = "#skip"
@@ -74,7 +74,14 @@ class FlowAnalysis:
         return node_id in self.ipdom or node_id == EXIT
 
 
-def analyse(graph: Graph, *, start: str, loops: Iterable[str], ends: Iterable[str]) -> FlowAnalysis:
+def analyse(
+    graph: Graph,
+    *,
+    start: str,
+    loops: Iterable[str],
+    ends: Iterable[str],
+    leaves: Iterable[str] = (),
+) -> FlowAnalysis:
     """Analyse the control flow from ``start``.
 
     Args:
@@ -82,6 +89,8 @@ def analyse(graph: Graph, *, start: str, loops: Iterable[str], ends: Iterable[st
         start: id of the start node.
         loops: ids of the loop nodes.
         ends: ids of the end nodes.
+        leaves: ids of the nodes that end an iteration or the loop itself (break, continue):
+            each leads to the continue node of its innermost loop (to the exit, outside any).
     """
     loop_ids = set(loops)
     bodies = {loop: _loop_body(graph, loop) for loop in loop_ids}
@@ -105,6 +114,12 @@ def analyse(graph: Graph, *, start: str, loops: Iterable[str], ends: Iterable[st
         successors.setdefault(loop, []).append(FlowEdge(loop, continue_node(loop), SKIP_HANDLE))
     for end in ends:
         successors.setdefault(end, []).append(FlowEdge(end, EXIT, "#end"))
+    for leave in leaves:
+        around = [loop for loop, body in bodies.items() if leave in body]
+        # Bodies of nested loops nest: the innermost loop's is the smallest.
+        innermost = min(around, key=lambda loop: len(bodies[loop]), default=None)
+        target = EXIT if innermost is None else continue_node(innermost)
+        successors.setdefault(leave, []).append(FlowEdge(leave, target, "#leave"))
     frozen = {node: tuple(flow) for node, flow in successors.items()}
     predecessors: dict[str, list[FlowEdge]] = {}
     for flow in frozen.values():

@@ -73,7 +73,7 @@ class _Walker:
         """The blocks a node opens (into ``opened``) and the node emission goes on from."""
         role = self.roles.get(node_id)
         successors = self.flow.successors.get(node_id, ())
-        if role == "end":
+        if role in ("end", "leave"):
             return None
         if role == "loop":
             end = continue_node(node_id)

@@ -369,7 +369,8 @@ class _Validator:
         graph = Graph(workflow=self.graph.workflow, nodes=self.graph.nodes, edges=tuple(edges))
         loops = [node_id for node_id, kind in self.kinds.items() if kind.role == "loop"]
         ends = [node_id for node_id, kind in self.kinds.items() if kind.role == "end"]
-        flow = analyse(graph, start=start, loops=loops, ends=ends)
+        leaves = [node_id for node_id, kind in self.kinds.items() if kind.role == "leave"]
+        flow = analyse(graph, start=start, loops=loops, ends=ends, leaves=leaves)
         for edge in flow.cycle_edges:
             self._edge(
                 edge.id,

@@ -1,8 +1,9 @@
 """Graph builders and hypothesis strategies for valid, structured workflow graphs.
 
 A graph is drawn as a tree of steps (chains, conditions, switches, parallels with a join,
-loops and parallel for-eaches, waits until a signal sets a variable, waits for any of two
-signals) and laid out into ``workflow-builder/1`` nodes and edges: each block is entered by a
+loops and parallel for-eaches, while/until loops whose body may break or continue, waits
+until a signal sets a variable, waits for any of two signals) and laid out into
+``workflow-builder/1`` nodes and edges: each block is entered by a
 list of dangling ``(source, handle)`` edges and hands its own dangling edges on.
 """
 
@@ -137,6 +138,20 @@ def lay_step(
         builder.connect(dangling, node)
         builder.connect(lay_block(builder, step[2], [(node, "body")]), node)
         return [(node, "done")]
+    if kind == "while":
+        # A while or until loop over the input; its body may end with a condition whose true
+        # branch is a break or continue node (the false one goes back to the loop).
+        params = {"condition": "input.flag", "mode": step[3], "max_iterations": 5}
+        node = builder.node("while_loop", params, label)
+        builder.connect(dangling, node)
+        back = lay_block(builder, step[2], [(node, "body")])
+        if step[4] is not None:
+            exit_if = builder.node("condition", {"expression": "not input.flag"}, "Leave?")
+            builder.connect(back, exit_if)
+            builder.connect([(exit_if, "true")], builder.node(step[4], {}, "Leave"))
+            back = [(exit_if, "false")]
+        builder.connect(back, node)
+        return [(node, "done")]
     if kind == "wait_any":
         # Either of two signals, each with its branch, and the timeout's when there is one.
         for name in ("left", "right"):
@@ -222,6 +237,13 @@ STEPS: st.SearchStrategy[Step] = st.recursive(
             st.lists(_blocks(inner, min_size=1), min_size=2, max_size=3),
         ),
         st.tuples(st.just("loop"), LABELS, _blocks(inner, min_size=1)),
+        st.tuples(
+            st.just("while"),
+            LABELS,
+            _blocks(inner, min_size=1),
+            st.sampled_from(["while", "until"]),
+            st.sampled_from([None, "break_loop", "continue_loop"]),
+        ),
         st.tuples(
             st.just("parallel_loop"),
             LABELS,

@@ -14,6 +14,7 @@ from core.compiler import compile_graph
 from core.graph import graph_from_dict
 from core.validation import validate
 from tests.integration.test_while_loops import counting
+from tests.unit.graph_strategies import INPUT_FIELDS, layout
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "count_evens.json"
 
@@ -151,3 +152,23 @@ def test_a_loop_that_continues_as_new_may_wait_more_often_than_one_history_holds
     found = problems(document)
     assert len(found) == 1
     assert found[0].startswith("node spin: params.max_iterations: at max_iterations")
+
+
+def test_a_loop_with_a_break_may_stand_in_a_parallel_branch() -> None:
+    # The break leads to the end of its loop's iteration, so the branches still meet at the
+    # join (as an end node, it would lead out of the parallel).
+    document = layout(
+        [
+            (
+                "parallel",
+                "",
+                [
+                    [("activity", "a", "x")],
+                    [("while", "w", [("timer", "t")], "while", "break_loop")],
+                ],
+            )
+        ],
+        input_fields=INPUT_FIELDS,
+    )
+    assert problems(document) == []
+    ast.parse(workflow_source(document))

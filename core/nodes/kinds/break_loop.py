@@ -15,8 +15,9 @@ class BreakLoopKind(NodeKind[EmptyParams]):
     description = "Leaves the loop it is in; the flow goes on from the loop's done output."
     hints = InspectorHints(icon="logout", canvas_icon="box-arrow-right", colour="#0F766E")
     params_model = EmptyParams
-    # Its flow ends here as an end node's does: the loop's code goes on after the loop.
-    role = "end"
+    # Its flow goes on to the end of its loop's iteration (core.graph.analysis), where the
+    # loop's code goes on after the loop.
+    role = "leave"
     fixed_handles = ()
     inside_loop_only = True
 

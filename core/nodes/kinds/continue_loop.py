@@ -15,8 +15,9 @@ class ContinueLoopKind(NodeKind[EmptyParams]):
     description = "Ends this iteration of the loop it is in; the next iteration begins."
     hints = InspectorHints(icon="skip_next", canvas_icon="skip-end-fill", colour="#0F766E")
     params_model = EmptyParams
-    # Its flow ends here as an end node's does: the loop's code goes on with its next iteration.
-    role = "end"
+    # Its flow goes on to the end of its loop's iteration (core.graph.analysis), where the
+    # loop's code goes on with its next iteration.
+    role = "leave"
     fixed_handles = ()
     inside_loop_only = True
 
