@@ -88,7 +88,7 @@ class ParallelLoopKind(LoopKind):
     hints = InspectorHints(
         icon="dynamic_feed",
         canvas_icon="collection-fill",
-        colour="#0891B2",
+        colour="#0369A1",
         starter_params={"items": "[1, 2, 3]", "item_variable": "item", "limit": 5},
     )
     params_model = ParallelLoopParams

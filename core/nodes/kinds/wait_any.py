@@ -95,7 +95,7 @@ class WaitAnyKind(NodeKind[WaitAnyParams]):
         "Waits for the first of several signals and follows its edge, or takes the timeout edge."
     )
     hints = InspectorHints(
-        icon="call_split",
+        icon="notifications_active",
         canvas_icon="bell",
         colour="#BE185D",
         starter_params={"signals": ["approve", "reject"]},
