@@ -107,7 +107,9 @@ def test_the_signal_whose_oldest_queued_payload_came_first_is_taken():
     assert first(["reject", "approve"], {"approve": [1], "reject": [2]}, names) == "reject"
     # The first reject was taken (by a wait for signal, say): the queued one came after approve.
     queues = {"approve": [1], "reject": [3]}
-    assert first(["reject", "approve", "reject"], queues, names) == "approve"
+    arrivals = ["reject", "approve", "reject"]
+    assert first(arrivals, queues, names) == "approve"
+    assert arrivals == ["approve", "reject"]  # the record drops what was taken
     # Payloads queued before any arrival was recorded (carried over) are the oldest.
     assert first(["approve"], {"approve": [1], "reject": [2]}, names) == "reject"
     assert first([], {"approve": [], "reject": [2]}, names) == "reject"

@@ -42,24 +42,31 @@ _RESERVED = ("timeout", ERROR_HANDLE)
 #: ones may be queued when the wait looks: the signal handlers record the order queued signals
 #: arrived in (``self.arrivals``, see ``NodeKind.orders_signals``), and the wait takes the one
 #: that came first. Wait-for-signal steps take payloads without touching that record, so the
-#: oldest queued payload of a signal is found by counting: it is its arrival number
-#: ``arrived - queued + 1``. Payloads queued before anything was recorded (carried over by
-#: continue-as-new) are older than every recorded one.
+#: payloads taken since are found by counting (a signal's oldest ones: it has ``recorded -
+#: queued`` of them) and dropped, which keeps the record as long as the queues. Payloads queued
+#: before anything was recorded (carried over by continue-as-new) are older than every recorded
+#: one.
 _HELPERS = '''
 def _first_arrived(
     arrivals: list[str], queues: dict[str, list[Any]], names: tuple[str, ...]
 ) -> str:
     """Of the signals ``names`` with a payload queued, the one whose oldest payload came first."""
-    skip = {name: arrivals.count(name) - len(queues[name]) for name in names if queues[name]}
-    for name, skipped in skip.items():
-        if skipped < 0:
-            return name
+    recorded: dict[str, int] = {}
     for name in arrivals:
-        if name in skip:
-            if skip[name] == 0:
-                return name
-            skip[name] -= 1
-    return next(iter(skip))
+        recorded[name] = recorded.get(name, 0) + 1
+    taken = {name: recorded.get(name, 0) - len(queue) for name, queue in queues.items()}
+    kept = []
+    for name in arrivals:
+        if taken.get(name, 0) > 0:
+            taken[name] -= 1
+        else:
+            kept.append(name)
+    arrivals[:] = kept
+    waiting = [name for name in names if queues[name]]
+    for name in waiting:
+        if recorded.get(name, 0) < len(queues[name]):
+            return name
+    return next((name for name in arrivals if name in waiting), waiting[0])
 '''
 
 

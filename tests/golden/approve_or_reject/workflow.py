@@ -199,16 +199,22 @@ def _first_arrived(
     arrivals: list[str], queues: dict[str, list[Any]], names: tuple[str, ...]
 ) -> str:
     """Of the signals ``names`` with a payload queued, the one whose oldest payload came first."""
-    skip = {name: arrivals.count(name) - len(queues[name]) for name in names if queues[name]}
-    for name, skipped in skip.items():
-        if skipped < 0:
-            return name
+    recorded: dict[str, int] = {}
     for name in arrivals:
-        if name in skip:
-            if skip[name] == 0:
-                return name
-            skip[name] -= 1
-    return next(iter(skip))
+        recorded[name] = recorded.get(name, 0) + 1
+    taken = {name: recorded.get(name, 0) - len(queue) for name, queue in queues.items()}
+    kept = []
+    for name in arrivals:
+        if taken.get(name, 0) > 0:
+            taken[name] -= 1
+        else:
+            kept.append(name)
+    arrivals[:] = kept
+    waiting = [name for name in names if queues[name]]
+    for name in waiting:
+        if recorded.get(name, 0) < len(queues[name]):
+            return name
+    return next((name for name in arrivals if name in waiting), waiting[0])
 
 
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=list(DATA_ERRORS))
