@@ -111,8 +111,9 @@ def test_the_validator_refuses_and_leaves_the_state_as_it_was():
         instance.validate_invite({"name": "Cid"})  # the list is full (capacity 2)
     with pytest.raises(ApplicationError, match="field 'name' must be of type string"):
         instance.validate_invite({"name": 5})
-    with pytest.raises(ApplicationError, match="field 'name' is required"):
+    with pytest.raises(ApplicationError, match="field 'name' is required") as refused:
         instance.validate_invite({})
+    assert refused.value.type == "UpdateRefused"
     assert instance.vars == before
 
 
@@ -142,8 +143,9 @@ def test_data_errors_refuse_or_fail_the_update_naming_it():
 
 def test_an_update_whose_change_cannot_apply_fails_without_changing_anything():
     instance = workflow(guests(), guests="Ann")
-    with pytest.raises(ApplicationError, match="holds a str; append needs a list"):
+    with pytest.raises(ApplicationError, match="holds a str; append needs a list") as failed:
         instance.update_invite({"name": "Bob"})
+    assert failed.value.type == "UpdateFailed"
     assert instance.vars["guests"] == "Ann"
 
 

@@ -204,7 +204,8 @@ def _apply_updates(variables: dict[str, Any], updates: tuple[tuple[str, str, Any
 
 def _update_error(update: str, what: str, reason: str) -> ApplicationError:
     """An update refused (by its validator: Temporal records nothing) or failed (after)."""
-    return ApplicationError(f"update {update!r} {what}: {reason}", type="UpdateRefused")
+    kind = "UpdateRefused" if what == "refused" else "UpdateFailed"
+    return ApplicationError(f"update {update!r} {what}: {reason}", type=kind)
 
 
 async def _wait_until(test: Any, **options: Any) -> None:
