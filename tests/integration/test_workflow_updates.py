@@ -6,7 +6,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from core.executions import RunService, SignalPayloadError, UpdateRefusedError
+from core.executions import RunError, RunService, SignalPayloadError, UpdateRefusedError
 from tests.integration.test_examples_run import (  # noqa: F401 (serve is a fixture)
     EXAMPLES,
     history_events,
@@ -65,3 +65,7 @@ def test_the_run_service_sends_updates_checked_and_reports_refusals(
     assert runs.query(ref, "guests") == ["Ann"]
     assert runs.update(ref, "close") == ["Ann"]
     assert runs.wait(ref, timeout=30).result == ["Ann"]
+    with pytest.raises(
+        RunError, match="update 'invite' of run .*: workflow execution already comp"
+    ):
+        runs.update(ref, "invite", {"name": "Cid"})
