@@ -1,0 +1,222 @@
+"""Parallel for-each: the product's ``parallel_loop`` node versus hand-written temporalio.
+
+Run from the repository root: ``.venv/bin/python bench/fanout.py [--items 200] [--rounds 2]``.
+
+One embedded dev server serves both sides, rounds alternating (ABBA...); each figure is the
+median of its rounds. Each run calls one no-op activity per item (a regular one: a round trip
+to the server) and returns the results in item order, at most ``limit`` at once, for limits
+1, 10 and 50. The product's graph is a ``parallel_loop`` over ``input.items`` whose body is
+``echo(item)`` (``local: false``), collected into a list; the hand-written workflow gathers the
+same calls under an ``asyncio.Semaphore``. The product's sequential ``loop`` over the same
+items is printed as the reference a parallel for-each improves on.
+The last line printed is one JSON object of the figures, each named with its unit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio import activity, workflow
+from temporalio.worker import Worker
+
+# Only stdlib and temporalio at the top: the sandbox re-imports this module for each run of
+# the hand-written workflow. `core` and `bench` are imported inside main().
+REPO_ROOT = Path(__file__).parents[1]
+TIMEOUT = timedelta(minutes=10)
+LIMITS = (1, 10, 50)
+
+
+@activity.defn(name="bench_fanout_noop")
+async def bench_fanout_noop(value: Any) -> Any:
+    """Return the value unchanged (the hand-written side's no-op activity)."""
+    return value
+
+
+@workflow.defn(name="bench_hand_fanout")
+class HandFanout:
+    """Every item's activity, at most ``limit`` at once, results in item order."""
+
+    @workflow.run
+    async def run(self, items: list[Any], limit: int) -> list[Any]:
+        slots = asyncio.Semaphore(limit)
+
+        async def one(item: Any) -> Any:
+            async with slots:
+                return await workflow.execute_activity(
+                    "bench_fanout_noop", item, start_to_close_timeout=timedelta(minutes=1)
+                )
+
+        return list(await asyncio.gather(*[one(item) for item in items]))
+
+
+def fanout_graph(kind: str, limit: int) -> dict[str, Any]:
+    """The product's graph: for each item (``limit`` at once, or a plain loop), echo it."""
+    params: dict[str, Any] = {
+        "items": "input.items",
+        "max_iterations": 10_000,
+        "collect": "echoed",
+        "result_variable": "results",
+    }
+    if kind == "parallel_loop":
+        params["limit"] = limit
+    echo = {"activity": "echo", "args": {"value": {"expr": "item"}}, "local": False}
+    echo["result_variable"] = "echoed"
+    nodes = [
+        {
+            "id": "start",
+            "type": "start",
+            "params": {"input_fields": [{"name": "items", "type": "array", "default": []}]},
+        },
+        {"id": "each", "type": kind, "params": params},
+        {"id": "call", "type": "activity", "params": echo},
+        {"id": "end", "type": "end", "params": {"result": "results"}},
+    ]
+    edges = [
+        ("start", "each", "next"),
+        ("each", "call", "body"),
+        ("call", "each", "next"),
+        ("each", "end", "done"),
+    ]
+    name = f"bench_fanout_{kind}_{limit}"
+    return {
+        "format": "workflow-builder/1",
+        "workflow": {"name": name, "signals": [], "queries": []},
+        "nodes": nodes,
+        "edges": [
+            {"id": f"e{i}", "source": s, "target": t, "handle": h}
+            for i, (s, t, h) in enumerate(edges)
+        ],
+    }
+
+
+class Sides:
+    """The product's bundles on a WorkerHost, the hand-written class on a plain Worker."""
+
+    def __init__(self, address: str, root: Path) -> None:
+        from core.compiler import compile_graph
+        from core.config import load_settings
+        from core.graph import graph_from_dict
+        from core.runtime.bundle_store import BundleStore
+        from core.runtime.loader import load_bundle
+        from core.runtime.worker_host import WorkerHost
+
+        settings = load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(root / "app")})
+        self.host = WorkerHost(settings)
+        self.product_queue = f"fanout-product-{uuid.uuid4().hex[:8]}"
+        self.hand_queue = f"fanout-hand-{uuid.uuid4().hex[:8]}"
+        self.types: dict[str, str] = {}
+        loaded = []
+        shapes = [("parallel_loop", limit) for limit in LIMITS] + [("loop", 1)]
+        for kind, limit in shapes:
+            graph = graph_from_dict(fanout_graph(kind, limit))
+            bundle = compile_graph(graph, version=1, default_task_queue=self.product_queue)
+            loaded.append(load_bundle(BundleStore(root / "bundles").write(bundle)))
+            self.types[f"{kind}_{limit}"] = loaded[-1].workflow_type
+        self.host.add_worker(self.product_queue, loaded)
+        self.host.call(self._start_hand_worker())
+
+    async def _start_hand_worker(self) -> None:
+        # A Worker is made and run in the loop of the host's client.
+        self.hand_worker = Worker(
+            self.host.client,
+            task_queue=self.hand_queue,
+            workflows=[HandFanout],
+            activities=[bench_fanout_noop],
+        )
+        self._hand_task = asyncio.get_running_loop().create_task(self.hand_worker.run())
+
+    def run(self, side: str, shape: str, items: list[int]) -> float:
+        """Seconds from start to result of one run over ``items``."""
+
+        async def go() -> float:
+            client = self.host.client
+            workflow_id = f"fanout-{side}-{uuid.uuid4().hex[:8]}"
+            began = time.perf_counter()
+            if side == "product":
+                handle = await client.start_workflow(
+                    self.types[shape],
+                    {"items": items},
+                    id=workflow_id,
+                    task_queue=self.product_queue,
+                    execution_timeout=TIMEOUT,
+                )
+            else:
+                limit = int(shape.rsplit("_", 1)[1])
+                handle = await client.start_workflow(
+                    "bench_hand_fanout",
+                    args=[items, limit],
+                    id=workflow_id,
+                    task_queue=self.hand_queue,
+                    execution_timeout=TIMEOUT,
+                )
+            result = await handle.result()
+            assert result == items, f"{side} {shape} returned {result!r:.80}"
+            return time.perf_counter() - began
+
+        return self.host.call(go(), timeout=TIMEOUT.total_seconds())
+
+    def close(self) -> None:
+        self.host.call(self.hand_worker.shutdown())
+        self.host.close()
+
+
+def main() -> int:
+    """Measure every limit on both sides and the sequential loop; print the table and JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=200, help="items per run")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per limit")
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO_ROOT))
+    from core.temporal import EmbeddedTemporalServer
+
+    items = list(range(args.items))
+    result: dict[str, Any] = {"items": args.items, "rounds": args.rounds}
+    with tempfile.TemporaryDirectory(prefix="wb-fanout-") as scratch:
+        root = Path(scratch)
+        with EmbeddedTemporalServer(
+            log_file=root / "server.log", db_filename=root / "temporal.db"
+        ) as server:
+            sides = Sides(server.address, root)
+            try:
+                for side in ("product", "hand"):  # warm imports, sandbox and caches
+                    sides.run(side, "parallel_loop_10", items[:10])
+                for limit in LIMITS:
+                    shape = f"parallel_loop_{limit}"
+                    samples: dict[str, list[float]] = {"product": [], "hand": []}
+                    for r in range(args.rounds):  # the order flips each round
+                        for side in ("product", "hand") if r % 2 == 0 else ("hand", "product"):
+                            samples[side].append(sides.run(side, shape, items))
+                    for side, runs in samples.items():
+                        result[f"limit_{limit}_{side}_s"] = round(statistics.median(runs), 2)
+                    result[f"limit_{limit}_product_to_hand_time_ratio"] = round(
+                        result[f"limit_{limit}_product_s"] / result[f"limit_{limit}_hand_s"], 3
+                    )
+                sequential = [sides.run("product", "loop_1", items) for _ in range(args.rounds)]
+                result["sequential_loop_product_s"] = round(statistics.median(sequential), 2)
+            finally:
+                sides.close()
+    print(f"{'limit':>5} {'product s':>10} {'hand s':>8} {'product / hand':>15}")
+    for limit in LIMITS:
+        print(
+            f"{limit:>5} {result[f'limit_{limit}_product_s']:>10} "
+            f"{result[f'limit_{limit}_hand_s']:>8} "
+            f"{result[f'limit_{limit}_product_to_hand_time_ratio']:>15}"
+        )
+    print(f"sequential for-each (product): {result['sequential_loop_product_s']} s")
+    print("target: product / hand-written time <= 1.1 at every limit")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
