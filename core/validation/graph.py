@@ -571,6 +571,12 @@ class _Validator:
             self._workflow(where, _SECRET_OUTSIDE_ARGUMENTS)
         for name in sorted(expression.variables - everywhere - {UPDATE_ARGS}):
             self._workflow(where, f"no node defines a variable {name!r}")
+        if UPDATE_ARGS in expression.variables and UPDATE_ARGS in everywhere:
+            self._workflow(
+                where,
+                f"here {UPDATE_ARGS} is the update's input, not the variable {UPDATE_ARGS!r}: "
+                "rename the variable to read it",
+            )
         for name in sorted(_unknown_fields(expression, input_fields)):
             self._workflow(where, f"the input has no field {name!r}")
         declared = {item.name for item in update.fields}

@@ -85,6 +85,14 @@ def test_a_bad_update_is_reported_where_it_is(change, field, fragment):
     assert any(s == "workflow" and f == where and fragment in m for s, _, f, m in found), found
 
 
+def test_a_variable_named_args_cannot_be_read_in_an_updates_expressions():
+    document = guests()
+    document["workflow"]["updates"][1]["updates"].append({"variable": "args", "value": 1})
+    found = problems_of(document)
+    assert any(f == "updates[0].validator" and "rename the variable" in m for _, _, f, m in found)
+    assert not [f for _, _, f, _ in found if f == "updates[1].result"], found
+
+
 def test_handlers_are_a_named_update_and_its_validator_with_user_text_as_constants():
     document = guests()
     hostile = 'x"""\nimport os\nos.system("boom")\n"""'
