@@ -41,7 +41,7 @@ from core.codegen.syntax import (
 )
 from core.compiler.structure import StructuredEmitter
 from core.expressions import UPDATE_ARGS, parse_expression, run_time_bounds
-from core.graph.model import SignalDecl, UpdateDecl, WorkflowMeta, thaw
+from core.graph.model import InputField, SignalDecl, UpdateDecl, WorkflowMeta, thaw
 from core.nodes.catalog import CATALOG
 from core.nodes.kinds.start import StartParams
 from core.validation import CheckedGraph
@@ -640,7 +640,9 @@ def generate_update_handler(update: UpdateDecl) -> list[ast.stmt]:
     validator.decorator_list = [
         ast.Attribute(value=name(update_method(update.name)), attr="validator", ctx=ast.Load())
     ]
-    reads_args = update.result is not None and UPDATE_ARGS in _variables(update.result)
+    reads_args = update.result is not None and (
+        UPDATE_ARGS in parse_expression(update.result).variables
+    )
     template = _UPDATE_ARGS if reads_args or any(u.value is None for u in update.updates) else ""
     if update.updates:
         values["UPDATES"] = generate_updates(update, what="update")
@@ -653,10 +655,6 @@ def generate_update_handler(update: UpdateDecl) -> list[ast.stmt]:
         _handler_decorator("workflow.update", update.name, update.description)
     ]
     return [handler, validator]
-
-
-def _variables(source: str) -> frozenset[str]:
-    return parse_expression(source).variables
 
 
 def _update_method(
@@ -674,7 +672,7 @@ def _update_method(
     )
 
 
-def _fields_tuple(fields: Any) -> ast.Tuple:
+def _fields_tuple(fields: tuple[InputField, ...]) -> ast.Tuple:
     """``((name, type, required), ...)`` of payload fields, as ``_payload_problem`` reads them."""
     return ast.Tuple(
         elts=[
