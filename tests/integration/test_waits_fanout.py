@@ -92,3 +92,48 @@ async def test_a_data_error_in_one_iteration_fails_the_run_naming_the_step(
         == "step 'shout' failed: ZeroDivisionError: integer division or modulo by zero"
     )
     assert await history_events(handle, "workflow_task_failed_event_attributes") == []
+
+
+async def test_wait_any_takes_the_first_arrived_after_a_wait_for_signal_took_one(
+    temporal_client,
+    serve,  # noqa: F811
+    task_queue,
+    tmp_path: Path,
+):
+    # b, a, b arrive during a timer; a wait for b takes the first b; the wait for b or a (b
+    # listed first) then takes a, which came before the second b.
+    nodes = [
+        ("start", "start", {}),
+        ("pause", "timer", {"duration": "1s"}),
+        ("first_b", "wait_signal", {"signal": "b", "variable": "early"}),
+        ("either", "wait_any", {"signals": ["b", "a"], "variable": "taken"}),
+        ("got_a", "end", {"result": "['a', early, taken]"}),
+        ("got_b", "end", {"result": "['b', early, taken]"}),
+    ]
+    edges = [
+        ("start", "pause", "next"),
+        ("pause", "first_b", "next"),
+        ("first_b", "either", "next"),
+        ("either", "got_a", "a"),
+        ("either", "got_b", "b"),
+    ]
+    document = {
+        "format": "workflow-builder/1",
+        "workflow": {
+            "name": "arrivals",
+            "signals": [
+                {"name": name, "fields": [{"name": "n", "type": "integer"}]} for name in "ab"
+            ],
+        },
+        "nodes": [{"id": i, "type": t, "params": p} for i, t, p in nodes],
+        "edges": [
+            {"id": f"e{n}", "source": s, "target": t, "handle": h}
+            for n, (s, t, h) in enumerate(edges)
+        ],
+    }
+    path = tmp_path / "arrivals.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    handle = await start(temporal_client, serve(path), task_queue, {})
+    for signal, number in (("b", 1), ("a", 2), ("b", 3)):
+        await handle.signal(signal, {"n": number})
+    assert await handle.result() == ["a", {"n": 1}, {"n": 2}]
