@@ -1,0 +1,267 @@
+"""A 10,000-iteration while loop: the product's ``while_loop`` node versus hand-written temporalio.
+
+Run from the repository root: ``.venv/bin/python bench/loop.py [--iterations 10000] [--rounds 2]``.
+
+One embedded dev server serves both sides, rounds alternating (ABBA...) so neither always runs
+on a warmer server; each side's figure is the median of its rounds. Two bodies:
+  * activity (the target): each iteration runs one no-op activity (a regular one: a round trip
+    to the server, as a polling or batch loop does). The product's graph is ``count = 0``;
+    ``while count < input.n``: ``echo(count)`` (``local: false``), ``count = count + 1``,
+    compiled by ``core.compiler`` and served by a ``WorkerHost``. The hand-written workflow
+    does the same calls and, like the product, continues as new when Temporal suggests it or
+    its history reaches 10,000 events, carrying the count (10,000 activities make about 60,000
+    events: one history cannot hold them).
+  * set_variable: the body only adds one to a variable. The hand-written loop never pauses (it
+    knows its body); the product's loop ends the workflow task every 1,000 iterations that did
+    not wait (a zero-length timer, about a second on the dev server), the guard against
+    Temporal's deadlock detector that every loop of a graph has.
+The last line printed is one JSON object of the figures, each named with its unit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+# Only stdlib and temporalio at the top: the sandbox re-imports this module for each run of
+# the hand-written workflow. `core` is imported inside main().
+REPO_ROOT = Path(__file__).parents[1]
+HISTORY_LIMIT = 10_000
+TIMEOUT = timedelta(minutes=10)
+
+
+@activity.defn(name="bench_noop")
+async def bench_noop(value: Any) -> Any:
+    """Return the value unchanged (the hand-written side's no-op activity)."""
+    return value
+
+
+@workflow.defn(name="bench_hand_loop")
+class HandLoop:
+    """``while count < n``: one activity (or nothing), count + 1; continue as new when due."""
+
+    @workflow.run
+    async def run(self, n: int, body: str, count: int = 0) -> int:
+        while count < n:
+            info = workflow.info()
+            if (
+                info.is_continue_as_new_suggested()
+                or info.get_current_history_length() >= HISTORY_LIMIT
+            ):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(args=[n, body, count])
+            if body == "activity":
+                await workflow.execute_activity(
+                    "bench_noop", count, start_to_close_timeout=timedelta(minutes=1)
+                )
+            count += 1
+        return count
+
+
+def loop_graph(body: str) -> dict[str, Any]:
+    """The product's graph: count = 0; while count < input.n: [echo(count)], count + 1."""
+    nodes: list[dict[str, Any]] = [
+        {
+            "id": "start",
+            "type": "start",
+            "params": {"input_fields": [{"name": "n", "type": "integer", "default": 10}]},
+        },
+        {"id": "zero", "type": "set_variable", "params": {"name": "count", "expression": "0"}},
+        {
+            "id": "spin",
+            "type": "while_loop",
+            "params": {"condition": "count < input.n", "max_iterations": 1_000_000},
+        },
+        {
+            "id": "add",
+            "type": "set_variable",
+            "params": {"name": "count", "expression": "count + 1"},
+        },
+        {"id": "end", "type": "end", "params": {"result": "count"}},
+    ]
+    edges = [("start", "zero"), ("zero", "spin"), ("add", "spin")]
+    if body == "activity":
+        echo = {"activity": "echo", "args": {"value": {"expr": "count"}}, "local": False}
+        nodes.append({"id": "call", "type": "activity", "params": echo})
+        edges += [("spin", "call", "body"), ("call", "add")]
+    else:
+        edges.append(("spin", "add", "body"))
+    edges.append(("spin", "end", "done"))
+    return {
+        "format": "workflow-builder/1",
+        "workflow": {"name": f"bench_loop_{body}", "signals": [], "queries": []},
+        "nodes": nodes,
+        "edges": [
+            {
+                "id": f"e{i}",
+                "source": e[0],
+                "target": e[1],
+                "handle": e[2] if len(e) > 2 else "next",
+            }
+            for i, e in enumerate(edges)
+        ],
+    }
+
+
+async def chain_runs(client: Client, workflow_id: str) -> int:
+    """How many runs the workflow id's continue-as-new chain has."""
+    runs = 0
+    async for _ in client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+        runs += 1
+    return runs
+
+
+class Sides:
+    """Both sides on one server: the product's bundles on a WorkerHost, the hand-written class
+    on a plain Worker in a thread of its own."""
+
+    def __init__(self, address: str, root: Path) -> None:
+        from core.compiler import compile_graph
+        from core.config import load_settings
+        from core.graph import graph_from_dict
+        from core.runtime.bundle_store import BundleStore
+        from core.runtime.loader import load_bundle
+        from core.runtime.worker_host import WorkerHost
+
+        settings = load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(root / "app")})
+        self.host = WorkerHost(settings)
+        self.product_queue = f"loop-product-{uuid.uuid4().hex[:8]}"
+        self.hand_queue = f"loop-hand-{uuid.uuid4().hex[:8]}"
+        self.types: dict[str, str] = {}
+        loaded = []
+        for body in ("activity", "set_variable"):
+            bundle = compile_graph(
+                graph_from_dict(loop_graph(body)), version=1, default_task_queue=self.product_queue
+            )
+            loaded.append(load_bundle(BundleStore(root / "bundles").write(bundle)))
+            self.types[body] = loaded[-1].workflow_type
+        self.host.add_worker(self.product_queue, loaded)
+        self.host.call(self._start_hand_worker())
+
+    async def _start_hand_worker(self) -> None:
+        # A Worker is made and run in the loop of the host's client.
+        self.hand_worker = Worker(
+            self.host.client,
+            task_queue=self.hand_queue,
+            workflows=[HandLoop],
+            activities=[bench_noop],
+        )
+        self._hand_task = asyncio.get_running_loop().create_task(self.hand_worker.run())
+
+    def run(self, side: str, body: str, n: int) -> tuple[float, int]:
+        """One run of ``n`` iterations: seconds from start to result, runs in its chain."""
+        workflow_id = f"loop-{side}-{uuid.uuid4().hex[:8]}"
+
+        async def go() -> tuple[float, int]:
+            client = self.host.client
+            began = time.perf_counter()
+            if side == "product":
+                handle = await client.start_workflow(
+                    self.types[body],
+                    {"n": n},
+                    id=workflow_id,
+                    task_queue=self.product_queue,
+                    execution_timeout=TIMEOUT,
+                )
+            else:
+                handle = await client.start_workflow(
+                    "bench_hand_loop",
+                    args=[n, body],
+                    id=workflow_id,
+                    task_queue=self.hand_queue,
+                    execution_timeout=TIMEOUT,
+                )
+            result = await handle.result()
+            seconds = time.perf_counter() - began
+            assert result == n, f"{side} {body} returned {result!r}"
+            return seconds, await chain_runs(client, workflow_id)
+
+        return self.host.call(go(), timeout=TIMEOUT.total_seconds())
+
+    def close(self) -> None:
+        self.host.call(self.hand_worker.shutdown())
+        self.host.close()
+
+
+def alternate(sides: dict[str, Callable[[], tuple[float, int]]], rounds: int) -> dict[str, list]:
+    """Call each side ``rounds`` times, the order flipping each round."""
+    samples: dict[str, list] = {name: [] for name in sides}
+    names = list(sides)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else names[::-1]:
+            samples[name].append(sides[name]())
+    return samples
+
+
+def main() -> int:
+    """Measure both bodies on both sides, print the table and the JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=10_000, help="iterations per run")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per body")
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO_ROOT))
+    from core.temporal import EmbeddedTemporalServer
+
+    n = args.iterations
+    result: dict[str, Any] = {"iterations": n, "rounds": args.rounds}
+    with tempfile.TemporaryDirectory(prefix="wb-loop-") as scratch:
+        root = Path(scratch)
+        with EmbeddedTemporalServer(
+            log_file=root / "server.log", db_filename=root / "temporal.db"
+        ) as server:
+            sides = Sides(server.address, root)
+            try:
+                for body in ("activity", "set_variable"):
+                    for side in ("product", "hand"):  # warm imports, sandbox and caches
+                        sides.run(side, body, 10)
+                    samples = alternate(
+                        {
+                            side: (lambda side=side, body=body: sides.run(side, body, n))
+                            for side in ("product", "hand")
+                        },
+                        args.rounds,
+                    )
+                    for side, runs in samples.items():
+                        seconds = statistics.median(s for s, _ in runs)
+                        result[f"{body}_{side}_s"] = round(seconds, 2)
+                        result[f"{body}_{side}_iterations_per_s"] = round(n / seconds, 1)
+                        result[f"{body}_{side}_runs_in_chain"] = max(c for _, c in runs)
+                    result[f"{body}_product_to_hand_ratio"] = round(
+                        result[f"{body}_product_iterations_per_s"]
+                        / result[f"{body}_hand_iterations_per_s"],
+                        3,
+                    )
+            finally:
+                sides.close()
+    print(f"{'body':<14} {'side':<8} {'seconds':>8} {'iter/s':>9} {'runs':>5}")
+    for body in ("activity", "set_variable"):
+        for side in ("product", "hand"):
+            print(
+                f"{body:<14} {side:<8} {result[f'{body}_{side}_s']:>8} "
+                f"{result[f'{body}_{side}_iterations_per_s']:>9} "
+                f"{result[f'{body}_{side}_runs_in_chain']:>5}"
+            )
+        print(
+            f"{body}: product / hand-written throughput {result[f'{body}_product_to_hand_ratio']}"
+        )
+    print("target: activity product / hand-written >= 0.9")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
