@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
 
 from core.compiler import compile_graph
 from core.graph import graph_from_dict
@@ -198,3 +198,25 @@ def test_continue_skips_odd_numbers_and_break_stops_at_the_cap(
         return await asyncio.wait_for(handle.result(), 30)
 
     assert host.call(go()) == expected
+
+
+def test_a_loop_past_its_max_iterations_fails_the_run_naming_it(
+    host: WorkerHost, tmp_path: Path, task_queue: str
+) -> None:
+    document = counting(100)
+    document["nodes"][2]["params"]["max_iterations"] = 10
+    loaded = serve(host, tmp_path, task_queue, document)
+
+    async def go() -> str:
+        handle = await host.client.start_workflow(
+            loaded.workflow_type,
+            {"n": 50},
+            id=f"while-{uuid.uuid4()}",
+            task_queue=task_queue,
+            execution_timeout=timedelta(minutes=1),
+        )
+        with pytest.raises(WorkflowFailureError) as failure:
+            await asyncio.wait_for(handle.result(), 30)
+        return str(getattr(failure.value.cause, "message", failure.value.cause))
+
+    assert host.call(go()) == "step 'spin': the loop would run more than 10 times (max_iterations)"
