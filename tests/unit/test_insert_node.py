@@ -28,6 +28,9 @@ ONWARD = {
     "join": "next",
     "loop": "done",
     "parallel_loop": "done",
+    "while_loop": "done",
+    "break_loop": None,
+    "continue_loop": None,
     "timer": "next",
     "wait_signal": "next",
     "wait_until": "next",
@@ -52,7 +55,7 @@ def _x(document: dict, node_id: str) -> float:
     return next(n for n in document["nodes"] if n["id"] == node_id)["position"]["x"]
 
 
-def test_every_kind_has_an_onward_handle_but_end_and_fail():
+def test_every_kind_has_an_onward_handle_but_end_fail_break_and_continue():
     assert set(ONWARD) == set(CATALOG)
     document = blank_document("demo")
     for kind in CATALOG:
