@@ -13,7 +13,7 @@ class BreakLoopKind(NodeKind[EmptyParams]):
     type = "break_loop"
     title = "Break"
     description = "Leaves the loop it is in; the flow goes on from the loop's done output."
-    hints = InspectorHints(icon="logout", canvas_icon="box-arrow-right", colour="#0F766E")
+    hints = InspectorHints(icon="logout", canvas_icon="box-arrow-right", colour="#B45309")
     params_model = EmptyParams
     # Its flow goes on to the end of its loop's iteration (core.graph.analysis), where the
     # loop's code goes on after the loop.

@@ -13,7 +13,7 @@ class ContinueLoopKind(NodeKind[EmptyParams]):
     type = "continue_loop"
     title = "Continue"
     description = "Ends this iteration of the loop it is in; the next iteration begins."
-    hints = InspectorHints(icon="skip_next", canvas_icon="skip-end-fill", colour="#0F766E")
+    hints = InspectorHints(icon="skip_next", canvas_icon="skip-end-fill", colour="#4D7C0F")
     params_model = EmptyParams
     # Its flow goes on to the end of its loop's iteration (core.graph.analysis), where the
     # loop's code goes on with its next iteration.
