@@ -46,6 +46,10 @@ LATENCY_DYNAMIC_CONFIG: tuple[tuple[str, str], ...] = (
     # most 20 times a second by default, so each workflow task waited up to 50 ms to be
     # dispatched: about 45 ms of each step's 65.
     ("history.transferProcessorMaxPollRPS", "1000"),
+    # Timer tasks are read up to 1 s ahead and fire in batches, so a short timer fired up to
+    # 1 s late: a loop's pause to end its workflow task (a zero-length timer) took 1.0 s, 34 ms
+    # with 10 ms (probe of 2026-11-30; idle CPU the same).
+    ("history.timerProcessorMaxTimeShift", '"10ms"'),  # a JSON string: a duration
     # The worker that completes a workflow task takes the activity it scheduled in the reply
     # (no trip through matching), and a starter running a worker for the queue gets the first
     # workflow task in the start reply. The CLI turns both on today; said here so a CLI that

@@ -20,7 +20,7 @@ from core.examples import EXAMPLES_DIR
 from core.executions import RunRef, RunService
 from core.runs.trace import LOCAL_ACTIVITY_MARKER
 from core.runtime import BundleStore, WorkerHost
-from core.runtime.runner import compile_family, serve_family
+from core.runtime.runner import compile_family, run_graph_file, serve_family
 from core.services import build_services
 from core.temporal.gateway import TemporalGateway
 
@@ -144,3 +144,29 @@ def test_a_failing_local_step_retries_in_its_worker_then_takes_the_error_edge(
     failure = marker.marker_recorded_event_attributes.failure
     assert failure.application_failure_info.type == "ServiceDown"
     assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in {e.event_type for e in events}
+
+
+def test_short_timers_fire_without_the_servers_second_of_batching(temporal_settings: Settings):
+    # Temporal reads timer tasks up to history.timerProcessorMaxTimeShift ahead (1 s by
+    # default) and fires them in batches: each of these zero-length timers then fired about
+    # a second after it started. The embedded server sets 10 ms.
+    done = run_graph_file(
+        EXAMPLES_DIR / "query_variables.json",
+        input={"items": [1, 2, 3], "pause": 0},
+        settings=temporal_settings,
+        task_queue=f"test-{uuid.uuid4()}",
+    )
+    gateway = TemporalGateway(temporal_settings)
+    try:
+        handle = gateway.client.get_workflow_handle(done.workflow_id)
+        events = gateway.call(handle.fetch_history()).events
+    finally:
+        gateway.close()
+    started = [e for e in events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    fired = [e for e in events if e.event_type == EventType.EVENT_TYPE_TIMER_FIRED]
+    assert len(started) == len(fired) == 3
+    gaps = [
+        f.event_time.ToDatetime() - s.event_time.ToDatetime()
+        for s, f in zip(started, fired, strict=True)
+    ]
+    assert max(gaps).total_seconds() < 0.5, gaps
