@@ -167,6 +167,27 @@ class NodeKind(ABC, Generic[P]):
         block ends here, as after a ``return``)."""
 
 
+class LoopExitKind(NodeKind[EmptyParams]):
+    """Break and continue: leave the innermost loop's iteration with one statement.
+
+    Their flow goes on to the end of their loop's iteration (core.graph.analysis), where the
+    loop's code goes on after the loop (break) or with its next iteration (continue).
+    """
+
+    params_model = EmptyParams
+    role = "leave"
+    fixed_handles = ()
+    inside_loop_only = True
+    #: The statement that leaves: ``ast.Break`` or ``ast.Continue``.
+    statement: ClassVar[type[ast.Break] | type[ast.Continue]]
+
+    def emit(
+        self, emitter: Emitter, node: Node, params: EmptyParams, place: Place, out: list[ast.stmt]
+    ) -> str | None:
+        out.append(self.statement())
+        return None
+
+
 def value_expressions(values: Mapping[str, Any], prefix: str) -> list[tuple[str, str]]:
     """``(field, text)`` of the ``{"expr": ...}`` values among ``values``."""
     return [

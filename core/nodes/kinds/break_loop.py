@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from core.codegen.blocks import Emitter, Place
-from core.graph.model import Node
-from core.nodes.kind import EmptyParams, InspectorHints, NodeKind
+from core.nodes.kind import InspectorHints, LoopExitKind
 
 
-class BreakLoopKind(NodeKind[EmptyParams]):
+class BreakLoopKind(LoopExitKind):
     type = "break_loop"
     title = "Break"
     description = "Leaves the loop it is in; the flow goes on from the loop's done output."
     hints = InspectorHints(icon="logout", canvas_icon="box-arrow-right", colour="#B45309")
-    params_model = EmptyParams
-    # Its flow goes on to the end of its loop's iteration (core.graph.analysis), where the
-    # loop's code goes on after the loop.
-    role = "leave"
-    fixed_handles = ()
-    inside_loop_only = True
-
-    def emit(
-        self, emitter: Emitter, node: Node, params: EmptyParams, place: Place, out: list[ast.stmt]
-    ) -> str | None:
-        out.append(ast.Break())
-        return None
+    statement = ast.Break
