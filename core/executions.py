@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from temporalio.client import (
     Client,
@@ -396,20 +396,31 @@ class RunService:
             RunError: the run is not of a deployed workflow, or Temporal refused the signal
                 (for example the run has closed).
         """
-        payload = check_signal_payload(self._signal_decl(ref, name), payload)
+        payload = check_signal_payload(self._declared(ref, "signal", name), payload)
         handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
         try:
             self._gateway.call(handle.signal(name, payload))
         except RPCError as error:
             raise RunError(f"signal {name!r} to run {ref.workflow_id}: {error.message}") from None
 
-    def _signal_decl(self, ref: RunRef, name: str) -> SignalDecl:
-        signals = self._meta(ref, "signals").signals
-        for signal in signals:
-            if signal.name == name:
-                return signal
-        known = ", ".join(repr(signal.name) for signal in signals) or "none"
-        raise SignalPayloadError(name, "", f"the workflow declares no such signal ({known})")
+    def _declared(
+        self, ref: RunRef, what: Literal["signal", "update"], name: str
+    ) -> SignalDecl | UpdateDecl:
+        """The run's declaration of signal or update ``name``.
+
+        Raises:
+            SignalPayloadError: the run's workflow declares none of that name.
+        """
+        meta = self._meta(ref, f"{what}s")
+        declared: tuple[SignalDecl | UpdateDecl, ...] = (
+            meta.signals if what == "signal" else meta.updates
+        )
+        for declaration in declared:
+            if declaration.name == name:
+                return declaration
+        known = ", ".join(repr(declaration.name) for declaration in declared) or "none"
+        reason = f"the workflow declares no such {what} ({known})"
+        raise SignalPayloadError(name, "", reason, what=what)
 
     def _meta(self, ref: RunRef, what: str) -> WorkflowMeta:
         """The settings of the deployed version ``ref`` runs (``what`` names what they give)."""
@@ -441,12 +452,7 @@ class RunService:
             RunError: the run is not of a deployed workflow, Temporal refused the update (the
                 run has closed), or no worker answered in time.
         """
-        updates = self._meta(ref, "updates").updates
-        declared = next((update for update in updates if update.name == name), None)
-        if declared is None:
-            known = ", ".join(repr(update.name) for update in updates) or "none"
-            reason = f"the workflow declares no such update ({known})"
-            raise SignalPayloadError(name, "", reason, what="update")
+        declared = self._declared(ref, "update", name)
         payload = check_signal_payload(declared, payload, what="update")
         handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
         try:
