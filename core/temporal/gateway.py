@@ -75,8 +75,16 @@ class TemporalGateway:
             raise
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Start ``coro`` on the gateway's loop without waiting (for long-running work)."""
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+        """Start ``coro`` on the gateway's loop without waiting (for long-running work).
+
+        Raises:
+            GatewayClosedError: the gateway was closed (``coro`` is closed unrun).
+        """
+        try:
+            return asyncio.run_coroutine_threadsafe(coro, self._loop)
+        except RuntimeError:  # asyncio's word for a closed loop
+            coro.close()
+            raise GatewayClosedError("the Temporal gateway is closed") from None
 
     def close(self) -> None:
         """Drop the client and stop the loop's thread (safe to call twice)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import uuid
 from datetime import timedelta
@@ -22,6 +23,7 @@ from core.temporal import (
     ensure_temporal,
     free_port,
 )
+from core.temporal.gateway import GatewayClosedError, TemporalGateway
 
 
 @activity.defn
@@ -179,3 +181,17 @@ def test_server_that_exits_at_once_reports_its_log(tmp_path: Path) -> None:
     assert "exited with code 3" in str(caught.value)
     assert "unable to open database file" in str(caught.value)
     assert server.pid is None
+
+
+def test_a_call_through_a_closed_gateway_says_so(temporal_settings, recwarn) -> None:
+    gateway = TemporalGateway(temporal_settings)
+    gateway.close()
+
+    async def never() -> None:
+        raise AssertionError("a closed gateway ran a coroutine")
+
+    with pytest.raises(GatewayClosedError, match="closed"):
+        gateway.call(never())
+    gc.collect()
+    # The coroutine was closed, not left for the garbage collector to warn about.
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
