@@ -21,18 +21,15 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from temporalio import activity, workflow
-from temporalio.worker import Worker
 
 # Only stdlib and temporalio at the top: the sandbox re-imports this module for each run of
 # the hand-written workflow. `core` and `bench` are imported inside main().
 REPO_ROOT = Path(__file__).parents[1]
-TIMEOUT = timedelta(minutes=10)
 LIMITS = (1, 10, 50)
 
 
@@ -99,75 +96,20 @@ def fanout_graph(kind: str, limit: int) -> dict[str, Any]:
     }
 
 
-class Sides:
-    """The product's bundles on a WorkerHost, the hand-written class on a plain Worker."""
+def run_once(sides: Any, side: str, shape: str, items: list[int]) -> float:
+    """Seconds from start to result of one run over ``items`` (``sides``: a SideBySide)."""
 
-    def __init__(self, address: str, root: Path) -> None:
-        from core.compiler import compile_graph
-        from core.config import load_settings
-        from core.graph import graph_from_dict
-        from core.runtime.bundle_store import BundleStore
-        from core.runtime.loader import load_bundle
-        from core.runtime.worker_host import WorkerHost
-
-        settings = load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(root / "app")})
-        self.host = WorkerHost(settings)
-        self.product_queue = f"fanout-product-{uuid.uuid4().hex[:8]}"
-        self.hand_queue = f"fanout-hand-{uuid.uuid4().hex[:8]}"
-        self.types: dict[str, str] = {}
-        loaded = []
-        shapes = [("parallel_loop", limit) for limit in LIMITS] + [("loop", 1)]
-        for kind, limit in shapes:
-            graph = graph_from_dict(fanout_graph(kind, limit))
-            bundle = compile_graph(graph, version=1, default_task_queue=self.product_queue)
-            loaded.append(load_bundle(BundleStore(root / "bundles").write(bundle)))
-            self.types[f"{kind}_{limit}"] = loaded[-1].workflow_type
-        self.host.add_worker(self.product_queue, loaded)
-        self.host.call(self._start_hand_worker())
-
-    async def _start_hand_worker(self) -> None:
-        # A Worker is made and run in the loop of the host's client.
-        self.hand_worker = Worker(
-            self.host.client,
-            task_queue=self.hand_queue,
-            workflows=[HandFanout],
-            activities=[bench_fanout_noop],
+    async def go() -> float:
+        began = time.perf_counter()
+        limit = int(shape.rsplit("_", 1)[1])
+        handle = await sides.start(
+            side, shape, product_input={"items": items}, hand_args=[items, limit]
         )
-        self._hand_task = asyncio.get_running_loop().create_task(self.hand_worker.run())
+        result = await handle.result()
+        assert result == items, f"{side} {shape} returned {result!r:.80}"
+        return time.perf_counter() - began
 
-    def run(self, side: str, shape: str, items: list[int]) -> float:
-        """Seconds from start to result of one run over ``items``."""
-
-        async def go() -> float:
-            client = self.host.client
-            workflow_id = f"fanout-{side}-{uuid.uuid4().hex[:8]}"
-            began = time.perf_counter()
-            if side == "product":
-                handle = await client.start_workflow(
-                    self.types[shape],
-                    {"items": items},
-                    id=workflow_id,
-                    task_queue=self.product_queue,
-                    execution_timeout=TIMEOUT,
-                )
-            else:
-                limit = int(shape.rsplit("_", 1)[1])
-                handle = await client.start_workflow(
-                    "bench_hand_fanout",
-                    args=[items, limit],
-                    id=workflow_id,
-                    task_queue=self.hand_queue,
-                    execution_timeout=TIMEOUT,
-                )
-            result = await handle.result()
-            assert result == items, f"{side} {shape} returned {result!r:.80}"
-            return time.perf_counter() - began
-
-        return self.host.call(go(), timeout=TIMEOUT.total_seconds())
-
-    def close(self) -> None:
-        self.host.call(self.hand_worker.shutdown())
-        self.host.close()
+    return sides.call(go())
 
 
 def main() -> int:
@@ -177,6 +119,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per limit")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
+    from bench.side_by_side import SideBySide
     from core.temporal import EmbeddedTemporalServer
 
     items = list(range(args.items))
@@ -186,22 +129,33 @@ def main() -> int:
         with EmbeddedTemporalServer(
             log_file=root / "server.log", db_filename=root / "temporal.db"
         ) as server:
-            sides = Sides(server.address, root)
+            shapes = [("parallel_loop", limit) for limit in LIMITS] + [("loop", 1)]
+            sides = SideBySide(
+                server.address,
+                root,
+                name="fanout",
+                graphs={f"{kind}_{limit}": fanout_graph(kind, limit) for kind, limit in shapes},
+                hand_workflow=HandFanout,
+                hand_type="bench_hand_fanout",
+                hand_activities=[bench_fanout_noop],
+            )
             try:
                 for side in ("product", "hand"):  # warm imports, sandbox and caches
-                    sides.run(side, "parallel_loop_10", items[:10])
+                    run_once(sides, side, "parallel_loop_10", items[:10])
                 for limit in LIMITS:
                     shape = f"parallel_loop_{limit}"
                     samples: dict[str, list[float]] = {"product": [], "hand": []}
                     for r in range(args.rounds):  # the order flips each round
                         for side in ("product", "hand") if r % 2 == 0 else ("hand", "product"):
-                            samples[side].append(sides.run(side, shape, items))
+                            samples[side].append(run_once(sides, side, shape, items))
                     for side, runs in samples.items():
                         result[f"limit_{limit}_{side}_s"] = round(statistics.median(runs), 2)
                     result[f"limit_{limit}_product_to_hand_time_ratio"] = round(
                         result[f"limit_{limit}_product_s"] / result[f"limit_{limit}_hand_s"], 3
                     )
-                sequential = [sides.run("product", "loop_1", items) for _ in range(args.rounds)]
+                sequential = [
+                    run_once(sides, "product", "loop_1", items) for _ in range(args.rounds)
+                ]
                 result["sequential_loop_product_s"] = round(statistics.median(sequential), 2)
             finally:
                 sides.close()

@@ -21,13 +21,11 @@ The last line printed is one JSON object of the figures, each named with its uni
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -35,13 +33,11 @@ from typing import Any
 
 from temporalio import activity, workflow
 from temporalio.client import Client
-from temporalio.worker import Worker
 
 # Only stdlib and temporalio at the top: the sandbox re-imports this module for each run of
 # the hand-written workflow. `core` is imported inside main().
 REPO_ROOT = Path(__file__).parents[1]
 HISTORY_LIMIT = 10_000
-TIMEOUT = timedelta(minutes=10)
 
 
 @activity.defn(name="bench_noop")
@@ -125,76 +121,19 @@ async def chain_runs(client: Client, workflow_id: str) -> int:
     return runs
 
 
-class Sides:
-    """Both sides on one server: the product's bundles on a WorkerHost, the hand-written class
-    on a plain Worker in a thread of its own."""
+def run_once(sides: Any, side: str, body: str, n: int) -> tuple[float, int]:
+    """One run of ``n`` iterations: seconds from start to result, runs in its chain
+    (``sides``: a SideBySide)."""
 
-    def __init__(self, address: str, root: Path) -> None:
-        from core.compiler import compile_graph
-        from core.config import load_settings
-        from core.graph import graph_from_dict
-        from core.runtime.bundle_store import BundleStore
-        from core.runtime.loader import load_bundle
-        from core.runtime.worker_host import WorkerHost
+    async def go() -> tuple[float, int]:
+        began = time.perf_counter()
+        handle = await sides.start(side, body, product_input={"n": n}, hand_args=[n, body])
+        result = await handle.result()
+        seconds = time.perf_counter() - began
+        assert result == n, f"{side} {body} returned {result!r}"
+        return seconds, await chain_runs(sides.host.client, handle.id)
 
-        settings = load_settings({"TEMPORAL_ADDRESS": address, "WB_DATA_DIR": str(root / "app")})
-        self.host = WorkerHost(settings)
-        self.product_queue = f"loop-product-{uuid.uuid4().hex[:8]}"
-        self.hand_queue = f"loop-hand-{uuid.uuid4().hex[:8]}"
-        self.types: dict[str, str] = {}
-        loaded = []
-        for body in ("activity", "set_variable"):
-            bundle = compile_graph(
-                graph_from_dict(loop_graph(body)), version=1, default_task_queue=self.product_queue
-            )
-            loaded.append(load_bundle(BundleStore(root / "bundles").write(bundle)))
-            self.types[body] = loaded[-1].workflow_type
-        self.host.add_worker(self.product_queue, loaded)
-        self.host.call(self._start_hand_worker())
-
-    async def _start_hand_worker(self) -> None:
-        # A Worker is made and run in the loop of the host's client.
-        self.hand_worker = Worker(
-            self.host.client,
-            task_queue=self.hand_queue,
-            workflows=[HandLoop],
-            activities=[bench_noop],
-        )
-        self._hand_task = asyncio.get_running_loop().create_task(self.hand_worker.run())
-
-    def run(self, side: str, body: str, n: int) -> tuple[float, int]:
-        """One run of ``n`` iterations: seconds from start to result, runs in its chain."""
-        workflow_id = f"loop-{side}-{uuid.uuid4().hex[:8]}"
-
-        async def go() -> tuple[float, int]:
-            client = self.host.client
-            began = time.perf_counter()
-            if side == "product":
-                handle = await client.start_workflow(
-                    self.types[body],
-                    {"n": n},
-                    id=workflow_id,
-                    task_queue=self.product_queue,
-                    execution_timeout=TIMEOUT,
-                )
-            else:
-                handle = await client.start_workflow(
-                    "bench_hand_loop",
-                    args=[n, body],
-                    id=workflow_id,
-                    task_queue=self.hand_queue,
-                    execution_timeout=TIMEOUT,
-                )
-            result = await handle.result()
-            seconds = time.perf_counter() - began
-            assert result == n, f"{side} {body} returned {result!r}"
-            return seconds, await chain_runs(client, workflow_id)
-
-        return self.host.call(go(), timeout=TIMEOUT.total_seconds())
-
-    def close(self) -> None:
-        self.host.call(self.hand_worker.shutdown())
-        self.host.close()
+    return sides.call(go())
 
 
 def alternate(sides: dict[str, Callable[[], tuple[float, int]]], rounds: int) -> dict[str, list]:
@@ -214,6 +153,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per body")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
+    from bench.side_by_side import SideBySide
     from core.temporal import EmbeddedTemporalServer
 
     n = args.iterations
@@ -223,14 +163,22 @@ def main() -> int:
         with EmbeddedTemporalServer(
             log_file=root / "server.log", db_filename=root / "temporal.db"
         ) as server:
-            sides = Sides(server.address, root)
+            sides = SideBySide(
+                server.address,
+                root,
+                name="loop",
+                graphs={body: loop_graph(body) for body in ("activity", "set_variable")},
+                hand_workflow=HandLoop,
+                hand_type="bench_hand_loop",
+                hand_activities=[bench_noop],
+            )
             try:
                 for body in ("activity", "set_variable"):
                     for side in ("product", "hand"):  # warm imports, sandbox and caches
-                        sides.run(side, body, 10)
+                        run_once(sides, side, body, 10)
                     samples = alternate(
                         {
-                            side: (lambda side=side, body=body: sides.run(side, body, n))
+                            side: (lambda side=side, body=body: run_once(sides, side, body, n))
                             for side in ("product", "hand")
                         },
                         args.rounds,
