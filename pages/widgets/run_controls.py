@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -68,18 +68,11 @@ def signals_and_queries(
     """A form per declared signal and update and a button per declared query of the open run
     ``ref``."""
     for signal in signals if signals and offer(RunService.signal) else ():
-        form = form_fields(signal.fields)
-        with st.form(f"signal_{signal.name}_{ref.run_id}"):
-            name = markdown_literal(signal.name)
-            st.markdown(f"**Signal {name}**  \n{markdown_literal(signal.description)}")
-            shown = form_widgets(form, key=f"signal_{signal.name}")
-            if not st.form_submit_button(f"Send {name}", icon=":material/send:"):
-                continue
+        payload = _sent_payload("signal", signal, ref, icon=":material/send:")
+        if payload is _NOT_SENT:
+            continue
         try:
-            payload = read_form(form, shown) if form else None
             services.runs.signal(ref, signal.name, payload)
-        except FormInputError as error:
-            st.error(markdown_literal(f"Signal {signal.name}, field {error.field}: {error.reason}"))
         except WorkflowBuilderError as error:
             st.error(markdown_literal(f"Signal {signal.name} was not sent: {error}"))
         else:
@@ -102,22 +95,47 @@ def signals_and_queries(
             st.code(json.dumps(answers[query.name], ensure_ascii=False), language="json")
 
 
+#: What `_sent_payload` returns while its form is not sent (None is a payload: no fields).
+_NOT_SENT = object()
+
+
+def _sent_payload(
+    what: Literal["signal", "update"],
+    declared: SignalDecl | UpdateDecl,
+    ref: RunRef,
+    *,
+    icon: str,
+) -> Any:
+    """The form of a declared signal or update; once sent, the payload read from it.
+
+    `_NOT_SENT` until its Send button is clicked, and when a field does not fit (the field's
+    error is shown).
+    """
+    form = form_fields(declared.fields)
+    title = what.capitalize()
+    with st.form(f"{what}_{declared.name}_{ref.run_id}"):
+        name = markdown_literal(declared.name)
+        st.markdown(f"**{title} {name}**  \n{markdown_literal(declared.description)}")
+        shown = form_widgets(form, key=f"{what}_{declared.name}")
+        if not st.form_submit_button(f"Send {name}", icon=icon):
+            return _NOT_SENT
+    try:
+        return read_form(form, shown) if form else None
+    except FormInputError as error:
+        where = f"{title} {declared.name}, field {error.field}: {error.reason}"
+        st.error(markdown_literal(where))
+        return _NOT_SENT
+
+
 def _update_forms(services: UserServices, ref: RunRef, updates: Sequence[UpdateDecl]) -> None:
     """A form per declared workflow update: sent, it shows the update's result or why the run
     refused it."""
     for update in updates if updates and offer(RunService.update) else ():
-        form = form_fields(update.fields)
-        with st.form(f"update_{update.name}_{ref.run_id}"):
-            name = markdown_literal(update.name)
-            st.markdown(f"**Update {name}**  \n{markdown_literal(update.description)}")
-            shown = form_widgets(form, key=f"update_{update.name}")
-            if not st.form_submit_button(f"Send {name}", icon=":material/edit_note:"):
-                continue
+        payload = _sent_payload("update", update, ref, icon=":material/edit_note:")
+        if payload is _NOT_SENT:
+            continue
         try:
-            payload = read_form(form, shown) if form else None
             result = services.runs.update(ref, update.name, payload)
-        except FormInputError as error:
-            st.error(markdown_literal(f"Update {update.name}, field {error.field}: {error.reason}"))
         except UpdateRefusedError as error:
             st.warning(markdown_literal(str(error)), icon=":material/block:")
         except WorkflowBuilderError as error:
