@@ -42,14 +42,13 @@ from core.activities.registry import load_registry  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.services.workflows import WorkflowService  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.e2e.steps import APP_IDLE  # noqa: E402
+from tests.e2e.steps import APP_IDLE, CANVAS_FRAME  # noqa: E402
 
 NODES = 200
 TRIES = 5
 TARGET_OPEN_MS = 1500.0
 TARGET_ADD_MS = 500.0
 TIMEOUT_MS = 60_000
-CANVAS = 'iframe[title="streamlit_flow.streamlit_flow"]'
 
 
 def _free_port() -> int:
@@ -101,7 +100,7 @@ def _streamlit(script: Path, env: dict[str, str], log: Path) -> Iterator[str]:
 
 def _wait_drawn(page: Page, count: int) -> FrameLocator:
     """Wait until the canvas shows ``count`` nodes and the script run has finished."""
-    canvas = page.frame_locator(CANVAS)
+    canvas = page.frame_locator(CANVAS_FRAME)
     canvas.locator(".react-flow__node").nth(count - 1).wait_for(
         state="attached", timeout=TIMEOUT_MS
     )
@@ -125,7 +124,7 @@ def _time_open(new_page: Callable[[], Page], url: str, ready: str) -> list[float
 
 def _time_add(page: Page, add: str, undo: str) -> list[float]:
     """Milliseconds from a click on ``add`` to the new node drawn; ``undo`` takes it away."""
-    canvas = page.frame_locator(CANVAS)
+    canvas = page.frame_locator(CANVAS_FRAME)
     new_node = canvas.locator('.react-flow__node[data-id="timer_1"]')
     times = []
     for _ in range(TRIES):

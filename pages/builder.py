@@ -24,7 +24,6 @@ from pages.widgets.canvas import (
     CANVAS_HEIGHT,
     TALL_CANVAS_HEIGHT,
     flow_state,
-    move_in_place,
     show_canvas,
 )
 from pages.widgets.code import code_view
@@ -36,6 +35,7 @@ from pages.widgets.deploy_panel import (
     start_requested,
     watch_deploy,
 )
+from pages.widgets.flow import FlowState
 from pages.widgets.inspector import inspect
 from pages.widgets.palette import palette
 from pages.widgets.problems import problems_list
@@ -263,9 +263,9 @@ if editor.flow is None:
 # after a switch to another view; as a fragment's rerun, with the canvas gone from the page, it
 # crashed Streamlit 1.67's browser side to a blank page ('setIn' cannot be called on an
 # ElementNode) on about one deploy-then-Run in four.
-def _canvas(height: int) -> None:
+def _canvas(state: FlowState, height: int) -> None:
     """The canvas; a report that selects or changes something runs the page again."""
-    report = show_canvas(editor.flow, after=editor.last_event, height=height)
+    report = show_canvas(state, after=editor.last_event, height=height)
     if report is None:
         return
     editor.last_event = report.timestamp
@@ -284,7 +284,7 @@ def _canvas(height: int) -> None:
         )
         if only_moved:
             # The canvas shows the new positions already, so it is not redrawn.
-            move_in_place(editor.flow, report.positions)
+            editor.flow = state.moved(report.positions)
         commit(
             services,
             editor,
@@ -297,7 +297,7 @@ def _canvas(height: int) -> None:
 
 
 with canvas_col:
-    _canvas(TALL_CANVAS_HEIGHT if tall else CANVAS_HEIGHT)
+    _canvas(editor.flow, TALL_CANVAS_HEIGHT if tall else CANVAS_HEIGHT)
 
 shown = editor.document
 selected_node = editor.selected in {node.get("id") for node in shown.get("nodes", [])}

@@ -14,7 +14,6 @@ from core.db import ExecutionStatus
 from core.graph import Graph, Node
 from core.runs.listing import format_duration, step_name
 from core.runs.trace import Call, NodeRun, NodeState, RunTrace, TimelineItem
-from core.text import markdown_literal
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,6 @@ class NodeLook:
     title: str
     notes: tuple[str, ...]
     style: StateStyle
-
-    @property
-    def text(self) -> str:
-        """The node's markdown: bold title over its notes joined by `` · ``."""
-        return f"**{markdown_literal(self.title)}**  \n{' · '.join(self.notes)}"
 
 
 @dataclass(frozen=True)

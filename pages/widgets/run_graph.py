@@ -8,9 +8,6 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_flow import streamlit_flow
-from streamlit_flow.layouts import ManualLayout
-from streamlit_flow.state import StreamlitFlowState
 
 from core.graph import graph_to_dict
 from core.layout import auto_layout
@@ -24,6 +21,8 @@ from core.runs.presentation import (
 )
 from core.text import markdown_code, markdown_literal
 from pages.widgets.canvas import flow_edges, flow_node
+from pages.widgets.flow import FlowState, NodeFace, flow_canvas
+from pages.widgets.kind_looks import look as kind_look
 
 #: Session key of the drawn state: redrawn only when a node's look changes, so a live run's
 #: canvas keeps its zoom and pan between polls.
@@ -63,47 +62,50 @@ def run_graph(detail: RunDetail) -> str | None:
     signature = (
         record.workflow_id,
         record.run_id,
-        tuple(sorted((node_id, look.text, look.state.value) for node_id, look in looks.items())),
+        tuple(sorted((node_id, look.title, look.notes) for node_id, look in looks.items())),
     )
     drawn = st.session_state.get(_DRAWN_KEY)
     if drawn is None or drawn[0] != signature:
         drawn = (signature, _flow_state(detail, looks))
         st.session_state[_DRAWN_KEY] = drawn
-    state: StreamlitFlowState = drawn[1]
-    result = streamlit_flow(
+    report = flow_canvas(
         canvas_key(record.workflow_id, record.run_id),
-        state,
+        drawn[1],
         height=RUN_CANVAS_HEIGHT,
-        fit_view=True,
-        get_node_on_click=True,
-        pan_on_drag=True,
-        layout=ManualLayout(),
-        hide_watermark=True,
+        editable=False,
     )
     _legend()
-    if result is state or result.selected_id not in looks:
+    if report is None or report.selected_id not in looks:
         return None
-    return result.selected_id
+    return report.selected_id
 
 
-def _flow_state(detail: RunDetail, looks: dict[str, NodeLook]) -> StreamlitFlowState:
+def _flow_state(detail: RunDetail, looks: dict[str, NodeLook]) -> FlowState:
     assert detail.graph is not None
     document = graph_to_dict(detail.graph)
     spots = {(n["position"]["x"], n["position"]["y"]) for n in document["nodes"]}
     if len(spots) < len(document["nodes"]):
         document = auto_layout(document)  # graphs made outside the builder may lack positions
-    nodes = [
+    nodes = tuple(
         flow_node(
             node,
-            content=looks[node["id"]].text,
+            face=_face(node, looks[node["id"]]),
             style=_style(looks[node["id"]]),
             editable=False,
         )
         for node in document["nodes"]
-    ]
+    )
     # The frontend adopts a state only when its timestamp is newer than what it last sent.
-    return StreamlitFlowState(
-        nodes, flow_edges(document, editable=False), timestamp=int(time.time() * 1000)
+    return FlowState(nodes, flow_edges(document, editable=False), timestamp=int(time.time() * 1000))
+
+
+def _face(node: dict[str, Any], look: NodeLook) -> NodeFace:
+    """The node's title over what happened there, in the state's colour, with its kind's icon."""
+    return NodeFace(
+        label=look.title,
+        title=" · ".join(look.notes),
+        colour=look.style.border,
+        icon=kind_look(str(node.get("type", ""))).bootstrap,
     )
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import streamlit as st
-from streamlit_flow.state import StreamlitFlowState
 
 from core.editing import History
 from core.errors import WorkflowBuilderError
 from core.services import DraftCheck, UserServices, WorkflowService
+from pages.widgets.flow import FlowState
 from pages.widgets.services import needs
 
 #: Session keys: which workflow the builder shows, and its editor.
@@ -40,7 +40,7 @@ class Editor:
     generation: int = 0
     #: The newest canvas timestamp handled or sent, so old component values are not re-applied.
     last_event: int = 0
-    flow: StreamlitFlowState | None = None
+    flow: FlowState | None = None
     #: (document text, bundle or error) of the last compilation, for the code view.
     compiled: tuple[Any, Any] | None = None  # (graph and children it was built from, outcome)
 

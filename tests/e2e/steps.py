@@ -8,6 +8,8 @@ import re
 from playwright.sync_api import FrameLocator, Locator, Page, Position, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from pages.widgets.flow import FRAME_TITLE
+
 TIMEOUT_MS = 30_000
 PAGES = (
     "Home",
@@ -21,6 +23,8 @@ PAGES = (
     "Audit log",
     "Secrets",
 )
+#: The canvas component's iframe (the builder's and the run page's).
+CANVAS_FRAME = f'iframe[title="{FRAME_TITLE}"]'
 #: The app between reruns: elements of the previous run are gone from the page.
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -51,7 +55,7 @@ def create_from_example(page: Page, base_url: str, *, example: str, name: str) -
     page.get_by_label("Name", exact=True).nth(1).fill(name)
     page.get_by_role("button", name="Create from example").click()
     expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=TIMEOUT_MS)
-    return page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    return page.frame_locator(CANVAS_FRAME)
 
 
 def open_in_builder(page: Page, name: str) -> None:

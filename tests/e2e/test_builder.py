@@ -7,10 +7,9 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, create_from_example
+from tests.e2e.steps import APP_IDLE, CANVAS_FRAME, TIMEOUT_MS, create_from_example
 
 RED = re.compile(r"220, 38, 38|#DC2626", re.IGNORECASE)
-CANVAS_FRAME = 'iframe[title="streamlit_flow.streamlit_flow"]'
 
 
 def _node(canvas, node_id: str):

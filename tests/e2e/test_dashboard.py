@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from core.examples import list_examples
 from tests.e2e.conftest import APP_DATA_DIRS
 from tests.e2e.layout import SCREEN_SIZES, layout_findings
-from tests.e2e.steps import APP_IDLE, PAGES, TIMEOUT_MS
+from tests.e2e.steps import APP_IDLE, CANVAS_FRAME, PAGES, TIMEOUT_MS
 
 # Starting Temporal, nine deploys and five rounds of runs spread over 30 s.
 DEMO_TIMEOUT_MS = 180_000
@@ -164,7 +164,7 @@ def _open_in_builder(page: Page, base_url: str) -> None:
     """The builder with the demo payments workflow open (its canvas drawn)."""
     (workflow,) = _query(base_url, "SELECT id FROM workflows WHERE name = 'demo_payments'")
     page.goto(f"{base_url}/builder?workflow={workflow}")
-    canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    canvas = page.frame_locator(CANVAS_FRAME)
     expect(canvas.locator(".react-flow__node").first).to_be_visible(timeout=TIMEOUT_MS)
     _wait_idle(page)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Frame, FrameLocator, Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, deploy, open_in_builder
+from tests.e2e.steps import APP_IDLE, CANVAS_FRAME, TIMEOUT_MS, deploy, open_in_builder
 
 NAME = "xss_everywhere"
 #: Each payload tries to set window.__xss (or its parent's) and to open an alert.
@@ -175,7 +175,7 @@ def test_payloads_everywhere_show_as_text_and_never_run(
 
     # Builder: canvas (node labels, a payload edge label), inspector, settings, problems.
     open_in_builder(page, NAME)
-    canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    canvas = page.frame_locator(CANVAS_FRAME)
     expect(canvas.locator(".react-flow__node")).to_have_count(6, timeout=TIMEOUT_MS)
     expect(canvas.locator(".react-flow__node").first).to_contain_text(IMG)
     expect(canvas.locator(".react-flow__edge-text").filter(has_text=IMG)).to_have_count(1)
@@ -216,7 +216,7 @@ def test_payloads_everywhere_show_as_text_and_never_run(
     watch.clean("runs page")
     page.get_by_role("link", name=re.compile(f"^Open run {NAME}-")).click()
     expect(page.get_by_text("Signals and queries")).to_be_visible(timeout=TIMEOUT_MS)
-    run_canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    run_canvas = page.frame_locator(CANVAS_FRAME)
     expect(run_canvas.locator(".react-flow__node")).to_have_count(6, timeout=TIMEOUT_MS)
     run_canvas.locator('.react-flow__node[data-id="shout"]').click()
     expect(page.get_by_text(_text("label of shout")).first).to_be_visible(timeout=TIMEOUT_MS)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.steps import APP_IDLE, TIMEOUT_MS, click_until, deploy, open_in_builder
+from tests.e2e.steps import (
+    APP_IDLE,
+    CANVAS_FRAME,
+    TIMEOUT_MS,
+    click_until,
+    deploy,
+    open_in_builder,
+)
 
 NAME = "charge_on_demand"
 
@@ -92,7 +99,7 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     expect(page.get_by_text("The run failed at step Charge card (charge)")).to_be_visible(
         timeout=TIMEOUT_MS
     )
-    canvas = page.frame_locator('iframe[title="streamlit_flow.streamlit_flow"]')
+    canvas = page.frame_locator(CANVAS_FRAME)
     charge = canvas.locator('.react-flow__node[data-id="charge"]')
     expect(charge).to_contain_text("failed", timeout=TIMEOUT_MS)
     expect(canvas.locator('.react-flow__node[data-id="end"]')).to_contain_text("not reached")
@@ -116,9 +123,7 @@ def test_a_failed_run_on_its_graph_then_rerun_with_edited_input(
     expect(completed).to_be_visible(timeout=TIMEOUT_MS)
     # The old run's canvas lingers while the new page draws: wait until only the new one is left.
     page.locator(APP_IDLE).wait_for()
-    expect(page.locator('iframe[title="streamlit_flow.streamlit_flow"]')).to_have_count(
-        1, timeout=TIMEOUT_MS
-    )
+    expect(page.locator(CANVAS_FRAME)).to_have_count(1, timeout=TIMEOUT_MS)
     expect(canvas.locator('.react-flow__node[data-id="charge"]')).to_contain_text("not reached")
     expect(canvas.locator('.react-flow__node[data-id="end"]')).to_contain_text("completed")
     screenshot("rerun-completed")

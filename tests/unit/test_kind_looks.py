@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import streamlit_flow
-
 from core.nodes.catalog import CATALOG
-from pages.widgets.canvas import node_content
+from pages.widgets.canvas import node_face
 from pages.widgets.kind_looks import LOOKS, UNKNOWN, look
 
-_CSS = Path(streamlit_flow.__file__).parent / "frontend" / "build" / "static" / "css"
+_CSS = Path(__file__).parents[2] / "pages" / "widgets" / "flow" / "build" / "index.css"
 
 
 def test_every_kind_has_its_own_colour_and_icons():
@@ -23,16 +20,20 @@ def test_every_kind_has_its_own_colour_and_icons():
 
 
 def test_canvas_icons_are_in_the_components_own_bootstrap_icons():
-    css = "".join(path.read_text() for path in _CSS.glob("*.css"))
+    css = _CSS.read_text()
     for item in [*LOOKS.values(), UNKNOWN]:
         assert f".bi-{item.bootstrap}:before" in css, item.bootstrap
 
 
-def test_node_content_keeps_user_text_literal_and_shows_the_kind_and_problems():
+def test_node_face_keeps_user_text_as_typed_and_shows_the_kind_and_problems():
+    # The canvas draws every field as a text node: nothing is escaped, nothing is markup.
     node = {"id": "n1", "type": "timer", "label": "<img src=x onerror=alert(1)> **bold**"}
-    content = node_content(node, problems=2)
-    first = content.split("  \n")[0]
-    assert "<img" not in first and "&lt;img" in first and "\\*\\*bold" in first
-    assert f'<i class="bi bi-{LOOKS["timer"].bootstrap}"></i> Timer' in content
-    assert re.search(r"2 problems</span>$", content)
-    assert "problem" not in node_content(node)
+    face = node_face(node, problems=2)
+    assert face.label == node["label"]
+    assert (face.title, face.icon, face.colour) == (
+        "Timer",
+        LOOKS["timer"].bootstrap,
+        LOOKS["timer"].colour,
+    )
+    assert face.problems == 2 and node_face(node).problems == 0
+    assert node_face({"id": "n2", "type": "teleport"}).label == "n2"  # no label: its id

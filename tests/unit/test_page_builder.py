@@ -53,14 +53,14 @@ def test_canvas_draws_the_draft(app: AppTest):
     assert set(nodes) == {node["id"] for node in saved_draft(app)["nodes"]}
     assert nodes["start"]["type"] == "input" and nodes["end"]["type"] == "output"
     assert nodes["fetch"]["type"] == "default"
-    assert "Activity" in nodes["fetch"]["data"]["content"]
+    assert nodes["fetch"]["data"]["title"] == "Activity"
     labels = {edge["label"] for edge in canvas["edges"]}
     assert {"true", "false"} <= labels and "next" not in labels
     assert any("No problems" in item.value for item in app.success)
     # Each kind in its colour with its icon; fitted views may zoom out past 0.5 (which cut off
     # wide graphs); no minimap on a graph this small; a taller canvas from the More menu.
     assert nodes["fetch"]["style"]["borderLeft"] == f"6px solid {LOOKS['activity'].colour}"
-    assert f"bi-{LOOKS['condition'].bootstrap}" in nodes["ok"]["data"]["content"]
+    assert nodes["ok"]["data"]["icon"] == LOOKS["condition"].bootstrap
     assert canvas["fitView"] is True and canvas["minZoom"] == 0.2
     assert canvas["showMiniMap"] is False and canvas["height"] == 520
     app.toggle(key="builder_tall_canvas").set_value(True).run()
@@ -146,12 +146,12 @@ def test_editing_a_param_updates_validation_and_fixing_it_clears_it(app: AppTest
     assert node_problem and "node ok" in node_problem[0].label
     ok = next(node for node in _canvas(app)["nodes"] if node["id"] == "ok")
     assert "#DC2626" in ok["style"]["outline"]
-    assert "1 problem" in ok["data"]["content"]  # the badge
+    assert ok["data"]["problems"] == 1  # the badge
 
     app.text_input(key="inspector_1.expression").input("response.status == 200").run()
     assert any("No problems" in item.value for item in app.success)
     ok = next(node for node in _canvas(app)["nodes"] if node["id"] == "ok")
-    assert "outline" not in ok["style"] and "problem" not in ok["data"]["content"]
+    assert "outline" not in ok["style"] and ok["data"]["problems"] == 0
 
 
 def test_a_number_param_holding_null_is_shown_as_text_to_fix(app: AppTest):
@@ -243,10 +243,10 @@ def test_dragging_saves_positions_without_redrawing(app: AppTest):
     assert app.session_state["builder_editor"].flow.timestamp == sent
 
 
-def _with_content(app: AppTest, node_id: str, content: str) -> list[dict[str, Any]]:
-    """The canvas's nodes with one node's text changed, as its node menu's Edit Node does."""
+def _with_label(app: AppTest, node_id: str, label: str) -> list[dict[str, Any]]:
+    """The canvas's nodes with one node's label changed, as its node menu's Edit Node does."""
     return [
-        {**node, "data": {**node["data"], "content": content}} if node["id"] == node_id else node
+        {**node, "data": {**node["data"], "label": label}} if node["id"] == node_id else node
         for node in _canvas(app)["nodes"]
     ]
 
@@ -254,17 +254,16 @@ def _with_content(app: AppTest, node_id: str, content: str) -> list[dict[str, An
 def test_a_node_renamed_with_the_canvas_menu_is_saved_and_redrawn(app: AppTest):
     _canvas_event(app, selected="fetch")  # its inspector is open while it is renamed
     sent = app.session_state["builder_editor"].flow.timestamp
-    _canvas_event(app, nodes=_with_content(app, "fetch", "Fetch the page"))
+    _canvas_event(app, nodes=_with_label(app, "fetch", "**Fetch the page** "))
     assert not app.exception
     assert _node(saved_draft(app), "fetch")["label"] == "Fetch the page"
     assert app.session_state["builder_editor"].flow.timestamp > sent  # redrawn
     fetch = next(node for node in _canvas(app)["nodes"] if node["id"] == "fetch")
-    assert fetch["data"]["content"].startswith("**Fetch the page**  \n")
-    assert "Activity</span>" in fetch["data"]["content"]
+    assert (fetch["data"]["label"], fetch["data"]["title"]) == ("Fetch the page", "Activity")
     label = app.text_input(key=f"inspector_{_generation(app)}.label")
     assert label.value == "Fetch the page"
     # Emptying the text names nothing: the label stays.
-    _canvas_event(app, nodes=_with_content(app, "fetch", "  "))
+    _canvas_event(app, nodes=_with_label(app, "fetch", "  "))
     assert _node(saved_draft(app), "fetch")["label"] == "Fetch the page"
 
 

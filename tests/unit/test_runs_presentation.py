@@ -29,14 +29,14 @@ def _trace(failed: str | None) -> RunTrace:
 def test_a_failed_node_after_retries_says_so_in_red():
     run = NodeRun("charge", NodeState.FAILED, 1, (_call(3, "failed"),), "card declined")
     look = node_look(CHARGE, run)
-    assert look.text == "**Charge card**  \nfailed · attempt 3"
+    assert (look.title, look.notes) == ("Charge card", ("failed", "attempt 3"))
     assert look.style.border == STATE_STYLES[NodeState.FAILED].border == "#DC2626"
 
 
 def test_a_node_never_reached_is_faded_and_says_not_reached():
     look = node_look(Node("end", "end"), None)
     assert look.state is NodeState.NOT_REACHED
-    assert look.text == "**end**  \nnot reached"
+    assert (look.title, look.notes) == ("end", ("not reached",))
     assert look.style.faded
 
 

@@ -33,8 +33,10 @@ def _canvas(at: AppTest) -> dict[str, Any]:
     return json.loads(component.proto.json_args)
 
 
-def _node_texts(at: AppTest) -> dict[str, str]:
-    return {node["id"]: node["data"]["content"] for node in _canvas(at)["nodes"]}
+def _node_texts(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {
+        node["id"]: (node["data"]["label"], node["data"]["title"]) for node in _canvas(at)["nodes"]
+    }
 
 
 def _failed_run(name: str) -> tuple[int, str, str]:
@@ -61,10 +63,10 @@ def test_a_failed_run_names_its_step_and_colours_its_nodes(app: AppTest):
     assert any("card declined" in code.value for code in app.code)
     texts = _node_texts(app)
     assert texts == {
-        "start": "**Start**  \ncompleted",
-        "greet": "**Greet**  \ncompleted",
-        "charge": "**Charge card**  \nfailed",
-        "end": "**End**  \nnot reached",
+        "start": ("Start", "completed"),
+        "greet": ("Greet", "completed"),
+        "charge": ("Charge card", "failed"),
+        "end": ("End", "not reached"),
     }
     styles = {node["id"]: node["style"] for node in _canvas(app)["nodes"]}
     assert styles["charge"]["border"] == "2px solid #DC2626"

@@ -4,13 +4,6 @@ import {
 
 import StreamlitFlowComponent from "./StreamlitFlowComponent";
 
-
-
-const StreamlitFlowApp = (props) => {
-
-    return <>
-        {props.args.component === 'streamlit_flow' && <StreamlitFlowComponent {...props} />}
-    </>;
-} 
+const StreamlitFlowApp = (props) => <StreamlitFlowComponent {...props} />;
 
 export default withStreamlitConnection(StreamlitFlowApp);

@@ -21,16 +21,14 @@ import "bootstrap-icons/font/bootstrap-icons.css";
 
 import './style.css';
 
-import {MarkdownInputNode, MarkdownOutputNode, MarkdownDefaultNode} from "./components/MarkdownNode";
-import PaneConextMenu from "./components/PaneContextMenu";
+import {InputNode, OutputNode, DefaultNode} from "./components/PlainNode";
 import NodeContextMenu from "./components/NodeContextMenu";
 import EdgeContextMenu from "./components/EdgeContextMenu";
 
-import createElkGraphLayout from "./layouts/ElkLayout";
 
 const StreamlitFlowComponent = (props) => {
 
-    const nodeTypes = useMemo(() => ({ input: MarkdownInputNode, output: MarkdownOutputNode, default: MarkdownDefaultNode}), []);
+    const nodeTypes = useMemo(() => ({ input: InputNode, output: OutputNode, default: DefaultNode}), []);
     
     const [viewFitAfterLayout, setViewFitAfterLayout] = useState(null);
     const [nodes, setNodes, onNodesChange] = useNodesState(props.args.nodes);
@@ -40,27 +38,21 @@ const StreamlitFlowComponent = (props) => {
 
     const [layoutCalculated, setLayoutCalculated] = useState(false);
 
-    const [paneContextMenu, setPaneContextMenu] = useState(null);
     const [nodeContextMenu, setNodeContextMenu] = useState(null);
     const [edgeContextMenu, setEdgeContextMenu] = useState(null);
 
     const nodesInitialized = useNodesInitialized({'includeHiddenNodes': false});
 
     const ref = useRef(null);
-    const reactFlowInstance = useReactFlow();
-    const {fitView, getNodes, getEdges} = useReactFlow();
+    const {fitView} = useReactFlow();
 
     // Helper Functions
+    // Python lays the graph out (core/layout.py): the positions it sent are kept as they are
+    // (no ELK pass, no second setNodes) and nothing is sent back (the echo would rerun the page
+    // for a state Python already has); only the view is fitted to the measured nodes.
     const handleLayout = () => {
-        createElkGraphLayout(getNodes(), getEdges(), props.args.layoutOptions)
-            .then(({nodes, edges}) => {
-                setNodes(nodes);
-                setEdges(edges);
-                setViewFitAfterLayout(false);
-                handleDataReturnToStreamlit(nodes, edges, null);
-                setLayoutCalculated(true);
-            })
-            .catch(err => console.log(err));
+        setViewFitAfterLayout(false);
+        setLayoutCalculated(true);
     }
 
     const handleDataReturnToStreamlit = (_nodes, _edges, selectedId) => {
@@ -81,7 +73,6 @@ const StreamlitFlowComponent = (props) => {
     }
 
     const clearMenus = () => {
-        setPaneContextMenu(null);
         setNodeContextMenu(null);
         setEdgeContextMenu(null);
     }
@@ -104,7 +95,6 @@ const StreamlitFlowComponent = (props) => {
             setNodes(props.args.nodes);
             setEdges(props.args.edges);
             setLastUpdateTimestamp((new Date()).getTime());
-            handleDataReturnToStreamlit(props.args.nodes, props.args.edges, null);
         }
 
     }, [props.args.nodes, props.args.edges]);
@@ -134,25 +124,9 @@ const StreamlitFlowComponent = (props) => {
 
     // Context Menu Callbacks
 
-    const handlePaneContextMenu = (event) => {
-        event.preventDefault();
-
-        setNodeContextMenu(null);
-        setEdgeContextMenu(null);
-
-        setPaneContextMenu({
-            ...calculateMenuPosition(event),
-            clickPos: reactFlowInstance.screenToFlowPosition({
-                x: event.clientX,
-                y: event.clientY
-            })
-        });
-    }
-
     const handleNodeContextMenu = (event, node) => {
         event.preventDefault();
 
-        setPaneContextMenu(null);
         setEdgeContextMenu(null);
 
         setNodeContextMenu({
@@ -164,7 +138,6 @@ const StreamlitFlowComponent = (props) => {
     const handleEdgeContextMenu = (event, edge) => {
         event.preventDefault();
 
-        setPaneContextMenu(null);
         setNodeContextMenu(null);
 
         setEdgeContextMenu({
@@ -226,7 +199,6 @@ const StreamlitFlowComponent = (props) => {
                 onEdgeClick={handleEdgeClick}
                 onNodeDragStart={clearMenus}
                 onPaneClick={handlePaneClick}
-                onPaneContextMenu={props.args.enablePaneMenu ? handlePaneContextMenu : (event) => {}}
                 onNodeContextMenu={props.args.enableNodeMenu ? handleNodeContextMenu : (event, node) => {}}
                 onEdgeContextMenu={props.args.enableEdgeMenu ? handleEdgeContextMenu : (event, edge) => {}}
                 panOnDrag={props.args.panOnDrag}
@@ -236,17 +208,6 @@ const StreamlitFlowComponent = (props) => {
                 minZoom={props.args.minZoom}
                 proOptions={{hideAttribution: props.args.hideWatermark}}>
                     <Background/>
-                    {paneContextMenu && <PaneConextMenu 
-                                            paneContextMenu={paneContextMenu} 
-                                            setPaneContextMenu={setPaneContextMenu}
-                                            nodes={nodes} 
-                                            edges={edges} 
-                                            setNodes={setNodes} 
-                                            handleDataReturnToStreamlit={handleDataReturnToStreamlit}
-                                            setLayoutCalculated={setLayoutCalculated}
-                                            theme={props.theme}
-                                            />
-                    }
                     {nodeContextMenu && <NodeContextMenu 
                                             nodeContextMenu={nodeContextMenu} 
                                             setNodeContextMenu={setNodeContextMenu}
@@ -267,7 +228,7 @@ const StreamlitFlowComponent = (props) => {
                                             handleDataReturnToStreamlit={handleDataReturnToStreamlit} 
                                             theme={props.theme}/>}
                     {props.args["showControls"] && <Controls/>}
-                    {props.args["showMiniMap"] && <MiniMap pannable zoomable/>}
+                    {props.args["showMiniMap"] && <MiniMap pannable zoomable style={{width: 120, height: 80}}/>}
                 </ReactFlow>
         </div>
     );
