@@ -179,6 +179,11 @@ class DeploymentRow(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: ``host:pid`` of the process deploying it, while it is pending (migration 0009).
     owner: Mapped[str | None] = mapped_column(String(300))
+    #: Task queues its steps run activities on besides its own, each with the activities run
+    #: there, so the fleet serves them (migration 0012).
+    step_queues: Mapped[dict[str, list[str]]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
 
 
 class ExecutionRow(Base):

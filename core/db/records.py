@@ -187,6 +187,13 @@ class DeploymentRecord:
     activated_at: datetime | None
     retired_at: datetime | None
     owner: str | None = None
+    #: Other task queues its steps run activities on -> the activities run there, sorted.
+    step_queues: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def queues(self) -> tuple[str, ...]:
+        """Every queue whose workers load its code: its own, then its steps' (sorted)."""
+        return (self.task_queue, *sorted(self.step_queues))
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,10 @@ class DeploymentRepository(Repository):
         workflow_type: str,
         bundle_dir: str,
         owner: str | None = None,
+        step_queues: Mapping[str, Iterable[str]] | None = None,
     ) -> DeploymentRecord:
-        """Record a new deployment as ``pending`` (``owner``: the deploying process)."""
+        """Record a new deployment as ``pending`` (``owner``: the deploying process;
+        ``step_queues``: other queues its steps run activities on, with those activities)."""
         row = DeploymentRow(
             workflow_id=workflow_id,
             version_id=version_id,
@@ -62,6 +64,7 @@ class DeploymentRepository(Repository):
             bundle_dir=bundle_dir,
             status=D.PENDING,
             owner=owner,
+            step_queues={q: sorted(names) for q, names in sorted((step_queues or {}).items())},
         )
         with self._writing() as session:
             session.add(row)

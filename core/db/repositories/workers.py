@@ -185,6 +185,8 @@ class WorkerRepository(Repository):
                 .where(
                     WorkerCapabilityRow.worker_id == WorkerRow.worker_id,
                     WorkerCapabilityRow.workflow_type == workflow_type,
+                    # The type itself, not only activities of it (activity-only workers).
+                    WorkerCapabilityRow.activity_name.is_(None),
                 )
                 .exists()
             )

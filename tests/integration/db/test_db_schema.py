@@ -74,7 +74,7 @@ def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(
             text("SELECT version_num FROM alembic_version")
-        ).scalars().all() == ["0011"]
+        ).scalars().all() == ["0012"]
 
 
 def test_versions_written_before_build_options_read_back_with_no_options(engine: Engine) -> None:
@@ -99,6 +99,42 @@ def test_versions_written_before_build_options_read_back_with_no_options(engine:
     with Database(engine) as database:
         workflow = database.workflows.get_by_name("old")
         assert database.versions.get(workflow.id, 1).build_options == {}
+
+
+def test_deployments_made_before_step_queues_get_theirs_from_their_graph(engine: Engine) -> None:
+    migrate(engine, revision="0011")
+    step = {"activity": "echo", "args": {}, "task_queue": "gpu"}
+    graph = {"nodes": [{"id": "a", "type": "activity", "params": step}]}
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workflows (name, title, description, created_at, updated_at) "
+                "VALUES ('old', 'Old', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO workflow_versions (workflow_id, version, graph, graph_hash, "
+                "bundle_hash, compiler_version, created_at) SELECT id, 1, :graph, 'g', 'b', "
+                "'3', CURRENT_TIMESTAMP FROM workflows"
+            ),
+            {"graph": json.dumps(graph)},
+        )
+        for queue in ("main", "gpu"):  # steps on a deployment's own queue are not elsewhere
+            connection.execute(
+                text(
+                    "INSERT INTO workflow_deployments (workflow_id, version_id, task_queue, "
+                    "workflow_type, status, bundle_dir, created_at) SELECT workflow_id, id, "
+                    ":queue, 'old_v1', 'active', '/b', CURRENT_TIMESTAMP FROM workflow_versions"
+                ),
+                {"queue": queue},
+            )
+
+    migrate(engine)
+
+    with Database(engine) as database:
+        found = {d.task_queue: d.step_queues for d in database.deployments.find()}
+    assert found == {"main": {"gpu": ["echo"]}, "gpu": {}}
 
 
 def test_runs_recorded_before_previews_keep_their_input_and_output_as_previews(
