@@ -16,6 +16,7 @@ Debian's (tests/e2e/conftest.py). The last line printed is one JSON object of th
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -108,10 +109,10 @@ def _wait_drawn(page: Page, count: int) -> FrameLocator:
     return canvas
 
 
-def _time_open(new_page: Callable[[], Page], url: str, ready: str) -> list[float]:
+def _time_open(new_page: Callable[[], Page], url: str, ready: str, tries: int) -> list[float]:
     """Milliseconds from navigation to the drawn, idle page, once per fresh browser context."""
     times = []
-    for _ in range(TRIES):
+    for _ in range(tries):
         page = new_page()
         start = time.perf_counter()
         page.goto(url, wait_until="commit")
@@ -122,12 +123,12 @@ def _time_open(new_page: Callable[[], Page], url: str, ready: str) -> list[float
     return times
 
 
-def _time_add(page: Page, add: str, undo: str) -> list[float]:
+def _time_add(page: Page, add: str, undo: str, tries: int) -> list[float]:
     """Milliseconds from a click on ``add`` to the new node drawn; ``undo`` takes it away."""
     canvas = page.frame_locator(CANVAS_FRAME)
     new_node = canvas.locator('.react-flow__node[data-id="timer_1"]')
     times = []
-    for _ in range(TRIES):
+    for _ in range(tries):
         page.locator(APP_IDLE).wait_for(timeout=TIMEOUT_MS)
         button = page.locator(add).get_by_role("button").first
         start = time.perf_counter()
@@ -142,6 +143,9 @@ def _time_add(page: Page, add: str, undo: str) -> list[float]:
 
 def main() -> None:
     """Print the figures, then one JSON line of them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tries", type=int, default=TRIES, help=f"tries per figure ({TRIES})")
+    tries = parser.parse_args().tries
     scratch = Path(tempfile.mkdtemp(prefix="wb-bench-browser-"))
     env = {
         key: value
@@ -184,13 +188,13 @@ def main() -> None:
             _wait_drawn(warm, NODES)
         warm.context.close()
 
-        open_builder = _time_open(new_page, builder_url, ".st-key-palette_timer")
-        open_base = _time_open(new_page, base, '[data-testid="stButton"]')
+        open_builder = _time_open(new_page, builder_url, ".st-key-palette_timer", tries)
+        open_base = _time_open(new_page, base, '[data-testid="stButton"]', tries)
         page = new_page()
         page.goto(builder_url)
         _wait_drawn(page, NODES)
         add_builder = _time_add(
-            page, ".st-key-palette_timer", '[data-testid="stButton"]:has-text("Undo")'
+            page, ".st-key-palette_timer", '[data-testid="stButton"]:has-text("Undo")', tries
         )
         page.context.close()
         page = new_page()
@@ -200,12 +204,13 @@ def main() -> None:
             page,
             '[data-testid="stButton"]:has-text("Add")',
             '[data-testid="stButton"]:has-text("Remove")',
+            tries,
         )
         page.context.close()
         browser.close()
 
     figures = {}
-    print(f"{NODES}-node graph, Chromium 1440x900, median of {TRIES} (all tries in ms):")
+    print(f"{NODES}-node graph, Chromium 1440x900, median of {tries} (all tries in ms):")
     for name, product, baseline, target in (
         ("open", open_builder, open_base, TARGET_OPEN_MS),
         ("add", add_builder, add_base, TARGET_ADD_MS),
