@@ -177,13 +177,13 @@ class DemoData:
         services = self._services
         demo = [w for w in services.workflows.list() if w.name.startswith(PREFIX)]
         schedules = sum(1 for w in demo if services.database.schedules.find(workflow_id=w.id))
-        queues = set()
+        queues: set[str] = set()
         for workflow in demo:
             services.delete_workflow(workflow.id)
             for deployment in services.database.deployments.find(workflow_id=workflow.id):
                 if deployment.status in (DeploymentStatus.ACTIVE, DeploymentStatus.DRAINING):
                     services.database.deployments.retire(deployment.id)
-                    queues.add(deployment.task_queue)
+                    queues.update(deployment.queues)
         if queues and services.temporal_started:
             for queue in sorted(queues):  # workers drop the code; a queue left empty stops
                 services.temporal.manager.apply_queue(queue)

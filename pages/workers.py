@@ -150,9 +150,17 @@ def _controls(fleet: FleetService, queue: QueueView) -> None:
 def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -> None:
     with st.container(border=True):
         here = " :blue-badge[served here]" if queue.running_here else ""
+        only = " :violet-badge[activity-only]" if queue.activity_only else ""
         pool = f", {queue.pool_size} per process" if queue.strategy is QueueStrategy.POOL else ""
         name = markdown_literal(queue.name)
-        st.markdown(f"**{name}** · {_STRATEGIES[queue.strategy]}{pool}{here}")
+        st.markdown(f"**{name}** · {_STRATEGIES[queue.strategy]}{pool}{here}{only}")
+        if queue.step_deployments:
+            steps = "; ".join(
+                f"{d.workflow_type}: {', '.join(queue.step_activities(d))}"
+                for d in queue.step_deployments
+            )
+            lead = "Runs only steps of" if queue.activity_only else "Also runs steps of"
+            st.caption(markdown_literal(f"{lead} workflows that run on their own queues: {steps}."))
         table = worker_rows(queue.workers, show_stopped=show_stopped)
         st.dataframe(table, hide_index=True, width="stretch")
         if table.empty:

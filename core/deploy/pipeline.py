@@ -25,7 +25,7 @@ from core.deploy.bundles import deployed_queue
 from core.deploy.children import active_child_target
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
-from core.deploy.queues import unserved_queues
+from core.deploy.queues import step_queues, unserved_queues
 from core.deploy.recovery import process_owner
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
@@ -89,6 +89,8 @@ class _Build:
     children: Mapping[str, ChildTarget]  # the deployed child workflows the code starts
     bundle: Bundle
     existing: VersionRecord | None  # set when the build is an existing version's own bytes
+    # Other queues its steps run activities on (see core.deploy.queues.step_queues).
+    step_queues: Mapping[str, tuple[str, ...]]
 
 
 class Deployer:
@@ -168,7 +170,7 @@ class Deployer:
             with report.step("compile", "generating the workflow code") as out:
                 try:
                     children = self._children(workflow.name, checked)
-                    build = self._build(graph, latest, children)
+                    build = self._build(checked, latest, children)
                 except WorkflowBuilderError:
                     raise
                 except Exception as exc:  # the compiler imports plugin modules, which may raise
@@ -252,8 +254,12 @@ class Deployer:
         return targets
 
     def _build(
-        self, graph: Graph, latest: VersionRecord | None, children: Mapping[str, ChildTarget]
+        self,
+        checked: CheckedGraph,
+        latest: VersionRecord | None,
+        children: Mapping[str, ChildTarget],
     ) -> _Build:
+        graph = checked.graph
         document = graph_to_dict(graph)
         if (
             latest is not None
@@ -266,7 +272,14 @@ class Deployer:
             queue = deployed_queue(self._db, latest) or self._placed(graph)
             bundle = compile_version(latest, registry=self._registry, default_task_queue=queue)
             if bundle.digest == latest.bundle_hash:
-                return _Build(latest.version, latest.graph, children, bundle, existing=latest)
+                return _Build(
+                    latest.version,
+                    latest.graph,
+                    children,
+                    bundle,
+                    existing=latest,
+                    step_queues=step_queues(checked, own_queue=bundle.task_queue),
+                )
         number = (latest.version if latest else 0) + 1
         bundle = compile_graph(
             graph,
@@ -275,7 +288,14 @@ class Deployer:
             default_task_queue=self._placed(graph),
             children=children,
         )
-        return _Build(number, document, children, bundle, existing=None)
+        return _Build(
+            number,
+            document,
+            children,
+            bundle,
+            existing=None,
+            step_queues=step_queues(checked, own_queue=bundle.task_queue),
+        )
 
     def _placed(self, graph: Graph) -> str:
         """The queue a new build is placed on (see ``core.fleet.placement``)."""
@@ -357,9 +377,13 @@ class Deployer:
                 workflow_type=bundle.workflow_type,
                 bundle_dir=bundle_dir,
                 owner=process_owner(),
+                step_queues=build.step_queues,
             )
             try:
-                self._fleet.apply_queue(bundle.task_queue)
+                # Its own queue first, then the queues its steps run activities on: this
+                # process's fleet serves them all (standalone workers follow by themselves).
+                for queue in deployment.queues:
+                    self._fleet.apply_queue(queue)
             except Exception as exc:  # any failure must leave the previous set serving
                 self._restore(deployment, exc)
                 still = f"{active.workflow_type} keeps serving" if active else "nothing serves"
@@ -369,6 +393,8 @@ class Deployer:
                     step="load",
                 ) from exc
             out.append(f"deployment {deployment.id} is polling")
+            for queue, names in build.step_queues.items():
+                out.append(f"{', '.join(names)} polling on {queue} for its steps")
         self._schedule(workflow, build, deployment, report)
         with report.step("ready") as out:
             deployment = self._db.deployments.activate(deployment.id)
@@ -460,10 +486,11 @@ class Deployer:
 
     def _restore(self, deployment: DeploymentRecord, cause: Exception) -> None:
         self._db.deployments.fail(deployment.id, error=str(cause))
-        try:
-            self._fleet.apply_queue(deployment.task_queue)
-        except Exception:
-            logger.exception("restoring the workers of %s failed", deployment.task_queue)
+        for queue in deployment.queues:
+            try:
+                self._fleet.apply_queue(queue)
+            except Exception:  # the other queues must still be restored
+                logger.exception("restoring the workers of %s failed", queue)
 
     def _lock(self, workflow_id: int) -> threading.Lock:
         with self._locks_guard:

@@ -21,7 +21,8 @@ async def open_runs(client: Client, workflow_type: str) -> int:
 def retire_drained(database: Database, fleet: Fleet) -> list[DeploymentRecord]:
     """Retire every draining deployment whose workflow type has no running execution left.
 
-    The queues of retired deployments are applied again, so their workers drop the code.
+    The queues of retired deployments (their own and their steps') are applied again, so their
+    workers drop the code.
 
     Returns:
         The deployments retired now.
@@ -40,6 +41,6 @@ def retire_drained(database: Database, fleet: Fleet) -> list[DeploymentRecord]:
             deployment.workflow_type,
             extra={"deployment_id": deployment.id, "workflow_type": deployment.workflow_type},
         )
-    for queue in sorted({d.task_queue for d in retired}):
+    for queue in sorted({queue for deployment in retired for queue in deployment.queues}):
         fleet.apply_queue(queue)
     return retired

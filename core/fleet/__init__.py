@@ -1,6 +1,13 @@
 """The worker fleet: the code each queue serves, managed workers, registry, standalone workers."""
 
-from core.fleet.code import SERVED_STATUSES, QueueCode, load_queue_code, served_deployments
+from core.fleet.code import (
+    SERVED_STATUSES,
+    QueueCode,
+    load_queue_code,
+    queues_to_serve,
+    served_deployments,
+    step_deployments,
+)
 from core.fleet.errors import (
     DeploymentCodeError,
     FleetConfigError,
@@ -31,5 +38,7 @@ __all__ = [
     "WorkerView",
     "describe_pollers",
     "load_queue_code",
+    "queues_to_serve",
     "served_deployments",
+    "step_deployments",
 ]

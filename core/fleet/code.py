@@ -1,4 +1,5 @@
-"""Which code a task queue serves: its live deployments' bundles, read from disk or rebuilt."""
+"""Which code a task queue serves: its live deployments' bundles, read from disk or rebuilt, and
+the activities of deployments whose steps run there."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.db import Database, DeploymentRecord, DeploymentStatus, VersionRecord
 from core.errors import WorkflowBuilderError
 from core.fleet.errors import DeploymentCodeError
 from core.graph.document import graph_from_dict
-from core.runtime import BundleStore, LoadedBundle, load_bundle, read_bundle
+from core.runtime import BundleStore, LoadedBundle, StepActivities, load_bundle, read_bundle
 
 logger = logging.getLogger(__name__)
 
@@ -28,23 +29,55 @@ class QueueCode:
 
     Attributes:
         task_queue: the queue.
-        deployments: the deployments served, newest first.
-        bundles: their loaded bundles, in the same order.
+        deployments: the deployments whose workflow queue it is, newest first.
+        bundles: their loaded bundles, in the same order (workflows and activities).
+        step_deployments: the deployments whose steps run activities on it, newest first.
+        steps: those activities, in the same order (no workflows: their runs are elsewhere).
     """
 
     task_queue: str
     deployments: tuple[DeploymentRecord, ...]
     bundles: tuple[LoadedBundle, ...]
+    step_deployments: tuple[DeploymentRecord, ...] = ()
+    steps: tuple[StepActivities, ...] = ()
 
     @property
     def deployment_ids(self) -> frozenset[int]:
         """The ids of the deployments served (what a standalone worker watches for changes)."""
-        return frozenset(d.id for d in self.deployments)
+        return frozenset(d.id for d in (*self.deployments, *self.step_deployments))
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to serve: no workflow runs here, and no step."""
+        return not self.bundles and not self.steps
+
+    @property
+    def activity_only(self) -> bool:
+        """Only steps of workflows that run elsewhere use the queue."""
+        return not self.bundles and bool(self.steps)
 
 
 def served_deployments(database: Database, task_queue: str) -> list[DeploymentRecord]:
     """The pending, active and draining deployments of ``task_queue``, newest first."""
     return database.deployments.find(task_queue=task_queue, statuses=SERVED_STATUSES)
+
+
+def step_deployments(database: Database, task_queue: str) -> list[DeploymentRecord]:
+    """The pending, active and draining deployments whose steps run activities on
+    ``task_queue`` (a queue other than their own), newest first."""
+    # Few deployments are live at once, so filtering here beats a JSON query per dialect.
+    return [
+        deployment
+        for deployment in database.deployments.find(statuses=SERVED_STATUSES)
+        if task_queue in deployment.step_queues
+    ]
+
+
+def queues_to_serve(database: Database, statuses: tuple[DeploymentStatus, ...]) -> list[str]:
+    """Every queue whose workers load code of a deployment in ``statuses`` (its own queue and
+    its steps'), sorted."""
+    found = database.deployments.find(statuses=statuses)
+    return sorted({queue for deployment in found for queue in deployment.queues})
 
 
 def load_queue_code(
@@ -61,7 +94,21 @@ def load_queue_code(
         load_deployment(database, deployment, store=store, registry=registry)
         for deployment in deployments
     )
-    return QueueCode(task_queue=task_queue, deployments=tuple(deployments), bundles=bundles)
+    stepping = step_deployments(database, task_queue)
+    steps = tuple(
+        StepActivities(
+            load_deployment(database, deployment, store=store, registry=registry),
+            tuple(deployment.step_queues[task_queue]),
+        )
+        for deployment in stepping
+    )
+    return QueueCode(
+        task_queue=task_queue,
+        deployments=tuple(deployments),
+        bundles=bundles,
+        step_deployments=tuple(stepping),
+        steps=steps,
+    )
 
 
 def load_deployment(
@@ -112,18 +159,6 @@ def load_deployment(
         extra={"deployment_id": deployment.id, "workflow_type": bundle.workflow_type},
     )
     return loaded
-
-
-def activities_served(database: Database, task_queue: str) -> frozenset[str]:
-    """Names of the activities the workers of ``task_queue`` run: a queue's workers register
-    the activities of the bundles they serve (each bundle's manifest lists its own)."""
-    names: set[str] = set()
-    for deployment in served_deployments(database, task_queue):
-        kept = _kept_bundle(database, deployment)
-        if kept is None:
-            continue  # rebuilt only when loaded; its activities are not known here
-        names.update(str(item["name"]) for item in kept[0].manifest.get("activities", ()))
-    return frozenset(names)
 
 
 def _deployed_bundle(

@@ -7,7 +7,6 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,7 +37,7 @@ from core.fleet.outage import Outage, error_summary
 from core.fleet.pollers import Poller, describe_pollers
 from core.fleet.resources import ProcessSampler
 from core.outages import DATABASE_UNAVAILABLE
-from core.runtime import BundleStore, HostedWorker, LoadedBundle, WorkerHost
+from core.runtime import BundleStore, HostedWorker, WorkerHost
 from core.secrets import StoredSecrets
 
 logger = logging.getLogger(__name__)
@@ -193,7 +192,8 @@ class WorkerManager:
             return tuple(s.worker_id for _, s in sorted(queue.slots.items())) if queue else ()
 
     def start_queue(self, task_queue: str) -> list[WorkerRecord]:
-        """Start the worker(s) of ``task_queue`` with the code of its deployments.
+        """Start the worker(s) of ``task_queue`` with the code of its deployments, and the
+        activities of deployments whose steps run there.
 
         Returns:
             The registry rows of the started workers.
@@ -209,7 +209,7 @@ class WorkerManager:
             if task_queue in self._queues:
                 raise QueueStateError("workers already run for it here", task_queue=task_queue)
             code = self._load_code(task_queue)
-            if not code.bundles:
+            if code.empty:
                 raise NothingToServeError(task_queue)
             return self._start(code)
 
@@ -238,7 +238,8 @@ class WorkerManager:
             return self.start_queue(task_queue)
 
     def apply_queue(self, task_queue: str) -> list[WorkerRecord]:
-        """Make the queue's workers here run exactly the code of its current deployments.
+        """Make the queue's workers here run exactly the code of its current deployments, and
+        the activities of the current deployments whose steps run there.
 
         The deploy calls this after recording a pending deployment (and again after marking a
         failed one, to restore the previous set). New workers start before old ones drain, so
@@ -255,7 +256,7 @@ class WorkerManager:
             self._check_open()
             code = self._load_code(task_queue)
             queue = self._queues.get(task_queue)
-            if not code.bundles:
+            if code.empty:
                 if queue is not None:
                     logger.info("task queue %s has nothing to serve: stopping", task_queue)
                     self.stop_queue(task_queue)
@@ -379,12 +380,12 @@ class WorkerManager:
                 slot = queue.slots[index] = _Slot(
                     index=index, worker_id=self._worker_id(queue.name, index)
                 )
-        bundles = queue.code.bundles
-        self._register(slot.worker_id, queue.name, bundles)
+        code = queue.code
+        self._register(slot.worker_id, code)
         try:
             earlier = self._last_polls(queue.name, slot)
             slot.hosted = self._host_for(index).add_worker(
-                queue.name, bundles, identity=slot.worker_id
+                queue.name, code.bundles, steps=code.steps, identity=slot.worker_id
             )
             self._confirm_polling(queue.name, slot, earlier)
         except WorkflowBuilderError as exc:
@@ -400,12 +401,12 @@ class WorkerManager:
         return self._set_status(slot.worker_id, W.RUNNING)
 
     def _replace_slot(self, queue: _Queue, slot: _Slot) -> WorkerRecord:
-        bundles = queue.code.bundles
+        code = queue.code
         try:
             earlier = self._last_polls(queue.name, slot)
             previous = slot.hosted
             slot.hosted = self._host_for(slot.index).replace_worker(
-                queue.name, bundles, identity=slot.worker_id
+                queue.name, code.bundles, steps=code.steps, identity=slot.worker_id
             )
             if previous is None or slot.hosted.build_id != previous.build_id:
                 self._confirm_polling(queue.name, slot, earlier)
@@ -414,11 +415,11 @@ class WorkerManager:
             raise WorkerStartError(
                 str(exc), task_queue=queue.name, worker_id=slot.worker_id
             ) from exc
-        self._database.workers.set_capabilities(slot.worker_id, _capabilities(bundles))
+        self._database.workers.set_capabilities(slot.worker_id, _capabilities(code))
         logger.info(
             "worker %s now runs %s",
             slot.worker_id,
-            ", ".join(slot.hosted.workflow_types),
+            ", ".join(slot.hosted.workflow_types or slot.hosted.activity_names),
             extra={"worker_id": slot.worker_id},
         )
         return self._database.workers.get(slot.worker_id)
@@ -458,10 +459,13 @@ class WorkerManager:
     ) -> None:
         # One entry per identity and task type, carrying the build id of its latest poll:
         # ours, newer than before, on each type it serves means the new code is polling. A
-        # worker without activities never polls for activity tasks.
+        # worker without activities never polls for activity tasks, nor one without workflows
+        # (a queue only steps use) for workflow tasks.
         assert slot.hosted is not None
         build_id = slot.hosted.build_id
-        expected = {"workflow", "activity"} if slot.hosted.activity_names else {"workflow"}
+        expected = {"workflow"} if slot.hosted.workflow_types else set()
+        if slot.hosted.activity_names:
+            expected.add("activity")
         host = self._host_for(slot.index)
         deadline = time.monotonic() + self._poll_confirm_timeout
         while True:
@@ -486,19 +490,19 @@ class WorkerManager:
 
     # ---- registry -----------------------------------------------------------------------
 
-    def _register(
-        self, worker_id: str, task_queue: str, bundles: Sequence[LoadedBundle]
-    ) -> WorkerRecord:
+    def _register(self, worker_id: str, code: QueueCode) -> WorkerRecord:
         def register() -> WorkerRecord:
             return self._database.workers.register(
                 worker_id=worker_id,
-                task_queue=task_queue,
+                task_queue=code.task_queue,
                 host=self._host_name,
                 pid=self._pid,
                 metadata={
-                    "packages": sorted(b.package for b in bundles),
+                    "packages": sorted(
+                        {b.package for b in code.bundles} | {s.bundle.package for s in code.steps}
+                    ),
                 },
-                capabilities=_capabilities(bundles),
+                capabilities=_capabilities(code),
             )
 
         try:
@@ -664,13 +668,16 @@ class WorkerManager:
             logger.info("worker %s restarted", slot.worker_id, extra={"worker_id": slot.worker_id})
 
 
-def _capabilities(bundles: Sequence[LoadedBundle]) -> list[Capability]:
+def _capabilities(code: QueueCode) -> list[Capability]:
+    # A step's activities count without their workflow type: it runs on another queue.
     found: list[Capability] = []
-    for bundle in bundles:
+    for bundle in code.bundles:
         found.append(Capability(bundle.workflow_type))
         found.extend(
             Capability(bundle.workflow_type, activity_name(fn) or "") for fn in bundle.activities
         )
+    for step in code.steps:
+        found.extend(Capability(step.bundle.workflow_type, name) for name in step.names)
     return found
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from core.auth import SYSTEM, Actor, Role, action, reads
 from core.db import (
     Database,
+    DeploymentRecord,
     QueueStrategy,
     RecordNotFoundError,
     WorkerRecord,
@@ -16,6 +17,7 @@ from core.db import (
 )
 from core.db.repositories.workers import LOST_ERROR_PREFIX
 from core.db.types import utc_now
+from core.fleet.code import SERVED_STATUSES, queues_to_serve, served_deployments, step_deployments
 from core.fleet.manager import WorkerManager
 from core.fleet.pollers import Poller, check_pollers, describe_pollers
 
@@ -70,6 +72,9 @@ class QueueView:
         stopped_pollers: identities of registered workers that stopped which Temporal still
             lists for a few minutes (not a warning).
         running_here: this process runs workers for it.
+        step_deployments: live deployments whose steps run activities on it (their workflows
+            run on their own queues), newest first.
+        activity_only: no live deployment runs its workflow here; only steps use the queue.
     """
 
     name: str
@@ -80,6 +85,12 @@ class QueueView:
     unregistered_pollers: tuple[str, ...]
     stopped_pollers: tuple[str, ...]
     running_here: bool
+    step_deployments: tuple[DeploymentRecord, ...] = ()
+    activity_only: bool = False
+
+    def step_activities(self, deployment: DeploymentRecord) -> tuple[str, ...]:
+        """The activities ``deployment``'s steps run on this queue."""
+        return tuple(deployment.step_queues.get(self.name, ()))
 
 
 _LIVE = (WorkerStatus.STARTING, WorkerStatus.RUNNING, WorkerStatus.STOPPING)
@@ -111,7 +122,8 @@ class FleetService:
 
     @reads
     def queues(self) -> list[QueueView]:
-        """Every known queue (task queue rows, registered workers, this process's workers).
+        """Every known queue (task queue rows, registered workers, this process's workers, the
+        queues live deployments' steps run on).
 
         Raises:
             FleetError: Temporal cannot describe a queue's pollers.
@@ -121,6 +133,7 @@ class FleetService:
             {q.name for q in self._database.task_queues.find()}
             | {w.record.task_queue for w in workers}
             | set(self._manager.queues())
+            | set(queues_to_serve(self._database, SERVED_STATUSES))
         )
         return [self._queue_view(name, workers) for name in sorted(names)]
 
@@ -179,6 +192,7 @@ class FleetService:
             strategy, pool_size = row.strategy, row.pool_size
         except RecordNotFoundError:
             strategy, pool_size = QueueStrategy.PER_WORKFLOW, 1
+        stepping = tuple(step_deployments(self._database, name))
         return QueueView(
             name=name,
             strategy=strategy,
@@ -188,6 +202,8 @@ class FleetService:
             unregistered_pollers=check.unregistered,
             stopped_pollers=check.left_behind,
             running_here=name in self._manager.queues(),
+            step_deployments=stepping,
+            activity_only=bool(stepping) and not served_deployments(self._database, name),
         )
 
 

@@ -1,4 +1,5 @@
-"""A standalone worker process: serve one task queue's deployments until SIGTERM or Ctrl-C.
+"""A standalone worker process: serve one task queue's deployments (and the steps of others
+that run there) until SIGTERM or Ctrl-C.
 
 Run it as ``python -m core.fleet --task-queue Q`` (or through ``python -m core
 worker --task-queue Q``). It uses the same ``DATABASE_URL`` and ``TEMPORAL_ADDRESS`` as the app.
@@ -18,7 +19,7 @@ from core.alerts import start_alerts
 from core.config import Settings
 from core.db import Database
 from core.errors import WorkflowBuilderError
-from core.fleet.code import served_deployments
+from core.fleet.code import served_deployments, step_deployments
 from core.fleet.manager import WorkerManager
 from core.fleet.outage import Outage
 from core.metrics import serve_metrics
@@ -47,7 +48,9 @@ def run_standalone_worker(
     """Serve ``task_queue`` from this process until stopped, following its deployments.
 
     Registers its worker in the database, loads the queue's pending, active and draining
-    deployments, applies changed deployments and pool sizes without a restart, heartbeats,
+    deployments, and the activities of those whose steps run on the queue (a queue only steps
+    name gets an activity-only worker), applies changed deployments and pool sizes without a
+    restart, heartbeats,
     and on stop drains (running activities finish) and records itself stopped. A queue with
     nothing to serve yet gets its worker as soon as a deployment appears. It outlives
     outages: at start it waits for the database and Temporal; later, while the database is
@@ -185,9 +188,13 @@ def _follow(
         change could not be applied; what ran before keeps running).
     """
     deployments = served_deployments(database, task_queue)
-    # What the process must run: the queue's deployments and its pool size (scaled from
-    # the app, which records the size on the queue's row).
-    current = (frozenset(d.id for d in deployments), manager.pool_size(task_queue))
+    stepping = step_deployments(database, task_queue)
+    # What the process must run: the queue's deployments, those whose steps run there, and
+    # its pool size (scaled from the app, which records the size on the queue's row).
+    current = (
+        frozenset(d.id for d in (*deployments, *stepping)),
+        manager.pool_size(task_queue),
+    )
     if current == served:
         return current, True
     try:
@@ -197,9 +204,11 @@ def _follow(
         print(f"error: {exc}; trying again later", file=sys.stderr, flush=True)
         return served, False
     if records:
-        types = ", ".join(sorted({d.workflow_type for d in deployments}))
+        types = ", ".join(sorted({d.workflow_type for d in deployments})) or "none"
+        steps = ", ".join(sorted({d.workflow_type for d in stepping}))
         ids = ", ".join(r.worker_id for r in records)
-        print(f"worker {ids} polling {task_queue}: workflows {types}", flush=True)
+        also = f"; activities of steps of {steps}" if steps else ""
+        print(f"worker {ids} polling {task_queue}: workflows {types}{also}", flush=True)
     else:
         print(f"waiting for deployments on {task_queue}", flush=True)
     return current, True

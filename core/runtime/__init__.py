@@ -7,7 +7,7 @@ from core.runtime.bundle_store import (
     package_name,
     read_bundle,
 )
-from core.runtime.loader import BundleLoadError, LoadedBundle, load_bundle
+from core.runtime.loader import BundleLoadError, LoadedBundle, StepActivities, load_bundle
 from core.runtime.worker_host import HostedWorker, WorkerHost, WorkerHostError
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "BundleStoreError",
     "HostedWorker",
     "LoadedBundle",
+    "StepActivities",
     "StoredBundle",
     "WorkerHost",
     "WorkerHostError",

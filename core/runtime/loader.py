@@ -64,6 +64,25 @@ class LoadedBundle:
         return self.bundle.task_queue
 
 
+@dataclass(frozen=True)
+class StepActivities:
+    """Activities of a loaded bundle that its steps run on another task queue, where a worker
+    registers them without the bundle's workflow.
+
+    Attributes:
+        bundle: the deployment's loaded bundle.
+        names: the activity names its steps run on that queue, sorted.
+    """
+
+    bundle: LoadedBundle
+    names: tuple[str, ...]
+
+    @property
+    def activities(self) -> tuple[Callable[..., Any], ...]:
+        """The bundle's functions of those activities."""
+        return tuple(fn for fn in self.bundle.activities if activity_name(fn) in self.names)
+
+
 def load_bundle(stored: StoredBundle) -> LoadedBundle:
     """Import ``<package>.workflow`` and ``<package>.activities`` of a stored bundle.
 

@@ -19,7 +19,7 @@ from temporalio.worker import Worker
 from core.activities.spec import activity_name
 from core.config import Settings
 from core.errors import WorkflowBuilderError
-from core.runtime.loader import LoadedBundle
+from core.runtime.loader import LoadedBundle, StepActivities
 from core.secrets.interceptor import SecretsInterceptor
 from core.secrets.markers import SecretLookup
 from core.temporal import connect
@@ -133,13 +133,20 @@ class WorkerHost:
         return self._gateway.submit(coro)
 
     def add_worker(
-        self, task_queue: str, bundles: Sequence[LoadedBundle], *, identity: str | None = None
+        self,
+        task_queue: str,
+        bundles: Sequence[LoadedBundle],
+        *,
+        steps: Sequence[StepActivities] = (),
+        identity: str | None = None,
     ) -> HostedWorker:
-        """Start a worker on ``task_queue`` running the workflows and activities of ``bundles``.
+        """Start a worker on ``task_queue`` running the workflows and activities of ``bundles``,
+        and the activities only of ``steps`` (bundles whose steps run on this queue).
 
         Activities are deduplicated by name: bundles carry their own copies of the built-ins,
-        and the first bundle's copy serves them all. ``identity`` is what Temporal shows as
-        the worker's poller identity (default: the client's, ``<pid>@<host>``).
+        and the first copy serves them all (the bundles' in order, then the steps'). ``identity``
+        is what Temporal shows as the worker's poller identity (default: the client's,
+        ``<pid>@<host>``).
 
         Raises:
             WorkerHostError: a worker already polls that queue here, two bundles define one
@@ -148,13 +155,19 @@ class WorkerHost:
         with self._lock:
             if task_queue in self._workers:
                 raise WorkerHostError("a worker is already running here", task_queue=task_queue)
-            self._workers[task_queue] = self._start(task_queue, bundles, identity=identity)
+            self._workers[task_queue] = self._start(task_queue, bundles, steps, identity=identity)
             return self._workers[task_queue].info
 
     def replace_worker(
-        self, task_queue: str, bundles: Sequence[LoadedBundle], *, identity: str | None = None
+        self,
+        task_queue: str,
+        bundles: Sequence[LoadedBundle],
+        *,
+        steps: Sequence[StepActivities] = (),
+        identity: str | None = None,
     ) -> HostedWorker:
-        """Swap the worker on ``task_queue`` for one running ``bundles`` (or add it if missing).
+        """Swap the worker on ``task_queue`` for one running ``bundles`` and ``steps`` (or add
+        it if missing).
 
         The new worker is validated and started before the old one drains, so the queue is
         never left without a poller; if the new one fails, the old one keeps running. Asking
@@ -165,10 +178,10 @@ class WorkerHost:
         """
         with self._lock:
             old = self._workers.get(task_queue)
-            if old is not None and old.build_id == _build_id(bundles):
+            if old is not None and old.build_id == _build_id(bundles, steps):
                 return old.info
             self._workers[task_queue] = self._start(
-                task_queue, bundles, replacing=old, identity=identity
+                task_queue, bundles, steps, replacing=old, identity=identity
             )
         if old is not None:
             self._stop(old)
@@ -239,13 +252,17 @@ class WorkerHost:
         self,
         task_queue: str,
         bundles: Sequence[LoadedBundle],
+        steps: Sequence[StepActivities],
         *,
         replacing: _Running | None = None,
         identity: str | None = None,
     ) -> _Running:
         workflows = _workflow_classes(task_queue, bundles)
-        activities = _unique_activities(bundles)
-        build_id = _build_id(bundles)
+        activities = _unique_activities(
+            [fn for bundle in bundles for fn in bundle.activities]
+            + [fn for step in steps for fn in step.activities]
+        )
+        build_id = _build_id(bundles, steps)
 
         async def make() -> Worker:
             # Worker() validates every workflow in the sandbox; it must run on the host loop.
@@ -316,15 +333,17 @@ def _workflow_classes(task_queue: str, bundles: Sequence[LoadedBundle]) -> list[
     return [b.workflow_class for b in seen.values()]
 
 
-def _build_id(bundles: Sequence[LoadedBundle]) -> str:
-    # Package names carry the bundle digests, so they identify the exact code.
-    packages = "\n".join(sorted({b.package for b in bundles}))
-    return "wb-" + hashlib.sha256(packages.encode()).hexdigest()[:16]
+def _build_id(bundles: Sequence[LoadedBundle], steps: Sequence[StepActivities]) -> str:
+    # Package names carry the bundle digests, so they identify the exact code; a bundle whose
+    # activities alone run here counts with their names.
+    parts = {b.package for b in bundles} | {
+        f"{s.bundle.package}:{','.join(s.names)}" for s in steps
+    }
+    return "wb-" + hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
 
 
-def _unique_activities(bundles: Sequence[LoadedBundle]) -> list[Callable[..., Any]]:
+def _unique_activities(functions: Sequence[Callable[..., Any]]) -> list[Callable[..., Any]]:
     by_name: dict[str, Callable[..., Any]] = {}
-    for bundle in bundles:
-        for fn in bundle.activities:
-            by_name.setdefault(activity_name(fn) or "", fn)
+    for fn in functions:
+        by_name.setdefault(activity_name(fn) or "", fn)
     return list(by_name.values())

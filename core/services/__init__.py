@@ -20,7 +20,7 @@ from core.db import Database, DeploymentStatus
 from core.deploy import DeployService
 from core.deploy.recovery import recover_interrupted_deploys
 from core.executions import RunService
-from core.fleet import FleetError, FleetService, WorkerManager
+from core.fleet import FleetError, FleetService, WorkerManager, queues_to_serve
 from core.health import HealthReport, check_health
 from core.metrics import MetricsServer, serve_metrics
 from core.rate_limit import RateLimiter
@@ -309,10 +309,9 @@ def _start_temporal(
 
 
 def _serve_deployed_queues(database: Database, manager: WorkerManager) -> None:
-    """Start the workers of every queue with deployed code (what this process serves)."""
-    served = (DeploymentStatus.ACTIVE, DeploymentStatus.DRAINING)
-    queues = sorted({d.task_queue for d in database.deployments.find(statuses=served)})
-    for queue in queues:
+    """Start the workers of every queue with deployed code, workflows' and steps' (what this
+    process serves)."""
+    for queue in queues_to_serve(database, (DeploymentStatus.ACTIVE, DeploymentStatus.DRAINING)):
         try:
             manager.apply_queue(queue)
         except FleetError as error:  # one broken queue must not keep the others down

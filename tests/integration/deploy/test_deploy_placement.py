@@ -1,15 +1,17 @@
-"""Where deploys place workflows: a queue per workflow, one queue for all, or the graph's own."""
+"""Where deploys place workflows (a queue per workflow, one queue for all, or the graph's own)
+and the steps that name a task queue of their own."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import Any
 
-import pytest
+from temporalio.client import Client
 
 from core.activities import ActivityRegistry
-from core.db import QueueStrategy
-from core.deploy import DeployError, DeployService
+from core.db import Capability, QueueStrategy
+from core.deploy import DeployResult, DeployService
 from core.fleet.placement import task_queue_for
 from tests.integration.deploy.helpers import DeployWorld, node
 
@@ -88,27 +90,90 @@ def test_a_deploy_keeps_the_pool_size_set_on_its_queue(world: DeployWorld):
     assert world.run_to_end(deployed, name="Flo") == "Hello, Flo!"
 
 
-def test_an_activity_queue_whose_workers_do_not_run_it_is_refused_naming_the_node(
+def _on_queue(queue: str):
+    return lambda document: node(document, "greet")["params"].update(task_queue=queue)
+
+
+def _run_with_history(world: DeployWorld, deployed: DeployResult, **workflow_input: Any):
+    """Run the deployed type to its end; its result and its history's events."""
+
+    async def go(client: Client):
+        handle = await client.start_workflow(
+            deployed.workflow_type,
+            workflow_input,
+            id=f"{deployed.workflow_type}-{uuid.uuid4().hex[:8]}",
+            task_queue=deployed.deployment.task_queue,
+        )
+        return await handle.result(), (await handle.fetch_history()).events
+
+    return world.temporal(go)
+
+
+def test_a_step_on_a_queue_of_its_own_is_run_there_by_an_activity_only_worker_of_the_fleet(
     world: DeployWorld,
 ):
-    def on_queue(queue: str):
-        return lambda document: node(document, "greet")["params"].update(task_queue=queue)
+    steps = f"steps-{uuid.uuid4().hex[:8]}"
+    deployed = world.service.deploy(world.create("hello_activity", edit=_on_queue(steps)).id)
 
-    nobody = world.create("hello_activity", edit=on_queue(f"nobody-{uuid.uuid4().hex[:6]}"))
-    with pytest.raises(DeployError, match="node 'greet' runs activity 'echo' on task queue"):
-        world.service.deploy(nobody.id)
-    assert world.database.versions.latest(nobody.id) is None  # nothing recorded
+    assert deployed.deployment.step_queues == {steps: ["echo"]}
+    assert world.manager.queues() == tuple(sorted([deployed.deployment.task_queue, steps]))
+    hosted = {w.task_queue: w for w in world.manager.host.workers()}
+    assert (hosted[steps].workflow_types, hosted[steps].activity_names) == ((), ("echo",))
+    [step_worker] = world.manager.worker_ids(steps)
+    assert world.database.workers.capabilities(step_worker) == [
+        Capability(deployed.workflow_type, "echo")
+    ]
+    # It runs activities of the type, not the type: nothing may start the workflow there.
+    assert world.database.workers.find(task_queue=steps, workflow_type=deployed.workflow_type) == []
 
-    # Workers poll this queue, but the workflow they serve uses no 'echo': they do not run it.
-    signal_only = world.service.deploy(world.create("approval_signal").id)
-    wrong = world.create("hello_activity", edit=on_queue(signal_only.deployment.task_queue))
-    with pytest.raises(DeployError, match="where no worker runs it") as caught:
-        world.service.deploy(wrong.id)
-    assert "deploy a workflow that uses 'echo'" in str(caught.value)
+    result, events = _run_with_history(world, deployed, name="Ann")
 
-    # A queue whose workers serve a workflow using 'echo' runs it: the run completes.
-    served = world.service.deploy(world.create("hello_activity").id)
-    elsewhere = world.create("hello_activity", edit=on_queue(served.deployment.task_queue))
-    deployed = world.service.deploy(elsewhere.id)
-    assert deployed.deployment.task_queue != served.deployment.task_queue
-    assert world.run_to_end(deployed, name="Ann") == "Hello, Ann!"
+    assert result == "Hello, Ann!"
+    [scheduled] = [e for e in events if e.HasField("activity_task_scheduled_event_attributes")]
+    assert scheduled.activity_task_scheduled_event_attributes.task_queue.name == steps
+    [started] = [e for e in events if e.HasField("activity_task_started_event_attributes")]
+    assert started.activity_task_started_event_attributes.identity == step_worker
+    assert any(e.HasField("activity_task_completed_event_attributes") for e in events)
+
+
+def test_what_a_step_queue_serves_follows_deploys_rollbacks_and_retirement(world: DeployWorld):
+    first, second = f"first-{uuid.uuid4().hex[:8]}", f"second-{uuid.uuid4().hex[:8]}"
+    workflow = world.create("hello_activity", edit=_on_queue(first))
+    v1 = world.service.deploy(workflow.id)
+    own = v1.deployment.task_queue
+
+    # Version 2 moves the step: version 1 drains, so both step queues are served.
+    world.edit_draft(workflow.id, _on_queue(second))
+    v2 = world.service.deploy(workflow.id)
+    assert v2.previous is not None and v2.previous.id == v1.deployment.id
+    assert world.manager.queues() == tuple(sorted([own, first, second]))
+    result, events = _run_with_history(world, v2, name="Bo")
+    assert result == "Hello, Bo!"
+    [scheduled] = [e for e in events if e.HasField("activity_task_scheduled_event_attributes")]
+    assert scheduled.activity_task_scheduled_event_attributes.task_queue.name == second
+
+    # Version 1 has no open runs: retired, its step queue's worker stops.
+    assert [d.id for d in world.service.retire_drained()] == [v1.deployment.id]
+    assert world.manager.queues() == tuple(sorted([own, second]))
+    assert world.manager.worker_ids(first) == ()
+
+    # A rollback to version 1 deploys its graph again: its step queue is served again and
+    # version 2's, draining then retired, is not.
+    v3 = world.service.rollback(workflow.id, 1)
+    assert v3.deployment.step_queues == {first: ["echo"]}
+    world.service.retire_drained()
+    assert world.manager.queues() == tuple(sorted([own, first]))
+    assert world.run_to_end(v3, name="Cy") == "Hello, Cy!"
+
+
+def test_a_step_on_another_workflows_queue_is_served_beside_that_workflow(world: DeployWorld):
+    # The approval workflow uses no 'echo'; its queue's worker then runs both.
+    approval = world.service.deploy(world.create("approval_signal").id)
+    shared = approval.deployment.task_queue
+    deployed = world.service.deploy(world.create("hello_activity", edit=_on_queue(shared)).id)
+
+    assert deployed.deployment.task_queue != shared
+    hosted = {w.task_queue: w for w in world.manager.host.workers()}
+    assert hosted[shared].workflow_types == (approval.workflow_type,)
+    assert "echo" in hosted[shared].activity_names
+    assert world.run_to_end(deployed, name="Di") == "Hello, Di!"

@@ -81,6 +81,7 @@ def deploy(
     bundle_dir: str | None = None,
     bundle_hash: str | None = None,
     keep_files: bool = True,
+    step_queues: dict[str, list[str]] | None = None,
 ) -> Deployed:
     """Record the next version of ``graph``'s workflow and a pending deployment of it.
 
@@ -89,6 +90,7 @@ def deploy(
         bundle_hash: overrides the version's recorded digest (to fake a mismatch).
         keep_files: keep the bundle's files with the version, as deploys do (False: as
             versions deployed before migration 0010 are).
+        step_queues: other queues the graph's steps run activities on, as a deploy records.
     """
     name = graph["workflow"]["name"]
     try:
@@ -113,6 +115,7 @@ def deploy(
         task_queue=task_queue,
         workflow_type=bundle.workflow_type,
         bundle_dir=bundle_dir or str(stored.path),
+        step_queues=step_queues,
     )
     return Deployed(deployment=deployment, version=version)
 

@@ -1,4 +1,5 @@
-"""Standalone worker processes: two share a queue's runs, and one SIGKILLed shows as lost."""
+"""Standalone worker processes: two share a queue's runs, one SIGKILLed shows as lost, one
+serves a step's own queue."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from core.config import Settings
 from core.db import (
+    Capability,
     Database,
     ExecutionFilter,
     ExecutionStatus,
@@ -25,6 +27,7 @@ from core.db import (
     WorkerRecord,
     WorkerStatus,
 )
+from core.fleet import WorkerManager
 from core.fleet.standalone import run_standalone_worker
 
 from .conftest import WorkerProcess, deploy, hello_graph
@@ -204,3 +207,54 @@ def test_in_process_standalone_worker_follows_deployments_and_pool_size_and_stop
             thread.join(30)
         assert codes == [0]
         assert all(w.status is W.STOPPED for w in database.workers.find(task_queue=task_queue))
+
+
+def test_a_standalone_worker_told_to_serve_a_step_queue_runs_the_steps_activities_only(
+    fleet_settings: Settings, sqlite_url: str, task_queue: str
+):
+    # Scaling a step out to another machine: the app's fleet serves the workflow's queue, a
+    # standalone worker the queue its step names.
+    settings = dataclasses.replace(fleet_settings, database_url=sqlite_url)
+    steps = f"{task_queue}-steps"
+    graph = hello_graph()
+    next(n for n in graph["nodes"] if n["id"] == "greet")["params"]["task_queue"] = steps
+    stop = threading.Event()
+    codes: list[int] = []
+    with Database.open(sqlite_url) as database, WorkerManager(settings, database) as app:
+        deployed = deploy(
+            database, settings, task_queue=task_queue, graph=graph, step_queues={steps: ["echo"]}
+        )
+        app.apply_queue(task_queue)  # the app serves only the workflow's own queue here
+        thread = threading.Thread(
+            target=lambda: codes.append(
+                run_standalone_worker(settings, task_queue=steps, stop_event=stop)
+            )
+        )
+        thread.start()
+        try:
+            deadline = time.monotonic() + 15
+            while not running_workers(database, steps):
+                assert time.monotonic() < deadline, "no worker started for the step queue"
+                time.sleep(0.1)
+            [worker] = running_workers(database, steps)
+            assert database.workers.capabilities(worker.worker_id) == [
+                Capability(deployed.workflow_type, "echo")
+            ]
+
+            async def run(client: Client) -> tuple[str, set[str]]:
+                handle = await client.start_workflow(
+                    deployed.workflow_type,
+                    {"name": "Ann"},
+                    id=f"steps-{uuid.uuid4().hex[:8]}",
+                    task_queue=task_queue,
+                )
+                return await handle.result(), await identities_in([handle])
+
+            result, identities = app.host.call(run(app.host.client))
+            assert result == "Hello, Ann!"
+            # The workflow task ran on the app's worker, the step on the standalone one.
+            assert identities == {*app.worker_ids(task_queue), worker.worker_id}
+        finally:
+            stop.set()
+            thread.join(30)
+        assert codes == [0]
