@@ -20,6 +20,7 @@ from core.activities.spec import activity_name
 from core.config import Settings
 from core.errors import WorkflowBuilderError
 from core.runtime.loader import LoadedBundle, StepActivities
+from core.runtime.sandbox import passthrough_sandbox
 from core.secrets.interceptor import SecretsInterceptor
 from core.secrets.markers import SecretLookup
 from core.temporal import connect
@@ -278,6 +279,7 @@ class WorkerHost:
                 build_id=build_id,
                 identity=identity,
                 interceptors=self._interceptors,
+                workflow_runner=passthrough_sandbox(f"{b.package}.workflow" for b in bundles),
             )
 
         client = self.client
