@@ -39,6 +39,7 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 REPO_ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -100,10 +101,21 @@ async def hand_run(client: Client, queue: str, i: int, *, tuned: bool) -> Sample
 
 async def hand_rounds(address: str, tuned: bool, runs: int) -> list[Sample]:
     """``runs`` sequential runs of the hand-written workflow on a plain Worker (after 5 warm)."""
+    from core.runtime.sandbox import passthrough_sandbox
+
     client = await Client.connect(address)
     queue = f"lat-hand-{uuid.uuid4().hex[:8]}"
     workflows = [HandWritten, HandWrittenLocal]
-    async with Worker(client, task_queue=queue, workflows=workflows, activities=[bench_noop]):
+    # Tuned: the product's sandbox option too (its workflow module is not re-imported per run).
+    modules = [HandWrittenLocal.__module__]
+    runner = passthrough_sandbox(modules) if tuned else SandboxedWorkflowRunner()
+    async with Worker(
+        client,
+        task_queue=queue,
+        workflows=workflows,
+        activities=[bench_noop],
+        workflow_runner=runner,
+    ):
         for i in range(5):
             await hand_run(client, queue, -1 - i, tuned=tuned)
         return [await hand_run(client, queue, i, tuned=tuned) for i in range(runs)]

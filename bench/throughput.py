@@ -219,11 +219,15 @@ class HandSide(Side):
         self._run: asyncio.Task[None] | None = None
 
     async def start_worker(self, task_queue: str) -> None:
+        from core.runtime.sandbox import passthrough_sandbox
+
         self._worker = Worker(
             self._client,
             task_queue=task_queue,
             workflows=[HandWritten, HandWrittenLocal],
             activities=[bench_noop],
+            # The product's sandbox option too: the workflow module is not re-imported per run.
+            workflow_runner=passthrough_sandbox([HandWrittenLocal.__module__]),
         )
         self._run = asyncio.create_task(self._worker.run())
 
