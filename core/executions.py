@@ -265,10 +265,10 @@ class RunService:
         #: Run starts per user, shared with the console's rerun and reset.
         self.limiter = limiter or RateLimiter(0)
         self._default_run_timeout = default_run_timeout
-        #: Workflow settings by version id (a version's graph never changes), for the
-        #: declared signals and updates.
-        self._metas: dict[int, WorkflowMeta] = {}
-        self._metas_lock = threading.Lock()
+        #: Version number and graph by version id (a version never changes): read once, for
+        #: run starts and for the declared signals and updates.
+        self._versions: dict[int, tuple[int, Graph]] = {}
+        self._versions_lock = threading.Lock()
 
     @reads
     def input_fields(self, workflow_id: int) -> tuple[InputField, ...]:
@@ -430,14 +430,18 @@ class RunService:
                 f"run {ref.workflow_id} is of {ref.workflow_type!r}, which nothing here deployed: "
                 f"its {what} are unknown"
             )
-        with self._metas_lock:
-            meta = self._metas.get(deployment.version_id)
-        if meta is None:
-            version = self._db.versions.get_by_id(deployment.version_id)
-            meta = graph_from_dict(version.graph).workflow
-            with self._metas_lock:
-                self._metas[deployment.version_id] = meta
-        return meta
+        return self._version(deployment.version_id)[1].workflow
+
+    def _version(self, version_id: int) -> tuple[int, Graph]:
+        """The version number and graph of version ``version_id``, read once."""
+        with self._versions_lock:
+            known = self._versions.get(version_id)
+        if known is None:
+            version = self._db.versions.get_by_id(version_id)
+            known = (version.version, graph_from_dict(version.graph))
+            with self._versions_lock:
+                self._versions[version_id] = known
+        return known
 
     @action(Role.OPERATOR)
     def update(self, ref: RunRef, name: str, payload: Any = None) -> Any:
@@ -498,8 +502,7 @@ class RunService:
         if deployment is None:
             name = self._db.workflows.get(workflow_id).name
             raise NotDeployedError(f"workflow {name!r} has no active deployment; deploy it first")
-        version = self._db.versions.get_by_id(deployment.version_id)
-        return deployment, version.version, graph_from_dict(version.graph)
+        return deployment, *self._version(deployment.version_id)
 
     def _record(self, state: RunState) -> None:
         self._db.executions.upsert(
