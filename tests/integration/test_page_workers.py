@@ -70,6 +70,30 @@ def test_the_page_shows_each_queue_with_its_workers_and_temporals_pollers(app: A
     )
 
 
+def test_a_queue_only_steps_use_is_marked_activity_only_with_the_workflows_it_serves(
+    app: AppTest, task_queue: str
+):
+    services = _services()
+    workflow = services.workflows.create_from_example("hello_activity", name="greeter")
+    document = services.workflows.get(workflow.id).draft_graph
+    steps = f"{task_queue}-steps"
+    next(n for n in document["nodes"] if n["id"] == "greet")["params"]["task_queue"] = steps
+    services.workflows.save_draft(workflow.id, document)
+    deployed = services.deploy.deploy(workflow.id)
+    _open_workers(app)
+
+    assert list(_workers_table(app, steps)["Status"]) == ["running"]
+    texts = [markdown_unliteral(md.value) for md in app.markdown]
+    assert any(t.startswith(f"**{steps}**") and "activity-only" in t for t in texts)
+    own = deployed.deployment.task_queue
+    assert not any(t.startswith(f"**{own}**") and "activity-only" in t for t in texts)
+    captions = [markdown_unliteral(c.value) for c in app.caption]
+    assert (
+        f"Runs only steps of workflows that run on their own queues: {deployed.workflow_type}: "
+        "echo." in captions
+    )
+
+
 def test_a_worker_that_stopped_heartbeating_is_shown_lost(app: AppTest):
     database = _services().database
     database.workers.register(worker_id="far-away-1", task_queue="remote-queue", host="far")
