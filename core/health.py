@@ -234,7 +234,8 @@ def _temporal_down(address: str | None, error: Exception) -> Check:
 def _check_workers(
     settings: Settings, db: Database, caller: TemporalCaller | None, now: datetime
 ) -> Check:
-    queues = sorted({d.task_queue for d in db.deployments.find(statuses=[DeploymentStatus.ACTIVE])})
+    active = db.deployments.find(statuses=[DeploymentStatus.ACTIVE])
+    queues = sorted({queue for deployment in active for queue in deployment.queues})  # + steps
     if not queues:
         return Check("workers", Status.OK, "nothing is deployed, so no worker is needed")
     fresh = now - timedelta(seconds=settings.worker_heartbeat_seconds * _MISSED_HEARTBEATS)

@@ -40,8 +40,14 @@ def database(settings: Settings) -> Iterator[Database]:
         yield db
 
 
-def deployed(database: Database, task_queue: str, name: str = "orders") -> int:
-    """An active deployment on ``task_queue`` (what health reads; no code is needed)."""
+def deployed(
+    database: Database,
+    task_queue: str,
+    name: str = "orders",
+    step_queues: dict[str, list[str]] | None = None,
+) -> int:
+    """An active deployment on ``task_queue`` (what health reads; no code is needed), whose
+    steps run on ``step_queues``."""
     workflow = database.workflows.create(name=name, graph={})
     version = database.versions.create_next(
         workflow.id, graph={}, graph_hash="g", bundle_hash="b", compiler_version="1"
@@ -52,6 +58,7 @@ def deployed(database: Database, task_queue: str, name: str = "orders") -> int:
         task_queue=task_queue,
         workflow_type=f"{name}_v1",
         bundle_dir="unused",
+        step_queues=step_queues,
     )
     database.deployments.activate(deployment.id)
     return workflow.id
@@ -113,6 +120,17 @@ def test_a_queue_without_a_live_worker_is_degraded(settings, database, task_queu
     assert workers.status is Status.DEGRADED
     assert workers.finding == f"no live worker on 1 of 2 deployed task queues: {task_queue}"
     assert f"--task-queue {task_queue}" in workers.next_step
+
+
+def test_a_queue_only_steps_use_needs_a_live_worker_too(settings, database, task_queue):
+    steps = f"{task_queue}-steps"
+    deployed(database, task_queue, step_queues={steps: ["echo"]})
+    live_worker(database, task_queue)
+    monitor_passed(database)
+    workers = by_name(check_health(settings, database=database))["workers"]
+    assert workers.finding == f"no live worker on 1 of 2 deployed task queues: {steps}"
+    live_worker(database, steps)
+    assert by_name(check_health(settings, database=database))["workers"].status is Status.OK
 
 
 def test_a_stale_heartbeat_or_monitor_counts_as_missing(settings, database, task_queue):
