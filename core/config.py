@@ -161,6 +161,12 @@ _VARIABLES: tuple[EnvironmentVariable, ...] = (
         "`WB_DEFAULT_TASK_QUEUE`, one worker for everything).",
     ),
     EnvironmentVariable(
+        "WB_STANDALONE_QUEUES",
+        "unset",
+        "Comma-separated task queues the app runs no worker for: only standalone workers "
+        "(`python -m core worker --task-queue Q`) serve them, say a step's queue of GPU machines.",
+    ),
+    EnvironmentVariable(
         "WB_ACTIVITY_MODULES",
         "unset",
         "Comma-separated importable modules that register extra activities (plugins).",
@@ -360,6 +366,8 @@ class Settings:
         queue_strategy: ``per_workflow`` (a queue per workflow) or ``single`` (every
             workflow naming no queue on ``default_task_queue``); see ``core.fleet.placement``.
         activity_modules: importable plugin modules that register activities.
+        standalone_queues: task queues the app leaves to standalone workers (its own worker
+            manager serves none of them).
         worker_heartbeat_seconds: seconds between worker heartbeats.
         run_retention_days: days closed runs' records are kept (None: for ever).
         temporal_ui_url: base URL of the Temporal Web UI for links (None: the embedded one).
@@ -413,6 +421,7 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     run_starts_per_minute: int = DEFAULT_RUN_STARTS_PER_MINUTE
     default_run_timeout: timedelta | None = None
+    standalone_queues: frozenset[str] = frozenset()
 
     @property
     def embedded_temporal(self) -> bool:
@@ -454,6 +463,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         default_task_queue=env.get("WB_DEFAULT_TASK_QUEUE", "workflow-builder").strip(),
         queue_strategy=_queue_strategy(env, "WB_QUEUE_STRATEGY"),
         activity_modules=_modules(env, "WB_ACTIVITY_MODULES"),
+        standalone_queues=frozenset(
+            part.strip() for part in env.get("WB_STANDALONE_QUEUES", "").split(",") if part.strip()
+        ),
         worker_heartbeat_seconds=_positive_float(env, "WB_WORKER_HEARTBEAT_SECONDS", 10.0),
         run_retention_days=_retention_days(env, "WB_RUN_RETENTION_DAYS", 30.0),
         temporal_ui_url=env.get("WB_TEMPORAL_UI_URL", "").strip().rstrip("/") or None,

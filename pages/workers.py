@@ -109,7 +109,12 @@ def _controls(fleet: FleetService, queue: QueueView) -> None:
             "Start",
             key=f"start_{queue.name}",
             icon=":material/play_circle:",
-            help="Run workers for the queue in this process",
+            disabled=queue.standalone_only,
+            help=(
+                "WB_STANDALONE_QUEUES leaves the queue to standalone workers"
+                if queue.standalone_only
+                else "Run workers for the queue in this process"
+            ),
         )
     stop = stop_col.button(
         "Stop",
@@ -151,6 +156,8 @@ def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -
     with st.container(border=True):
         here = " :blue-badge[served here]" if queue.running_here else ""
         only = " :violet-badge[activity-only]" if queue.activity_only else ""
+        if queue.standalone_only:
+            only += " :gray-badge[standalone workers only]"
         pool = f", {queue.pool_size} per process" if queue.strategy is QueueStrategy.POOL else ""
         name = markdown_literal(queue.name)
         st.markdown(f"**{name}** · {_STRATEGIES[queue.strategy]}{pool}{here}{only}")

@@ -25,7 +25,7 @@ from core.deploy.bundles import deployed_queue
 from core.deploy.children import active_child_target
 from core.deploy.errors import DeployError
 from core.deploy.histories import recent_histories
-from core.deploy.queues import step_queues, unserved_queues
+from core.deploy.queues import polled, step_queues, unserved_queues
 from core.deploy.recovery import process_owner
 from core.deploy.replay import check_replay
 from core.deploy.steps import DeployStep, ProgressCallback, StepReporter
@@ -379,11 +379,14 @@ class Deployer:
                 owner=process_owner(),
                 step_queues=build.step_queues,
             )
+            idle = []
             try:
                 # Its own queue first, then the queues its steps run activities on: this
-                # process's fleet serves them all (standalone workers follow by themselves).
+                # process's fleet serves them (standalone workers follow by themselves), but
+                # for queues it leaves to standalone workers (WB_STANDALONE_QUEUES).
                 for queue in deployment.queues:
-                    self._fleet.apply_queue(queue)
+                    if not self._fleet.apply_queue(queue) and not polled(self._db, queue):
+                        idle.append(queue)
             except Exception as exc:  # any failure must leave the previous set serving
                 self._restore(deployment, exc)
                 still = f"{active.workflow_type} keeps serving" if active else "nothing serves"
@@ -395,6 +398,12 @@ class Deployer:
             out.append(f"deployment {deployment.id} is polling")
             for queue, names in build.step_queues.items():
                 out.append(f"{', '.join(names)} polling on {queue} for its steps")
+            for queue in idle:
+                # Not refused: its workers may start later, on machines the app does not see.
+                out.append(
+                    f"no worker polls {queue} yet (this app leaves it to standalone workers): "
+                    f"work on it waits until python -m core worker --task-queue {queue} runs"
+                )
         self._schedule(workflow, build, deployment, report)
         with report.step("ready") as out:
             deployment = self._db.deployments.activate(deployment.id)

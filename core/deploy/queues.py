@@ -56,7 +56,7 @@ def unserved_queues(
             continue
         if queue == (target.task_queue or own_queue):
             continue
-        if not _polled(database, queue, target.workflow_type):
+        if not polled(database, queue, workflow_type=target.workflow_type):
             problems.append(
                 f"node {node.id!r} starts {params.workflow!r} on task queue {queue!r}, where "
                 f"no worker runs {target.workflow_type!r}: clear the node's task queue to "
@@ -65,7 +65,8 @@ def unserved_queues(
     return problems
 
 
-def _polled(database: Database, queue: str, workflow_type: str) -> bool:
+def polled(database: Database, queue: str, *, workflow_type: str | None = None) -> bool:
+    """Whether a registered worker polls ``queue`` (one that runs ``workflow_type``, if given)."""
     return bool(
         database.workers.find(task_queue=queue, statuses=_POLLING, workflow_type=workflow_type)
     )

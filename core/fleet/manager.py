@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -108,6 +109,9 @@ class WorkerManager:
         restart_policy: how crashed workers are restarted.
         graceful_shutdown: how long a stopping worker lets running activities finish.
         poll_confirm_timeout: seconds to wait for Temporal to report a new worker polling.
+        standalone_queues: queues this process runs no worker for, leaving them to standalone
+            workers (the app passes ``WB_STANDALONE_QUEUES``; a standalone worker, told which
+            queue to serve, passes none).
     """
 
     def __init__(
@@ -119,6 +123,7 @@ class WorkerManager:
         restart_policy: RestartPolicy = RestartPolicy(),
         graceful_shutdown: timedelta = timedelta(seconds=10),
         poll_confirm_timeout: float = 10.0,
+        standalone_queues: Collection[str] = (),
     ) -> None:
         if settings.temporal_address is None:
             raise FleetConfigError(
@@ -133,6 +138,7 @@ class WorkerManager:
         self._policy = restart_policy
         self._graceful_shutdown = graceful_shutdown
         self._poll_confirm_timeout = poll_confirm_timeout
+        self._standalone_queues = frozenset(standalone_queues)
         self._host_name = socket.gethostname()
         self._pid = os.getpid()
         self._queues: dict[str, _Queue] = {}
@@ -180,6 +186,11 @@ class WorkerManager:
         """How old a heartbeat may get before its worker counts as lost."""
         return timedelta(seconds=LOST_AFTER_INTERVALS * self.heartbeat_interval)
 
+    @property
+    def standalone_queues(self) -> frozenset[str]:
+        """The queues this process leaves to standalone workers."""
+        return self._standalone_queues
+
     def queues(self) -> tuple[str, ...]:
         """The task queues this process runs workers for, sorted."""
         with self._slots_lock:
@@ -199,7 +210,8 @@ class WorkerManager:
             The registry rows of the started workers.
 
         Raises:
-            QueueStateError: workers already run for the queue here.
+            QueueStateError: workers already run for the queue here, or it is left to
+                standalone workers.
             NothingToServeError: the queue has no pending, active or draining deployment.
             DeploymentCodeError: a deployment's code cannot be loaded.
             WorkerStartError: a worker did not start polling (its row is left failed).
@@ -208,6 +220,12 @@ class WorkerManager:
             self._check_open()
             if task_queue in self._queues:
                 raise QueueStateError("workers already run for it here", task_queue=task_queue)
+            if task_queue in self._standalone_queues:
+                raise QueueStateError(
+                    "WB_STANDALONE_QUEUES leaves it to standalone workers (python -m core worker "
+                    f"--task-queue {task_queue}); this process runs none for it",
+                    task_queue=task_queue,
+                )
             code = self._load_code(task_queue)
             if code.empty:
                 raise NothingToServeError(task_queue)
@@ -244,9 +262,11 @@ class WorkerManager:
         The deploy calls this after recording a pending deployment (and again after marking a
         failed one, to restore the previous set). New workers start before old ones drain, so
         the queue keeps a poller; a queue left with nothing to serve has its workers stopped.
+        A queue left to standalone workers gets none here.
 
         Returns:
-            The registry rows of the queue's workers (empty when it has nothing to serve).
+            The registry rows of the queue's workers (empty when it has nothing to serve, or
+            is left to standalone workers).
 
         Raises:
             DeploymentCodeError: a deployment's code cannot be loaded; workers are untouched.
@@ -254,6 +274,8 @@ class WorkerManager:
         """
         with self._ops:
             self._check_open()
+            if task_queue in self._standalone_queues:
+                return []
             code = self._load_code(task_queue)
             queue = self._queues.get(task_queue)
             if code.empty:

@@ -75,6 +75,8 @@ class QueueView:
         step_deployments: live deployments whose steps run activities on it (their workflows
             run on their own queues), newest first.
         activity_only: no live deployment runs its workflow here; only steps use the queue.
+        standalone_only: this process leaves the queue to standalone workers
+            (``WB_STANDALONE_QUEUES``).
     """
 
     name: str
@@ -87,6 +89,7 @@ class QueueView:
     running_here: bool
     step_deployments: tuple[DeploymentRecord, ...] = ()
     activity_only: bool = False
+    standalone_only: bool = False
 
     def step_activities(self, deployment: DeploymentRecord) -> tuple[str, ...]:
         """The activities ``deployment``'s steps run on this queue."""
@@ -204,6 +207,7 @@ class FleetService:
             running_here=name in self._manager.queues(),
             step_deployments=stepping,
             activity_only=bool(stepping) and not served_deployments(self._database, name),
+            standalone_only=name in self._manager.standalone_queues,
         )
 
 

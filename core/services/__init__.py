@@ -275,7 +275,12 @@ def _start_temporal(
         started.callback(endpoint.stop)
         gateway = TemporalGateway(endpoint.settings)
         started.callback(gateway.close)
-        manager = WorkerManager(endpoint.settings, database, registry=registry)
+        manager = WorkerManager(
+            endpoint.settings,
+            database,
+            registry=registry,
+            standalone_queues=settings.standalone_queues,
+        )
         started.callback(manager.close)
         # Before serving and restoring schedules: both then leave out what a killed deploy began.
         recover_interrupted_deploys(database)

@@ -39,6 +39,7 @@ def test_defaults_run_everything_locally() -> None:
     assert settings.default_task_queue == "workflow-builder"
     assert settings.queue_strategy == "per_workflow"
     assert settings.activity_modules == ()
+    assert settings.standalone_queues == frozenset()
     assert settings.worker_heartbeat_seconds == 10.0
 
 
@@ -57,6 +58,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
             "WB_DEFAULT_TASK_QUEUE": "main",
             "WB_QUEUE_STRATEGY": "single",
             "WB_ACTIVITY_MODULES": "plugins.billing, plugins.mail ,",
+            "WB_STANDALONE_QUEUES": " gpu,, io ",
             "WB_WORKER_HEARTBEAT_SECONDS": "2.5",
         }
     )
@@ -74,6 +76,7 @@ def test_every_variable_is_read(tmp_path: Path) -> None:
     assert settings.default_task_queue == "main"
     assert settings.queue_strategy == "single"
     assert settings.activity_modules == ("plugins.billing", "plugins.mail")
+    assert settings.standalone_queues == {"gpu", "io"}
     assert settings.worker_heartbeat_seconds == 2.5
 
 

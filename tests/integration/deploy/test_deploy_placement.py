@@ -7,11 +7,13 @@ import dataclasses
 import uuid
 from typing import Any
 
+import pytest
 from temporalio.client import Client
 
 from core.activities import ActivityRegistry
 from core.db import Capability, QueueStrategy
 from core.deploy import DeployResult, DeployService
+from core.fleet import QueueStateError, WorkerManager
 from core.fleet.placement import task_queue_for
 from tests.integration.deploy.helpers import DeployWorld, node
 
@@ -177,3 +179,26 @@ def test_a_step_on_another_workflows_queue_is_served_beside_that_workflow(world:
     assert hosted[shared].workflow_types == (approval.workflow_type,)
     assert "echo" in hosted[shared].activity_names
     assert world.run_to_end(deployed, name="Di") == "Hello, Di!"
+
+
+def test_a_step_queue_left_to_standalone_workers_gets_no_worker_in_the_app(
+    world: DeployWorld, registry: ActivityRegistry
+):
+    steps = f"gpu-{uuid.uuid4().hex[:8]}"
+    app = WorkerManager(
+        world.settings, world.database, registry=registry, standalone_queues={steps}
+    )
+    try:
+        service = DeployService(world.database, app, registry, world.settings)
+
+        deployed = service.deploy(world.create("hello_activity", edit=_on_queue(steps)).id)
+
+        # Deployed all the same (its workers may start later, elsewhere), saying so.
+        assert deployed.deployment.step_queues == {steps: ["echo"]}
+        assert app.queues() == (deployed.deployment.task_queue,)
+        [load] = [step for step in deployed.steps if step.name == "load"]
+        assert f"no worker polls {steps} yet" in load.message
+        with pytest.raises(QueueStateError, match="WB_STANDALONE_QUEUES leaves it"):
+            app.start_queue(steps)
+    finally:
+        app.close()
