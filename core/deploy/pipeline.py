@@ -395,15 +395,17 @@ class Deployer:
                     workflow=workflow.name,
                     step="load",
                 ) from exc
-            out.append(f"deployment {deployment.id} is polling")
-            for queue, names in build.step_queues.items():
-                out.append(f"{', '.join(names)} polling on {queue} for its steps")
-            for queue in idle:
-                # Not refused: its workers may start later, on machines the app does not see.
-                out.append(
-                    f"no worker polls {queue} yet (this app leaves it to standalone workers): "
-                    f"work on it waits until python -m core worker --task-queue {queue} runs"
-                )
+            for queue in deployment.queues:
+                names = build.step_queues.get(queue)
+                what = f"{', '.join(names)} for its steps" if names else "the workflow"
+                if queue not in idle:
+                    out.append(f"deployment {deployment.id} polling on {queue}: {what}")
+                else:  # not refused: its workers may start later, on machines not seen here
+                    out.append(
+                        f"no worker polls {queue} yet ({what}; this app leaves the queue to "
+                        f"standalone workers): it waits until python -m core worker "
+                        f"--task-queue {queue} runs"
+                    )
         self._schedule(workflow, build, deployment, report)
         with report.step("ready") as out:
             deployment = self._db.deployments.activate(deployment.id)
