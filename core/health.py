@@ -254,8 +254,9 @@ def _check_workers(
         "workers",
         Status.DEGRADED,
         f"no live worker on {len(idle)} of {len(queues)} deployed task queues: " + ", ".join(idle),
-        "start the app (it serves every deployed queue) or python -m core worker "
-        f"--task-queue {idle[0]}; the Workers page shows why a worker stopped",
+        "start the app (it serves every deployed queue but those in WB_STANDALONE_QUEUES) or "
+        f"python -m core worker --task-queue {idle[0]}; the Workers page shows why a worker "
+        "stopped",
     )
 
 
