@@ -135,7 +135,8 @@ def test_a_step_on_a_queue_of_its_own_is_run_there_by_an_activity_only_worker_of
     assert scheduled.activity_task_scheduled_event_attributes.task_queue.name == steps
     [started] = [e for e in events if e.HasField("activity_task_started_event_attributes")]
     assert started.activity_task_started_event_attributes.identity == step_worker
-    assert any(e.HasField("activity_task_completed_event_attributes") for e in events)
+    [completed] = [e for e in events if e.HasField("activity_task_completed_event_attributes")]
+    assert completed.activity_task_completed_event_attributes.identity == step_worker
 
 
 def test_what_a_step_queue_serves_follows_deploys_rollbacks_and_retirement(world: DeployWorld):
