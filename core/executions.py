@@ -8,7 +8,7 @@ import math
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,6 +17,7 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
+    WorkflowHistoryEventFilterType,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
@@ -344,11 +345,22 @@ class RunService:
 
     @reads
     def state(self, ref: RunRef) -> RunState:
-        """What Temporal says of the run now; a closed run's result or failure included."""
+        """What Temporal says of the run now; a closed run's result or failure included.
+
+        A run that continued as new is followed along its chain: the state is that of the run
+        going on now (or the last), and its ``ref`` names that run.
+        """
 
         async def fetch() -> RunState:
             handle = self._gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
             description = await handle.describe()
+            # A run that continued as new goes on in the next run of its chain: follow it.
+            while description.status is WorkflowExecutionStatus.CONTINUED_AS_NEW:
+                handle = self._gateway.client.get_workflow_handle(
+                    ref.workflow_id, run_id=await _next_run_id(handle)
+                )
+                description = await handle.describe()
+            current = replace(ref, run_id=description.run_id)
             status = status_of(description.status)
             result, error = None, None
             if status is ExecutionStatus.COMPLETED:
@@ -362,7 +374,7 @@ class RunService:
                     # dashboard groups runs by this text.
                     error = failure_message(failure.cause or failure)
             return RunState(
-                ref, status, description.start_time, description.close_time, result, error
+                current, status, description.start_time, description.close_time, result, error
             )
 
         try:
@@ -516,6 +528,15 @@ class RunService:
             error=state.error,
             close_time=state.close_time,
         )
+
+
+async def _next_run_id(handle: WorkflowHandle[Any, Any]) -> str:
+    """The run a run that continued as new continued into (its close event names it)."""
+    async for event in handle.fetch_history_events(
+        event_filter_type=WorkflowHistoryEventFilterType.CLOSE_EVENT
+    ):
+        return event.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+    raise RunError(f"run {handle.id} continued as new, but its history does not say into what")
 
 
 def status_of(status: WorkflowExecutionStatus | None) -> ExecutionStatus:

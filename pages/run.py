@@ -104,6 +104,20 @@ def _summary(detail: RunDetail) -> None:
             label=f"Parent run {record.parent_workflow_id}",
             icon=":material/arrow_upward:",
         )
+    if detail.continued_from:
+        run_link(
+            record.workflow_id,
+            detail.continued_from,
+            label="Continued from the run before it",
+            icon=":material/arrow_back:",
+        )
+    if detail.continued_as:
+        run_link(
+            record.workflow_id,
+            detail.continued_as,
+            label="Continued as new: the next run",
+            icon=":material/arrow_forward:",
+        )
     for child in detail.children:
         run_link(
             child.workflow_id,

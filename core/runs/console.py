@@ -12,6 +12,7 @@ from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import PendingActivityState, ResetReapplyType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionDescription
 from temporalio.service import RPCError
@@ -46,6 +47,17 @@ class RunNotFoundError(RunError):
     """No such run in the records or in Temporal."""
 
 
+def continue_as_new_links(events: Sequence[HistoryEvent]) -> dict[str, str | None]:
+    """The runs before and after a run in its continue-as-new chain, from its history: the
+    run it continued (its first event says) and the run it continued as new into (its last)."""
+    before = after = None
+    if events and events[0].HasField("workflow_execution_started_event_attributes"):
+        before = events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+    if events and events[-1].HasField("workflow_execution_continued_as_new_event_attributes"):
+        after = events[-1].workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+    return {"continued_from": before or None, "continued_as": after or None}
+
+
 @dataclass(frozen=True)
 class PendingActivity:
     """An activity Temporal has in flight for an open run."""
@@ -71,7 +83,8 @@ class RunDetail:
         workflow_name: the workflow it is a run of, when managed.
         pending: activities in flight (open runs).
         children: child runs it started (from the records).
-        history_length: events in its history.
+        continued_from: the run id of the run this one continued (same workflow id), if any.
+        continued_as: the run id of the run this one continued as new into, if it did.
     """
 
     record: ExecutionRecord
@@ -80,6 +93,8 @@ class RunDetail:
     workflow_name: str | None
     pending: tuple[PendingActivity, ...]
     children: tuple[ExecutionRecord, ...]
+    continued_from: str | None = None
+    continued_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +212,7 @@ class RunsConsole:
             workflow_name=found.graph.workflow.name if found else None,
             pending=pending,
             children=tuple(self._db.executions.children_of(record.workflow_id, record.run_id)),
+            **continue_as_new_links(history.events),
         )
 
     # Actions -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -64,7 +64,7 @@ def run_panel(services: UserServices, workflow_id: int) -> None:
         if run is None:
             st.caption("Start a run to see its status and result here.")
         else:
-            _run_result(services, run)
+            _run_result(services, workflow_id, run)
     fired = schedule_panel(services, services.workflows.get(workflow_id).name)
     if fired is not None:  # the result column follows the run the schedule started
         st.session_state[_run_key(workflow_id)] = _followed(fired, version)
@@ -115,10 +115,13 @@ def _followed(ref: RunRef, version: VersionRecord) -> StartedRun:
     )
 
 
-def _run_result(services: UserServices, run: StartedRun) -> None:
+def _run_result(services: UserServices, workflow_id: int, run: StartedRun) -> None:
     state = _fetch(services, run)
     if state is None:
         return
+    if state.ref != run.ref:  # it continued as new: follow (and signal) the run going on now
+        run = replace(run, ref=state.ref)
+        st.session_state[_run_key(workflow_id)] = run
     if state.closed:
         _show_state(services, run, state)
         return
@@ -132,7 +135,7 @@ def _live_state(services: UserServices, run: StartedRun) -> None:
     state = _fetch(services, run)
     if state is None:
         return
-    if state.closed:
+    if state.closed or state.ref != run.ref:
         st.rerun(scope="app")
     _show_state(services, run, state)
     st.button("Refresh", icon=":material/refresh:", key=f"refresh_{run.ref.run_id}")

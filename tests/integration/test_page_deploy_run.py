@@ -16,6 +16,7 @@ from core.db import DeploymentStatus
 from core.fleet import WorkerStartError
 from core.schedules import schedule_id
 from core.text import markdown_unliteral
+from tests.integration.runs.helpers import looping_graph
 
 RUN_TIMEOUT_S = 30.0
 
@@ -351,3 +352,21 @@ def test_the_run_view_shows_the_schedule_and_pauses_resumes_and_fires_it(app: Ap
         if schedules.status(name) is not None:
             gateway = _services().temporal.gateway
             gateway.call(gateway.client.get_schedule_handle(schedule_id(name)).delete())
+
+
+def test_the_run_view_follows_a_run_that_continues_as_new_to_its_result(app: AppTest):
+    services = _services()
+    workflow = services.workflows.create(name="loop_follow")
+    services.workflows.save_draft(workflow.id, looping_graph("loop_follow"))
+    app.session_state["builder_workflow_id"] = workflow.id
+    at = _view(app.switch_page("pages/builder.py").run(), "Run")
+    _deploy(at)
+    at.button(key=f"FormSubmitter:run_form_{workflow.id}_v1-Start run").click().run()
+    _refresh_until_closed(at)
+    # The first run continued as new; the view shows the chain's last run and its result.
+    assert ":green-badge[completed]" in _texts(at.markdown)
+    assert any(code.value == "6" for code in at.code)
+    runs = services.runs.recent(workflow.id)
+    last = next(run for run in runs if run.status.value == "completed")
+    assert len(runs) >= 2
+    assert _page_links(at)["Open the run page"] == _run_query(last.workflow_id, last.run_id)

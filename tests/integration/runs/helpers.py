@@ -58,6 +58,48 @@ def failing_graph(name: str) -> dict[str, Any]:
     }
 
 
+def looping_graph(name: str) -> dict[str, Any]:
+    """count = 0; while count < 6: echo(count), count = count + 1; the run continues as new
+    once its history passes 20 events (each iteration's activity adds six)."""
+    nodes = [
+        {"id": "start", "type": "start", "params": {"input_fields": []}},
+        {"id": "zero", "type": "set_variable", "params": {"name": "count", "expression": "0"}},
+        {
+            "id": "spin",
+            "type": "while_loop",
+            "params": {"condition": "count < 6", "continue_as_new_after": 20},
+        },
+        {
+            "id": "call",
+            "type": "activity",
+            "params": {"activity": "echo", "args": {"value": {"expr": "count"}}, "local": False},
+        },
+        {
+            "id": "add",
+            "type": "set_variable",
+            "params": {"name": "count", "expression": "count + 1"},
+        },
+        {"id": "end", "type": "end", "params": {"result": "count"}},
+    ]
+    edges = [
+        ("start", "zero", "next"),
+        ("zero", "spin", "next"),
+        ("spin", "call", "body"),
+        ("call", "add", "next"),
+        ("add", "spin", "next"),
+        ("spin", "end", "done"),
+    ]
+    return {
+        "format": "workflow-builder/1",
+        "workflow": {"name": name, "signals": [], "queries": []},
+        "nodes": nodes,
+        "edges": [
+            {"id": f"e{i}", "source": s, "target": t, "handle": h}
+            for i, (s, t, h) in enumerate(edges)
+        ],
+    }
+
+
 def deploy(services: AppServices, document: dict[str, Any]) -> int:
     """Create a workflow from ``document`` and deploy it; return its id."""
     record = services.workflows.create(name=document["workflow"]["name"])

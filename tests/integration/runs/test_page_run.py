@@ -10,7 +10,13 @@ from streamlit.testing.v1 import AppTest
 
 from core.runs import NodeState, RunNotFoundError
 from core.text import markdown_unliteral
-from tests.integration.runs.helpers import deploy, eventually, example, failing_graph
+from tests.integration.runs.helpers import (
+    deploy,
+    eventually,
+    example,
+    failing_graph,
+    looping_graph,
+)
 
 
 def _services():
@@ -178,3 +184,36 @@ def test_an_open_run_waits_on_its_graph_answers_queries_and_can_be_cancelled(app
 
     eventually(shown_cancelled, what="the page showing the run cancelled")
     assert not [b for b in app.button if b.label in ("Cancel the run", "Send approve")]
+
+
+def _links(at: AppTest) -> dict[str, str]:
+    return {
+        markdown_unliteral(link.proto.label): parse_qs(link.proto.query_string)["run_id"][0]
+        for link in at.get("page_link")
+        if "run_id=" in link.proto.query_string
+    }
+
+
+def test_a_run_that_continued_as_new_links_to_the_runs_before_and_after_it(app: AppTest):
+    services = _services()
+    definition = deploy(services, looping_graph("loop_chain"))
+    ref = services.runs.start(definition, {})
+    # Waiting on the first run follows the chain to its last run, which the state names.
+    state = services.runs.wait(ref, timeout=60)
+    assert state.result == 6
+    first = _open_run(app, ref.workflow_id, ref.run_id)
+    after = _links(first)
+    assert list(after) == ["Continued as new: the next run"]
+    # Along the chain: each later run links back to the one before it; the last, to none after.
+    chain = [ref.run_id]
+    while (following := _links(_open_run(app, ref.workflow_id, chain[-1]))).get(
+        "Continued as new: the next run"
+    ):
+        chain.append(following["Continued as new: the next run"])
+        assert (
+            _links(_open_run(app, ref.workflow_id, chain[-1]))["Continued from the run before it"]
+            == chain[-2]
+        )
+    assert len(chain) >= 2
+    assert state.ref.run_id == chain[-1]
+    assert services.console.detail(ref.workflow_id, chain[-1]).record.status.value == "completed"
