@@ -1,8 +1,8 @@
 """How long resolving a secret inside an activity takes (the target is at most 1 ms).
 
-Times the worker's activity interceptor on one call to ``http_request``'s signature with one
-secret in its headers: reading the sealed value from the database, decrypting it, and
-rebuilding the arguments, as :class:`core.secrets.interceptor.SecretsInterceptor` does it,
+Times the worker's activity interceptor on one call to ``http_request`` with one secret in
+the headers of its input object: reading the sealed value from the database, decrypting it,
+and rebuilding the input, as :class:`core.secrets.interceptor.SecretsInterceptor` does it,
 including its hop to a thread (the figure a step pays). Also times the resolution alone, on
 the calling thread. A fresh SQLite database by default; ``--database-url`` measures another
 (PostgreSQL). Ends with one JSON line.
@@ -31,16 +31,19 @@ from cryptography.fernet import Fernet  # noqa: E402 -- after the path is set
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput  # noqa: E402
 
 from core.activities.builtin.http_request import http_request  # noqa: E402
+from core.activities.input_object import input_object_activity  # noqa: E402
 from core.config import load_settings  # noqa: E402
 from core.db import Database  # noqa: E402
 from core.db.types import utc_now  # noqa: E402
 from core.secrets import SecretBox, StoredSecrets  # noqa: E402
 from core.secrets.interceptor import SecretsInterceptor  # noqa: E402
-from core.secrets.markers import resolve_arguments  # noqa: E402
+from core.secrets.markers import resolve_input  # noqa: E402
 
 #: Resolving one secret must take at most this (issue 12).
 LIMIT_MS = 1.0
 VALUE = "x" * 40  # about the size of an API token
+#: What a bundle registers for http_request: it takes one input object.
+HTTP_REQUEST = input_object_activity("http_request", http_request)
 
 
 class _Activity(ActivityInboundInterceptor):
@@ -55,8 +58,12 @@ class _Activity(ActivityInboundInterceptor):
 
 def _args() -> list[Any]:
     headers = {"Authorization": {"$secret": "crm_token", "before": "Bearer "}, "Accept": "json"}
-    paths = {"$secret_paths": [[[2, "Authorization"], "crm_token"]]}
-    return ["GET", "https://crm.example/api", headers, None, None, None, 30.0, paths]
+    paths = [[["headers", "Authorization"], "crm_token"]]
+    return [{"url": "https://crm.example/api", "headers": headers, "$secret_paths": paths}]
+
+
+def _callee(fn: Any) -> tuple[Any, bool]:
+    return fn, True  # a bundle of compiler version 4 on: one input object
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -77,11 +84,11 @@ async def _intercepted(calls: int, interceptor: SecretsInterceptor) -> list[floa
     chain = interceptor.intercept_activity(_Activity())
     samples = []
     for _ in range(calls):
-        given = ExecuteActivityInput(fn=http_request, args=_args(), executor=None, headers={})
+        given = ExecuteActivityInput(fn=HTTP_REQUEST, args=_args(), executor=None, headers={})
         began = time.perf_counter()
         args = await chain.execute_activity(given)
         samples.append(time.perf_counter() - began)
-        assert args[2]["Authorization"] == f"Bearer {VALUE}"
+        assert args[0]["headers"]["Authorization"] == f"Bearer {VALUE}"
     return samples
 
 
@@ -96,9 +103,9 @@ def measure(database_url: str, data_dir: Path, calls: int) -> dict[str, Any]:
         direct = []
         for _ in range(calls):
             began = time.perf_counter()
-            resolve_arguments(http_request, _args(), lookup)
+            resolve_input(_args(), lookup)
             direct.append(time.perf_counter() - began)
-        intercepted = asyncio.run(_intercepted(calls, SecretsInterceptor(lookup)))
+        intercepted = asyncio.run(_intercepted(calls, SecretsInterceptor(lookup, callee=_callee)))
         database.secrets.delete("crm_token")
     return {
         "database": database_url.split(":", 1)[0],

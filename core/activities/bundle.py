@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable
+from importlib import resources
 
 from core.activities.builtin import builtin_source
 from core.activities.errors import ActivityRegistryError
@@ -12,7 +14,7 @@ _HEADER = '"""Built-in activities copied from Workflow Builder; generated, do no
 _FUTURE = "from __future__ import annotations"
 
 
-def bundle_activities_source(names: Iterable[str]) -> str:
+def bundle_activities_source(names: Iterable[str], *, input_objects: bool = False) -> str:
     """Return one Python module source defining the given built-in activities.
 
     Imports of all the modules are hoisted and deduplicated (``from __future__`` first,
@@ -21,6 +23,8 @@ def bundle_activities_source(names: Iterable[str]) -> str:
 
     Args:
         names: Built-in activity names; duplicates and order do not matter.
+        input_objects: Also define :func:`core.activities.input_object.keyword_arguments`,
+            which the wrappers that take one input object call (after the built-ins).
 
     Returns:
         The module source, ending in a newline.
@@ -32,8 +36,11 @@ def bundle_activities_source(names: Iterable[str]) -> str:
     imports: set[str] = set()
     bodies: list[str] = []
     defined: dict[str, str] = {}
-    for name in sorted(set(names)):
-        module_imports, body, top_names = _split_module(builtin_source(name))
+    sources = [(name, builtin_source(name)) for name in sorted(set(names))]
+    if input_objects:
+        sources.append(("input_object", _input_object_source()))
+    for name, source in sources:
+        module_imports, body, top_names = _split_module(source)
         for top_name in top_names:
             if top_name in defined:
                 raise ActivityRegistryError(
@@ -48,6 +55,13 @@ def bundle_activities_source(names: Iterable[str]) -> str:
     ordered_imports = sorted(imports - {_FUTURE}, key=lambda line: (line.split()[1], line))
     head = "\n".join([_FUTURE, "", *ordered_imports])
     return _HEADER + "\n" + head + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
+
+
+@functools.cache
+def _input_object_source() -> str:
+    return (
+        resources.files("core.activities").joinpath("input_object.py").read_text(encoding="utf-8")
+    )
 
 
 def _split_module(source: str) -> tuple[list[str], str, list[str]]:

@@ -1,14 +1,13 @@
 """Activity arguments that use ``secret()``: markers in place of values, plus their paths.
 
 The workflow never sees a secret's value: each ``secret("name")`` becomes a marker naming it,
-and the call gets one more argument listing where the markers are, which the worker's
-interceptor resolves (``core.secrets.markers``).
+and the call's input object gets one more field listing where the markers are, which the
+worker's interceptor resolves (``core.secrets.markers``).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from core.codegen.errors import CompileError
@@ -18,20 +17,16 @@ from core.codegen.syntax import const
 from core.errors import ExpressionError
 from core.expressions import parse_expression, unbounded, with_bounds
 from core.graph.values import is_expression_value
-from core.secrets.markers import AFTER, BEFORE, MARKER, PATHS
+from core.secrets.markers import AFTER, BEFORE, MARKER
 from core.secrets.references import SecretPlacementError, SecretSite, rewrite_secret_sites
 
-#: Where one marker is (argument index first) and the secret it names.
+#: Where one marker is (the input object's field first) and the secret it names.
 SecretPath = tuple[list[str | int], str]
 
 
-def uses_secrets(values: Iterable[Any]) -> bool:
-    """Whether any of an activity node's argument values reads a secret."""
-    return any(is_expression_value(raw) and _secrets_of(raw["expr"]) for raw in values)
-
-
-def secret_argument(raw: Any, *, where: str, index: int, paths: list[SecretPath]) -> ast.expr:
-    """The code of argument ``index``, with markers for its secrets (their paths go to paths).
+def secret_argument(raw: Any, *, where: str, field: str, paths: list[SecretPath]) -> ast.expr:
+    """The code of the input object's ``field``, with markers for its secrets (their paths go
+    to paths).
 
     Raises:
         CompileError: a ``secret()`` stands where it cannot be resolved (validation normally
@@ -41,7 +36,7 @@ def secret_argument(raw: Any, *, where: str, index: int, paths: list[SecretPath]
         return value(raw, where=where)
 
     def marker(site: SecretSite) -> ast.expr:
-        paths.append(([index, *site.path], site.name))
+        paths.append(([field, *site.path], site.name))
         parts: dict[str, ast.expr] = {MARKER: const(site.name)}
         if site.before is not None:
             parts[BEFORE] = site.before
@@ -60,9 +55,8 @@ def secret_argument(raw: Any, *, where: str, index: int, paths: list[SecretPath]
 
 
 def secret_paths(paths: list[SecretPath], *, where: str) -> ast.expr:
-    """The trailing argument ``{"$secret_paths": [[path, name], ...]}``."""
-    listed: Mapping[str, Any] = {PATHS: [[path, name] for path, name in paths]}
-    return python_literal(listed, where=where)
+    """The value of the input object's ``"$secret_paths"`` field: ``[[path, name], ...]``."""
+    return python_literal([[path, name] for path, name in paths], where=where)
 
 
 def _secrets_of(source: Any) -> frozenset[str]:

@@ -1,4 +1,10 @@
-"""``activities.py``: the built-in activities a graph uses, its plugin imports and ACTIVITIES."""
+"""``activities.py``: the activities a graph uses, each registered to take one input object.
+
+The built-ins' sources are copied in and plugin functions imported; ``ACTIVITIES`` lists, per
+activity, ``input_object_activity("<name>", <function>)`` (``core.activities.input_object``):
+registered under the activity's name, it takes one JSON object (the parameters by name) and
+calls the function with keyword arguments.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from collections.abc import Iterable
 
 from core.activities import ActivitySpec, bundle_activities_source
 from core.codegen.errors import CompileError
-from core.codegen.syntax import assign, store, unparse
+from core.codegen.syntax import assign, call, const, name, store, unparse
 
 _FUTURE = "from __future__ import annotations\n"
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -22,23 +28,25 @@ def generate_activities_source(specs: Iterable[ActivitySpec]) -> str:
     name order, so they can never clash with a built-in's definitions.
     """
     ordered = sorted({spec.name: spec for spec in specs}.values(), key=lambda spec: spec.name)
-    source = bundle_activities_source(spec.name for spec in ordered if spec.builtin)
+    source = bundle_activities_source(
+        (spec.name for spec in ordered if spec.builtin), input_objects=bool(ordered)
+    )
     imports: list[ast.stmt] = []
-    references: list[ast.expr] = []
+    registered: list[ast.expr] = []
     for spec in ordered:
         if spec.builtin:
-            references.append(ast.Name(id=_attribute(spec), ctx=ast.Load()))
-            continue
-        alias = f"plugin_activity_{len(imports) + 1}"
-        imports.append(
-            ast.ImportFrom(
-                module=_module(spec),
-                names=[ast.alias(name=_attribute(spec), asname=alias)],
-                level=0,
+            function = _attribute(spec)
+        else:
+            function = f"plugin_activity_{len(imports) + 1}"
+            imports.append(
+                ast.ImportFrom(
+                    module=_module(spec),
+                    names=[ast.alias(name=_attribute(spec), asname=function)],
+                    level=0,
+                )
             )
-        )
-        references.append(ast.Name(id=alias, ctx=ast.Load()))
-    listing = assign(store("ACTIVITIES"), ast.List(elts=references, ctx=ast.Load()))
+        registered.append(call("input_object_activity", [const(spec.name), name(function)]))
+    listing = assign(store("ACTIVITIES"), ast.List(elts=registered, ctx=ast.Load()))
     if imports:
         import_text = unparse(imports) + "\n"
         if _FUTURE in source:

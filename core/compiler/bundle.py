@@ -10,6 +10,9 @@ from typing import Any
 
 #: The files every bundle holds, in the order they are hashed and written.
 BUNDLE_FILES = ("workflow.py", "activities.py", "worker.py", "manifest.json")
+#: The manifest's ``activity_input`` of bundles whose workflow calls each activity with one
+#: input object (compiler version 4 on); older manifests lack it: positional arguments.
+INPUT_OBJECT = "object"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,12 @@ class Bundle:
     def task_queue(self) -> str:
         """The task queue the workflow is meant to run on."""
         return str(self.manifest["task_queue"])
+
+    @property
+    def input_objects(self) -> bool:
+        """Whether the workflow calls each activity with one input object (the parameters by
+        name), not with positional arguments (bundles of compiler versions before 4)."""
+        return self.manifest.get("activity_input") == INPUT_OBJECT
 
     @property
     def digest(self) -> str:

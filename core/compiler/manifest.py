@@ -9,6 +9,7 @@ from typing import Any
 
 from core.activities import ActivitySpec
 from core.codegen.children import ChildTarget
+from core.compiler.bundle import INPUT_OBJECT
 from core.expressions import parse_expression
 from core.graph.document import graph_digest
 from core.nodes.catalog import CATALOG
@@ -53,6 +54,7 @@ def generate_manifest(
         "activities": [
             {"name": spec.name, "module": spec.module, "builtin": spec.builtin} for spec in specs
         ],
+        "activity_input": INPUT_OBJECT,
         "requirements": sorted(requirements),
         # The queue a child starts on unless its node names one (then the node's wins).
         "child_workflows": [

@@ -26,7 +26,7 @@ from core.validation import CheckedGraph, check
 logger = logging.getLogger(__name__)
 
 #: Changes whenever the same graph would compile to different bytes.
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "4"
 DEFAULT_TASK_QUEUE = "workflow-builder"
 
 

@@ -6,7 +6,7 @@ import concurrent.futures
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from core.activities.spec import activity_name
 from core.config import Settings
 from core.errors import WorkflowBuilderError
+from core.runtime.activity_calls import ServedActivities
 from core.runtime.loader import LoadedBundle, StepActivities
 from core.runtime.sandbox import passthrough_sandbox
 from core.secrets.interceptor import SecretsInterceptor
@@ -100,7 +101,7 @@ class WorkerHost:
         secrets: SecretLookup | None = None,
     ) -> None:
         self._settings = settings
-        self._interceptors = [SecretsInterceptor(secrets)]
+        self._secrets = secrets
         self._graceful_shutdown = graceful_shutdown
         self._workers: dict[str, _Running] = {}
         self._lock = threading.RLock()
@@ -145,7 +146,8 @@ class WorkerHost:
         and the activities only of ``steps`` (bundles whose steps run on this queue).
 
         Activities are deduplicated by name: bundles carry their own copies of the built-ins,
-        and the first copy serves them all (the bundles' in order, then the steps'). ``identity``
+        and the first copy serves them all (the bundles' in order, then the steps'), unless
+        the copies pass arguments differently (``core.runtime.activity_calls``). ``identity``
         is what Temporal shows as the worker's poller identity (default: the client's,
         ``<pid>@<host>``).
 
@@ -259,10 +261,11 @@ class WorkerHost:
         identity: str | None = None,
     ) -> _Running:
         workflows = _workflow_classes(task_queue, bundles)
-        activities = _unique_activities(
-            [fn for bundle in bundles for fn in bundle.activities]
-            + [fn for step in steps for fn in step.activities]
+        served = ServedActivities(
+            [(bundle, bundle.activities) for bundle in bundles]
+            + [(step.bundle, step.activities) for step in steps]
         )
+        activities = list(served.functions)
         build_id = _build_id(bundles, steps)
 
         async def make() -> Worker:
@@ -278,7 +281,7 @@ class WorkerHost:
                 # of every loaded module to make one up.
                 build_id=build_id,
                 identity=identity,
-                interceptors=self._interceptors,
+                interceptors=[SecretsInterceptor(self._secrets, callee=served.callee)],
                 workflow_runner=passthrough_sandbox(f"{b.package}.workflow" for b in bundles),
             )
 
@@ -342,10 +345,3 @@ def _build_id(bundles: Sequence[LoadedBundle], steps: Sequence[StepActivities]) 
         f"{s.bundle.package}:{','.join(s.names)}" for s in steps
     }
     return "wb-" + hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
-
-
-def _unique_activities(functions: Sequence[Callable[..., Any]]) -> list[Callable[..., Any]]:
-    by_name: dict[str, Callable[..., Any]] = {}
-    for fn in functions:
-        by_name.setdefault(activity_name(fn) or "", fn)
-    return list(by_name.values())

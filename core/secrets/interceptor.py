@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from temporalio.worker import (
@@ -11,7 +12,17 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from core.secrets.markers import SecretLookup, carries_secrets, resolve_arguments
+from core.secrets.markers import (
+    SecretLookup,
+    carries_secrets,
+    input_carries_secrets,
+    resolve_arguments,
+    resolve_input,
+)
+
+#: The function a call of a registered activity runs, and whether the call passes one input
+#: object (else positional arguments); asked inside the running activity.
+CalleeOf = Callable[[Callable[..., Any]], tuple[Callable[..., Any], bool]]
 
 
 class SecretsInterceptor(Interceptor):
@@ -23,24 +34,38 @@ class SecretsInterceptor(Interceptor):
     Args:
         lookup: gives a secret's value by name (the database, decrypted); None fails every
             call that uses a secret, naming it.
+        callee: what a call of a registered function runs and how it passes its arguments
+            (``core.runtime.activity_calls``), known from the code that made the call, never
+            read from its data.
     """
 
-    def __init__(self, lookup: SecretLookup | None) -> None:
+    def __init__(self, lookup: SecretLookup | None, *, callee: CalleeOf) -> None:
         self._lookup = lookup
+        self._callee = callee
 
     def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
-        return _Resolving(next, self._lookup)
+        return _Resolving(next, self._lookup, self._callee)
 
 
 class _Resolving(ActivityInboundInterceptor):
-    def __init__(self, next: ActivityInboundInterceptor, lookup: SecretLookup | None) -> None:
+    def __init__(
+        self, next: ActivityInboundInterceptor, lookup: SecretLookup | None, callee: CalleeOf
+    ) -> None:
         super().__init__(next)
         self._lookup = lookup
+        self._callee = callee
 
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
-        if carries_secrets(input.fn, input.args):
-            # A database read: off the worker's loop, which runs every workflow task too.
-            input.args = await asyncio.get_running_loop().run_in_executor(
-                None, resolve_arguments, input.fn, input.args, self._lookup
+        fn, input_object = self._callee(input.fn)
+        loop = asyncio.get_running_loop()
+        # A database read: off the worker's loop, which runs every workflow task too.
+        if input_object:
+            if input_carries_secrets(input.args):
+                input.args = await loop.run_in_executor(
+                    None, resolve_input, input.args, self._lookup
+                )
+        elif carries_secrets(fn, input.args):
+            input.args = await loop.run_in_executor(
+                None, resolve_arguments, fn, input.args, self._lookup
             )
         return await self.next.execute_activity(input)

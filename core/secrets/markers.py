@@ -1,11 +1,15 @@
 """The secret markers generated code passes to activities, and their resolution in the worker.
 
 A compiled activity call that uses secrets carries, in place of each value, a marker such as
-``{"$secret": "crm_token", "before": "Bearer "}``, and one extra trailing argument listing
-where the markers are: ``{"$secret_paths": [[[2, "Authorization"], "crm_token"]]}``. Only the
-listed places are resolved. The list is a literal of the compiled code, and a call can never
-pass more arguments than the activity has parameters, so data from a run's input cannot
-forge a marker that would be resolved (and sent wherever that data points).
+``{"$secret": "crm_token", "before": "Bearer "}``, and a list of where the markers are. Code
+of compiler version 4 on calls an activity with one input object and lists them in its field
+``"$secret_paths": [[["headers", "Authorization"], "crm_token"]]``; the object's keys are
+constants of the compiled code, so data cannot add that field. Older code passes positional
+arguments and one extra trailing argument ``{"$secret_paths": [[[2, "Authorization"],
+"crm_token"]]}``; a call can never pass more arguments than the activity has parameters, so
+data cannot add that one either. Only the listed places are resolved: data from a run's
+input cannot forge a marker that would be resolved (and sent wherever that data points).
+Which form a call has is known from the code that made it, never read from its data.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ MARKER = "$secret"
 #: Marker keys of the text computed in the workflow around the value.
 BEFORE = "before"
 AFTER = "after"
-#: Key of the trailing argument that lists every marker of the call.
+#: The input object's field (older code: the key of the trailing argument) listing every marker
+#: of the call.
 PATHS = "$secret_paths"
 
 #: Gives the value of a secret by name; raises :class:`UnknownSecretError` when there is none.
@@ -50,6 +55,23 @@ def carries_secrets(fn: Callable[..., Any], args: Sequence[Any]) -> bool:
     return len(args) == _arity(fn) + 1
 
 
+def input_carries_secrets(args: Sequence[Any]) -> bool:
+    """Whether the arguments of a call that passes one input object list secret paths in it."""
+    return len(args) == 1 and type(args[0]) is dict and PATHS in args[0]
+
+
+def resolve_input(args: Sequence[Any], lookup: SecretLookup | None) -> list[Any]:
+    """A one-input-object call's arguments with the paths field dropped and each listed
+    marker resolved.
+
+    Raises:
+        ApplicationError: as :func:`resolve_arguments`.
+    """
+    fields = dict(args[0])
+    _resolve(fields, fields.pop(PATHS), lookup)
+    return [fields]
+
+
 def resolve_arguments(
     fn: Callable[..., Any], args: Sequence[Any], lookup: SecretLookup | None
 ) -> list[Any]:
@@ -60,8 +82,14 @@ def resolve_arguments(
             be read, or the text around it is not text.
     """
     resolved = list(args[:-1])
-    for path, name in args[-1][PATHS]:
-        container: Any = resolved
+    _resolve(resolved, args[-1][PATHS], lookup)
+    return resolved
+
+
+def _resolve(arguments: Any, paths: Any, lookup: SecretLookup | None) -> None:
+    """Replace the marker at each of ``paths`` (from the top of ``arguments``) by its value."""
+    for path, name in paths:
+        container: Any = arguments
         for step in path[:-1]:
             container = container[step]
         marker = container[path[-1]]
@@ -74,7 +102,6 @@ def resolve_arguments(
         container[path[-1]] = (
             _text(marker, BEFORE, name) + _value(name, lookup) + _text(marker, AFTER, name)
         )
-    return resolved
 
 
 def _value(name: str, lookup: SecretLookup | None) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
+import re
 import sys
 import types
 from pathlib import Path
@@ -11,8 +13,10 @@ from typing import Any
 
 import pytest
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 from core.activities import load_registry
+from core.activities.spec import activity_name
 from core.cli import main as cli_main
 from core.codegen.literals import duration_literal, python_literal
 from core.codegen.references import expression
@@ -294,24 +298,25 @@ def _activity_call(bundle) -> ast.Call:
     )
 
 
-def _args(call: ast.Call) -> list[Any]:
-    keyword = next((k for k in call.keywords if k.arg == "args"), None)
-    if keyword is None:
-        return []
-    # The list goes through _payload, which refuses data too large for Temporal.
-    assert isinstance(keyword.value, ast.Call) and ast.unparse(keyword.value.func) == "_payload"
-    return [ast.literal_eval(e) for e in keyword.value.args[0].elts]
+def _input(call: ast.Call) -> Any:
+    """The call's one input object (its second argument), as a value."""
+    assert not any(k.arg in ("arg", "args") for k in call.keywords)
+    sent = call.args[1]
+    # The object goes through _payload, which refuses data too large for Temporal.
+    assert isinstance(sent, ast.Call) and ast.unparse(sent.func) == "_payload"
+    return ast.literal_eval(sent.args[0])
 
 
-def test_activity_args_follow_the_registry_order_with_defaults_filled_in() -> None:
-    # log(message, level="info", fields=None): giving only fields fills level's default.
+def test_an_activity_gets_one_input_object_with_the_given_arguments_by_name() -> None:
+    # log(message, level="info", fields=None): the registry's order; level is left out, so
+    # the activity applies its own default.
     block = [("activity", "x", "unused")]
     doc = layout(block)
     doc["nodes"][1]["params"] = {"activity": "log", "args": {"fields": {"k": 1}, "message": "m"}}
-    assert _args(_activity_call(compile_graph(graph_from_dict(doc)))) == ["m", "info", {"k": 1}]
-    # Trailing omitted parameters are dropped: the activity applies its own defaults.
+    sent = _input(_activity_call(compile_graph(graph_from_dict(doc))))
+    assert list(sent.items()) == [("message", "m"), ("fields", {"k": 1})]
     doc["nodes"][1]["params"] = {"activity": "log", "args": {"message": "m"}}
-    assert _args(_activity_call(compile_graph(graph_from_dict(doc)))) == ["m"]
+    assert _input(_activity_call(compile_graph(graph_from_dict(doc)))) == {"message": "m"}
 
 
 def test_activity_options_come_from_params() -> None:
@@ -326,7 +331,7 @@ def test_activity_options_come_from_params() -> None:
     assert keywords["summary"] == "'Flaky call'"
 
 
-def test_plugin_activities_are_imported_under_synthetic_names() -> None:
+def test_plugin_activities_are_imported_under_synthetic_names_behind_wrappers() -> None:
     registry = load_registry(["tests.fixtures.plugin_activities"])
     doc = layout([("activity", "a", "x"), ("activity", "b", "y")])
     doc["nodes"][1]["params"] = {"activity": "greet", "args": {"name": "Ann"}}
@@ -335,21 +340,63 @@ def test_plugin_activities_are_imported_under_synthetic_names() -> None:
     source = bundle.files["activities.py"]
     assert "from tests.fixtures.plugin_activities import greet as plugin_activity_1" in source
     assert "from tests.fixtures.plugin_activities import sum_numbers as plugin_activity_2" in source
-    assert source.rstrip().endswith("ACTIVITIES = [plugin_activity_1, plugin_activity_2]")
+    assert _registered(source) == [
+        "input_object_activity('greet', plugin_activity_1)",
+        "input_object_activity('plugin.sum_numbers', plugin_activity_2)",
+    ]
     namespace: dict[str, Any] = {}
     exec(compile(source, "activities.py", "exec"), namespace)
-    assert [fn.__name__ for fn in namespace["ACTIVITIES"]] == ["greet", "sum_numbers"]
+    greet, sum_numbers = namespace["ACTIVITIES"]
+    assert [activity_name(fn) for fn in (greet, sum_numbers)] == ["greet", "plugin.sum_numbers"]
+    # Each takes one input object and calls the function with its fields by name; a
+    # synchronous function gets a synchronous wrapper (Temporal runs it on a thread).
+    assert asyncio.run(greet({"excited": True, "name": "Ann"})) == "Hello, Ann!"
+    assert sum_numbers({"values": [1, 2], "start": 3}) == 6
+    assert bundle.manifest["activity_input"] == "object"
     assert {a["name"]: a["builtin"] for a in bundle.manifest["activities"]} == {
         "greet": False,
         "plugin.sum_numbers": False,
     }
 
 
+def test_an_input_object_that_does_not_fit_fails_for_good_naming_the_field() -> None:
+    registry = load_registry(["tests.fixtures.plugin_activities"])
+    doc = layout([("activity", "a", "x")])
+    doc["nodes"][1]["params"] = {"activity": "greet", "args": {"name": "Ann"}}
+    source = compile_graph(graph_from_dict(doc), registry=registry).files["activities.py"]
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "activities.py", "exec"), namespace)
+    (greet,) = namespace["ACTIVITIES"]
+    for sent, message in [
+        ({"name": 1}, "field 'name': Expected value to be str"),
+        ({"name": "Ann", "shout": True}, "greet() has no parameter 'shout'"),
+        (["Ann"], "the input must be a JSON object, not list"),
+        ({"name": {"$secret": "x"}, "$secret_paths": []}, "only a Workflow Builder worker"),
+    ]:
+        with pytest.raises(ApplicationError, match=re.escape(message)) as caught:
+            asyncio.run(greet(sent))
+        assert caught.value.non_retryable
+
+
+def _registered(source: str) -> list[str]:
+    """The entries of ``ACTIVITIES`` in an ``activities.py``, as source."""
+    (listing,) = [
+        node.value
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "ACTIVITIES"
+    ]
+    assert isinstance(listing, ast.List)
+    return [ast.unparse(entry) for entry in listing.elts]
+
+
 def test_builtin_activities_are_sorted_by_name() -> None:
     doc = layout([("activity", "a", "x"), ("activity", "b", "y")])
     doc["nodes"][1]["params"] = {"activity": "log", "args": {"message": "m"}}
     source = compile_graph(graph_from_dict(doc)).files["activities.py"]
-    assert source.rstrip().endswith("ACTIVITIES = [echo, log]")
+    assert _registered(source) == [
+        "input_object_activity('echo', echo)",
+        "input_object_activity('log', log)",
+    ]
 
 
 def test_invalid_graph_raises_with_every_problem() -> None:

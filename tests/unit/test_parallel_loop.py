@@ -100,8 +100,9 @@ def test_the_run_page_places_each_iterations_steps_on_the_body_node():
     assert trace.exact and trace.status == "completed"
     assert trace.result == ["A!", "B!", "C!", "D!", "E!"]
     shout = trace.nodes["shout"]
+    # Each call's one input object: echo's parameter by name.
     assert shout.visits == 5 and [call.input for call in shout.calls] == [
-        f"{letter}!" for letter in "ABCDE"
+        {"value": f"{letter}!"} for letter in "ABCDE"
     ]
     assert trace.nodes["each"].state is NodeState.COMPLETED
 

@@ -31,7 +31,12 @@ from core.secrets import (
     document_secrets,
     load_key,
 )
-from core.secrets.markers import carries_secrets, resolve_arguments
+from core.secrets.markers import (
+    carries_secrets,
+    input_carries_secrets,
+    resolve_arguments,
+    resolve_input,
+)
 from core.validation import validate
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "http_fetch_condition.json"
@@ -249,24 +254,20 @@ def test_the_secrets_a_document_names_are_found_even_in_drafts_with_errors() -> 
 
 # ---- what the compiler makes of it ------------------------------------------------------
 
-# The arguments go through _payload, which refuses data too large for one Temporal payload.
+# The input object goes through _payload, which refuses data too large for one Temporal payload.
 EXPECTED_CALL = """\
                 self.vars["response"] = await workflow.execute_activity(
                     "http_request",
-                    args=_payload(
-                        [
-                            "GET",
-                            self.input["url"],
-                            {
+                    _payload(
+                        {
+                            "method": "GET",
+                            "url": self.input["url"],
+                            "headers": {
                                 "Authorization": {"$secret": "crm_token", "before": "Bearer "},
                                 "X-Url": self.input["url"],
                             },
-                            None,
-                            None,
-                            None,
-                            30.0,
-                            {"$secret_paths": [[[2, "Authorization"], "crm_token"]]},
-                        ]
+                            "$secret_paths": [[["headers", "Authorization"], "crm_token"]],
+                        }
                     ),
 """
 
@@ -344,6 +345,23 @@ def test_a_marker_forged_by_run_input_is_never_resolved() -> None:
     assert resolve_arguments(http, listed, lookup)[2] == {"A": VALUE, "B": forged}
     assert not carries_secrets(http, plain)
     assert not carries_secrets(http, ["GET", {"$secret_paths": []}])
+
+
+def test_markers_in_an_input_object_become_values_and_the_paths_field_goes() -> None:
+    forged = {"$secret": "crm_token"}
+    sent = {
+        "url": "https://x.example",
+        "headers": {"A": {"$secret": "crm_token", "before": "Bearer "}, "B": [forged]},
+        "$secret_paths": [[["headers", "A"], "crm_token"]],
+    }
+
+    assert input_carries_secrets([sent])
+    # Only the listed place is resolved: a marker that came with the data stays one.
+    assert resolve_input([sent], lookup) == [
+        {"url": "https://x.example", "headers": {"A": f"Bearer {VALUE}", "B": [forged]}}
+    ]
+    assert not input_carries_secrets([{"url": "https://x.example"}])
+    assert not input_carries_secrets(["GET", {"$secret_paths": []}])
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from core.activities import ActivityRegistry, ActivitySpec
 from core.codegen.blocks import Emitter, Place, guarded
 from core.codegen.errors import CompileError
 from core.codegen.literals import duration_literal, python_literal
-from core.codegen.secret_args import SecretPath, secret_argument, secret_paths, uses_secrets
+from core.codegen.secret_args import SecretPath, secret_argument, secret_paths
 from core.codegen.steps import at, sized, store_or_discard, summary
 from core.codegen.syntax import awaited, call, const
 from core.graph.model import Node
@@ -26,6 +26,7 @@ from core.nodes.kind import (
     result_or_error,
     value_expressions,
 )
+from core.secrets.markers import PATHS
 
 #: The exception a failed activity raises in the workflow.
 ACTIVITY_FAILURE = "ActivityError"
@@ -188,16 +189,13 @@ def runs_locally(params: ActivityParams, spec: ActivitySpec) -> bool:
 
 
 def call_statement(node: Node, params: ActivityParams, registry: ActivityRegistry) -> ast.stmt:
-    """``self.vars[result] = await workflow.execute_activity("<name>", args=[...], ...)``, or
+    """``self.vars[result] = await workflow.execute_activity("<name>", {<input>}, ...)``, or
     ``execute_local_activity`` for a step that runs locally (``runs_locally``)."""
     spec = registry.get(params.activity)
     if spec is None:
         raise CompileError(f"unknown activity {params.activity!r}", subject=at(node, "activity"))
     local = runs_locally(params, spec)
     keywords: dict[str, ast.expr] = {}
-    args = activity_args(node, params.args, spec)
-    if args:
-        keywords["args"] = sized(ast.List(elts=args, ctx=ast.Load()))
     if params.task_queue and not local:
         keywords["task_queue"] = const(params.task_queue)
     keywords["start_to_close_timeout"] = duration_literal(
@@ -217,35 +215,34 @@ def call_statement(node: Node, params: ActivityParams, registry: ActivityRegistr
     keywords["retry_policy"] = retry_policy(node, params.retry)
     keywords.update(summary("summary", node))
     function = "workflow.execute_local_activity" if local else "workflow.execute_activity"
-    result = awaited(call(function, [const(spec.name)], **keywords))
-    return store_or_discard(params.result_variable, result)
+    arguments = [const(spec.name), sized(activity_input(node, params.args, spec))]
+    return store_or_discard(params.result_variable, awaited(call(function, arguments, **keywords)))
 
 
-def activity_args(node: Node, given: Mapping[str, Any], spec: ActivitySpec) -> list[ast.expr]:
-    """Positional arguments in the registry's parameter order.
+def activity_input(node: Node, given: Mapping[str, Any], spec: ActivitySpec) -> ast.Dict:
+    """The one input object of the call: ``{"<parameter>": <value>, ...}``.
 
-    A parameter left out before one that is given gets its declared default; trailing ones
-    left out are dropped, so the activity applies its own defaults. A call that uses secrets
-    passes every parameter, then the paths of its secret markers as one argument more (see
-    ``core.secrets.markers``: the count is what tells the worker the paths are there).
+    The given arguments in the registry's parameter order; parameters left out are left out,
+    so the activity applies its own defaults. A call that uses secrets lists where its
+    markers are under ``"$secret_paths"`` (see ``core.secrets.markers``): the object's keys
+    are constants of this code, so data cannot add that field.
     """
-    with_secrets = uses_secrets(given.values())
-    last = max((i for i, param in enumerate(spec.params) if param.name in given), default=-1)
-    if with_secrets:
-        last = len(spec.params) - 1
-    args: list[ast.expr] = []
+    keys: list[ast.expr | None] = []
+    values: list[ast.expr] = []
     paths: list[SecretPath] = []
-    for index, param in enumerate(spec.params[: last + 1]):
+    for param in spec.params:
         where = at(node, f"args.{param.name}")
         if param.name in given:
-            args.append(secret_argument(given[param.name], where=where, index=index, paths=paths))
+            keys.append(const(param.name))
+            values.append(
+                secret_argument(given[param.name], where=where, field=param.name, paths=paths)
+            )
         elif param.required:
             raise CompileError("this argument is required", subject=where)
-        else:
-            args.append(python_literal(param.default, where=where))
-    if with_secrets:
-        args.append(secret_paths(paths, where=at(node, "args")))
-    return args
+    if paths:
+        keys.append(const(PATHS))
+        values.append(secret_paths(paths, where=at(node, "args")))
+    return ast.Dict(keys=keys, values=values)
 
 
 def retry_policy(node: Node, retry: RetryPolicyParams) -> ast.expr:

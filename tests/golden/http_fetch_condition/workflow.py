@@ -190,7 +190,7 @@ class HttpFetchConditionWorkflow:
             try:
                 self.vars["response"] = await workflow.execute_activity(
                     "http_request",
-                    args=_payload(["GET", self.input["url"]]),
+                    _payload({"method": "GET", "url": self.input["url"]}),
                     start_to_close_timeout=timedelta(minutes=1),
                     heartbeat_timeout=timedelta(seconds=10),
                     retry_policy=RETRY_POLICY,

@@ -189,7 +189,7 @@ class OrderSagaWorkflow:
             self.step = "reserve"
             await workflow.execute_activity(
                 "log",
-                args=_payload([_add("reserved ", self.input["item"])]),
+                _payload({"message": _add("reserved ", self.input["item"])}),
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RETRY_POLICY,
                 summary="Reserve stock",
@@ -199,7 +199,7 @@ class OrderSagaWorkflow:
                 self.step = "charge"
                 await workflow.execute_activity(
                     "log",
-                    args=_payload([_add("charged ", _str(self.input["amount"]))]),
+                    _payload({"message": _add("charged ", _str(self.input["amount"]))}),
                     start_to_close_timeout=timedelta(minutes=1),
                     retry_policy=RETRY_POLICY,
                     summary="Charge",
@@ -210,7 +210,7 @@ class OrderSagaWorkflow:
                 self.step = "release"
                 await workflow.execute_activity(
                     "log",
-                    args=_payload([_add("released ", self.input["item"])]),
+                    _payload({"message": _add("released ", self.input["item"])}),
                     start_to_close_timeout=timedelta(minutes=1),
                     retry_policy=RETRY_POLICY,
                     summary="Release stock",

@@ -155,7 +155,7 @@ class ParallelFanoutWorkflow:
                 self.step = "upper"
                 self.vars["upper"] = await workflow.execute_local_activity(
                     "echo",
-                    args=_payload([self.input["word"].upper()]),
+                    _payload({"value": self.input["word"].upper()}),
                     start_to_close_timeout=timedelta(minutes=1),
                     retry_policy=RETRY_POLICY,
                     summary="Upper",
@@ -165,7 +165,7 @@ class ParallelFanoutWorkflow:
                 self.step = "title"
                 self.vars["title"] = await workflow.execute_local_activity(
                     "echo",
-                    args=_payload([self.input["word"].title()]),
+                    _payload({"value": self.input["word"].title()}),
                     start_to_close_timeout=timedelta(minutes=1),
                     retry_policy=RETRY_POLICY,
                     summary="Title",
@@ -175,7 +175,7 @@ class ParallelFanoutWorkflow:
                 self.step = "length"
                 self.vars["length"] = await workflow.execute_local_activity(
                     "echo",
-                    args=_payload([len(self.input["word"])]),
+                    _payload({"value": len(self.input["word"])}),
                     start_to_close_timeout=timedelta(minutes=1),
                     retry_policy=RETRY_POLICY,
                     summary="Length",

@@ -178,7 +178,7 @@ class RetryErrorBranchWorkflow:
             try:
                 self.vars["answer"] = await workflow.execute_activity(
                     "fail",
-                    args=_payload([self.input["message"], "ServiceDown"]),
+                    _payload({"message": self.input["message"], "error_type": "ServiceDown"}),
                     start_to_close_timeout=timedelta(seconds=10),
                     retry_policy=RETRY_POLICY,
                     summary="Flaky call",

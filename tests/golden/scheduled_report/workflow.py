@@ -205,14 +205,14 @@ class ScheduledReportWorkflow:
             self.step = "report"
             await workflow.execute_activity(
                 "log",
-                args=_payload(
-                    [
-                        _add(
+                _payload(
+                    {
+                        "message": _add(
                             _add(_add("Daily report for ", self.input["team"]), ": total "),
                             _str(self.vars["total"]),
                         ),
-                        "info",
-                    ]
+                        "level": "info",
+                    }
                 ),
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RETRY_POLICY,

@@ -24,20 +24,16 @@ DATA_ERRORS = (
 )
 MAX_TEXT_LENGTH = 1000000
 MAX_ITEMS = 100000
-MAX_NUMBER_DIGITS = 4300
-MAX_DURATION_SECONDS = 3155760000
+MAX_DURATION_SECONDS = 315360000
 MAX_PAYLOAD_LENGTH = 1900000
-LOOP_ITERATIONS_PER_TASK = 1000
-_MAX_NUMBER_BITS = MAX_NUMBER_DIGITS * 10 // 3
 _SEQUENCES = (str, list, tuple)
 
 
 class LimitError(ValueError):
-    """A value an expression would build is larger than a run-time limit."""
+    pass
 
 
 def _too_large(value: Any, size: int) -> LimitError:
-    """The error for a text, list or tuple of ``size`` (the kind of ``value``) over its limit."""
     if isinstance(value, str):
         what, unit, limit = ("the text built is", "characters", MAX_TEXT_LENGTH)
     else:
@@ -46,195 +42,67 @@ def _too_large(value: Any, size: int) -> LimitError:
 
 
 def _check_size(value: Any, size: int) -> None:
-    """Refuse building a text, list or tuple of the kind of ``value`` with ``size`` elements."""
     if size > (MAX_TEXT_LENGTH if isinstance(value, str) else MAX_ITEMS):
         raise _too_large(value, size)
 
 
-def _check_bits(bits: int) -> None:
-    if bits > _MAX_NUMBER_BITS:
-        raise LimitError(
-            f"the number built has about {bits * 3 // 10:,} digits, more than the limit of {MAX_NUMBER_DIGITS:,}"
-        )
-
-
 def _text_estimate(value: Any, limit: int, *, as_json: bool = False) -> int:
-    """About how many characters ``str(value)`` has, counting no further than just past ``limit``.
-
-    Walks the value without building its text, so a list holding one long text a hundred
-    thousand times is refused in a few steps rather than printed. ``as_json`` counts text that
-    is not ASCII as JSON writes it (``\\uXXXX``, six characters each).
-    """
     size = 0
     stack = [value]
     while stack and size <= limit:
         item = stack.pop()
         kind = type(item)
         if kind is str:
-            size += (len(item) if not as_json or item.isascii() else 6 * len(item)) + 2
-        elif kind is list or kind is tuple:
+            size += 2 + (len(item) if not as_json or item.isascii() else 6 * len(item))
+        elif kind is list or kind is tuple or kind is set or (kind is frozenset):
             size += 2 + 2 * len(item)
             if size <= limit:
-                stack.extend(item)
+                size += _flat_size(item, as_json, stack)
         elif kind is dict:
-            size += 2 + 4 * len(item)
+            size += 2 + 2 * len(item)
             if size <= limit:
-                stack.extend(item.keys())
-                stack.extend(item.values())
+                size += _flat_size(list(item), as_json, stack)
+                size += _flat_size(list(item.values()), as_json, stack)
         elif kind is int:
             size += 1 + item.bit_length() * 3 // 10
-        elif kind is float:
-            size += 24
-        elif isinstance(item, (set, frozenset)):
-            size += 2 + 2 * len(item)
-            if size <= limit:
-                stack.extend(item)
         else:
-            size += 5
+            size += 24
     return size
 
 
-def _check_text_of(value: Any) -> None:
-    """Refuse writing ``value`` as text when its text would be longer than the limit."""
-    if type(value) is not str:
-        estimate = _text_estimate(value, MAX_TEXT_LENGTH)
-        if estimate > MAX_TEXT_LENGTH:
-            raise LimitError(
-                f"the text built would be at least {estimate:,} characters, more than the limit of {MAX_TEXT_LENGTH:,}"
-            )
-
-
-def _mul(left: Any, right: Any) -> Any:
-    """``left * right``: repetition and integer products are sized first."""
-    if isinstance(left, int) and isinstance(right, int):
-        _check_bits(left.bit_length() + right.bit_length())
-    elif isinstance(left, _SEQUENCES) and isinstance(right, int):
-        _check_size(left, len(left) * right)
-    elif isinstance(right, _SEQUENCES) and isinstance(left, int):
-        _check_size(right, len(right) * left)
-    return left * right
+def _flat_size(items: Any, as_json: bool, stack: list[Any]) -> int:
+    kinds = set(map(type, items))
+    if kinds == {str}:
+        size = sum(map(len, items)) + 2 * len(items)
+        if as_json and (not all(map(str.isascii, items))):
+            size *= 6
+        return size
+    if kinds == {int}:
+        widest = max(max(items), -min(items))
+        return len(items) * (2 + widest.bit_length() * 3 // 10)
+    if kinds <= {float, bool, type(None)}:
+        return 24 * len(items)
+    stack.extend(items)
+    return 0
 
 
 def _add(left: Any, right: Any) -> Any:
-    """``left + right``: joined texts, lists and tuples are sized first."""
     if isinstance(left, _SEQUENCES) and type(left) is type(right):
         _check_size(left, len(left) + len(right))
     return left + right
 
 
-def _pow(base: Any, exponent: Any) -> Any:
-    """``base ** exponent``: an integer power is sized (float powers overflow by themselves).
-
-    The fewest bits the power can have is checked before computing it, the bits it has after:
-    what passes the first check is at most twice the limit, quick to compute.
-    """
-    if not (isinstance(base, int) and isinstance(exponent, int) and (exponent > 0)):
-        return base**exponent
-    _check_bits(max(0, base.bit_length() - 1) * exponent + 1)
-    power = base**exponent
-    _check_bits(power.bit_length())
-    return power
-
-
-def _mod(left: Any, right: Any) -> Any:
-    """``left % right``, but never ``%`` formatting of text: its widths are unbounded."""
-    if isinstance(left, str):
-        raise LimitError(
-            "% formatting of text is not allowed (its width is unbounded); use an f-string"
-        )
-    return left % right
-
-
-def _str(*args: Any, **kwargs: Any) -> str:
-    """``str(...)``, refused when the text would be over the limit."""
-    if args:
-        _check_text_of(args[0])
-    return str(*args, **kwargs)
-
-
-def _sum(iterable: Any, /, start: Any = 0) -> Any:
-    """``sum(...)``; lists and tuples are concatenated in linear time, sized as they grow."""
-    if not isinstance(start, (list, tuple)):
-        return sum(iterable, start)
-    total = list(start)
-    for part in iterable:
-        if type(part) is not type(start):
-            raise TypeError(
-                f'can only concatenate {type(start).__name__} (not "{type(part).__name__}") to {type(start).__name__}'
-            )
-        _check_size(start, len(total) + len(part))
-        total.extend(part)
-    return total if isinstance(start, list) else tuple(total)
-
-
-def _sorted(iterable: Any, /, **kwargs: Any) -> list[Any]:
-    """``sorted(...)``, refused over the item limit (sorting costs n log n)."""
-    if hasattr(iterable, "__len__"):
-        _check_size([], len(iterable))
-    result = sorted(iterable, **kwargs)
-    _check_size(result, len(result))
-    return result
-
-
-def _join(separator: Any, parts: Any) -> Any:
-    """``separator.join(parts)``, sized first."""
-    if not isinstance(separator, str):
-        return separator.join(parts)
-    parts = list(parts)
-    size = len(separator) * max(0, len(parts) - 1)
-    for part in parts:
-        size += len(part) if isinstance(part, str) else 0
-    _check_size(separator, size)
-    return separator.join(parts)
-
-
-def _replace(text: Any, old: Any, new: Any, count: Any = -1) -> Any:
-    """``text.replace(old, new[, count])``, sized first."""
-    if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)):
-        return text.replace(old, new, count)
-    if isinstance(count, int) and len(new) > len(old):
-        found = text.count(old) if old else len(text) + 1
-        if count >= 0:
-            found = min(found, count)
-        _check_size(text, len(text) + found * (len(new) - len(old)))
-    return text.replace(old, new, count)
-
-
-def _fstring(*parts: Any) -> str:
-    """An f-string: text parts as they are, ``(value, conversion, spec)`` formatted; sized."""
-    pieces = []
-    total = 0
-    for part in parts:
-        if type(part) is tuple:
-            value, conversion, spec = part
-            _check_text_of(value)
-            if conversion == "r":
-                value = repr(value)
-            elif conversion == "s":
-                value = str(value)
-            elif conversion == "a":
-                value = ascii(value)
-            part = format(value, spec)
-        total += len(part)
-        if total > MAX_TEXT_LENGTH:
-            raise _too_large("", total)
-        pieces.append(part)
-    return "".join(pieces)
-
-
 def _duration(seconds: Any) -> timedelta:
-    """A timer's or wait's duration from an expression's number of seconds, checked."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(f"a duration is a number of seconds, not {type(seconds).__name__}")
     if not 0 <= seconds <= MAX_DURATION_SECONDS:
         raise ValueError(
-            f"the duration is {seconds!r} seconds; it must be between 0 and {MAX_DURATION_SECONDS:,} (100 years)"
+            f"the duration is {seconds!r} seconds; it must be between 0 and {MAX_DURATION_SECONDS:,} (10 years)"
         )
     return timedelta(seconds=seconds)
 
 
 def _payload(value: Any) -> Any:
-    """``value``, refused when it is too large for one Temporal payload."""
     estimate = _text_estimate(value, MAX_PAYLOAD_LENGTH, as_json=True)
     if estimate > MAX_PAYLOAD_LENGTH:
         raise LimitError(
@@ -295,6 +163,38 @@ async def _pace(state: Any) -> None:
     state.paced_at = workflow.info().get_current_history_length()
 
 
+_FIELD_TYPES: dict[str, Any] = {
+    "string": str,
+    "number": (int, float),
+    "integer": int,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
+
+
+def _payload_problem(payload: Any, fields: tuple[tuple[str, str, bool], ...]) -> str:
+    """What is wrong with a signal payload for its declared fields ("" when it fits)."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        return f"the payload must be a JSON object, not {type(payload).__name__}"
+    declared = {field for field, _, _ in fields}
+    for key in payload:
+        if key not in declared:
+            return f"the signal has no field {str(key)[:40]!r}"
+    for field, kind, required in fields:
+        value = payload.get(field)
+        if value is None:
+            if required:
+                return f"field {field!r} is required"
+        elif isinstance(value, bool) != (kind == "boolean") or not isinstance(
+            value, _FIELD_TYPES[kind]
+        ):
+            return f"field {field!r} must be of type {kind}"
+    return ""
+
+
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=list(DATA_ERRORS))
 class ApprovalSignalWorkflow:
     """The graph's steps; variables in self.vars, signals in self.signals."""
@@ -305,7 +205,8 @@ class ApprovalSignalWorkflow:
         self.signals: dict[str, list[Any]] = {"approve": []}
         self.step = ""
         self.spins = 0
-        self.paced_at = 0
+        self.paced_at = workflow.info().get_current_history_length()
+        self.rejected_signals: list[dict[str, Any]] = []
 
     @workflow.run
     async def run(self, workflow_input: dict[str, Any] | None = None) -> Any:
@@ -339,7 +240,18 @@ class ApprovalSignalWorkflow:
 
     @workflow.signal(name="approve", description="An approver's decision")
     def on_approve(self, payload: Any = None) -> None:
+        problem = _payload_problem(payload, (("approved", "boolean", True), ("by", "string", True)))
+        if problem:
+            workflow.logger.warning("signal %r rejected: %s", "approve", problem)
+            self.rejected_signals.append({"signal": "approve", "reason": problem})
+            del self.rejected_signals[:-20]
+            return
         self.signals["approve"].append(payload)
+
+    @workflow.query(name="rejected-signals")
+    def query_rejected_signals(self) -> list[dict[str, Any]]:
+        """Signals dropped because their payload did not fit the declared fields (last 20)."""
+        return list(self.rejected_signals)
 
     @workflow.query(name="state")
     def query_state(self) -> dict[str, Any]:

@@ -174,7 +174,7 @@ class HelloActivityWorkflow:
             self.step = "greet"
             self.vars["greeting"] = await workflow.execute_local_activity(
                 "echo",
-                args=_payload([_add(_add("Hello, ", self.input["name"]), "!")]),
+                _payload({"value": _add(_add("Hello, ", self.input["name"]), "!")}),
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RETRY_POLICY,
                 summary="Greet",

@@ -238,7 +238,7 @@ class ParallelForeachWorkflow:
                         self.step = "shout"
                         self.vars["shouted"] = await workflow.execute_local_activity(
                             "echo",
-                            args=_payload([_add(_str(self.vars["item"]).upper(), "!")]),
+                            _payload({"value": _add(_str(self.vars["item"]).upper(), "!")}),
                             start_to_close_timeout=timedelta(minutes=1),
                             retry_policy=RETRY_POLICY,
                             summary="Shout",

@@ -184,7 +184,7 @@ def test_a_secret_reaches_its_server_and_nowhere_else_and_rotation_applies(
     for place in ("database", "bundle files", "history"):
         assert b"crm_token" in places[place], place
     assert b'{"$secret": "crm_token", "before": "Bearer "}' in places["bundle files"]
-    assert b'"$secret_paths":[[[2,"Authorization"],"crm_token"]]' in places["history"]
+    assert b'"$secret_paths":[[["headers","Authorization"],"crm_token"]]' in places["history"]
 
 
 def test_a_deploy_naming_a_missing_secret_fails_and_a_deleted_one_fails_the_step(
