@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.testing import ActivityEnvironment
+from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput
 
 from core.activities.input_object import input_object_activity
 from core.compiler.bundle import INPUT_OBJECT, Bundle
 from core.runtime.activity_calls import ActivityRoutingError, Callee, ServedActivities
 from core.runtime.loader import LoadedBundle
+from core.secrets.interceptor import SecretsInterceptor
 
 
 async def greet(name: str, punctuation: str = ".") -> str:
@@ -97,3 +99,37 @@ def test_copies_needing_a_router_must_all_be_async_or_all_synchronous() -> None:
                 (loaded("hello_v1", [synchronous_greet], input_objects=False), [synchronous_greet]),
             ]
         )
+
+
+class _Activity(ActivityInboundInterceptor):
+    """The end of the interceptor chain: what the activity would be called with."""
+
+    def __init__(self) -> None:
+        pass  # no next interceptor: nothing to delegate to
+
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+        return input.args
+
+
+def test_secrets_are_resolved_in_the_form_the_calling_code_uses_never_the_datas() -> None:
+    new = input_object_activity("greet", greet)
+    served = ServedActivities(
+        [
+            (loaded("hello_v2", [new], input_objects=True), [new]),
+            (loaded("hello_v1", [positional_greet], input_objects=False), [positional_greet]),
+        ]
+    )
+    (router,) = served.functions
+    chain = SecretsInterceptor(lambda name: "s3cret", callee=served.callee)
+
+    async def intercepted(*args: Any) -> Any:
+        given = ExecuteActivityInput(fn=router, args=list(args), executor=None, headers={})
+        return await chain.intercept_activity(_Activity()).execute_activity(given)
+
+    marker = {"$secret": "token", "before": "Bearer "}
+    sent = {"name": marker, "$secret_paths": [[["name"], "token"]]}
+    assert run_for("hello_v2", intercepted, dict(sent)) == [{"name": "Bearer s3cret"}]
+    paths = {"$secret_paths": [[[0], "token"]]}
+    assert run_for("hello_v1", intercepted, dict(marker), ".", paths) == ["Bearer s3cret", "."]
+    # A version-1 run passes positional arguments: an object with paths in it is its data.
+    assert run_for("hello_v1", intercepted, dict(sent)) == [sent]
