@@ -160,7 +160,10 @@ def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -
             only += " :gray-badge[standalone workers only]"
         pool = f", {queue.pool_size} per process" if queue.strategy is QueueStrategy.POOL else ""
         name = markdown_literal(queue.name)
-        st.markdown(f"**{name}** · {_STRATEGIES[queue.strategy]}{pool}{here}{only}")
+        # Placement strategies say how workflows spread over queues: none runs on this one.
+        placed = queue.activity_only and queue.strategy is not QueueStrategy.POOL
+        strategy = "" if placed else f" · {_STRATEGIES[queue.strategy]}{pool}"
+        st.markdown(f"**{name}**{strategy}{here}{only}")
         if queue.step_deployments:
             steps = "; ".join(
                 f"{d.workflow_type}: {', '.join(queue.step_activities(d))}"

@@ -84,7 +84,8 @@ def test_a_queue_only_steps_use_is_marked_activity_only_with_the_workflows_it_se
 
     assert list(_workers_table(app, steps)["Status"]) == ["running"]
     texts = [markdown_unliteral(md.value) for md in app.markdown]
-    assert any(t.startswith(f"**{steps}**") and "activity-only" in t for t in texts)
+    # No placement strategy: no workflow is placed on it.
+    assert f"**{steps}** :blue-badge[served here] :violet-badge[activity-only]" in texts
     own = deployed.deployment.task_queue
     assert not any(t.startswith(f"**{own}**") and "activity-only" in t for t in texts)
     captions = [markdown_unliteral(c.value) for c in app.caption]
