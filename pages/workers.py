@@ -161,8 +161,8 @@ def _queue_panel(fleet: FleetService, queue: QueueView, *, show_stopped: bool) -
         pool = f", {queue.pool_size} per process" if queue.strategy is QueueStrategy.POOL else ""
         name = markdown_literal(queue.name)
         # Placement strategies say how workflows spread over queues: none runs on this one.
-        placed = queue.activity_only and queue.strategy is not QueueStrategy.POOL
-        strategy = "" if placed else f" · {_STRATEGIES[queue.strategy]}{pool}"
+        unplaced = queue.activity_only and queue.strategy is not QueueStrategy.POOL
+        strategy = "" if unplaced else f" · {_STRATEGIES[queue.strategy]}{pool}"
         st.markdown(f"**{name}**{strategy}{here}{only}")
         if queue.step_deployments:
             steps = "; ".join(
