@@ -19,21 +19,10 @@ from temporalio.worker import Worker
 from core.activities import load_registry
 from core.activities.input_object import input_object_activity
 from core.compiler import compile_graph
-from core.compiler.bundle import BUNDLE_FILES, Bundle
-from core.config import REPO_ROOT
 from core.examples import EXAMPLES_DIR
 from core.graph import graph_from_dict, load_graph
 from core.runtime import BundleStore, LoadedBundle, WorkerHost, load_bundle
-
-#: Bundles compiled by compiler version 3, kept as it wrote them (its golden files).
-V3_BUNDLES = REPO_ROOT / "tests" / "fixtures" / "bundles_v3"
-
-
-def kept_v3_bundle(store: BundleStore, example: str) -> LoadedBundle:
-    files = {name: (V3_BUNDLES / example / name).read_text() for name in BUNDLE_FILES}
-    bundle = Bundle.from_files(files)
-    assert bundle.manifest["compiler_version"] == "3" and not bundle.input_objects
-    return load_bundle(store.write(bundle))
+from tests.kept_bundles import kept_v3_bundle
 
 
 def compiled(store: BundleStore, example: str, **options: Any) -> LoadedBundle:
@@ -57,7 +46,7 @@ async def test_runs_of_a_version_3_bundle_and_of_its_successor_share_one_worker(
 ):
     store = BundleStore(tmp_path)
     examples = ("hello_activity", "order_saga")
-    old = [kept_v3_bundle(store, example) for example in examples]
+    old = [load_bundle(store.write(kept_v3_bundle(example))) for example in examples]
     new = [compiled(store, example) for example in examples]
     # Newest first, as the fleet lists a queue's deployments: the new copies come first.
     hosted = host.add_worker(task_queue, [*new, *old])

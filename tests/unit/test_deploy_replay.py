@@ -11,13 +11,14 @@ import pytest
 from core.activities import builtin_registry
 from core.compiler import DEFAULT_TASK_QUEUE
 from core.deploy.errors import DeterminismError
-from core.deploy.histories import load_recorded
+from core.deploy.histories import RecordedHistories, load_recorded
 from core.deploy.record_histories import SCENARIOS
 from core.deploy.replay import check_replay
 from core.examples import EXAMPLES_DIR
 from core.nodes.kinds import activity, set_variable
 from core.runtime import BundleStore, load_bundle
 from core.runtime.runner import compile_family
+from tests.kept_bundles import V3_HISTORIES, kept_v3_bundle
 
 RECORDED = {item.example: item for item in load_recorded()}
 
@@ -52,6 +53,21 @@ def replay(example: str, store: BundleStore) -> int:
 @pytest.mark.parametrize("example", sorted(RECORDED))
 def test_recorded_histories_replay_against_fresh_code(example: str, tmp_path: Path):
     assert replay(example, BundleStore(tmp_path)) == len(RECORDED[example].histories)
+
+
+@pytest.mark.parametrize("recorded", load_recorded(V3_HISTORIES), ids=lambda r: r.example)
+def test_runs_of_compiler_3_replay_against_the_bundle_kept_from_it(
+    recorded: RecordedHistories, tmp_path: Path
+):
+    # What the deploy gate does after a compiler upgrade: a version's runs replay against its
+    # kept bundle (here of version 3, which called activities with positional arguments).
+    bundle = kept_v3_bundle(recorded.example)
+    loaded = load_bundle(BundleStore(tmp_path).write(bundle))
+    source = bundle.files["workflow.py"]
+    count = asyncio.run(
+        check_replay(loaded, recorded.histories, workflow=recorded.example, source=source)
+    )
+    assert count == len(recorded.histories) > 0
 
 
 def _renaming_activity_types(original):
