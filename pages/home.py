@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import require
+from core.background import Job
 from core.dashboard import DashboardService, Period, Window
 from core.dashboard_presentation import (
     PERIODS,
@@ -18,7 +19,7 @@ from core.dashboard_presentation import (
     tile_text,
     upcoming_text,
 )
-from core.demo import DemoData
+from core.demo import DemoData, DemoReport
 from core.errors import WorkflowBuilderError
 from core.services import WorkflowService
 from pages.widgets import dashboard_charts as charts
@@ -30,6 +31,8 @@ from pages.widgets.temporal import temporal_ready
 LIVE_SECONDS = 10.0
 #: Rounds of 15 runs the "Load demo data" button drives, and the seconds they spread over.
 DEMO_SIZE, DEMO_SPREAD = 5, 30.0
+#: Where the session keeps the demo data job under way, and how often its progress is read.
+DEMO_JOB, WATCH_SECONDS = "demo_job", 0.5
 #: Height of a summary tile (px), so tiles with and without a change line up.
 TILE_PX = 140
 CUSTOM = "custom"
@@ -55,18 +58,41 @@ def _demo() -> DemoData:
     return DemoData(get_services())
 
 
-def _load_demo() -> None:
-    if not temporal_ready(services):
+def _start_demo() -> None:
+    """Load the demo data as a background job: it runs to its end (deploys, then about half a
+    minute of runs) whatever the page does meanwhile; `_watch_demo` shows it."""
+    if DEMO_JOB in st.session_state or not temporal_ready(services):
+        return
+    demo = _demo()
+    st.session_state[DEMO_JOB] = Job(
+        lambda progress: demo.load(size=DEMO_SIZE, spread=DEMO_SPREAD, progress=progress)
+    )
+
+
+def _watch_demo() -> None:
+    """Show the demo data loading, line by line, until it ends; then remember how it went.
+
+    A rerun may cut this short at any element call: the job goes on, and the next run of the
+    page watches it again.
+    """
+    job: Job[str, DemoReport] | None = st.session_state.get(DEMO_JOB)
+    if job is None:
         return
     with st.status("Loading demo data (under a minute)...", expanded=True) as status:
+        shown, ended = 0, False
+        while not ended:
+            ended = job.wait(WATCH_SECONDS)
+            for line in job.reports[shown:]:
+                status.write(line)
+            shown = len(job.reports)
+        # Remembered, and the job forgotten, before anything more is drawn.
         try:
-            report = _demo().load(size=DEMO_SIZE, spread=DEMO_SPREAD, progress=status.write)
+            st.session_state["demo_report"] = job.result().lines()
         except WorkflowBuilderError as error:
-            status.update(label="Demo data could not be loaded", state="error")
             st.session_state["demo_error"] = f"Demo data could not be loaded: {error}"
-            return
-        status.update(label="Demo data loaded", state="complete", expanded=False)
-    st.session_state["demo_report"] = report.lines()
+        finally:
+            del st.session_state[DEMO_JOB]
+    st.rerun()
 
 
 def _remove_demo() -> None:
@@ -210,6 +236,7 @@ if report := st.session_state.pop("demo_report", None):
     st.success("\n\n".join(report), icon=":material/check_circle:")
 if failure := st.session_state.pop("demo_error", None):
     st.error(failure, icon=":material/error:")
+_watch_demo()
 
 has_runs = dashboard.has_runs()
 if not has_runs:
@@ -227,8 +254,8 @@ if not has_runs:
         disabled=not demo_allowed,
         help=needs(WorkflowService.delete),
     ):
-        _load_demo()
-        st.rerun()
+        _start_demo()
+        st.rerun()  # the next run watches it (above)
     with st.expander("Examples", expanded=True, icon=":material/library_books:"):
         example_gallery(services)
 
