@@ -67,9 +67,13 @@ def check_transition(
         )
 
 
-def dialect_insert(session: Session, entity: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT with ``on_conflict_do_*`` for the session's dialect (SQLite or PostgreSQL)."""
-    dialect = session.get_bind().dialect.name
+def dialect_of(session: Session) -> str:
+    """The name of the session's database dialect ("sqlite" or "postgresql")."""
+    return session.get_bind().dialect.name
+
+
+def dialect_insert(dialect: str, entity: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ``on_conflict_do_*`` for ``dialect`` (SQLite or PostgreSQL)."""
     if dialect == "postgresql":
         return postgresql.insert(entity)
     if dialect == "sqlite":

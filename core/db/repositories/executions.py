@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.db.errors import RecordNotFoundError
 from core.db.models import ExecutionRow, RunStepRow
 from core.db.records import ExecutionPage, ExecutionRecord, ExecutionStatus, RunTrigger
-from core.db.repositories._base import Repository, dialect_insert, to_record
+from core.db.repositories._base import Repository, dialect_insert, dialect_of, to_record
 
 #: Longest input or result preview kept, in characters of JSON text.
 PREVIEW_CHARS = 2000
@@ -168,6 +179,18 @@ class RunDetails:
     steps: tuple[StepFigures, ...] = ()
 
 
+@functools.cache
+def _upsert_statement(dialect: str) -> Executable:
+    """``INSERT ... ON CONFLICT (workflow_id, run_id) DO UPDATE`` of a run's row, built once per
+    dialect: the values come as parameters, so SQLAlchemy reuses the compiled statement rather
+    than building and keying a new one for every write (two thirds of an upsert's time)."""
+    insert = dialect_insert(dialect, ExecutionRow)
+    table = ExecutionRow.__table__.c
+    updates: dict[str, ColumnElement[Any]] = {name: insert.excluded[name] for name in _ALWAYS_SET}
+    updates |= {name: func.coalesce(insert.excluded[name], table[name]) for name in _KEEP_IF_NONE}
+    return insert.on_conflict_do_update(index_elements=["workflow_id", "run_id"], set_=updates)
+
+
 class ExecutionRepository(Repository):
     """Temporal runs as the console lists them; Temporal stays the source of truth."""
 
@@ -200,17 +223,7 @@ class ExecutionRepository(Repository):
             "start_time": start_time,
         } | {name: known.get(name) for name in _KEEP_IF_NONE}
         with self._writing() as session:
-            insert = dialect_insert(session, ExecutionRow).values(values)
-            table = ExecutionRow.__table__.c
-            updates: dict[str, ColumnElement[Any]] = {
-                name: insert.excluded[name] for name in _ALWAYS_SET
-            }
-            updates |= {
-                name: func.coalesce(insert.excluded[name], table[name]) for name in _KEEP_IF_NONE
-            }
-            session.execute(
-                insert.on_conflict_do_update(index_elements=["workflow_id", "run_id"], set_=updates)
-            )
+            session.execute(_upsert_statement(dialect_of(session)), values)
             row = _select_one(session, workflow_id, run_id)
             return to_record(ExecutionRecord, row)
 

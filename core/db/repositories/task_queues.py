@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core.db.errors import InvalidRecordError, RecordNotFoundError
 from core.db.models import TaskQueueRow
 from core.db.records import QueueStrategy, TaskQueueRecord
-from core.db.repositories._base import Repository, dialect_insert, to_record
+from core.db.repositories._base import Repository, dialect_insert, dialect_of, to_record
 from core.db.types import utc_now
 
 #: Most workers one queue's pool may have in one process (each has its own client and thread).
@@ -26,7 +26,7 @@ class TaskQueueRepository(Repository):
         """
         with self._writing() as session:
             session.execute(
-                dialect_insert(session, TaskQueueRow)
+                dialect_insert(dialect_of(session), TaskQueueRow)
                 .values(name=name, strategy=strategy, pool_size=pool_size, created_at=utc_now())
                 .on_conflict_do_nothing(index_elements=["name"])
             )
@@ -57,7 +57,7 @@ class TaskQueueRepository(Repository):
             )
         with self._writing() as session:
             session.execute(
-                dialect_insert(session, TaskQueueRow)
+                dialect_insert(dialect_of(session), TaskQueueRow)
                 .values(name=name, strategy=strategy, pool_size=pool_size, created_at=utc_now())
                 .on_conflict_do_update(
                     index_elements=["name"], set_={"strategy": strategy, "pool_size": pool_size}
