@@ -25,6 +25,7 @@ from core.db import (
 )
 from core.errors import WorkflowBuilderError
 from core.examples import get_example
+from core.nodes.catalog import CATALOG
 
 if TYPE_CHECKING:  # core.services imports this module's users; only the type is needed
     from core.executions import RunRef
@@ -389,8 +390,9 @@ def _example(example: str, prefix: str) -> dict[str, Any]:
     document = copy.deepcopy(get_example(example).document)
     document["workflow"]["name"] = prefix + example
     for node in document["nodes"]:
-        if node["type"] == "child_workflow":
-            node["params"]["workflow"] = prefix + node["params"]["workflow"]
+        param = CATALOG[node["type"]].child_workflow_param
+        if param is not None:
+            node["params"][param] = prefix + node["params"][param]
     return document
 
 

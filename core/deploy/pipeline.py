@@ -34,7 +34,7 @@ from core.executions import execution_timeout
 from core.fleet.code import compile_version, load_deployment
 from core.fleet.placement import strategy_of, task_queue_for
 from core.graph import Graph, graph_from_dict, graph_to_dict
-from core.nodes.kinds.child_workflow import ChildWorkflowParams
+from core.nodes.catalog import child_workflow
 from core.runtime import BundleStore, WorkerHost, load_bundle
 from core.schedules import ScheduleError, ScheduleTarget, apply_schedule, cron_of
 from core.secrets.references import document_secrets
@@ -230,10 +230,8 @@ class Deployer:
         at the time of this deploy (see ``core.deploy.children``)."""
         targets: dict[str, ChildTarget] = {}
         for node in checked.graph.nodes:
-            if node.type != "child_workflow":
-                continue
-            name = checked.params_of(node.id, ChildWorkflowParams).workflow
-            if name in targets:
+            name = child_workflow(node.type, node.params)
+            if name is None or name in targets:
                 continue
             if name == workflow:
                 raise DeployError(

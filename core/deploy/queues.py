@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from core.compiler import ChildTarget
 from core.db import Database, WorkerStatus
+from core.nodes.catalog import child_workflow
 from core.nodes.kinds.activity import ActivityParams
-from core.nodes.kinds.child_workflow import ChildWorkflowParams
 from core.validation import CheckedGraph
 
 #: Registry states of a worker that polls, or is about to.
@@ -22,10 +22,9 @@ def step_queues(checked: CheckedGraph, *, own_queue: str) -> dict[str, tuple[str
     on ``own_queue``), so a step's queue needs no workflow deployed to it.
     """
     found: dict[str, set[str]] = {}
-    for node in checked.graph.nodes:
-        if node.type != "activity":
+    for step in checked.params.values():
+        if not isinstance(step, ActivityParams):
             continue
-        step = checked.params_of(node.id, ActivityParams)
         # A step naming a queue is never local (validation refuses local steps with one).
         if step.task_queue and step.task_queue != own_queue:
             found.setdefault(step.task_queue, set()).add(step.activity)
@@ -47,18 +46,16 @@ def unserved_queues(
     """
     problems: list[str] = []
     for node in checked.graph.nodes:
-        if node.type != "child_workflow":
-            continue
-        params = checked.params_of(node.id, ChildWorkflowParams)
-        target = children.get(params.workflow)
-        queue = params.task_queue
+        name = child_workflow(node.type, node.params)
+        target = children.get(name) if name is not None else None
+        queue = node.params.get("task_queue")
         if queue is None or target is None:
             continue
         if queue == (target.task_queue or own_queue):
             continue
         if not polled(database, queue, workflow_type=target.workflow_type):
             problems.append(
-                f"node {node.id!r} starts {params.workflow!r} on task queue {queue!r}, where "
+                f"node {node.id!r} starts {name!r} on task queue {queue!r}, where "
                 f"no worker runs {target.workflow_type!r}: clear the node's task queue to "
                 "use the one its deployment serves"
             )

@@ -55,3 +55,12 @@ CATALOG: Mapping[str, NodeKind[Any]] = {
         FailKind(),
     )
 }
+
+
+def child_workflow(node_type: object, params: Mapping[str, Any]) -> str | None:
+    """The workflow a node of ``node_type`` starts as a child, by name, read from its raw
+    ``params`` (a draft's too); None when its kind starts none or the params name none."""
+    kind = CATALOG.get(node_type) if isinstance(node_type, str) else None
+    param = kind.child_workflow_param if kind is not None else None
+    name = params.get(param) if param is not None else None
+    return name if isinstance(name, str) else None

@@ -119,6 +119,11 @@ class NodeKind(ABC, Generic[P]):
     #: Whether the kind's code reads the order signals arrived in (``self.arrivals``, the names
     #: of queued signals, oldest first), which the handlers of graphs using it then record.
     orders_signals: ClassVar[bool] = False
+    #: The param naming, by its workflow name, a workflow the node starts as a child (None:
+    #: the kind starts none; its ``task_queue`` param names the queue to start it on, unset for
+    #: the child's own). Deploys, the builder's preview, the local runner and the demo data find
+    #: a graph's children through ``core.nodes.catalog.child_workflow``.
+    child_workflow_param: ClassVar[str | None] = None
     #: Module-level definitions (Python source) the kind's code calls, added once to the
     #: ``workflow.py`` of graphs that use the kind, so other graphs compile as before.
     helpers: ClassVar[str] = ""

@@ -28,6 +28,7 @@ from core.executions import check_input, start_input_fields
 from core.graph.document import load_graph
 from core.graph.model import Graph
 from core.limits import read_file
+from core.nodes.catalog import child_workflow
 from core.processes import process_alive
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import LoadedBundle, load_bundle
@@ -35,8 +36,6 @@ from core.runtime.worker_host import WorkerHost
 from core.temporal import ensure_temporal
 
 logger = logging.getLogger(__name__)
-
-_CHILD_NODE = "child_workflow"
 
 #: Temporary bundle folders of ``run`` are ``wb-run-<pid>-<random>`` in the temp folder.
 RUN_FOLDER_PREFIX = "wb-run-"
@@ -153,9 +152,9 @@ def compile_family(
     def build(graph: Graph, graph_path: Path, chain: tuple[str, ...]) -> Bundle:
         children: dict[str, ChildTarget] = {}
         for node in graph.nodes:
-            if node.type != _CHILD_NODE:
+            name = child_workflow(node.type, node.params)
+            if name is None:
                 continue
-            name = str(node.params.get("workflow", ""))
             if node.params.get("task_queue"):
                 queues.add(str(node.params["task_queue"]))
             if name in chain:

@@ -27,6 +27,7 @@ from core.deploy.pipeline import behaviour_hash
 from core.errors import GraphFormatError
 from core.examples import copy_names, get_example
 from core.graph import FORMAT, dump_graph, graph_from_dict, graph_to_dict, load_graph
+from core.nodes.catalog import child_workflow
 from core.validation import Problem, validate
 
 
@@ -313,8 +314,8 @@ class WorkflowService:
         """What a deploy of the draft would start for each child workflow it names."""
         names = set()
         for node in document.get("nodes", []):
-            child = (node.get("params") or {}).get("workflow")
-            if node.get("type") == "child_workflow" and isinstance(child, str):
+            child = child_workflow(node.get("type"), node.get("params") or {})
+            if child is not None:
                 names.add(child)
         targets = {name: active_child_target(self._db, name) for name in sorted(names)}
         return ChildPreview(

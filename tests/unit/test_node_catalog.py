@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.nodes.catalog import CATALOG
+from core.nodes.catalog import CATALOG, child_workflow
 from core.nodes.kind import NodeKind, Params
 
 KINDS_DIR = Path(__file__).resolve().parents[2] / "core" / "nodes" / "kinds"
@@ -30,3 +30,15 @@ def test_every_kind_defines_its_own_emitter_hints_and_params_model():
         # A params model shared with another kind lives in the lower module (kind.EmptyParams).
         module = kind.params_model.__module__
         assert module in (type(kind).__module__, "core.nodes.kind"), (kind.type, module)
+
+
+def test_a_child_workflow_is_named_by_the_param_its_kind_declares():
+    starting = {t for t, kind in CATALOG.items() if kind.child_workflow_param is not None}
+    assert starting == {"child_workflow"}
+    assert child_workflow("child_workflow", {"workflow": "billing", "input": {}}) == "billing"
+    # A draft's params may be anything: no name is found where none is given as text.
+    assert child_workflow("child_workflow", {"workflow": 3}) is None
+    assert child_workflow("child_workflow", {}) is None
+    assert child_workflow("activity", {"workflow": "billing"}) is None
+    assert child_workflow("no_such_kind", {"workflow": "billing"}) is None
+    assert child_workflow(None, {"workflow": "billing"}) is None

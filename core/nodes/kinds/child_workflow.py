@@ -57,6 +57,7 @@ class ChildWorkflowKind(NodeKind[ChildWorkflowParams]):
     params_model = ChildWorkflowParams
     can_fail = True
     waits = True
+    child_workflow_param = "workflow"
 
     def expressions(self, params: ChildWorkflowParams) -> list[tuple[str, str]]:
         return value_expressions({"input": params.input}, "")
