@@ -17,6 +17,7 @@ Debian's (tests/e2e/conftest.py). The last line printed is one JSON object of th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -29,7 +30,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
+@contextlib.contextmanager
 def _streamlit(script: Path, env: dict[str, str], log: Path) -> Iterator[str]:
     """Run ``streamlit run script`` on a free port; yield its URL once healthy."""
     port = _free_port()
@@ -95,7 +95,9 @@ def _streamlit(script: Path, env: dict[str, str], log: Path) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        # The whole group, so the embedded Temporal stops too (none is left if the app died).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
 
