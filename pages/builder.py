@@ -259,10 +259,12 @@ if editor.flow is None:
     )
 
 
-# Not an st.fragment: the component answers every new state with a report, which can arrive
-# after a switch to another view; as a fragment's rerun, with the canvas gone from the page, it
-# crashed Streamlit 1.67's browser side to a blank page ('setIn' cannot be called on an
-# ElementNode) on about one deploy-then-Run in four.
+# Not an st.fragment: every report that changes something (a selection, a move, an edit) also
+# changes what is drawn outside the canvas (inspector, toolbar, status line), so it reruns the
+# whole page anyway, and so does a palette click. A fragment also crashed Streamlit 1.67's
+# browser side to a blank page ('setIn' cannot be called on an ElementNode) when a report
+# arrived after a switch to another view, the canvas gone from the page (that was the
+# component answering each new state, which our build no longer does).
 def _canvas(state: FlowState, height: int) -> None:
     """The canvas; a report that selects or changes something runs the page again."""
     report = show_canvas(state, after=editor.last_event, height=height)
