@@ -135,6 +135,8 @@ def watch_deploy(services: UserServices, workflow_id: int) -> None:
         )
         if failed:
             st.error(markdown_literal(outcome.error or ""), icon=":material/error:")
+    # Drawn again from the top: the header above still says a deploy is under way.
+    st.rerun()
 
 
 def _outcome(

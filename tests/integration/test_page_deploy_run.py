@@ -116,6 +116,9 @@ def test_deploy_shows_each_step_and_what_is_live(app: AppTest, task_queue: str):
     names = [re.search(r"\*\*(\w+)\*\*", line).group(1) for line in steps]
     assert names == ["validate", "compile", "write", "import", "load", "ready"]
     assert all(re.search(r"\((\d+ ms|\d+\.\d\d s)\)", line) for line in steps)
+    # The header's status line says what is live once the deploy has ended.
+    header = markdown_unliteral(app.caption[0].value)
+    assert "live: version 1 · draft deployed" in header and "deploying" not in header
 
     # The outcome stays on the page; deploying the same draft again changes nothing.
     _view(app, "Code")
