@@ -38,7 +38,8 @@ def test_a_failed_run_is_recorded_with_its_step(services: AppServices) -> None:
     }
     assert detail.trace.exact
     greet = detail.trace.nodes["greet"].calls[-1]
-    assert (greet.input, greet.output) == ("hi", "hi")
+    # The step's one input object (echo's parameter by name) and its result.
+    assert (greet.input, greet.output) == ({"value": "hi"}, "hi")
     page = services.console.page(ExecutionFilter(statuses=(ExecutionStatus.FAILED,)))
     assert [item.run_id for item in page.items] == [ref.run_id]
     scope = Scope(
