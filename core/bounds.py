@@ -32,13 +32,16 @@ MAX_PAYLOAD_LENGTH = 1_900_000
 """Largest JSON value a step may send (activity arguments, child input, result), in characters:
 below Temporal's 2 MiB limit on one payload, with room for its metadata."""
 
-LOOP_ITERATIONS_PER_TASK = 1000
-"""Loop iterations one workflow task may run before the loop pauses (a timer ends the task).
+LOOP_FIRST_BUDGET = 100
+"""Loop iterations a loop runs in one workflow task before its first pause in a run.
 
-Temporal fails a workflow task that keeps the worker busy for 2 s and retries it for ever.
-A thousand iterations of a few steps take tens of milliseconds here, so even steps a hundred
-times slower stay below that; a pause costs a timer: 5 history events and, on the dev server,
-about a second. Counted per workflow task, so a loop whose steps wait never pauses."""
+Temporal fails a workflow task that keeps the worker busy for 2 s and retries it for ever, so
+a loop that does not wait pauses (a local activity ends the task's activation,
+core.activities.pacing). Its pauses measure how fast it goes and size the next stretch to a
+tenth of a second; until they can, it runs this many, the unmeasured risk: a hundred
+iterations of a few steps take a millisecond or less, so even steps a thousand times slower
+stay below 2 s. Counted per workflow task, so a loop whose steps wait on the server never
+pauses."""
 
 # log2(10) < 10/3: a bit count at most this is at most MAX_NUMBER_DIGITS digits (to within 0.4%).
 _MAX_NUMBER_BITS = MAX_NUMBER_DIGITS * 10 // 3

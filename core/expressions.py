@@ -807,7 +807,10 @@ class _Bounder(ast.NodeTransformer):
         node.left = self.visit(node.left)
         node.right = self.visit(node.right)
         helper = _BINARY_HELPERS.get(type(node.op)) if self._bounded else None
-        if helper is None:
+        number = _number_literal(node.left) is not None or _number_literal(node.right) is not None
+        if helper is None or (helper == "_add" and number):
+            # Adding a number never joins texts or lists (it adds, or raises TypeError): _add
+            # would check nothing, and its call is most of what `count + 1` costs a loop.
             return node
         call = ast.Call(
             func=ast.Name(id=helper, ctx=ast.Load()), args=[node.left, node.right], keywords=[]

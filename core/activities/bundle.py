@@ -14,7 +14,9 @@ _HEADER = '"""Built-in activities copied from Workflow Builder; generated, do no
 _FUTURE = "from __future__ import annotations"
 
 
-def bundle_activities_source(names: Iterable[str], *, input_objects: bool = False) -> str:
+def bundle_activities_source(
+    names: Iterable[str], *, input_objects: bool = False, pacing: bool = False
+) -> str:
     """Return one Python module source defining the given built-in activities.
 
     Imports of all the modules are hoisted and deduplicated (``from __future__`` first,
@@ -25,6 +27,7 @@ def bundle_activities_source(names: Iterable[str], *, input_objects: bool = Fals
         names: Built-in activity names; duplicates and order do not matter.
         input_objects: Also define :func:`core.activities.input_object.keyword_arguments`,
             which the wrappers that take one input object call (after the built-ins).
+        pacing: Also define the loop pause, :func:`core.activities.pacing.pace_loop` (last).
 
     Returns:
         The module source, ending in a newline.
@@ -38,7 +41,9 @@ def bundle_activities_source(names: Iterable[str], *, input_objects: bool = Fals
     defined: dict[str, str] = {}
     sources = [(name, builtin_source(name)) for name in sorted(set(names))]
     if input_objects:
-        sources.append(("input_object", _input_object_source()))
+        sources.append(("input_object", _own_source("input_object.py")))
+    if pacing:
+        sources.append(("pacing", _own_source("pacing.py")))
     for name, source in sources:
         module_imports, body, top_names = _split_module(source)
         for top_name in top_names:
@@ -58,10 +63,9 @@ def bundle_activities_source(names: Iterable[str], *, input_objects: bool = Fals
 
 
 @functools.cache
-def _input_object_source() -> str:
-    return (
-        resources.files("core.activities").joinpath("input_object.py").read_text(encoding="utf-8")
-    )
+def _own_source(filename: str) -> str:
+    """The source of a module of this package that bundles copy (see ``input_objects``)."""
+    return resources.files("core.activities").joinpath(filename).read_text(encoding="utf-8")
 
 
 def _split_module(source: str) -> tuple[list[str], str, list[str]]:

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
-from core.codegen.syntax import assign, call, const, dotted, expr_stmt, item, name, parse_statements
+from core.codegen.syntax import (
+    assign,
+    awaited,
+    call,
+    const,
+    dotted,
+    expr_stmt,
+    item,
+    name,
+)
 from core.expressions import run_time_bounds
 from core.graph.model import Node
 
@@ -21,7 +31,12 @@ def store_or_discard(variable: str | None, result: ast.expr) -> ast.stmt:
 
 def step_marker(node_id: str) -> ast.stmt:
     """``self.step = "<node id>"``: names the step in the message of a data error."""
-    return assign(ast.Attribute(value=name("self"), attr="step", ctx=ast.Store()), const(node_id))
+    return assign(_own("step"), const(node_id))
+
+
+def _own(attribute: str) -> ast.Attribute:
+    """``self.<attribute>`` as an assignment target."""
+    return ast.Attribute(value=name("self"), attr=attribute, ctx=ast.Store())
 
 
 def failure_handler(
@@ -49,15 +64,40 @@ def sized(data: ast.expr) -> ast.expr:
     return call("_payload", [data])
 
 
-def loop_pacing() -> list[ast.stmt]:
-    """Count the iteration; at the budget, ``_pace`` ends the workflow task if none ended since.
+def loop_budget(loop_id: str) -> list[ast.stmt]:
+    """``self.budget = <the loop's budget>``: what it learned at its last pause in this run, or
+    ``LOOP_FIRST_BUDGET``; before the loop's first iteration each time it begins.
+
+    So a heavy loop that follows a light one starts from the safe budget, not the light one's.
+    Nothing without the run-time bounds (benchmarks measure what they cost).
+    """
+    if not run_time_bounds():
+        return []
+    learned = call("self.budgets.get", [const(loop_id), name("LOOP_FIRST_BUDGET")])
+    return [assign(_own("budget"), learned)]
+
+
+def loop_pacing(loop_id: str, *, then: Sequence[ast.stmt] = ()) -> list[ast.stmt]:
+    """Count the iteration; at the loop's budget, ``_pace`` ends the workflow task if none ended
+    since, then the statements ``then`` run.
 
     Nothing without the run-time bounds (benchmarks measure what they cost).
     """
     if not run_time_bounds():
         return []
-    return parse_statements(
-        "self.spins += 1\nif self.spins >= LOOP_ITERATIONS_PER_TASK:\n    await _pace(self)\n"
+    spins = dotted("self.spins")
+    count = ast.AugAssign(target=_own("spins"), op=ast.Add(), value=const(1))
+    due = ast.Compare(left=spins, ops=[ast.GtE()], comparators=[dotted("self.budget")])
+    pause = expr_stmt(awaited(call("_pace", [name("self"), const(loop_id)])))
+    return [count, ast.If(test=due, body=[pause, *then], orelse=[])]
+
+
+def awaits(statements: Sequence[ast.stmt]) -> bool:
+    """Whether the statements wait anywhere (an ``await``, ``async for`` or ``async with``)."""
+    return any(
+        isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith)
+        for statement in statements
+        for node in ast.walk(statement)
     )
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from core.activities import ActivitySpec, bundle_activities_source
+from core.activities.pacing import pace_loop
 from core.codegen.errors import CompileError
 from core.codegen.syntax import assign, call, const, name, store, unparse
 
@@ -21,15 +22,18 @@ _FUTURE = "from __future__ import annotations\n"
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
-def generate_activities_source(specs: Iterable[ActivitySpec]) -> str:
+def generate_activities_source(specs: Iterable[ActivitySpec], *, pacing: bool = False) -> str:
     """The module source (unformatted): built-in sources, plugin imports, ``ACTIVITIES``.
 
     Plugin functions are imported under synthetic names (``plugin_activity_1``) in activity
-    name order, so they can never clash with a built-in's definitions.
+    name order, so they can never clash with a built-in's definitions. With ``pacing`` (the
+    workflow has loops) the loop pause comes last, registered as it is: it takes one object.
     """
     ordered = sorted({spec.name: spec for spec in specs}.values(), key=lambda spec: spec.name)
     source = bundle_activities_source(
-        (spec.name for spec in ordered if spec.builtin), input_objects=bool(ordered)
+        (spec.name for spec in ordered if spec.builtin),
+        input_objects=bool(ordered),
+        pacing=pacing,
     )
     imports: list[ast.stmt] = []
     registered: list[ast.expr] = []
@@ -46,6 +50,8 @@ def generate_activities_source(specs: Iterable[ActivitySpec]) -> str:
                 )
             )
         registered.append(call("input_object_activity", [const(spec.name), name(function)]))
+    if pacing:
+        registered.append(name(pace_loop.__name__))
     listing = assign(store("ACTIVITIES"), ast.List(elts=registered, ctx=ast.Load()))
     if imports:
         import_text = unparse(imports) + "\n"

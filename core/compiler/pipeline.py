@@ -17,8 +17,10 @@ from core.compiler.formatting import Formatter
 from core.compiler.manifest import generate_manifest
 from core.compiler.worker_module import generate_worker_source
 from core.compiler.workflow_module import generate_workflow_source
+from core.expressions import run_time_bounds
 from core.gc_pause import collector_paused
 from core.graph.model import Graph
+from core.nodes.catalog import CATALOG
 from core.nodes.kinds.activity import ActivityParams
 from core.nodes.kinds.child_workflow import ChildWorkflowParams
 from core.validation import CheckedGraph, check
@@ -72,7 +74,9 @@ def compile_graph(
         if not task_queue.strip():
             raise CompileError("the task queue may not be blank", subject="default_task_queue")
         specs = _used_activities(checked, registry)
-        formatter.submit("activities.py", generate_activities_source(specs))
+        # Loops pause through a local activity the bundle brings along (core.activities.pacing).
+        paces = run_time_bounds() and any(CATALOG[n.type].role == "loop" for n in graph.nodes)
+        formatter.submit("activities.py", generate_activities_source(specs, pacing=paces))
         formatter.submit(
             "worker.py", generate_worker_source(task_queue=task_queue, workflow_class=wf_class)
         )

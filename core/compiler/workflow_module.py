@@ -14,6 +14,7 @@ from typing import Any
 
 from core import bounds
 from core.activities import ActivityRegistry
+from core.activities.pacing import PACE_ACTIVITY
 from core.codegen.children import ChildTarget
 from core.codegen.literals import python_literal
 from core.codegen.naming import (
@@ -114,20 +115,36 @@ def _data_error(step: str, err: Exception) -> ApplicationError:
     )
 
 
-async def _pace(state: Any) -> None:
+async def _pace(state: Any, loop: str) -> None:
     """End the workflow task when a loop ran its budget of iterations within this one.
 
     Temporal fails a workflow task that keeps the worker busy for 2 s (its deadlock detector)
-    and retries it for ever, so a loop that does not wait stops every so many iterations. A
-    changed history length shows that a workflow task ended since the count began; it is the
-    same when the history is replayed, so the timers are too.
+    and retries it for ever, so a loop that does not wait stops once it ran its budget. The
+    stop is a local activity: awaiting it ends the task's activation without a trip to the
+    server, and it answers how many iterations fit a tenth of a second at the pace the loop
+    went, the loop's next budget. The answer is recorded in the history, so a replay stops
+    at the same iterations. A changed history length shows that a workflow task ended since
+    the count began (the loop waited on the server): no stop is needed then, and the time
+    since the last stop measures that wait, not the loop. Workers register the activity with
+    the bundle's ACTIVITIES; on one that does not, the run fails at the first stop, naming it.
     """
-    if workflow.info().get_current_history_length() == state.paced_at:
-        # The cheapest way to end the task: a timer (workflow.sleep(0) starts one).
-        await workflow.sleep(0, summary="pause: loop iteration budget")
+    if workflow.info().get_current_history_length() != state.paced_at:
+        state.paced_clock = None
+    else:
+        paced = await workflow.execute_local_activity(
+            PACE_ACTIVITY,
+            {"iterations": state.spins, "budget": state.budget, "since": state.paced_clock},
+            start_to_close_timeout=timedelta(seconds=10),
+            summary="pause: loop iteration budget",
+        )
+        state.budget = state.budgets[loop] = paced["budget"]
+        state.paced_clock = paced["at"]
     state.spins = 0
     state.paced_at = workflow.info().get_current_history_length()
 '''
+
+# The pause's activity type goes in as a literal (core.activities.pacing defines it).
+_HELPERS = _HELPERS.replace("PACE_ACTIVITY", repr(PACE_ACTIVITY))
 
 _INIT = """
 def __init__(self) -> None:
@@ -136,7 +153,9 @@ def __init__(self) -> None:
     self.signals: dict[str, list[Any]] = {}
     self.step = ""
     self.spins = 0
+    self.budgets: dict[str, int] = {}
     self.paced_at = workflow.info().get_current_history_length()
+    self.paced_clock: float | None = None
 """
 
 _INIT_WITH_INPUT = """
@@ -393,7 +412,7 @@ def bounds_source(code: str | None = None) -> str:
     defined = {name: uses for _, names, uses in definitions for name in names}
     # What generated code refers to: calls of the helpers and the loop budget (a substring
     # test per name reads a 2 MB workflow.py in 8 ms; a regex of all the names took 40).
-    marks = [f"{name}(" for name in bounds.HELPERS] + ["LOOP_ITERATIONS_PER_TASK"]
+    marks = [f"{name}(" for name in bounds.HELPERS] + ["LOOP_FIRST_BUDGET"]
     wanted = {mark.rstrip("(") for mark in marks if mark in code}
     pending = list(wanted)
     while pending:

@@ -22,6 +22,7 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.converter import DataConverter
 
+from core.activities.pacing import PACE_ACTIVITY
 from core.graph import Graph
 from core.runs.replay import Trail
 
@@ -284,6 +285,8 @@ def build_trace(
             attrs_m = event.marker_recorded_event_attributes
             if attrs_m.marker_name == LOCAL_ACTIVITY_MARKER:
                 local = _local_activity(event, when)
+                if local["name"] == PACE_ACTIVITY:
+                    continue  # a loop's pause: no step's call (the trail keeps its number)
                 # The SDK numbers local activities in the order the code started them.
                 seq = local.pop("seq")
                 entry = local_calls[seq - 1] if 0 < seq <= len(local_calls) else None

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from core.activities import ActivityRegistry, builtin_registry
-from core.bounds import LOOP_ITERATIONS_PER_TASK
 from core.errors import ExpressionError, WorkflowBuilderError
 from core.expressions import ALLOWED_FUNCTIONS, SECRET_FUNCTION, UPDATE_ARGS, parse_expression
 from core.gc_pause import collector_paused
@@ -27,9 +26,8 @@ from core.validation.definitions import DefinedVariables
 from core.validation.isolation import isolated_body_problems
 from core.validation.loop_exits import continuing_loops, loop_exit_problems
 
-MAX_LOOP_ITERATIONS = 1000 * LOOP_ITERATIONS_PER_TASK
-"""Most times a loop, with the loops around it, may run its body in one run: a million, so a
-loop that never waits pauses at most 1,000 times (5,000 history events; see
+MAX_LOOP_ITERATIONS = 1_000_000
+"""Most times a loop, with the loops around it, may run its body in one run: a million (see
 _check_loop_budgets)."""
 
 HISTORY_EVENT_LIMIT = 51_200
@@ -412,9 +410,9 @@ class _Validator:
     def _check_loop_budgets(self, flow: FlowAnalysis) -> None:
         """Refuse loops whose max_iterations, nested, cannot fit a run (core.bounds pacing).
 
-        A loop that never waits pauses every LOOP_ITERATIONS_PER_TASK iterations (a timer: 5
-        history events, about a second on the dev server); MAX_LOOP_ITERATIONS keeps that to
-        1,000 pauses, 5,000 events. A step that waits adds at least 5 events each time it runs
+        A loop that never waits pauses about ten times a second of its work (core.bounds
+        LOOP_FIRST_BUDGET; one history event each), so only over an hour of work in one run
+        fills a history with pauses. A step that waits adds at least 5 events each time it runs
         (a timer: started, fired and the workflow task that goes on), and Temporal ends a run
         whose history passes HISTORY_EVENT_LIMIT events.
         """

@@ -13,17 +13,24 @@ from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer
 
+from core.activities.pacing import PACE_ACTIVITY
+from core.bounds import LOOP_FIRST_BUDGET
 from core.compiler import compile_graph
 from core.expressions import unbounded
 from core.graph import graph_from_dict
+from core.runs import build_trace
+from core.runs.replay import replay_trail
+from core.runs.trace import LOCAL_ACTIVITY_MARKER, decode
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import LoadedBundle, load_bundle
 from core.runtime.worker_host import WorkerHost
 from tests.hostile_corpus import graph
-from tests.loop_graphs import nested_loops
+from tests.loop_graphs import counting, nested_loops
+
+E = EventType
 
 # Every failing run must end within this: the bounds fail it at once, a retried workflow task
 # would keep it running for ever.
@@ -45,7 +52,14 @@ def serve(host: WorkerHost, tmp_path: Path, task_queue: str, document: dict) -> 
     return loaded
 
 
-def start(host: WorkerHost, loaded: LoadedBundle, task_queue: str, run_input: Any) -> Any:
+def start(
+    host: WorkerHost,
+    loaded: LoadedBundle,
+    task_queue: str,
+    run_input: Any,
+    *,
+    task_timeout: timedelta | None = None,
+) -> Any:
     return host.call(
         host.client.start_workflow(
             loaded.workflow_type,
@@ -53,6 +67,7 @@ def start(host: WorkerHost, loaded: LoadedBundle, task_queue: str, run_input: An
             id=f"bounds-{uuid.uuid4()}",
             task_queue=task_queue,
             execution_timeout=timedelta(minutes=5),
+            task_timeout=task_timeout,
         )
     )
 
@@ -168,7 +183,7 @@ def test_data_that_cannot_be_sent_fails_the_step_that_sends_it(
 # -- CPU-heavy loops -----------------------------------------------------------------------------
 
 # About half a millisecond of work an iteration: 12,000 take some 4 s, twice the 2 s Temporal
-# allows one workflow task, while the 1,000 run between pauses take about half a second.
+# allows one workflow task, while the stretches between pauses take a tenth of a second.
 HEAVY_STEP = {
     "id": "touch",
     "type": "set_variable",
@@ -187,27 +202,94 @@ def heavy_loops() -> dict[str, Any]:
     return document
 
 
+def pause_budgets(history: WorkflowHistory) -> list[int]:
+    """The budgets a run's loop pauses answered, in order (from their markers)."""
+    found = []
+    for event in history.events:
+        attributes = event.marker_recorded_event_attributes
+        if event.event_type != E.EVENT_TYPE_MARKER_RECORDED:
+            continue
+        assert attributes.marker_name == LOCAL_ACTIVITY_MARKER
+        if decode(attributes.details["data"])["activity_type"] == PACE_ACTIVITY:
+            found.append(decode(attributes.details["result"])["budget"])
+    return found
+
+
+def events_of(history: WorkflowHistory, *kinds: EventType.ValueType) -> list[Any]:
+    return [event for event in history.events if event.event_type in kinds]
+
+
 def test_cpu_heavy_nested_loops_pause_and_complete_and_replay(
     host: WorkerHost, tmp_path: Path, task_queue: str
 ) -> None:
     loaded = serve(host, tmp_path, task_queue, heavy_loops())
-    handle = start(host, loaded, task_queue, {})
+    # A workflow task may last 3 s here: over the loops' 4-6 s of work, the worker must
+    # complete it while a pause runs (a heartbeat) and go on in the next.
+    handle = start(host, loaded, task_queue, {}, task_timeout=timedelta(seconds=3))
     assert outcome(host, handle, timeout=90) == 12_000
     history = host.call(handle.fetch_history())
-    pauses = [
-        event for event in history.events if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED
-    ]
-    # 12,120 iterations in all (the outer loop's count too): one pause per 1,000.
-    assert len(pauses) == 12
-    failed_tasks = [
-        event
-        for event in history.events
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
-    ]
-    assert failed_tasks == []
-    # The pauses depend on the history length only: replaying the history gives the same ones.
+    failed = events_of(
+        history, E.EVENT_TYPE_WORKFLOW_TASK_FAILED, E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+    )
+    assert failed == []
+    assert len(events_of(history, E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) >= 3
+    # Pauses are local activities, no timers; the first cannot measure (nothing ran before
+    # it), then each sizes the next stretch to a tenth of a second at the pace measured: a
+    # few hundred of these iterations (over 2 s for 12,000, see below), never the thousand
+    # a fixed budget ran before (half a second or more).
+    assert events_of(history, E.EVENT_TYPE_TIMER_STARTED) == []
+    budgets = pause_budgets(history)
+    assert budgets[0] == LOOP_FIRST_BUDGET
+    assert max(budgets) < 1000
+    assert len(budgets) > 12
+    # The pauses' answers are in the history: replaying it gives the same pauses.
     replayer = Replayer(workflows=[loaded.workflow_class])
     host.call(replayer.replay_workflow(history))
+
+
+def test_a_light_loop_learns_a_larger_budget_and_pauses_rarely(
+    host: WorkerHost, tmp_path: Path, task_queue: str
+) -> None:
+    # 20,000 iterations of count + 1 (bench/loop.py's set_variable body) take a few ms.
+    loaded = serve(host, tmp_path, task_queue, counting())
+    handle = start(host, loaded, task_queue, {"n": 20_000})
+    assert outcome(host, handle) == 20_000
+    history = host.call(handle.fetch_history())
+    budgets = pause_budgets(history)
+    # Quiet, at 100 (not measured), 200 (now 1,000), 1,200 (10,000) and 11,200 (100,000), and
+    # the last stretch fits; on a busy machine a stretch may measure slower, and grow less.
+    # Either way far fewer pauses than the 20 a fixed budget of 1,000 made.
+    assert budgets[0] == LOOP_FIRST_BUDGET
+    assert max(budgets) > 1000 and len(budgets) <= 10
+    # No timer, no trip to the server: the whole run is one workflow task.
+    assert events_of(history, E.EVENT_TYPE_TIMER_STARTED) == []
+    assert len(events_of(history, E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 1
+    replayer = Replayer(workflows=[loaded.workflow_class])
+    host.call(replayer.replay_workflow(history))
+
+
+def test_pauses_are_not_steps_in_the_run_trace(
+    host: WorkerHost, tmp_path: Path, task_queue: str
+) -> None:
+    # A local echo in each iteration: its calls and the pauses share the SDK's numbering of
+    # local activities, which the trace reads the echo's inputs by.
+    echo = {
+        "id": "say",
+        "type": "activity",
+        "params": {"activity": "echo", "args": {"value": {"expr": "count"}}},
+    }
+    loaded = serve(host, tmp_path, task_queue, counting(step=echo))
+    handle = start(host, loaded, task_queue, {"n": 1500})
+    assert outcome(host, handle, timeout=60) == 1500
+    history = host.call(handle.fetch_history())
+    assert pause_budgets(history)
+    trail = host.call(replay_trail(loaded.workflow_class, history))
+    trace = build_trace(history.events, graph_from_dict(counting(step=echo)), trail)
+    assert trace.exact
+    calls = trace.nodes["say"].calls
+    assert [(call.input, call.output) for call in calls] == [({"value": i}, i) for i in range(1500)]
+    assert all(call.name == "echo" for node in trace.nodes.values() for call in node.calls)
+    assert not [item for item in trace.timeline if PACE_ACTIVITY in item.label]
 
 
 def test_without_pauses_the_same_loops_trip_the_deadlock_detector(

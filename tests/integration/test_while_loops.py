@@ -20,6 +20,7 @@ from core.graph import graph_from_dict
 from core.runtime.bundle_store import BundleStore
 from core.runtime.loader import LoadedBundle, load_bundle
 from core.runtime.worker_host import WorkerHost
+from tests.loop_graphs import counting
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -29,70 +30,6 @@ def serve(host: WorkerHost, tmp_path: Path, task_queue: str, document: dict) -> 
     loaded = load_bundle(BundleStore(tmp_path / "bundles").write(bundle))
     host.add_worker(task_queue, [loaded])
     return loaded
-
-
-def counting(limit: int, *, signal: bool = False) -> dict[str, Any]:
-    """count = 0; while count < input.n: count = count + 1; then (with ``signal``) wait for a
-    ``go`` signal whose payload, and ``note`` (set by the signal's update), the run returns."""
-    nodes: list[dict[str, Any]] = [
-        {
-            "id": "start",
-            "type": "start",
-            "params": {
-                "input_fields": [
-                    {"name": "n", "type": "integer", "default": 10},
-                ]
-            },
-        },
-        {"id": "zero", "type": "set_variable", "params": {"name": "count", "expression": "0"}},
-        {
-            "id": "spin",
-            "type": "while_loop",
-            "params": {
-                "condition": "count < input.n",
-                "max_iterations": 1_000_000,
-                "continue_as_new_after": limit,
-            },
-        },
-        {
-            "id": "add",
-            "type": "set_variable",
-            "params": {"name": "count", "expression": "count + 1"},
-        },
-    ]
-    edges = [
-        ("start", "zero", "next"),
-        ("zero", "spin", "next"),
-        ("spin", "add", "body"),
-        ("add", "spin", "next"),
-    ]
-    workflow: dict[str, Any] = {"name": "count_on", "signals": [], "queries": []}
-    result = "count"
-    if signal:
-        workflow["signals"] = [
-            {
-                "name": "go",
-                "fields": [{"name": "word", "type": "string"}],
-                "updates": [{"variable": "note", "action": "set", "field": "word"}],
-            }
-        ]
-        nodes.append(
-            {"id": "wait", "type": "wait_signal", "params": {"signal": "go", "variable": "got"}}
-        )
-        edges += [("spin", "wait", "done"), ("wait", "end", "next")]
-        result = "[count, got, note]"
-    else:
-        edges.append(("spin", "end", "done"))
-    nodes.append({"id": "end", "type": "end", "params": {"result": result}})
-    return {
-        "format": "workflow-builder/1",
-        "workflow": workflow,
-        "nodes": nodes,
-        "edges": [
-            {"id": f"e{i}", "source": s, "target": t, "handle": h}
-            for i, (s, t, h) in enumerate(edges)
-        ],
-    }
 
 
 async def run_chain(client: Client, workflow_id: str) -> list[int]:
@@ -114,9 +51,9 @@ async def run_chain(client: Client, workflow_id: str) -> list[int]:
 
 
 def count_through_runs(
-    host: WorkerHost, tmp_path: Path, task_queue: str, n: int, limit: int
+    host: WorkerHost, tmp_path: Path, task_queue: str, n: int, limit: int, nap_every: int
 ) -> list[int]:
-    loaded = serve(host, tmp_path, task_queue, counting(limit))
+    loaded = serve(host, tmp_path, task_queue, counting(limit, nap_every=nap_every))
     workflow_id = f"while-{uuid.uuid4()}"
 
     async def go() -> list[int]:
@@ -137,8 +74,9 @@ def count_through_runs(
 def test_twenty_thousand_iterations_through_continue_as_new(
     host: WorkerHost, tmp_path: Path, task_queue: str
 ) -> None:
-    # About 20 s: a long mode (`-m fuzz`); the test above is its short form.
-    lengths = count_through_runs(host, tmp_path, task_queue, 20_000, limit=20)
+    # About 10 s (30 on a busy machine): a long mode (`-m fuzz`); the test below is its short
+    # form. A hundred timers grow the history; the loop's other iterations add nothing to it.
+    lengths = count_through_runs(host, tmp_path, task_queue, 20_000, limit=20, nap_every=200)
     assert len(lengths) >= 4, lengths
     assert max(lengths) <= 20 + 8, lengths
 
@@ -146,13 +84,13 @@ def test_twenty_thousand_iterations_through_continue_as_new(
 def test_a_while_loop_goes_on_through_continue_as_new_with_its_signals(
     host: WorkerHost, tmp_path: Path, task_queue: str
 ) -> None:
-    loaded = serve(host, tmp_path, task_queue, counting(20, signal=True))
+    loaded = serve(host, tmp_path, task_queue, counting(20, nap_every=1, signal=True))
     workflow_id = f"while-{uuid.uuid4()}"
 
     async def go() -> tuple[Any, list[int]]:
         handle = await host.client.start_workflow(
             loaded.workflow_type,
-            {"n": 5000},
+            {"n": 12},
             id=workflow_id,
             task_queue=task_queue,
             execution_timeout=timedelta(minutes=5),
@@ -163,15 +101,15 @@ def test_a_while_loop_goes_on_through_continue_as_new_with_its_signals(
         result = await asyncio.wait_for(handle.result(), 120)
         return result, await run_chain(host.client, workflow_id)
 
-    # The loop pauses every 1,000 iterations (5 events, about a second on the dev server), so
-    # its history reaches 20 events and it continues as new, carrying the variables (count,
-    # and note, which the signal set) and the queued payload.
+    # Each iteration waits for a timer (5 events), so the history reaches 20 events every few
+    # iterations and the run continues as new, carrying the variables (count, and note, which
+    # the signal set) and the queued payload.
     result, lengths = host.call(go())
     assert len(lengths) >= 2, lengths
     # A run continues at the top of the first iteration after its history reached the limit:
-    # one loop pause (5 events) past it at most, plus the continue-as-new itself.
+    # one timer (5 events) past it at most, plus the continue-as-new itself.
     assert max(lengths) <= 20 + 8, lengths
-    assert result == [5000, {"word": "hello"}, "hello"]
+    assert result == [12, {"word": "hello"}, "hello"]
 
 
 @pytest.mark.parametrize(

@@ -164,6 +164,47 @@ def test_unbounded_code_uses_the_plain_operators() -> None:
     assert rewritten().startswith("_add(")
 
 
+def _rewritten(source: str) -> str:
+    return ast.unparse(
+        to_python_ast(
+            parse_expression(source),
+            input_ref=ast.Name(id="i", ctx=ast.Load()),
+            variable_ref=lambda name: ast.Name(id=name, ctx=ast.Load()),
+        )
+    )
+
+
+def test_adding_a_number_written_literally_uses_the_plain_operator() -> None:
+    # A loop's `count + 1` costs no helper call; anything that may join texts or lists does.
+    assert _rewritten("count + 1") == "count + 1"
+    assert _rewritten("0.5 + count * 2") == "0.5 + _mul(count, 2)"
+    assert _rewritten("count + '1'") == "_add(count, '1')"
+    assert _rewritten("count + True") == "_add(count, True)"
+    assert _rewritten("a + b") == "_add(a, b)"
+    assert _rewritten("-1 + count") == "-1 + count"
+
+
+@pytest.mark.parametrize(
+    "value", [0, -7, 10**1000, 2.5, math.inf, "ab", [1], (1,), None, {"a": 1}, True]
+)
+@pytest.mark.parametrize("number", [1, 0.5])
+def test_adding_a_number_plainly_agrees_with_the_checked_helper(value: Any, number: Any) -> None:
+    # The plain operator stands in for _add only where _add checks nothing: evaluating the
+    # expression (plain) and calling the helper give the same result, or the same error.
+    add = HELPERS["_add"]
+    for source, checked in [
+        (f"v + {number!r}", lambda: add(value, number)),
+        (f"{number!r} + v", lambda: add(number, value)),
+    ]:
+        try:
+            expected = run(source, v=value)
+        except Exception as error:
+            with pytest.raises(type(error)):
+                checked()
+        else:
+            assert checked() == expected and type(checked()) is type(expected)
+
+
 def test_durations_are_checked_numbers_of_seconds() -> None:
     duration = HELPERS["_duration"]
     assert duration(1.5) == timedelta(seconds=1.5)

@@ -153,7 +153,7 @@ def test_generated_names_come_from_a_fixed_vocabulary() -> None:
         for node in ast.walk(ast.parse(bounds_source()))
         if isinstance(node, (ast.Name, ast.FunctionDef))
     }
-    others = {"MemoryError", "RecursionError", "_pace", "state", "detail"}
+    others = {"MemoryError", "RecursionError", "_pace", "state", "detail", "loop", "paced"}
     # Signal payload checks (the injected graph declares a signal).
     others |= {"_FIELD_TYPES", "_payload_problem", "problem", "declared", "fields", "key"}
     others |= {"kind", "required", "value", "_", "float", "int"}

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ast
 
-from core.bounds import LOOP_ITERATIONS_PER_TASK
 from core.compiler import compile_graph
 from core.expressions import unbounded
 from core.graph import graph_from_dict
 from core.validation import MAX_LOOP_ITERATIONS, validate
-from tests.loop_graphs import nested_loops
+from tests.loop_graphs import counting, nested_loops
 
 TIMER = {"id": "nap", "type": "timer", "params": {"duration": "1s"}}
 
@@ -24,7 +23,7 @@ def test_nested_loops_within_the_iteration_budget_are_valid() -> None:
 
 
 def test_nested_loops_over_the_iteration_budget_are_refused_at_the_inner_loop() -> None:
-    assert MAX_LOOP_ITERATIONS == 1000 * LOOP_ITERATIONS_PER_TASK
+    assert MAX_LOOP_ITERATIONS == 1_000_000
     ((subject, field, message),) = problems(nested_loops(2, 2, limit=10_000))
     assert (subject, field) == ("cols", "params.max_iterations")
     assert "may run its body 100,000,000 times" in message
@@ -46,12 +45,52 @@ def _run(document: dict) -> ast.AST:
 
 
 def test_every_loop_iteration_counts_towards_a_pause() -> None:
-    loops = [n for n in ast.walk(_run(nested_loops(3, 3))) if isinstance(n, ast.For)]
+    run = _run(nested_loops(3, 3))
+    loops = [n for n in ast.walk(run) if isinstance(n, ast.For)]
     assert len(loops) == 2
-    for loop in loops:
+    for loop, loop_id in zip(loops, ("rows", "cols"), strict=True):
         # First thing in each iteration, before the item is even stored.
         assert ast.unparse(loop.body[:2]) == (
-            "self.spins += 1\nif self.spins >= LOOP_ITERATIONS_PER_TASK:\n    await _pace(self)"
+            f"self.spins += 1\nif self.spins >= self.budget:\n    await _pace(self, {loop_id!r})"
+        )
+    # Each time a loop begins, its budget is what it learned in this run (or the first one).
+    before = {
+        id(statement): body[index - 1]
+        for node in ast.walk(run)
+        for body in [getattr(node, "body", None)]
+        if isinstance(body, list)
+        for index, statement in enumerate(body)
+    }
+    for loop, loop_id in zip(loops, ("rows", "cols"), strict=True):
+        assert ast.unparse(before[id(loop)]) == (
+            f"self.budget = self.budgets.get({loop_id!r}, LOOP_FIRST_BUDGET)"
         )
     with unbounded():
         assert "_pace" not in ast.unparse(_run(nested_loops(3, 3)))
+
+
+def _while_iteration(document: dict) -> list[ast.stmt]:
+    loop = next(n for n in ast.walk(_run(document)) if isinstance(n, ast.While))
+    return loop.body
+
+
+def test_a_loop_that_never_waits_checks_its_history_at_its_pauses_only() -> None:
+    # Between two pauses such a loop adds no history: the check after each pause is the same
+    # as one at each iteration, and costs nothing per iteration.
+    iteration = _while_iteration(counting())
+    pacing = iteration[1]
+    assert isinstance(pacing, ast.If)
+    assert ast.unparse(pacing.body[0]) == "await _pace(self, 'spin')"
+    assert ast.unparse(pacing.body[1]).startswith("if _history_full(10000):")
+    assert sum("_history_full" in ast.unparse(statement) for statement in iteration) == 1
+
+
+def test_a_loop_that_waits_checks_its_history_at_each_iteration() -> None:
+    iteration = _while_iteration(counting(step=TIMER))
+    pacing = iteration[1]
+    assert isinstance(pacing, ast.If) and len(pacing.body) == 1
+    assert ast.unparse(iteration[3]).startswith("if _history_full(10000):")
+    # Without the bounds there are no pauses to check at: each iteration checks.
+    with unbounded():
+        iteration = _while_iteration(counting())
+    assert ast.unparse(iteration[1]).startswith("if _history_full(10000):")

@@ -14,7 +14,7 @@ from core.activities.pacing import (
     next_budget,
     pace_loop,
 )
-from core.bounds import LOOP_ITERATIONS_PER_TASK
+from core.bounds import LOOP_FIRST_BUDGET
 from core.validation import MAX_LOOP_ITERATIONS
 
 
@@ -39,8 +39,9 @@ def test_an_unknown_or_implausible_time_keeps_the_budget(elapsed: float | None) 
 
 
 def test_the_activity_measures_from_the_end_of_the_last_pause() -> None:
-    first = asyncio.run(pace_loop({"iterations": 1000, "budget": 1000, "since": None}))
-    assert first["budget"] == LOOP_ITERATIONS_PER_TASK
+    progress = {"iterations": LOOP_FIRST_BUDGET, "budget": LOOP_FIRST_BUDGET, "since": None}
+    first = asyncio.run(pace_loop(progress))
+    assert first["budget"] == LOOP_FIRST_BUDGET
     assert abs(first["at"] - time.time()) < 5
     # A stretch of 1,000 iterations that took half a second ends at 200.
     since = time.time() - 0.5

@@ -13,7 +13,7 @@ from typing import Any
 from core.compiler import compile_graph
 from core.graph import graph_from_dict
 from core.validation import validate
-from tests.integration.test_while_loops import counting
+from tests.loop_graphs import counting
 from tests.unit.graph_strategies import INPUT_FIELDS, layout
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "count_evens.json"

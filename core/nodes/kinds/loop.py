@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from core.codegen.blocks import Emitter, LoopFrame, Place
 from core.codegen.references import expression
-from core.codegen.steps import loop_pacing, variable_target
+from core.codegen.steps import loop_budget, loop_pacing, variable_target
 from core.codegen.syntax import assign, call, expr_stmt, name, parse_statements, store
 from core.graph.analysis import continue_node
 from core.graph.model import Node
@@ -95,12 +95,13 @@ class LoopKind(NodeKind[LoopParams]):
             loops=(*place.loops, frame),
         )
         iteration = [
-            *loop_pacing(),
+            *loop_pacing(node.id),
             assign(variable_target(params.item_variable), name(each)),
             *emitter.block(emitter.target(node.id, "body"), inner),
         ]
         if not isinstance(iteration[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break)):
             iteration.extend(collect)
+        out.extend(loop_budget(node.id))
         out.append(
             ast.For(target=store(each), iter=name(items), body=iteration, orelse=[], lineno=0)
         )

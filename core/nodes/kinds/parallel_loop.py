@@ -10,7 +10,7 @@ from pydantic import Field
 
 from core.codegen.blocks import Emitter, LoopFrame, Place
 from core.codegen.references import expression
-from core.codegen.steps import at, loop_pacing, variable_target
+from core.codegen.steps import at, loop_budget, loop_pacing, variable_target
 from core.codegen.syntax import assign, call, const, name, parse_statements, store
 from core.graph.analysis import continue_node
 from core.graph.model import Node
@@ -121,7 +121,7 @@ class ParallelLoopKind(LoopKind):
             stops=frozenset({frame.continue_id}), fallthrough=frame.continue_id, loops=(frame,)
         )
         steps = [
-            *loop_pacing(),
+            *loop_pacing(node.id),
             assign(variable_target(params.item_variable), name(each)),
             *emitter.block(emitter.target(node.id, "body"), inner),
         ]
@@ -134,6 +134,7 @@ class ParallelLoopKind(LoopKind):
         guarded = function.body[0].body[1]  # type: ignore[attr-defined]
         guarded.body = steps
         out.append(function)
+        out.extend(loop_budget(node.id))
         tasks = ast.ListComp(
             elt=call(name(iteration), [name("self"), name(each)]),
             generators=[
