@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 # Run as `python worker.py`, the bundle's folder is sys.path[0], so its files import by name.
 import activities
@@ -78,6 +79,11 @@ async def run_worker(args: argparse.Namespace) -> None:
             workflows=[workflow.ForeachLoopWorkflow],
             activities=activities.ACTIVITIES,
             activity_executor=executor,
+            # The generated workflow module keeps no state, so the sandbox may load it once
+            # rather than afresh for every run (as the Workflow Builder app's workers do).
+            workflow_runner=SandboxedWorkflowRunner(
+                restrictions=SandboxRestrictions.default.with_passthrough_modules(workflow.__name__)
+            ),
         )
         print(
             f"worker for {workflow.WORKFLOW_TYPE} polling {args.task_queue!r} at "
