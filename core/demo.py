@@ -2,8 +2,11 @@
 
 A fresh install shows an empty dashboard; this fills it within a minute or two with runs that
 succeed, fail at a named step with a few different messages, retry, wait for signals that come
-or time out, start children, get cancelled, and fire from a schedule. Everything it creates is
-named ``demo_...``, so it can be removed again.
+or time out, start children, get cancelled, and fire from a schedule; and with the workflow
+language's constructs at work: a saga that compensates and fails, a while loop with break and
+continue, a parallel for-each, a wait for whichever signal comes first, signals collected into a
+list, and workflow updates (one of them refused). Everything it creates is named ``demo_...``,
+so it can be removed again.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +28,10 @@ from core.db import (
 )
 from core.errors import WorkflowBuilderError
 from core.examples import get_example
+from core.executions import RunRef, UpdateRefusedError
 from core.nodes.catalog import CATALOG
 
 if TYPE_CHECKING:  # core.services imports this module's users; only the type is needed
-    from core.executions import RunRef
     from core.services import AppServices
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,12 @@ EXAMPLES = (
     "approval_signal",
     "scheduled_report",
     "query_variables",
+    "order_saga",
+    "count_evens",
+    "parallel_foreach",
+    "approve_or_reject",
+    "collect_greetings",
+    "guest_list",
 )
 #: The demo's own graph: a payment that fails at "Charge card" for large amounts.
 PAYMENTS = "payments"
@@ -54,6 +63,10 @@ APPROVAL_TIMEOUT_SECONDS = 4
 DECLINES = ("card declined", "insufficient funds", "fraud check failed")
 NAMES = ("Ada", "Grace", "Linus", "Margaret", "Barbara", "Ken")
 AMOUNTS = (120, 80, 900, 45, 300, 1500, 60, 240, 700)
+#: The saga's orders, one a round: the second is over its limit, so its stock is released
+#: again and the run fails at the fail node.
+ORDERS = (("lamp", 120), ("sofa", 650), ("desk", 300))
+ORDER_LIMIT = 500
 
 ProgressCallback = Callable[[str], None]
 
@@ -71,7 +84,8 @@ class DemoReport:
         started: runs started per workflow (children and scheduled runs included).
         statuses: the demo runs' records by status when loading ended.
         triggers: the same by trigger.
-        signals: approval signals sent.
+        signals: signals sent (decisions, greetings).
+        updates: workflow updates sent, ``refused`` of them refused by their validator.
         seconds: how long loading took.
     """
 
@@ -80,6 +94,8 @@ class DemoReport:
     statuses: dict[str, int] = field(default_factory=dict)
     triggers: dict[str, int] = field(default_factory=dict)
     signals: int = 0
+    updates: int = 0
+    refused: int = 0
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
@@ -88,7 +104,8 @@ class DemoReport:
         return [
             f"{len(self.workflows)} demo workflows deployed: {', '.join(self.workflows)}",
             f"{runs} runs recorded: {_counts(self.statuses)}",
-            f"by trigger: {_counts(self.triggers)}; {self.signals} approval signals sent",
+            f"by trigger: {_counts(self.triggers)}",
+            f"{self.signals} signals and {self.updates} updates sent ({self.refused} refused)",
             f"took {self.seconds:.0f} s",
         ]
 
@@ -129,7 +146,7 @@ class DemoData:
         timeout: float = 100.0,
         progress: ProgressCallback | None = None,
     ) -> DemoReport:
-        """Deploy the demo workflows and drive ``size`` rounds of 15 runs, spread over
+        """Deploy the demo workflows and drive ``size`` rounds of 21 runs, spread over
         ``spread`` seconds (so the charts show them over time); wait for them to close.
 
         Waiting is bounded by ``timeout`` seconds from the start; runs still open then are left
@@ -165,6 +182,8 @@ class DemoData:
             statuses=dict(Counter(r.status.value for r in records)),
             triggers=dict(Counter(r.trigger.value if r.trigger else "unknown" for r in records)),
             signals=driver.signals,
+            updates=driver.updates,
+            refused=driver.refused,
             seconds=time.monotonic() - began,
         )
 
@@ -249,11 +268,16 @@ class _Driver:
         self._refs: list[RunRef] = []
         self.started: Counter[str] = Counter()
         self.signals = 0
+        self.updates = 0
+        self.refused = 0
 
     def round(self, number: int, deadline: float) -> None:
         """One round of the mix: 3 greetings, a child, a loop, a fan-out, a retried call, 3
         payments (some declined), 2 approvals (approved, rejected or left to time out), a
-        paused count (the first one cancelled) and a scheduled report."""
+        paused count (the first one cancelled), a scheduled report, and the newer constructs:
+        an order saga (every third compensated and failed), a while loop counting evens, a
+        parallel for-each, a decision by whichever signal comes, greetings collected until an
+        exit signal, and a guest list filled through updates."""
         names = itertools.cycle(NAMES[number % len(NAMES) :] + NAMES[: number % len(NAMES)])
         for _ in range(3):
             self._start("hello_activity", {"name": next(names)})
@@ -271,13 +295,49 @@ class _Driver:
             values = {"request": f"expense #{100 + n}", "timeout_seconds": APPROVAL_TIMEOUT_SECONDS}
             ref = self._start("approval_signal", values)
             if n % 3 != 1:  # every third gets no answer and times out
-                decision = {"approved": n % 3 == 0, "by": next(names)}
-                self._services.runs.signal(ref, "approve", decision)
-                self.signals += 1
+                self._signal(ref, "approve", {"approved": n % 3 == 0, "by": next(names)})
         slow = self._start("query_variables", {"items": [1, 2, 3], "pause": 1})
         if number == 0:  # cancelled while it pauses: the dashboard shows every kind of ending
             self._services.console.cancel(slow.workflow_id, slow.run_id)
         self._fire_schedule(number + 1, deadline)
+        self._constructs(number, names)
+
+    def _constructs(self, number: int, names: Iterator[str]) -> None:
+        """The round's runs of the examples of signals, updates, loops, sagas and fan-outs."""
+        item, amount = ORDERS[number % len(ORDERS)]
+        self._start("order_saga", {"item": item, "amount": amount, "limit": ORDER_LIMIT})
+        # Every other round stops early at the cap: the loop's break.
+        cap = 50 if number % 2 else 1000
+        self._start("count_evens", {"target": 10 + 10 * number, "cap": cap})
+        self._start("parallel_foreach", {"items": [next(names) for _ in range(5)]})
+        decide = self._start(
+            "approve_or_reject",
+            {"request": f"purchase #{200 + number}", "timeout_seconds": APPROVAL_TIMEOUT_SECONDS},
+        )
+        self._signal(decide, "reject" if number % 2 else "approve", {"by": next(names)})
+        greetings = self._start("collect_greetings", {"timeout_seconds": APPROVAL_TIMEOUT_SECONDS})
+        for _ in range(3):
+            self._signal(greetings, "greet", {"name": next(names)})
+        self._signal(greetings, "exit", {})
+        guests = self._start(
+            "guest_list", {"capacity": 3, "timeout_seconds": APPROVAL_TIMEOUT_SECONDS}
+        )
+        first = next(names)
+        # The first guest twice: the validator refuses the second invitation.
+        for guest in (first, next(names), first):
+            self._update(guests, "invite", {"name": guest})
+        self._update(guests, "close", {})
+
+    def _signal(self, ref: RunRef, name: str, payload: dict[str, Any]) -> None:
+        self._services.runs.signal(ref, name, payload)
+        self.signals += 1
+
+    def _update(self, ref: RunRef, name: str, payload: dict[str, Any]) -> None:
+        self.updates += 1
+        try:
+            self._services.runs.update(ref, name, payload)
+        except UpdateRefusedError:
+            self.refused += 1
 
     def _fire_schedule(self, fired: int, deadline: float) -> None:
         """Fire the report's schedule and wait for that run to close (a schedule names its runs

@@ -29,7 +29,7 @@ from pages.widgets.temporal import temporal_ready
 
 #: Seconds between refreshes of the figures while the page is open.
 LIVE_SECONDS = 10.0
-#: Rounds of 15 runs the "Load demo data" button drives, and the seconds they spread over.
+#: Rounds of 21 runs the "Load demo data" button drives, and the seconds they spread over.
 DEMO_SIZE, DEMO_SPREAD = 5, 30.0
 #: Where the session keeps the demo data job under way, and how often its progress is read.
 DEMO_JOB, WATCH_SECONDS = "demo_job", 0.5

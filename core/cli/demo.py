@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
         help="delete the demo workflows, their schedules and their run records",
     )
     parser.add_argument(
-        "--size", type=int, default=6, metavar="N", help="rounds of 15 runs (default: 6)"
+        "--size", type=int, default=6, metavar="N", help="rounds of 21 runs (default: 6)"
     )
     parser.add_argument(
         "--spread",

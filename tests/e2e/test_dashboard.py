@@ -17,7 +17,7 @@ from tests.e2e.conftest import APP_DATA_DIRS
 from tests.e2e.layout import SCREEN_SIZES, layout_findings
 from tests.e2e.steps import APP_IDLE, CANVAS_FRAME, PAGES, TIMEOUT_MS
 
-# Starting Temporal, nine deploys and five rounds of runs spread over 30 s.
+# Starting Temporal, fifteen deploys and five rounds of runs spread over 30 s.
 DEMO_TIMEOUT_MS = 180_000
 CHARTS = 7
 #: A trace of the chart has points: plotly's own count of them once drawn (``data`` holds
@@ -43,7 +43,7 @@ def _load_demo_data(page: Page, *, leave: bool = False) -> None:
         nav.get_by_role("link", name=re.compile("Workflows$")).click()
         expect(page.get_by_role("heading", name="Workflows")).to_be_visible(timeout=TIMEOUT_MS)
         nav.get_by_role("link", name=re.compile("Home$")).click()
-    expect(page.get_by_text(re.compile(r"9 demo workflows deployed"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"15 demo workflows deployed"))).to_be_visible(
         timeout=DEMO_TIMEOUT_MS
     )
     _wait_idle(page)
