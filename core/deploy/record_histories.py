@@ -81,6 +81,8 @@ SCENARIOS: Mapping[str, tuple[Scenario, ...]] = {
     "count_evens": (
         Scenario("to_ten", {"target": 10}),
         Scenario("capped", {"target": 10, "cap": 5}),
+        # Long enough to pause (local activities whose answers the replay must take back).
+        Scenario("paced", {"target": 3000, "cap": 10**9}),
     ),
     "foreach_loop": (Scenario("three_items", {"items": ["a", "b", "c"]}),),
     "guest_list": (

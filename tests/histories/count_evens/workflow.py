@@ -25,7 +25,7 @@ DATA_ERRORS = (
 MAX_TEXT_LENGTH = 1000000
 MAX_ITEMS = 100000
 MAX_PAYLOAD_LENGTH = 1900000
-LOOP_ITERATIONS_PER_TASK = 1000
+LOOP_FIRST_BUDGET = 100
 _SEQUENCES = (str, list, tuple)
 
 
@@ -147,16 +147,30 @@ def _data_error(step: str, err: Exception) -> ApplicationError:
     )
 
 
-async def _pace(state: Any) -> None:
+async def _pace(state: Any, loop: str) -> None:
     """End the workflow task when a loop ran its budget of iterations within this one.
 
     Temporal fails a workflow task that keeps the worker busy for 2 s (its deadlock detector)
-    and retries it for ever, so a loop that does not wait stops every so many iterations. A
-    changed history length shows that a workflow task ended since the count began; it is the
-    same when the history is replayed, so the timers are too.
+    and retries it for ever, so a loop that does not wait stops once it ran its budget. The
+    stop is a local activity: awaiting it ends the task's activation without a trip to the
+    server, and it answers how many iterations fit a tenth of a second at the pace the loop
+    went, the loop's next budget. The answer is recorded in the history, so a replay stops
+    at the same iterations. A changed history length shows that a workflow task ended since
+    the count began (the loop waited on the server): no stop is needed then, and the time
+    since the last stop measures that wait, not the loop. Workers register the activity with
+    the bundle's ACTIVITIES; on one that does not, the run fails at the first stop, naming it.
     """
-    if workflow.info().get_current_history_length() == state.paced_at:
-        await workflow.sleep(0, summary="pause: loop iteration budget")
+    if workflow.info().get_current_history_length() != state.paced_at:
+        state.paced_clock = None
+    else:
+        paced = await workflow.execute_local_activity(
+            "workflow-builder.pace",
+            {"iterations": state.spins, "budget": state.budget, "since": state.paced_clock},
+            start_to_close_timeout=timedelta(seconds=10),
+            summary="pause: loop iteration budget",
+        )
+        state.budget = state.budgets[loop] = paced["budget"]
+        state.paced_clock = paced["at"]
     state.spins = 0
     state.paced_at = workflow.info().get_current_history_length()
 
@@ -207,7 +221,9 @@ class CountEvensWorkflow:
         self.signals: dict[str, list[Any]] = {}
         self.step = ""
         self.spins = 0
+        self.budgets: dict[str, int] = {}
         self.paced_at = workflow.info().get_current_history_length()
+        self.paced_clock: float | None = None
         _restore(self, resume)
 
     @workflow.run
@@ -223,16 +239,17 @@ class CountEvensWorkflow:
                 self.vars["total"] = 0
             self.step = "count_up"
             iteration_1 = _resumed_iteration(self, "count_up")
+            self.budget = self.budgets.get("count_up", LOOP_FIRST_BUDGET)
             while True:
                 self.spins += 1
-                if self.spins >= LOOP_ITERATIONS_PER_TASK:
-                    await _pace(self)
+                if self.spins >= self.budget:
+                    await _pace(self, "count_up")
+                    if _history_full(10000):
+                        await workflow.wait_condition(workflow.all_handlers_finished)
+                        workflow.continue_as_new(
+                            args=[self.input, _payload(_carried(self, "count_up", iteration_1))]
+                        )
                 self.step = "count_up"
-                if _history_full(10000):
-                    await workflow.wait_condition(workflow.all_handlers_finished)
-                    workflow.continue_as_new(
-                        args=[self.input, _payload(_carried(self, "count_up", iteration_1))]
-                    )
                 if not self.vars.get("count") < self.input["target"]:
                     break
                 if iteration_1 >= 100000:
@@ -243,7 +260,7 @@ class CountEvensWorkflow:
                     )
                 iteration_1 += 1
                 self.step = "step"
-                self.vars["count"] = _add(self.vars["count"], 1)
+                self.vars["count"] = self.vars["count"] + 1
                 self.step = "odd"
                 if _mod(self.vars["count"], 2) == 1:
                     self.step = "skip"

@@ -119,16 +119,30 @@ def _data_error(step: str, err: Exception) -> ApplicationError:
     )
 
 
-async def _pace(state: Any) -> None:
+async def _pace(state: Any, loop: str) -> None:
     """End the workflow task when a loop ran its budget of iterations within this one.
 
     Temporal fails a workflow task that keeps the worker busy for 2 s (its deadlock detector)
-    and retries it for ever, so a loop that does not wait stops every so many iterations. A
-    changed history length shows that a workflow task ended since the count began; it is the
-    same when the history is replayed, so the timers are too.
+    and retries it for ever, so a loop that does not wait stops once it ran its budget. The
+    stop is a local activity: awaiting it ends the task's activation without a trip to the
+    server, and it answers how many iterations fit a tenth of a second at the pace the loop
+    went, the loop's next budget. The answer is recorded in the history, so a replay stops
+    at the same iterations. A changed history length shows that a workflow task ended since
+    the count began (the loop waited on the server): no stop is needed then, and the time
+    since the last stop measures that wait, not the loop. Workers register the activity with
+    the bundle's ACTIVITIES; on one that does not, the run fails at the first stop, naming it.
     """
-    if workflow.info().get_current_history_length() == state.paced_at:
-        await workflow.sleep(0, summary="pause: loop iteration budget")
+    if workflow.info().get_current_history_length() != state.paced_at:
+        state.paced_clock = None
+    else:
+        paced = await workflow.execute_local_activity(
+            "workflow-builder.pace",
+            {"iterations": state.spins, "budget": state.budget, "since": state.paced_clock},
+            start_to_close_timeout=timedelta(seconds=10),
+            summary="pause: loop iteration budget",
+        )
+        state.budget = state.budgets[loop] = paced["budget"]
+        state.paced_clock = paced["at"]
     state.spins = 0
     state.paced_at = workflow.info().get_current_history_length()
 
@@ -143,7 +157,9 @@ class ParallelFanoutWorkflow:
         self.signals: dict[str, list[Any]] = {}
         self.step = ""
         self.spins = 0
+        self.budgets: dict[str, int] = {}
         self.paced_at = workflow.info().get_current_history_length()
+        self.paced_clock: float | None = None
 
     @workflow.run
     async def run(self, workflow_input: dict[str, Any] | None = None) -> Any:
