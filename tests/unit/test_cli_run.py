@@ -21,6 +21,7 @@ from core.runtime.runner import (
     remove_leftover_run_folders,
     run_folder,
 )
+from core.validation import GraphInvalidError
 
 EXAMPLES = REPO_ROOT / "examples"
 HELLO = EXAMPLES / "hello_activity.json"
@@ -111,6 +112,18 @@ def test_children_are_found_among_broken_neighbours(tmp_path):
         tmp_path / "parent.json", registry=builtin_registry(), default_task_queue="q"
     )
     assert [bundle.workflow_type for bundle in family.children] == ["hello_activity"]
+
+
+def test_a_child_node_naming_no_workflow_is_left_to_validation(tmp_path):
+    document = json.loads((EXAMPLES / "child_workflow.json").read_text())
+    (child,) = [node for node in document["nodes"] if node["type"] == "child_workflow"]
+    child["params"]["workflow"] = 7
+    (tmp_path / "parent.json").write_text(json.dumps(document))
+    with pytest.raises(GraphInvalidError) as raised:
+        compile_family(
+            tmp_path / "parent.json", registry=builtin_registry(), default_task_queue="q"
+        )
+    assert [(p.subject, p.field) for p in raised.value.problems] == [(child["id"], "workflow")]
 
 
 def test_neighbours_are_parsed_only_when_they_name_the_child(tmp_path, monkeypatch):
