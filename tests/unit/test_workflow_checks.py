@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from core.errors import GraphFormatError
 from core.graph import dump_graph, load_graph
 from core.limits import InputLimitError
 from core.services import workflows as workflows_module
-from core.services.workflows import WorkflowService
+from core.services.workflows import ChildPreview, WorkflowService
 
 HELLO = (REPO_ROOT / "examples" / "hello_activity.json").read_text()
 
@@ -79,3 +80,18 @@ def test_a_cached_format_error_holds_no_frames_of_the_document(service):
     assert outcome.format_error is not None and not outcome.valid
     error = outcome.format_error
     assert (error.__traceback__, error.__context__, error.__cause__) == (None, None, None)
+
+
+def test_the_preview_names_each_workflow_a_draft_starts_as_a_child_once(service):
+    document = json.loads((REPO_ROOT / "examples" / "child_workflow.json").read_text())
+    (child,) = [node for node in document["nodes"] if node["type"] == "child_workflow"]
+    document["nodes"] += [
+        copy.deepcopy(child) | {"id": "again"},
+        # A draft may hold anything: a name that is no text, a param of another kind.
+        copy.deepcopy(child) | {"id": "unnamed", "params": {"workflow": 7}},
+        {"id": "say", "type": "activity", "params": {"activity": "log", "workflow": "x"}},
+    ]
+
+    preview = service.preview_children(document)
+
+    assert preview == ChildPreview(targets={}, undeployed=(child["params"]["workflow"],))
