@@ -57,8 +57,9 @@ EXAMPLES = (
 )
 #: The demo's own graph: a payment that fails at "Charge card" for large amounts.
 PAYMENTS = "payments"
-#: Seconds an approval waits before it times out (short, so the demo ends soon).
-APPROVAL_TIMEOUT_SECONDS = 4
+#: Seconds a run waits for its signals or updates before it times out (short, so the demo
+#: ends soon).
+WAIT_SECONDS = 4
 #: Why a payment is declined; the dashboard groups failures by these messages.
 DECLINES = ("card declined", "insufficient funds", "fraud check failed")
 NAMES = ("Ada", "Grace", "Linus", "Margaret", "Barbara", "Ken")
@@ -292,7 +293,7 @@ class _Driver:
             reason = DECLINES[(n // 3) % len(DECLINES)]
             self._start(PAYMENTS, {"amount": amount, "reason": reason})
         for n in range(2 * number, 2 * number + 2):
-            values = {"request": f"expense #{100 + n}", "timeout_seconds": APPROVAL_TIMEOUT_SECONDS}
+            values = {"request": f"expense #{100 + n}", "timeout_seconds": WAIT_SECONDS}
             ref = self._start("approval_signal", values)
             if n % 3 != 1:  # every third gets no answer and times out
                 self._signal(ref, "approve", {"approved": n % 3 == 0, "by": next(names)})
@@ -312,16 +313,14 @@ class _Driver:
         self._start("parallel_foreach", {"items": [next(names) for _ in range(5)]})
         decide = self._start(
             "approve_or_reject",
-            {"request": f"purchase #{200 + number}", "timeout_seconds": APPROVAL_TIMEOUT_SECONDS},
+            {"request": f"purchase #{200 + number}", "timeout_seconds": WAIT_SECONDS},
         )
         self._signal(decide, "reject" if number % 2 else "approve", {"by": next(names)})
-        greetings = self._start("collect_greetings", {"timeout_seconds": APPROVAL_TIMEOUT_SECONDS})
+        greetings = self._start("collect_greetings", {"timeout_seconds": WAIT_SECONDS})
         for _ in range(3):
             self._signal(greetings, "greet", {"name": next(names)})
         self._signal(greetings, "exit", {})
-        guests = self._start(
-            "guest_list", {"capacity": 3, "timeout_seconds": APPROVAL_TIMEOUT_SECONDS}
-        )
+        guests = self._start("guest_list", {"capacity": 3, "timeout_seconds": WAIT_SECONDS})
         first = next(names)
         # The first guest twice: the validator refuses the second invitation.
         for guest in (first, next(names), first):
