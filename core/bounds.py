@@ -43,6 +43,14 @@ iterations of a few steps take a millisecond or less, so even steps a thousand t
 stay below 2 s. Counted per workflow task, so a loop whose steps wait on the server never
 pauses."""
 
+LOOP_PAUSES_PER_TASK = 10
+"""Loop pauses one workflow task may take before a pause ends the task itself (a timer).
+
+A local activity ends the activation, not the workflow task, which stays open while the
+loop goes on: until it ends, nothing the loop did is saved and signals, queries and updates
+wait. Ten pauses are about a second of the loop's work; a timer costs a trip to the server
+(5 events, tens of ms)."""
+
 # log2(10) < 10/3: a bit count at most this is at most MAX_NUMBER_DIGITS digits (to within 0.4%).
 _MAX_NUMBER_BITS = MAX_NUMBER_DIGITS * 10 // 3
 _SEQUENCES = (str, list, tuple)

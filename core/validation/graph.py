@@ -411,8 +411,8 @@ class _Validator:
         """Refuse loops whose max_iterations, nested, cannot fit a run (core.bounds pacing).
 
         A loop that never waits pauses about ten times a second of its work (core.bounds
-        LOOP_FIRST_BUDGET; one history event each), so only over an hour of work in one run
-        fills a history with pauses. A step that waits adds at least 5 events each time it runs
+        LOOP_FIRST_BUDGET; one history event each, and a timer's 5 once a second), so only
+        some 50 minutes of work in one run fill a history with pauses. A step that waits adds at least 5 events each time it runs
         (a timer: started, fired and the workflow task that goes on), and Temporal ends a run
         whose history passes HISTORY_EVENT_LIMIT events.
         """
