@@ -150,20 +150,27 @@ def _data_error(step: str, err: Exception) -> ApplicationError:
 
 
 async def _pace(state: Any, loop: str) -> None:
-    """End the workflow task when a loop ran its budget of iterations within this one.
+    """End the workflow task's activation when a loop ran its budget of iterations in it.
 
     Temporal fails a workflow task that keeps the worker busy for 2 s (its deadlock detector)
     and retries it for ever, so a loop that does not wait stops once it ran its budget. The
-    stop is a local activity: awaiting it ends the task's activation without a trip to the
-    server, and it answers how many iterations fit a tenth of a second at the pace the loop
-    went, the loop's next budget. The answer is recorded in the history, so a replay stops
-    at the same iterations. A changed history length shows that a workflow task ended since
-    the count began (the loop waited on the server): no stop is needed then, and the time
-    since the last stop measures that wait, not the loop. Workers register the activity with
-    the bundle's ACTIVITIES; on one that does not, the run fails at the first stop, naming it.
+    stop is a local activity: awaiting it ends the activation without a trip to the server,
+    and it answers how many iterations fit a tenth of a second at the pace the loop went, the
+    loop's next budget. The answer is recorded in the history, so a replay stops at the same
+    iterations. After 10 such stops in one workflow task the next is a timer: it
+    ends the task, so the loop's progress is saved and signals, queries and updates get in
+    (they wait for the task). A changed history length shows that a task ended since the
+    count began: no stop is needed then, and the time since the last stop measures that wait,
+    not the loop. Workers register the activity with the bundle's ACTIVITIES; on one that
+    does not, the run fails at the first stop, naming it.
     """
     if workflow.info().get_current_history_length() != state.paced_at:
         state.paced_clock = None
+        state.pauses = 0
+    elif state.pauses >= 10:
+        await workflow.sleep(0, summary="pause: loop iteration budget")
+        state.paced_clock = None
+        state.pauses = 0
     else:
         paced = await workflow.execute_local_activity(
             "workflow-builder.pace",
@@ -173,6 +180,7 @@ async def _pace(state: Any, loop: str) -> None:
         )
         state.budget = state.budgets[loop] = paced["budget"]
         state.paced_clock = paced["at"]
+        state.pauses += 1
     state.spins = 0
     state.paced_at = workflow.info().get_current_history_length()
 
@@ -242,6 +250,7 @@ class ApproveOrRejectWorkflow:
         self.step = ""
         self.spins = 0
         self.budgets: dict[str, int] = {}
+        self.pauses = 0
         self.paced_at = workflow.info().get_current_history_length()
         self.paced_clock: float | None = None
         self.rejected_signals: list[dict[str, Any]] = []
