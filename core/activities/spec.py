@@ -33,7 +33,7 @@ _ARG_LINE = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
 
 @dataclass(frozen=True)
 class ActivityParam:
-    """One positional parameter of an activity.
+    """One parameter of an activity (a field of its input object).
 
     Attributes:
         name: The parameter name in the function signature.
@@ -58,7 +58,7 @@ class ActivitySpec:
     Attributes:
         name: The Temporal activity type name.
         description: The first line of the function's docstring.
-        params: The parameters in call order (activities take positional arguments).
+        params: The parameters in the function's order (the fields of its input object).
         returns: The return type, named like a parameter type, or ``null`` for None.
         module: The import path of the module the function is loaded from.
         builtin: True for Workflow Builder's own activities (copied into bundles).
@@ -117,8 +117,8 @@ def spec_from_function(
         The activity's spec.
 
     Raises:
-        ActivityRegistryError: ``fn`` is not a named activity, takes ``*args`` or
-            ``**kwargs``, or its type hints cannot be resolved.
+        ActivityRegistryError: ``fn`` is not a named activity, takes ``*args``,
+            ``**kwargs`` or positional-only parameters, or its type hints cannot be resolved.
     """
     name = activity_name(fn)
     if name is None:
@@ -136,10 +136,11 @@ def spec_from_function(
     arg_docs = _arg_descriptions(doc)
     params = []
     for param in inspect.signature(fn).parameters.values():
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD, param.POSITIONAL_ONLY):
+            what = "positional-only" if param.kind is param.POSITIONAL_ONLY else "variadic"
             raise ActivityRegistryError(
-                f"activity {name!r}: parameter {param.name!r} is variadic; "
-                "activities are called with a fixed list of positional arguments",
+                f"activity {name!r}: parameter {param.name!r} is {what}; activities are "
+                "called with one input object, whose fields become keyword arguments",
                 module=module,
             )
         required = param.default is param.empty

@@ -297,6 +297,23 @@ def test_variadic_activity_is_an_error(plugin_path):
     assert "activity 'many': parameter 'values' is variadic" in str(error)
 
 
+def test_a_positional_only_parameter_is_an_error(plugin_path):
+    # Its input object's fields are passed as keyword arguments, which it cannot take.
+    write_module(
+        plugin_path,
+        "positional_plugin",
+        """
+        from temporalio import activity
+
+        @activity.defn(name="square")
+        async def square(x, /):
+            return x * x
+        """,
+    )
+    error = _error(["positional_plugin"])
+    assert "activity 'square': parameter 'x' is positional-only" in str(error)
+
+
 def test_registry_rejects_duplicate_specs():
     spec = builtin_registry().get("echo")
     with pytest.raises(ActivityRegistryError, match="'echo' is already defined by the built-in"):
