@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 
+from core.activities.pacing import PACE_ACTIVITY
+from core.activities.spec import activity_name
 from core.compiler import compile_graph
 from core.expressions import unbounded
 from core.graph import graph_from_dict
 from core.validation import MAX_LOOP_ITERATIONS, validate
+from tests.hostile_corpus import graph
 from tests.loop_graphs import counting, nested_loops
 
 TIMER = {"id": "nap", "type": "timer", "params": {"duration": "1s"}}
@@ -94,3 +97,20 @@ def test_a_loop_that_waits_checks_its_history_at_each_iteration() -> None:
     with unbounded():
         iteration = _while_iteration(counting())
     assert ast.unparse(iteration[1]).startswith("if _history_full(10000):")
+
+
+def _registered(document: dict) -> list[str | None]:
+    """The activity names a bundle's ACTIVITIES registers (what its worker.py serves)."""
+    namespace: dict = {}
+    exec(compile_graph(graph_from_dict(document)).files["activities.py"], namespace)
+    return [activity_name(fn) for fn in namespace["ACTIVITIES"]]
+
+
+def test_a_bundle_with_loops_registers_the_pause_activity_and_others_do_not() -> None:
+    assert _registered(counting()) == [PACE_ACTIVITY]
+    assert _registered(nested_loops(2, 2)) == [PACE_ACTIVITY]
+    step = {"id": "x", "type": "set_variable", "params": {"name": "out", "expression": "1"}}
+    plain = graph("plain", [step])
+    assert _registered(plain) == []
+    with unbounded():  # no pauses, so no activity for them
+        assert _registered(counting()) == []
