@@ -412,9 +412,9 @@ class _Validator:
 
         A loop that never waits pauses about ten times a second of its work (core.bounds
         LOOP_FIRST_BUDGET; one history event each, and a timer's 5 once a second), so only
-        some 50 minutes of work in one run fill a history with pauses. A step that waits adds at least 5 events each time it runs
-        (a timer: started, fired and the workflow task that goes on), and Temporal ends a run
-        whose history passes HISTORY_EVENT_LIMIT events.
+        some 50 minutes of work in one run fill a history with pauses. A step that waits adds
+        at least 5 events each time it runs (a timer: started, fired and the workflow task
+        that goes on), and Temporal ends a run whose history passes HISTORY_EVENT_LIMIT events.
         """
         limits: dict[str, int] = {}
         # A loop that continues as new starts a new history whenever this one fills: per run,

@@ -30,8 +30,7 @@ def next_budget(iterations: int, budget: int, elapsed: float | None) -> int:
         iterations: the iterations run since the last pause.
         budget: the loop's budget until now.
         elapsed: seconds those iterations took (from the end of the last pause to the start
-            of this one), or None when not known (the loop's first pause, or a wait on the
-            server in between).
+            of this one), or None when not known (a wait on the server in between).
 
     Returns:
         The next budget: at least 1, at most ``budget * PACE_GROWTH`` and
@@ -49,7 +48,10 @@ async def pace_loop(progress: dict[str, Any]) -> dict[str, Any]:
 
     Args:
         progress: ``iterations`` run since the last pause, the loop's ``budget``, and
-            ``since``: the time the last pause ended (its result's ``at``), or None.
+            ``since``: the time the last pause ended (its result's ``at``), before the run's
+            first pause the time its first workflow task started (the server's clock: a
+            skew between the two clocks misjudges one stretch, by at most PACE_GROWTH), or
+            None when not known.
 
     Returns:
         ``budget``: the loop's next budget; ``at``: the time this pause ended (wall clock:
