@@ -129,10 +129,11 @@ async def _pace(state: Any, loop: str) -> None:
     loop's next budget. The answer is recorded in the history, so a replay stops at the same
     iterations. After 10 such stops in one workflow task the next is a timer: it
     ends the task, so the loop's progress is saved and signals, queries and updates get in
-    (they wait for the task). A changed history length shows that a task ended since the
-    count began: no stop is needed then, and the time since the last stop measures that wait,
-    not the loop. Workers register the activity with the bundle's ACTIVITIES; on one that
-    does not, the run fails at the first stop, naming it.
+    (they wait for the task). Before the run's first stop, the time since is the start of its
+    first workflow task, in workflow time (which replays the same). A changed history length
+    shows that a task ended since the count began: no stop is needed then, and the time since
+    the last stop measures that wait, not the loop. Workers register the activity with the
+    bundle's ACTIVITIES; on one that does not, the run fails at the first stop, naming it.
     """
     if workflow.info().get_current_history_length() != state.paced_at:
         state.paced_clock = None
@@ -168,7 +169,7 @@ class ParallelFanoutWorkflow:
         self.budgets: dict[str, int] = {}
         self.pauses = 0
         self.paced_at = workflow.info().get_current_history_length()
-        self.paced_clock: float | None = None
+        self.paced_clock: float | None = workflow.now().timestamp()
 
     @workflow.run
     async def run(self, workflow_input: dict[str, Any] | None = None) -> Any:
