@@ -160,3 +160,13 @@ def test_a_while_loop_with_continue_and_break(scenario: str, visits: dict[str, i
     assert trace.nodes["end"].state is S.COMPLETED
     for node_id, times in visits.items():
         assert trace.nodes[node_id].visits == times, node_id
+
+
+def test_a_loop_s_pauses_are_not_steps_calls() -> None:
+    # 3,000 iterations pause twice (local activities); the trail numbers them with the steps'
+    # local activities, the trace leaves them out.
+    trace = trace_of("count_evens", "paced")
+    assert trace.exact and trace.result == {"count": 3000, "total": 1500 * 1501}
+    assert trace.nodes["step"].visits == 3000
+    assert not [call for run in trace.nodes.values() for call in run.calls]
+    assert not trace.timeline
