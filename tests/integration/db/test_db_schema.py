@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, inspect, text
+from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, inspect, text
 from sqlalchemy.exc import StatementError
 
 from core.db import Database, ExecutionStatus, migrate
@@ -77,22 +77,28 @@ def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
         ).scalars().all() == ["0012"]
 
 
+def _insert_old_version(connection: Connection, *, graph: dict, compiler_version: str) -> None:
+    """Workflow 'old' and its version 1 of ``graph``, written as an older schema's app did."""
+    connection.execute(
+        text(
+            "INSERT INTO workflows (name, title, description, created_at, updated_at) "
+            "VALUES ('old', 'Old', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO workflow_versions (workflow_id, version, graph, graph_hash, "
+            "bundle_hash, compiler_version, created_at) SELECT id, 1, :graph, 'g', 'b', "
+            ":compiler, CURRENT_TIMESTAMP FROM workflows"
+        ),
+        {"graph": json.dumps(graph), "compiler": compiler_version},
+    )
+
+
 def test_versions_written_before_build_options_read_back_with_no_options(engine: Engine) -> None:
     migrate(engine, revision="0001")
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO workflows (name, title, description, created_at, updated_at) "
-                "VALUES ('old', 'Old', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO workflow_versions (workflow_id, version, graph, graph_hash, "
-                "bundle_hash, compiler_version, created_at) SELECT id, 1, '{}', 'g', 'b', '1', "
-                "CURRENT_TIMESTAMP FROM workflows"
-            )
-        )
+        _insert_old_version(connection, graph={}, compiler_version="1")
 
     migrate(engine)
 
@@ -106,20 +112,7 @@ def test_deployments_made_before_step_queues_get_theirs_from_their_graph(engine:
     step = {"activity": "echo", "args": {}, "task_queue": "gpu"}
     graph = {"nodes": [{"id": "a", "type": "activity", "params": step}]}
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO workflows (name, title, description, created_at, updated_at) "
-                "VALUES ('old', 'Old', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO workflow_versions (workflow_id, version, graph, graph_hash, "
-                "bundle_hash, compiler_version, created_at) SELECT id, 1, :graph, 'g', 'b', "
-                "'3', CURRENT_TIMESTAMP FROM workflows"
-            ),
-            {"graph": json.dumps(graph)},
-        )
+        _insert_old_version(connection, graph=graph, compiler_version="3")
         for queue in ("main", "gpu"):  # steps on a deployment's own queue are not elsewhere
             connection.execute(
                 text(
