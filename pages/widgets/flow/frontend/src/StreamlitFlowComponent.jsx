@@ -87,14 +87,19 @@ const StreamlitFlowComponent = (props) => {
 
 
 
-    // Update elements if streamlit sends new arguments - check by comparing timestamp recency
+    // Draw a state from Python when it is newer than the last state drawn or the last report
+    // sent. Remembered by the state's own timestamp, not the time it arrived (upstream): Python
+    // may have made a newer state before a slow browser drew this one, and upstream's echo of
+    // every state, which we dropped, was what made up for that. The same state sent again
+    // (Streamlit resends arguments when the frame's width or theme changes) is not redrawn,
+    // so edits not reported yet (a Backspace deletion) and the view stay as they are.
     useEffect(() => {
-        if (lastUpdateTimestamp <= props.args.timestamp)
+        if (lastUpdateTimestamp < props.args.timestamp)
         {
             setLayoutNeedsUpdate(true);
             setNodes(props.args.nodes);
             setEdges(props.args.edges);
-            setLastUpdateTimestamp((new Date()).getTime());
+            setLastUpdateTimestamp(props.args.timestamp);
         }
 
     }, [props.args.nodes, props.args.edges]);
