@@ -23,7 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 
 from core.activities import builtin_registry
 from core.compiler import DEFAULT_TASK_QUEUE
@@ -130,6 +136,10 @@ async def record_example(
             task_queue=DEFAULT_TASK_QUEUE,
             execution_timeout=timedelta(minutes=1),
         )
+        if scenario.signals:
+            # Sent once the run waits for them, so the history shows the wait (its timeout
+            # timer started), whichever of the worker and this client is quicker.
+            await _first_task_done(handle)
         for signal, payload in scenario.signals:
             await handle.signal(signal, payload)
         for update, payload in scenario.updates:
@@ -150,6 +160,18 @@ async def record_example(
         written.append(path)
     (folder / RECORDED_SOURCE).write_text(family.main.files["workflow.py"], encoding="utf-8")
     return written
+
+
+async def _first_task_done(handle: WorkflowHandle[Any, Any], deadline_s: float = 30.0) -> None:
+    """Return once the run's first workflow task has completed."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + deadline_s
+    while loop.time() < until:
+        async for event in handle.fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                return
+        await asyncio.sleep(0.01)
+    raise TimeoutError(f"run {handle.id}: no workflow task completed in {deadline_s:g} s")
 
 
 def record(examples: list[str], *, out: Path, address: str | None) -> list[Path]:
