@@ -18,6 +18,8 @@ from pages.widgets.services import needs
 #: Session keys: which workflow the builder shows, and its editor.
 WORKFLOW_KEY = "builder_workflow_id"
 EDITOR_KEY = "builder_editor"
+#: Session key of the builder's side panel tab: "Inspector" or "Workflow settings".
+SIDE_TAB_KEY = "builder_side_tab"
 BUILDER_PAGE = "pages/builder.py"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from core.services import AppServices
+from pages.widgets.session import SIDE_TAB_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +37,13 @@ def in_builder(at: AppTest, *, example: str, name: str) -> AppTest:
     workflow = app_services().workflows.create_from_example(example, name=name)
     at.session_state["builder_workflow_id"] = workflow.id
     return opened(at, "pages/builder.py")
+
+
+def settings_open(at: AppTest) -> AppTest:
+    """``at`` (on the builder) run again with its "Workflow settings" tab open: only the open
+    tab of the side panel is drawn."""
+    at.session_state[SIDE_TAB_KEY] = "Workflow settings"
+    return at.run()
 
 
 def saved_draft(at: AppTest) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
 from pages.widgets.kind_looks import LOOKS
-from tests.unit.console import app_services, in_builder, saved_draft
+from tests.unit.console import app_services, in_builder, saved_draft, settings_open
 
 CANVAS = "builder_canvas"
 
@@ -331,6 +331,8 @@ def test_code_view_of_an_invalid_draft_points_at_the_problems(app: AppTest):
 
 def test_workflow_settings_edit_the_description_and_queries(app: AppTest):
     key = f"inspector_{_generation(app)}_settings"
+    assert not [area for area in app.text_area if area.key == f"{key}.description"]  # tab closed
+    settings_open(app)
     app.text_area(key=f"{key}.description").input("Fetches a page").run()
     assert saved_draft(app)["workflow"]["description"] == "Fetches a page"
     app.text_input(key=f"{key}.task_queue").input("pages").run()

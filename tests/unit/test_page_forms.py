@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
-from tests.unit.console import app_services, in_builder, saved_draft
+from tests.unit.console import app_services, in_builder, saved_draft, settings_open
 
 
 @pytest.fixture
@@ -100,6 +100,7 @@ def test_cancel_closes_the_form_without_saving(app: AppTest):
 
 
 def test_signals_their_payload_and_queries_through_forms(app: AppTest):
+    settings_open(app)
     key = f"inspector_{app.session_state['builder_editor'].generation}_settings"
     app.button(key=f"{key}.signals.add").click().run()
     app.text_input(key=f"{key}.signals.new.form.name").input("approve")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
-from tests.unit.console import in_builder, saved_draft
+from tests.unit.console import in_builder, saved_draft, settings_open
 from tests.unit.test_page_forms import _select
 
 
 def test_a_signal_updates_variables_through_its_forms(console: AppTest):
-    app = in_builder(console, example="approval_signal", name="approval")
+    app = settings_open(in_builder(console, example="approval_signal", name="approval"))
     key = f"inspector_{app.session_state['builder_editor'].generation}_settings"
     updates = f"{key}.signals.0.updates"
     app.button(key=f"{updates}.add").click().run()

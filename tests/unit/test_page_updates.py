@@ -6,7 +6,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from core.text import markdown_unliteral
-from tests.unit.console import in_builder, saved_draft
+from tests.unit.console import in_builder, saved_draft, settings_open
 
 
 def _settings(app: AppTest) -> str:
@@ -14,7 +14,7 @@ def _settings(app: AppTest) -> str:
 
 
 def test_updates_are_added_checked_edited_and_removed_through_forms(console: AppTest):
-    app = in_builder(console, example="guest_list", name="guests")
+    app = settings_open(in_builder(console, example="guest_list", name="guests"))
     updates = _settings(app)
     app.button(key=f"{updates}.add").click().run()
     form = f"{updates}.new.form"
