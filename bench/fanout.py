@@ -25,18 +25,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio import activity, workflow
+from temporalio import workflow
 
 # Only stdlib and temporalio at the top: the sandbox re-imports this module for each run of
 # the hand-written workflow. `core` and `bench` are imported inside main().
 REPO_ROOT = Path(__file__).parents[1]
 LIMITS = (1, 10, 50)
-
-
-@activity.defn(name="bench_fanout_noop")
-async def bench_fanout_noop(value: Any) -> Any:
-    """Return the value unchanged (the hand-written side's no-op activity)."""
-    return value
 
 
 @workflow.defn(name="bench_hand_fanout")
@@ -50,7 +44,7 @@ class HandFanout:
         async def one(item: Any) -> Any:
             async with slots:
                 return await workflow.execute_activity(
-                    "bench_fanout_noop", item, start_to_close_timeout=timedelta(minutes=1)
+                    "bench_noop", item, start_to_close_timeout=timedelta(minutes=1)
                 )
 
         return list(await asyncio.gather(*[one(item) for item in items]))
@@ -120,6 +114,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
     from bench.side_by_side import SideBySide
+    from bench.throughput import bench_noop
     from core.temporal import EmbeddedTemporalServer
 
     items = list(range(args.items))
@@ -137,7 +132,7 @@ def main() -> int:
                 graphs={f"{kind}_{limit}": fanout_graph(kind, limit) for kind, limit in shapes},
                 hand_workflow=HandFanout,
                 hand_type="bench_hand_fanout",
-                hand_activities=[bench_fanout_noop],
+                hand_activities=[bench_noop],
             )
             try:
                 for side in ("product", "hand"):  # warm imports, sandbox and caches

@@ -32,19 +32,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio import activity, workflow
+from temporalio import workflow
 from temporalio.client import Client
 
 # Only stdlib and temporalio at the top: the sandbox re-imports this module for each run of
 # the hand-written workflow. `core` is imported inside main().
 REPO_ROOT = Path(__file__).parents[1]
 HISTORY_LIMIT = 10_000
-
-
-@activity.defn(name="bench_noop")
-async def bench_noop(value: Any) -> Any:
-    """Return the value unchanged (the hand-written side's no-op activity)."""
-    return value
 
 
 @workflow.defn(name="bench_hand_loop")
@@ -155,6 +149,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
     from bench.side_by_side import SideBySide
+    from bench.throughput import bench_noop
     from core.temporal import EmbeddedTemporalServer
 
     n = args.iterations
