@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.db.errors import DuplicateRecordError, RecordNotFoundError
 from core.db.models import SessionRow, UserRow
 from core.db.records import SessionRecord, UserRecord
-from core.db.repositories._base import Repository, to_record
+from core.db.repositories._base import Repository, dialect_of, to_record
 
 
 class UserRepository(Repository):
@@ -222,5 +222,5 @@ def _load(session: Session, user_id: int) -> UserRow:
 def _lock_users(session: Session) -> None:
     # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the table lock for
     # "only while no account exists" to hold against a second process starting at once.
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
