@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +33,13 @@ class Repository:
     def _reading(self) -> Iterator[Session]:
         with self._sessions() as session:
             yield session
+
+    @contextmanager
+    def _statement(self) -> Iterator[Connection]:
+        # A connection in a transaction (committed on success) for one prebuilt Core statement:
+        # half the time of a session, which counts where a run's start waits on it.
+        with self._sessions.kw["bind"].begin() as connection:
+            yield connection
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.db.errors import RecordNotFoundError
 from core.db.models import DeploymentRow, WorkflowVersionRow
@@ -24,6 +24,13 @@ DEPLOYMENT_TRANSITIONS: Mapping[DeploymentStatus, frozenset[DeploymentStatus]] =
 }
 # Both must stay loaded on workers: draining versions still have open runs to replay.
 LOADED_STATUSES = (D.ACTIVE, D.DRAINING)
+# Read on every run start, so built once, with the workflow as a parameter.
+_ACTIVE_FOR_WORKFLOW = (
+    select(DeploymentRow.__table__)
+    .where(DeploymentRow.workflow_id == bindparam("workflow_id"), DeploymentRow.status == D.ACTIVE)
+    .order_by(DeploymentRow.id.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -115,8 +122,10 @@ class DeploymentRepository(Repository):
 
     def active_for_workflow(self, workflow_id: int) -> DeploymentRecord | None:
         """The newest active deployment of a workflow (where new runs go), if any."""
-        found = self.find(workflow_id=workflow_id, statuses=[D.ACTIVE])
-        return found[0] if found else None
+        with self._statement() as connection:
+            found = connection.execute(_ACTIVE_FOR_WORKFLOW, {"workflow_id": workflow_id})
+            row = found.mappings().first()
+        return None if row is None else DeploymentRecord(**row)
 
     def active_for_queue(self, task_queue: str) -> list[DeploymentRecord]:
         """Deployments a worker on ``task_queue`` must load: active and draining, newest first."""

@@ -26,7 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from core.db.errors import RecordNotFoundError
 from core.db.models import ExecutionRow, RunStepRow
 from core.db.records import ExecutionPage, ExecutionRecord, ExecutionStatus, RunTrigger
-from core.db.repositories._base import Repository, dialect_insert, dialect_of, to_record
+from core.db.repositories._base import Repository, dialect_insert, to_record
 
 #: Longest input or result preview kept, in characters of JSON text.
 PREVIEW_CHARS = 2000
@@ -204,7 +204,7 @@ class ExecutionRepository(Repository):
         status: ExecutionStatus,
         start_time: datetime,
         **known: Any,
-    ) -> ExecutionRecord:
+    ) -> None:
         """Insert or update the run ``(workflow_id, run_id)``; repeating it changes nothing.
 
         Status, type, queue and start time are always written; the other columns
@@ -222,10 +222,8 @@ class ExecutionRepository(Repository):
             "status": status,
             "start_time": start_time,
         } | {name: known.get(name) for name in _KEEP_IF_NONE}
-        with self._writing() as session:
-            session.execute(_upsert_statement(dialect_of(session)), values)
-            row = _select_one(session, workflow_id, run_id)
-            return to_record(ExecutionRecord, row)
+        with self._statement() as connection:
+            connection.execute(_upsert_statement(connection.dialect.name), values)
 
     def record_observed(self, runs: Sequence[ObservedRun]) -> list[ObservedRun]:
         """Bring the records of ``runs`` up to date; return the runs that were new or changed.

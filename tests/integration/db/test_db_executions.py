@@ -32,7 +32,8 @@ def upsert(
         "status": E.RUNNING,
         "start_time": T0,
     }
-    return db.executions.upsert(workflow_id=workflow_id, run_id=run_id, **(values | fields))
+    db.executions.upsert(workflow_id=workflow_id, run_id=run_id, **(values | fields))
+    return db.executions.get(workflow_id, run_id)
 
 
 def test_upsert_is_idempotent(db: Database) -> None:
