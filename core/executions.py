@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from temporalio.client import (
     Client,
+    WorkflowContinuedAsNewError,
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
@@ -55,6 +57,9 @@ logger = logging.getLogger(__name__)
 
 #: Memo key set on runs the console starts, so the run monitor tells them from external ones.
 TRIGGER_MEMO = "wb_trigger"
+
+#: Seconds a run start may take (beyond any wait for its result) before it is given up.
+START_TIMEOUT_S = 60.0
 
 _STATUSES = {
     WorkflowExecutionStatus.RUNNING: ExecutionStatus.RUNNING,
@@ -292,13 +297,37 @@ class RunService:
             RunRateLimitedError: the actor started too many runs in the last minute.
             RunError: Temporal refused the start.
         """
+        return self._start(workflow_id, values, wait=0).ref
+
+    @action(Role.OPERATOR)
+    def start_and_wait(
+        self, workflow_id: int, values: Mapping[str, Any], *, wait: float
+    ) -> RunState:
+        """Start a run as :meth:`start` does and wait up to ``wait`` seconds for it to close;
+        its state then (a completed run's with its result).
+
+        The wait happens on the loop that started the run: in a process that runs a worker for
+        the queue, that worker's own loop and client, as a hand-written starter would wait.
+        The run's row is written once, when the wait ends, not beside the run's first workflow
+        task; a process that dies meanwhile leaves it to the run monitor, which records every
+        run Temporal lists.
+
+        Raises:
+            As :meth:`start`.
+        """
+        return self._start(workflow_id, values, wait=wait)
+
+    def _start(self, workflow_id: int, values: Mapping[str, Any], *, wait: float) -> RunState:
+        """Start a run, wait up to ``wait`` seconds for its result, record it; its state."""
         deployment, version, graph = self._active(workflow_id)
         payload = check_input(start_input_fields(graph), values)
         admit_run_start(self.limiter, self.actor)
         run_id_base = f"{graph.workflow.name}-{uuid.uuid4().hex[:12]}"
 
-        async def start(client: Client, *, eager: bool) -> WorkflowHandle[Any, Any]:
-            return await client.start_workflow(
+        async def start_and_wait(
+            client: Client, *, eager: bool
+        ) -> tuple[WorkflowHandle[Any, Any], Any]:
+            handle = await client.start_workflow(
                 deployment.workflow_type,
                 payload,
                 id=run_id_base,
@@ -309,17 +338,23 @@ class RunService:
                 ),
                 request_eager_start=eager,
             )
+            return handle, await _completed_result(handle, wait)
 
         host = self._local_workers(deployment.task_queue) if self._local_workers else None
         client = host.serving_client(deployment.task_queue) if host is not None else None
+        # Bounds the start itself, beyond the wait for the result.
+        timeout = wait + START_TIMEOUT_S
+        began = datetime.now(UTC)
         try:
             if host is not None and client is not None:
                 # Durable all the same: the server records the start and the task before it
                 # replies, and a worker that dies holding the task loses it to a timeout and
                 # a retry on another worker, as with any workflow task.
-                handle = host.call(start(client, eager=True))
+                handle, result = host.call(start_and_wait(client, eager=True), timeout)
             else:
-                handle = self._gateway.call(start(self._gateway.client, eager=False))
+                handle, result = self._gateway.call(
+                    start_and_wait(self._gateway.client, eager=False), timeout
+                )
         except RPCError as error:
             raise RunError(f"run of {graph.workflow.name!r} not started: {error.message}") from None
         RUNS_STARTED.labels(workflow=graph.workflow.name).inc()
@@ -329,19 +364,27 @@ class RunService:
             workflow_type=deployment.workflow_type,
             task_queue=deployment.task_queue,
         )
+        completed = result is not _NO_RESULT
+        closed = datetime.now(UTC) if completed else None
         self._db.executions.upsert(
             workflow_id=ref.workflow_id,
             run_id=ref.run_id,
             workflow_type=ref.workflow_type,
             task_queue=ref.task_queue,
-            status=ExecutionStatus.RUNNING,
-            start_time=datetime.now(UTC),
+            status=ExecutionStatus.COMPLETED if completed else ExecutionStatus.RUNNING,
+            start_time=began,
+            close_time=closed,
             definition_id=workflow_id,
             version=version,
             trigger=RunTrigger.MANUAL,
             input_preview=preview(payload),
+            result_preview=preview(result) if completed else None,
         )
-        return ref
+        if completed:
+            return RunState(ref, ExecutionStatus.COMPLETED, began, closed, result)
+        if wait > 0:  # closed another way, or still running: Temporal says which
+            return self.state(ref)
+        return RunState(ref, ExecutionStatus.RUNNING, began, None)
 
     @reads
     def state(self, ref: RunRef) -> RunState:
@@ -528,6 +571,21 @@ class RunService:
             error=state.error,
             close_time=state.close_time,
         )
+
+
+#: What :func:`_completed_result` gives for a run that did not complete within the wait.
+_NO_RESULT = object()
+
+
+async def _completed_result(handle: WorkflowHandle[Any, Any], wait: float) -> Any:
+    """The run's result if it completes within ``wait`` seconds, else ``_NO_RESULT`` (still
+    running, or closed another way: failed, continued as new, ...)."""
+    if wait <= 0:
+        return _NO_RESULT
+    try:
+        return await asyncio.wait_for(handle.result(follow_runs=False), wait)
+    except (TimeoutError, WorkflowFailureError, WorkflowContinuedAsNewError, RPCError):
+        return _NO_RESULT
 
 
 async def _next_run_id(handle: WorkflowHandle[Any, Any]) -> str:

@@ -56,6 +56,63 @@ def test_a_run_starts_completes_and_is_mirrored(database, gateway, host, tmp_pat
     assert record.trigger is RunTrigger.MANUAL
 
 
+def test_start_and_wait_gives_a_quick_runs_result_and_records_it_closed(
+    database, gateway, host, tmp_path, task_queue
+):
+    workflow_id = deploy_by_hand(database, host, tmp_path / "bundles", "hello_activity", task_queue)
+    runs = RunService(database, gateway)
+
+    state = runs.start_and_wait(workflow_id, {"name": "Ann"}, wait=30)
+
+    assert (state.status, state.result) == (ExecutionStatus.COMPLETED, "Hello, Ann!")
+    assert state.start_time is not None and state.close_time is not None
+    assert state.start_time <= state.close_time
+    # The row is written when the wait ends, already closed, with what the start knows.
+    record = database.executions.get(state.ref.workflow_id, state.ref.run_id)
+    assert (record.status, record.result_preview, record.input_preview) == (
+        ExecutionStatus.COMPLETED,
+        '"Hello, Ann!"',
+        '{"name": "Ann"}',
+    )
+    assert (record.trigger, record.definition_id, record.version) == (
+        RunTrigger.MANUAL,
+        workflow_id,
+        1,
+    )
+
+
+def test_start_and_wait_reports_a_run_still_going_or_failed_when_its_wait_ends(
+    database, gateway, host, tmp_path, task_queue
+):
+    waiting = deploy_by_hand(database, host, tmp_path / "bundles", "approval_signal", task_queue)
+    failing = deploy_by_hand(
+        database, host, tmp_path / "bundles", "order_saga", f"{task_queue}-saga"
+    )
+    runs = RunService(database, gateway)
+
+    state = runs.start_and_wait(waiting, {"request": "laptop"}, wait=0.5)
+    assert (state.status, state.result, state.close_time) == (ExecutionStatus.RUNNING, None, None)
+    record = database.executions.get(state.ref.workflow_id, state.ref.run_id)
+    assert (record.status, record.input_preview) == (
+        ExecutionStatus.RUNNING,
+        '{"request": "laptop"}',
+    )
+    runs.signal(state.ref, "approve", {"approved": True, "by": "bo"})
+    assert runs.wait(state.ref, timeout=30).status is ExecutionStatus.COMPLETED
+
+    failed = runs.start_and_wait(failing, {"amount": 120}, wait=30)
+    assert (failed.status, failed.error) == (
+        ExecutionStatus.FAILED,
+        "payment of 120 is over the limit of 100",
+    )
+    record = database.executions.get(failed.ref.workflow_id, failed.ref.run_id)
+    assert (record.status, record.error, record.trigger) == (
+        ExecutionStatus.FAILED,
+        failed.error,
+        RunTrigger.MANUAL,
+    )
+
+
 def test_bad_input_is_refused_before_anything_starts(database, gateway, host, tmp_path, task_queue):
     workflow_id = deploy_by_hand(database, host, tmp_path / "bundles", "hello_activity", task_queue)
     runs = RunService(database, gateway)

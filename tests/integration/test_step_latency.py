@@ -107,6 +107,13 @@ def test_console_runs_start_eagerly_and_steps_skip_matching_or_run_locally(
             ("echo", "completed", "Hello, Ann!")
         ]
 
+        # Start run and wait for the result (the builder's Start run): started and awaited
+        # on the worker's own loop, eagerly too.
+        quick = services.runs.start_and_wait(workflow.id, {"name": "Cy"}, wait=30)
+        assert quick.result == "Hello, Cy!"
+        quick_start = history(gateway, quick.ref)[0].workflow_execution_started_event_attributes
+        assert quick_start.eager_execution_accepted
+
         # A process without a worker for the queue (the command-line console) starts the
         # ordinary way, and the run completes all the same.
         remote = RunService(services.database, gateway)
