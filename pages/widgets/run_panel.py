@@ -26,6 +26,9 @@ from pages.widgets.schedule_panel import schedule_panel
 from pages.widgets.services import offer
 from pages.widgets.temporal import run_url
 
+#: Seconds Start run waits for the run to close: a run that closes within it shows its
+#: result with the start, without a poll.
+RESULT_WAIT_SECONDS = 1.0
 #: Seconds between status polls of a running run (and of the recent runs while one is open).
 POLL_SECONDS = 2.0
 #: Seconds between refreshes of the recent runs while none is open (runs started by the
@@ -42,6 +45,8 @@ class StartedRun:
     signals: tuple[SignalDecl, ...]
     queries: tuple[QueryDecl, ...]
     updates: tuple[UpdateDecl, ...]
+    #: Its state once closed (it no longer changes); None while it may still run.
+    closed: RunState | None = None
 
 
 def run_panel(services: UserServices, workflow_id: int) -> None:
@@ -79,7 +84,7 @@ def run_panel(services: UserServices, workflow_id: int) -> None:
 def _start_form(
     services: UserServices, workflow_id: int, version: VersionRecord
 ) -> StartedRun | None:
-    if not offer(RunService.start):
+    if not offer(RunService.start_and_wait):
         return None
     try:
         form = form_fields(services.runs.input_fields(workflow_id))
@@ -93,14 +98,16 @@ def _start_form(
         if not st.form_submit_button("Start run", type="primary", icon=":material/play_arrow:"):
             return None
     try:
-        ref = services.runs.start(workflow_id, read_form(form, submitted))
+        state = services.runs.start_and_wait(
+            workflow_id, read_form(form, submitted), wait=RESULT_WAIT_SECONDS
+        )
     except FormInputError as error:
         st.error(markdown_literal(f"Input {error.field}: {error.reason}"), icon=":material/error:")
         return None
     except WorkflowBuilderError as error:
         st.error(markdown_literal(f"The run could not start: {error}"), icon=":material/error:")
         return None
-    return _followed(ref, version)
+    return replace(_followed(state.ref, version), closed=state if state.closed else None)
 
 
 def _followed(ref: RunRef, version: VersionRecord) -> StartedRun:
@@ -116,7 +123,7 @@ def _followed(ref: RunRef, version: VersionRecord) -> StartedRun:
 
 
 def _run_result(services: UserServices, workflow_id: int, run: StartedRun) -> None:
-    state = _fetch(services, run)
+    state = run.closed or _fetch(services, run)
     if state is None:
         return
     if state.ref != run.ref:  # it continued as new: follow (and signal) the run going on now
