@@ -13,11 +13,13 @@ scheduled time in its marker; the server's or worker's clock, this machine's, so
     (``core.temporal.dev_server.LATENCY_DYNAMIC_CONFIG``), started with eager start through
     the client its worker polls with;
   * product: ``bench/throughput.py``'s three-step graph deployed through the app's services
-    (compiled, stored, served by the worker manager) and started by ``RunService.start``, as
-    the console's Start run does, in the process that runs the queue's worker;
+    (compiled, stored, served by the worker manager), started and waited for by
+    ``RunService.start_and_wait``, as the console's Start run does, in the process that runs
+    the queue's worker (its run row written, its permission checked);
   * product, no local worker: the same, started by a ``RunService`` that has no worker of its
     own for the queue (the command-line console's case: no eager start).
-Hand-tuned and product rounds alternate. The last line printed is one JSON object.
+Hand-tuned and product rounds alternate, 20 short rounds by default (see ``side_by_side``). The
+last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -99,26 +100,60 @@ async def hand_run(client: Client, queue: str, i: int, *, tuned: bool) -> Sample
     return total, await first_step_delay(handle, began_wall)
 
 
-async def hand_rounds(address: str, tuned: bool, runs: int) -> list[Sample]:
-    """``runs`` sequential runs of the hand-written workflow on a plain Worker (after 5 warm)."""
+def hand_worker(client: Client, queue: str, *, tuned: bool) -> Worker:
+    """A plain Worker for the hand-written workflows; tuned: with the product's sandbox option
+    too (its workflow module is not re-imported per run)."""
     from core.runtime.sandbox import passthrough_sandbox
 
-    client = await Client.connect(address)
-    queue = f"lat-hand-{uuid.uuid4().hex[:8]}"
-    workflows = [HandWritten, HandWrittenLocal]
-    # Tuned: the product's sandbox option too (its workflow module is not re-imported per run).
     modules = [HandWrittenLocal.__module__]
-    runner = passthrough_sandbox(modules) if tuned else SandboxedWorkflowRunner()
-    async with Worker(
+    return Worker(
         client,
         task_queue=queue,
-        workflows=workflows,
+        workflows=[HandWritten, HandWrittenLocal],
         activities=[bench_noop],
-        workflow_runner=runner,
-    ):
+        workflow_runner=passthrough_sandbox(modules) if tuned else SandboxedWorkflowRunner(),
+    )
+
+
+async def hand_rounds(address: str, tuned: bool, runs: int) -> list[Sample]:
+    """``runs`` sequential runs of the hand-written workflow on a plain Worker (after 5 warm)."""
+    client = await Client.connect(address)
+    queue = f"lat-hand-{uuid.uuid4().hex[:8]}"
+    async with hand_worker(client, queue, tuned=tuned):
         for i in range(5):
             await hand_run(client, queue, -1 - i, tuned=tuned)
         return [await hand_run(client, queue, i, tuned=tuned) for i in range(runs)]
+
+
+async def side_by_side(
+    address: str, product: ProductSide, rounds: int, per_round: int
+) -> dict[str, list[Sample]]:
+    """Hand-tuned and product runs in ``rounds`` alternating rounds of ``per_round`` runs, the
+    order flipping each round.
+
+    Short rounds, and the hand-tuned worker polling throughout (as the product's do), give
+    both sides the same conditions: the server's state and the run monitor's passes, which
+    read the product's closed runs, fall on both alike. The hand-tuned runs are started and
+    awaited on their worker's loop (this one); the product is called from a thread, as a
+    page's script thread calls the services.
+    """
+    client = await Client.connect(address)
+    queue = f"lat-hand-{uuid.uuid4().hex[:8]}"
+    samples: dict[str, list[Sample]] = {"tuned": [], "product": [], "product_remote": []}
+    async with hand_worker(client, queue, tuned=True):
+        for i in range(5):
+            await hand_run(client, queue, -1 - i, tuned=True)
+        for r in range(rounds):
+            numbers = range(r * per_round, (r + 1) * per_round)
+            for name in list(samples) if r % 2 == 0 else list(samples)[::-1]:
+                if name == "tuned":
+                    samples[name] += [await hand_run(client, queue, i, tuned=True) for i in numbers]
+                else:
+                    local = name == "product"
+                    samples[name] += await asyncio.to_thread(
+                        lambda: [product.run(i, local=local) for i in numbers]  # noqa: B023
+                    )
+    return samples
 
 
 def plain_server(root: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -179,11 +214,13 @@ class ProductSide:
         runs = self.services.runs if local else self.remote_runs
         began_wall = datetime.now(UTC)
         began = time.perf_counter()
-        ref = runs.start(self.workflow_id, {"value": f"v{i}"})
-        handle = self.gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
-        result = self.gateway.call(handle.result())
+        state = runs.start_and_wait(
+            self.workflow_id, {"value": f"v{i}"}, wait=TIMEOUT.total_seconds()
+        )
         total = time.perf_counter() - began
-        assert result == f"v{i}", f"run {i} returned {result!r}"
+        assert state.result == f"v{i}", f"run {i} ended {state.status}: {state.result!r}"
+        ref = state.ref
+        handle = self.gateway.client.get_workflow_handle(ref.workflow_id, run_id=ref.run_id)
         return total, self.gateway.call(first_step_delay(handle, began_wall))
 
     def close(self) -> None:
@@ -200,23 +237,11 @@ def figures(name: str, samples: list[Sample]) -> dict[str, float]:
     }
 
 
-def alternate(
-    sides: dict[str, Callable[[int], list[Sample]]], rounds: int, per_round: int
-) -> dict[str, list[Sample]]:
-    """Call each side ``rounds`` times for ``per_round`` runs, the order flipping each round."""
-    samples: dict[str, list[Sample]] = {name: [] for name in sides}
-    names = list(sides)
-    for r in range(rounds):
-        for name in names if r % 2 == 0 else names[::-1]:
-            samples[name] += sides[name](per_round)
-    return samples
-
-
 def main() -> int:
     """Measure every side, print the table and the JSON line; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100, help="runs per side")
-    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds")
+    parser.add_argument("--rounds", type=int, default=20, help="alternating rounds")
     args = parser.parse_args()
     from core.temporal import EmbeddedTemporalServer
 
@@ -237,15 +262,7 @@ def main() -> int:
             try:
                 for i in range(5):  # warm the product's path (imports, sandbox, caches)
                     product.run(-1 - i, local=True)
-                samples = alternate(
-                    {
-                        "tuned": lambda n: asyncio.run(hand_rounds(server.address, True, n)),
-                        "product": lambda n: [product.run(i, local=True) for i in range(n)],
-                        "product_remote": lambda n: [product.run(i, local=False) for i in range(n)],
-                    },
-                    args.rounds,
-                    per_round,
-                )
+                samples = asyncio.run(side_by_side(server.address, product, args.rounds, per_round))
             finally:
                 product.close()
     result: dict[str, Any] = {"runs_per_side": per_round * args.rounds}
