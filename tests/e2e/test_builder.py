@@ -106,8 +106,12 @@ def test_build_a_workflow_from_an_example(page: Page, streamlit_app: str, screen
     canvas.get_by_role("button", name="Save Changes").click()
     expect(_node(canvas, "timer_1")).to_contain_text("Pause a moment", timeout=TIMEOUT_MS)
     expect(_node(canvas, "timer_1")).to_contain_text("Timer")  # redrawn with its kind
-    page.locator(APP_IDLE).wait_for(timeout=TIMEOUT_MS)  # the inspector of before is gone
-    expect(page.get_by_label("Label", exact=True)).to_have_value("Pause a moment")
+    # The rename's rerun may not have begun when the app is first seen idle; until it ends the
+    # inspector of before stands beside the new one (under load, longer than expect's 5 s).
+    page.locator(APP_IDLE).wait_for(timeout=TIMEOUT_MS)
+    expect(page.get_by_label("Label", exact=True)).to_have_value(
+        "Pause a moment", timeout=TIMEOUT_MS
+    )
 
     # The Delete key deletes the selected node and joins its neighbours, but not in a text field.
     _node(canvas, "set_variable_1").click()
