@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Set
 from contextlib import contextmanager
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +28,10 @@ class Repository:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        # Asked of a session, which connects only when used; make_session_factory binds an
+        # engine.
+        with sessions() as session:
+            self._engine = cast(Engine, session.get_bind())
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
@@ -37,8 +41,9 @@ class Repository:
     @contextmanager
     def _statement(self) -> Iterator[Connection]:
         # A connection in a transaction (committed on success) for one prebuilt Core statement:
-        # half the time of a session, which counts where a run's start waits on it.
-        with self._sessions.kw["bind"].begin() as connection:
+        # half the time of a session, which counts where a run's start waits on it. One
+        # statement needs no BEGIN IMMEDIATE: a write takes SQLite's lock as its first step.
+        with self._engine.begin() as connection:
             yield connection
 
     @contextmanager
