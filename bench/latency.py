@@ -115,14 +115,15 @@ def hand_worker(client: Client, queue: str, *, tuned: bool) -> Worker:
     )
 
 
-async def hand_rounds(address: str, tuned: bool, runs: int) -> list[Sample]:
-    """``runs`` sequential runs of the hand-written workflow on a plain Worker (after 5 warm)."""
+async def defaults_runs(address: str, runs: int) -> list[Sample]:
+    """``runs`` sequential runs of the hand-written workflow with temporalio's defaults, on a
+    plain Worker (after 5 warm)."""
     client = await Client.connect(address)
     queue = f"lat-hand-{uuid.uuid4().hex[:8]}"
-    async with hand_worker(client, queue, tuned=tuned):
+    async with hand_worker(client, queue, tuned=False):
         for i in range(5):
-            await hand_run(client, queue, -1 - i, tuned=tuned)
-        return [await hand_run(client, queue, i, tuned=tuned) for i in range(runs)]
+            await hand_run(client, queue, -1 - i, tuned=False)
+        return [await hand_run(client, queue, i, tuned=False) for i in range(runs)]
 
 
 async def side_by_side(
@@ -251,7 +252,7 @@ def main() -> int:
         process, address = plain_server(root)
         try:
             asyncio.run(wait_for_server(address))
-            defaults = asyncio.run(hand_rounds(address, False, per_round * args.rounds // 2))
+            defaults = asyncio.run(defaults_runs(address, per_round * args.rounds // 2))
         finally:
             process.terminate()
             process.wait()
